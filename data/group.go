@@ -1,0 +1,102 @@
+package data
+
+import "time"
+
+// Format is how a group meets.
+type Format string
+
+const (
+	FormatInPerson Format = "in_person"
+	FormatOnline   Format = "online"
+	FormatHybrid   Format = "hybrid" // both in a room and online at once
+	FormatPhone    Format = "phone"
+)
+
+// Remote reports whether someone anywhere can join (online, phone or the
+// online half of a hybrid meeting).
+func (f Format) Remote() bool { return f == FormatOnline || f == FormatPhone || f == FormatHybrid }
+
+// InPerson reports whether the group has a room people walk into.
+func (f Format) InPerson() bool { return f == FormatInPerson || f == FormatHybrid }
+
+// Kind says what a listing is, so the bot never presents a phone line as a
+// meeting or a meeting finder as a group.
+type Kind string
+
+const (
+	KindGroup    Kind = "group"    // a group with its own meetings
+	KindFinder   Kind = "finder"   // an organization's "find a meeting near you" locator
+	KindHelpline Kind = "helpline" // a peer-run warmline, helpline or chat service
+)
+
+// Point is a WGS84 coordinate.
+type Point struct {
+	Lat float64 `json:"lat"`
+	Lon float64 `json:"lon"`
+}
+
+// Contact is how to reach a group or its organization.
+type Contact struct {
+	URL   string `json:"url,omitempty"`
+	Phone string `json:"phone,omitempty"`
+	Email string `json:"email,omitempty"`
+}
+
+// Location is where an in-person group meets.
+type Location struct {
+	Name       string `json:"name,omitempty"` // e.g. "St. Mark's Church hall"
+	Address    string `json:"address,omitempty"`
+	City       string `json:"city,omitempty"`
+	Region     string `json:"region,omitempty"` // state or province code, e.g. "CA"
+	PostalCode string `json:"postal_code,omitempty"`
+	Country    string `json:"country,omitempty"` // ISO 3166-1 alpha-2
+	Point      *Point `json:"point,omitempty"`
+}
+
+// Meeting is one recurring meeting of a group. Recurrence is an RFC 5545
+// RRULE evaluated in local time (Start) in TimeZone, as HSDS 3.0 does, so
+// "7 pm every 2nd Thursday" stays 7 pm across daylight-saving changes.
+type Meeting struct {
+	RRule      string   `json:"rrule"`                  // e.g. "FREQ=WEEKLY;BYDAY=TH"
+	Start      string   `json:"start"`                  // local wall time "HH:MM"
+	Duration   int      `json:"duration_min,omitempty"` // minutes; 0 means unknown (60 assumed for display)
+	TimeZone   string   `json:"timezone,omitempty"`     // IANA; defaults to the group's
+	ExDates    []string `json:"exdates,omitempty"`      // local dates "YYYY-MM-DD" that are skipped
+	ValidFrom  string   `json:"valid_from,omitempty"`   // "YYYY-MM-DD", inclusive
+	ValidUntil string   `json:"valid_until,omitempty"`  // "YYYY-MM-DD", inclusive
+	Note       string   `json:"note,omitempty"`         // e.g. "newcomers' meeting"
+}
+
+// Group is one listing in the directory.
+type Group struct {
+	ID           string    `json:"id"` // stable slug, unique within a directory
+	Name         string    `json:"name"`
+	Summary      string    `json:"summary,omitempty"`
+	Kind         Kind      `json:"kind,omitempty"` // default KindGroup
+	Topics       []string  `json:"topics"`
+	Audiences    []string  `json:"audiences,omitempty"`
+	Languages    []string  `json:"languages,omitempty"` // BCP 47; default ["en"]
+	Format       Format    `json:"format"`
+	Access       string    `json:"access,omitempty"`       // "open" (drop-in) or "closed"
+	Cost         string    `json:"cost,omitempty"`         // "free", "donation", "fee"
+	Facilitation string    `json:"facilitation,omitempty"` // "peer", "professional", "mixed"
+	Organization string    `json:"organization,omitempty"`
+	Contact      Contact   `json:"contact,omitempty"`
+	Location     *Location `json:"location,omitempty"`
+	Online       Contact   `json:"online,omitempty"`    // conference URL / dial-in for remote meetings
+	Countries    []string  `json:"countries,omitempty"` // where a remote service is offered (ISO codes); empty = anywhere
+	Meetings     []Meeting `json:"meetings,omitempty"`
+	TimeZone     string    `json:"timezone,omitempty"` // IANA zone of the meetings
+	Demo         bool      `json:"demo,omitempty"`     // fictional example listing, shown as such
+	Source       string    `json:"source"`             // public URL the listing was taken from
+	LastVerified string    `json:"last_verified"`      // "YYYY-MM-DD"
+}
+
+// Verified returns LastVerified as a date (zero when unset or malformed).
+func (g *Group) Verified() time.Time {
+	t, _ := time.Parse(time.DateOnly, g.LastVerified)
+	return t
+}
+
+// Audience values, from the design's vocabulary.
+var Audiences = []string{"veterans", "men", "women", "lgbtq", "youth", "seniors", "families"}
