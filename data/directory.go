@@ -1,0 +1,434 @@
+package data
+
+import (
+	"bytes"
+	"cmp"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// ErrInvalid marks a record that failed validation; errors.Is(err, ErrInvalid)
+// holds for every *RecordError.
+var ErrInvalid = errors.New("invalid record")
+
+// RecordError names exactly what is wrong with one record, so an operator
+// can fix the source: which file, which record, which field, what was
+// expected.
+type RecordError struct {
+	Source string // file name or URL
+	Record int    // 1-based index of the record in its source
+	Line   int    // 1-based line where the record starts, 0 when unknown
+	ID     string // the record's id, when it has one
+	Field  string
+	Reason string
+}
+
+func (e *RecordError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Source)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d", e.Line)
+	}
+	fmt.Fprintf(&b, ": record %d", e.Record)
+	if e.ID != "" {
+		fmt.Fprintf(&b, " (id %q)", e.ID)
+	}
+	if e.Field != "" {
+		fmt.Fprintf(&b, ": field %s", e.Field)
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Reason)
+	return b.String()
+}
+
+func (e *RecordError) Unwrap() error { return ErrInvalid }
+
+// Directory is a validated set of groups.
+type Directory struct {
+	Groups []*Group
+	byID   map[string]*Group
+}
+
+// NewDirectory indexes groups by id. Callers validate first; a later
+// duplicate id replaces an earlier one.
+func NewDirectory(groups []*Group) *Directory {
+	d := &Directory{byID: make(map[string]*Group, len(groups))}
+	for _, g := range groups {
+		if old, dup := d.byID[g.ID]; dup {
+			i := slices.Index(d.Groups, old)
+			d.Groups[i] = g
+		} else {
+			d.Groups = append(d.Groups, g)
+		}
+		d.byID[g.ID] = g
+	}
+	return d
+}
+
+// Group returns the group with the given id.
+func (d *Directory) Group(id string) (*Group, bool) {
+	g, ok := d.byID[id]
+	return g, ok
+}
+
+// Hash is a content hash of the directory, used to tell whether a persisted
+// index is still current.
+func (d *Directory) Hash() string {
+	h := sha256.New()
+	enc := json.NewEncoder(h)
+	for _, g := range d.Groups {
+		_ = enc.Encode(g) // hashing writer never fails
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+//go:embed directory/default/*.json
+var defaultFS embed.FS
+
+// DefaultDirectory returns the embedded directory of real national
+// organizations. It is reviewed data, so any bad record is an error.
+func DefaultDirectory(v *Vocabulary) (*Directory, error) {
+	sub, err := fs.Sub(defaultFS, "directory/default")
+	if err != nil {
+		return nil, fmt.Errorf("embedded directory: %w", err)
+	}
+	d, problems, err := LoadFS(sub, v)
+	if err != nil {
+		return nil, err
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("embedded directory: %w", errors.Join(problems...))
+	}
+	return d, nil
+}
+
+// LoadFS loads every *.json file of fsys in name order.
+func LoadFS(fsys fs.FS, v *Vocabulary) (*Directory, []error, error) {
+	names, err := fs.Glob(fsys, "*.json")
+	if err != nil {
+		return nil, nil, err
+	}
+	slices.Sort(names)
+	var all []*Group
+	var problems []error
+	for _, n := range names {
+		b, err := fs.ReadFile(fsys, n)
+		if err != nil {
+			return nil, nil, fmt.Errorf("read %s: %w", n, err)
+		}
+		gs, ps := ParseGroups(n, b, v)
+		all = append(all, gs...)
+		problems = append(problems, ps...)
+	}
+	all, ps := dedupe(all)
+	return NewDirectory(all), append(problems, ps...), nil
+}
+
+// LoadDirectory loads groups from files or directories of *.json files in
+// our native format. It returns the good records, one error per bad record,
+// and a non-nil error only when a source cannot be read at all.
+func LoadDirectory(v *Vocabulary, paths ...string) (*Directory, []error, error) {
+	var all []*Group
+	var problems []error
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, nil, fmt.Errorf("directory source: %w", err)
+		}
+		files := []string{p}
+		if st.IsDir() {
+			files, err = filepath.Glob(filepath.Join(p, "*.json"))
+			if err != nil {
+				return nil, nil, err
+			}
+			slices.Sort(files)
+		}
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				return nil, nil, fmt.Errorf("directory source: %w", err)
+			}
+			gs, ps := ParseGroups(f, b, v)
+			all = append(all, gs...)
+			problems = append(problems, ps...)
+		}
+	}
+	all, ps := dedupe(all)
+	return NewDirectory(all), append(problems, ps...), nil
+}
+
+// dedupe keeps the first group of each id and reports later ones.
+func dedupe(gs []*Group) ([]*Group, []error) {
+	seen := make(map[string]bool, len(gs))
+	out := gs[:0]
+	var problems []error
+	for _, g := range gs {
+		if seen[g.ID] {
+			problems = append(problems, &RecordError{Source: "directory", ID: g.ID, Field: "id", Reason: "duplicate id; the first record with this id is kept"})
+			continue
+		}
+		seen[g.ID] = true
+		out = append(out, g)
+	}
+	return out, problems
+}
+
+// ParseGroups reads one native directory file, {"groups": [...]}, keeping
+// every valid record and returning one error per invalid one.
+func ParseGroups(source string, b []byte, v *Vocabulary) ([]*Group, []error) {
+	fileErr := func(reason string) []error {
+		return []error{&RecordError{Source: source, Reason: reason}}
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, fileErr(`expected a JSON object {"groups": [...]}` + jsonWhy(err))
+	}
+	var groups []*Group
+	var problems []error
+	seen := map[string]int{}
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return groups, append(problems, fileErr("malformed JSON"+jsonWhy(err))...)
+		}
+		if key != "groups" {
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return groups, append(problems, fileErr("malformed JSON"+jsonWhy(err))...)
+			}
+			continue
+		}
+		if t, err := dec.Token(); err != nil || t != json.Delim('[') {
+			return groups, append(problems, fileErr(`field groups: expected an array`+jsonWhy(err))...)
+		}
+		for n := 1; dec.More(); n++ {
+			line := lineAt(b, dec.InputOffset())
+			var raw json.RawMessage
+			if err := dec.Decode(&raw); err != nil {
+				return groups, append(problems, &RecordError{Source: source, Record: n, Line: line, Reason: "malformed JSON" + jsonWhy(err)})
+			}
+			var g Group
+			rd := json.NewDecoder(bytes.NewReader(raw))
+			rd.DisallowUnknownFields()
+			if err := rd.Decode(&g); err != nil {
+				problems = append(problems, &RecordError{Source: source, Record: n, Line: line, Field: jsonField(err), Reason: jsonReason(err)})
+				continue
+			}
+			g.Normalize()
+			errs := g.Validate(v)
+			if first, dup := seen[g.ID]; dup && g.ID != "" {
+				errs = append(errs, fieldErr{"id", fmt.Sprintf("duplicate id, already used by record %d", first)})
+			}
+			if len(errs) > 0 {
+				for _, fe := range errs {
+					problems = append(problems, &RecordError{Source: source, Record: n, Line: line, ID: g.ID, Field: fe.field, Reason: fe.reason})
+				}
+				continue
+			}
+			seen[g.ID] = n
+			groups = append(groups, &g)
+		}
+		if _, err := dec.Token(); err != nil {
+			return groups, append(problems, fileErr("malformed JSON"+jsonWhy(err))...)
+		}
+	}
+	if groups == nil && problems == nil {
+		return nil, fileErr(`no "groups" array found`)
+	}
+	return groups, problems
+}
+
+func jsonWhy(err error) string {
+	if err == nil || errors.Is(err, io.EOF) {
+		if errors.Is(err, io.EOF) {
+			return " (the file ends early)"
+		}
+		return ""
+	}
+	return " (" + err.Error() + ")"
+}
+
+func jsonField(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return te.Field
+	}
+	if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return strings.Trim(f, `"`)
+	}
+	return ""
+}
+
+func jsonReason(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return fmt.Sprintf("expected %s, got JSON %s", te.Type, te.Value)
+	}
+	if strings.HasPrefix(err.Error(), "json: unknown field ") {
+		return "unknown field (check the spelling against the documented format)"
+	}
+	return "malformed JSON (" + err.Error() + ")"
+}
+
+func lineAt(b []byte, off int64) int {
+	off = min(max(off, 0), int64(len(b)))
+	// InputOffset points just before the separator; skip it and spaces.
+	for off < int64(len(b)) && strings.IndexByte(", \t\r\n", b[off]) >= 0 {
+		off++
+	}
+	return bytes.Count(b[:off], []byte{'\n'}) + 1
+}
+
+type fieldErr struct{ field, reason string }
+
+var (
+	slugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,127}$`)
+	hhmmRE = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
+)
+
+// Normalize fills defaults and trims whitespace, so that equivalent inputs
+// give identical groups (and identical directory hashes).
+func (g *Group) Normalize() {
+	g.ID = strings.TrimSpace(g.ID)
+	g.Name = strings.TrimSpace(g.Name)
+	g.Summary = strings.TrimSpace(g.Summary)
+	if g.Kind == "" {
+		g.Kind = KindGroup
+	}
+	if len(g.Languages) == 0 {
+		g.Languages = []string{"en"}
+	}
+	for i, l := range g.Languages {
+		g.Languages[i] = strings.ToLower(strings.TrimSpace(l))
+	}
+	for i, c := range g.Countries {
+		g.Countries[i] = strings.ToUpper(strings.TrimSpace(c))
+	}
+}
+
+// Validate checks a group against the data model and the vocabulary. It
+// returns every problem, not just the first.
+func (g *Group) Validate(v *Vocabulary) []fieldErr {
+	var errs []fieldErr
+	bad := func(field, format string, args ...any) {
+		errs = append(errs, fieldErr{field, fmt.Sprintf(format, args...)})
+	}
+	if !slugRE.MatchString(g.ID) {
+		bad("id", "expected a slug of lowercase letters, digits, '.', '_' or '-', got %q", g.ID)
+	}
+	if g.Name == "" {
+		bad("name", "expected a name, got nothing")
+	}
+	switch g.Kind {
+	case KindGroup, KindFinder, KindHelpline:
+	default:
+		bad("kind", "expected group, finder or helpline, got %q", g.Kind)
+	}
+	if len(g.Topics) == 0 {
+		bad("topics", "expected at least one topic")
+	}
+	for _, t := range g.Topics {
+		if v != nil && !v.Has(t) {
+			bad("topics", "unknown topic %q (expected one of the vocabulary's slugs, e.g. grief, alcohol)", t)
+		}
+	}
+	for _, a := range g.Audiences {
+		if !IsAudience(a) {
+			bad("audiences", "unknown audience %q (expected one of %s)", a, strings.Join(Audiences, ", "))
+		}
+	}
+	for _, l := range g.Languages {
+		if !langRE.MatchString(l) {
+			bad("languages", "expected a BCP 47 language tag such as en or es, got %q", l)
+		}
+	}
+	switch g.Format {
+	case FormatInPerson, FormatOnline, FormatHybrid, FormatPhone:
+	default:
+		bad("format", "expected in_person, online, hybrid or phone, got %q", g.Format)
+	}
+	checkEnum := func(field, val string, allowed ...string) {
+		if val != "" && !slices.Contains(allowed, val) {
+			bad(field, "expected one of %s, got %q", strings.Join(allowed, ", "), val)
+		}
+	}
+	checkEnum("access", g.Access, "open", "closed")
+	checkEnum("cost", g.Cost, "free", "donation", "fee")
+	checkEnum("facilitation", g.Facilitation, "peer", "professional", "mixed")
+	if g.Format.InPerson() && g.Kind == KindGroup {
+		if g.Location == nil || g.Location.Point == nil {
+			bad("location.point", "expected coordinates for an in-person group")
+		}
+	}
+	if g.Location != nil && g.Location.Point != nil {
+		p := g.Location.Point
+		if math.IsNaN(p.Lat) || p.Lat < -90 || p.Lat > 90 {
+			bad("location.point.lat", "expected a latitude between -90 and 90, got %v", p.Lat)
+		}
+		if math.IsNaN(p.Lon) || p.Lon < -180 || p.Lon > 180 {
+			bad("location.point.lon", "expected a longitude between -180 and 180, got %v", p.Lon)
+		}
+	}
+	if g.TimeZone != "" {
+		if _, err := time.LoadLocation(g.TimeZone); err != nil || g.TimeZone == "Local" {
+			bad("timezone", "expected an IANA time zone such as America/Chicago, got %q", g.TimeZone)
+		}
+	}
+	for i, m := range g.Meetings {
+		if err := m.check(g.TimeZone); err != "" {
+			bad(fmt.Sprintf("meetings[%d]", i), "%s", err)
+		}
+	}
+	if g.Source == "" {
+		bad("source", "expected the public source (URL) the listing comes from")
+	}
+	if _, err := time.Parse(time.DateOnly, g.LastVerified); err != nil {
+		bad("last_verified", "expected a date YYYY-MM-DD, got %q", g.LastVerified)
+	}
+	return errs
+}
+
+var langRE = regexp.MustCompile(`^[a-z]{2,3}(-[a-z0-9]{2,8})*$`)
+
+// check validates a meeting's fields; it returns "" when the meeting is
+// usable.
+func (m *Meeting) check(groupTZ string) string {
+	tz := cmp.Or(m.TimeZone, groupTZ)
+	if tz == "" {
+		return "expected a timezone on the meeting or the group"
+	}
+	if _, err := time.LoadLocation(tz); err != nil || tz == "Local" {
+		return fmt.Sprintf("timezone: expected an IANA time zone such as America/Chicago, got %q", tz)
+	}
+	if !hhmmRE.MatchString(m.Start) {
+		return fmt.Sprintf("start: expected a local time HH:MM (00:00–23:59), got %q", m.Start)
+	}
+	if !strings.HasPrefix(strings.ToUpper(m.RRule), "FREQ=") && !strings.Contains(strings.ToUpper(m.RRule), ";FREQ=") {
+		return fmt.Sprintf("rrule: expected an RFC 5545 rule such as FREQ=WEEKLY;BYDAY=TH, got %q", m.RRule)
+	}
+	if m.Duration < 0 || m.Duration > 24*60 {
+		return fmt.Sprintf("duration_min: expected 0–1440 minutes, got %d", m.Duration)
+	}
+	for _, d := range append(slices.Clone(m.ExDates), m.ValidFrom, m.ValidUntil) {
+		if d == "" {
+			continue
+		}
+		if _, err := time.Parse(time.DateOnly, d); err != nil {
+			return fmt.Sprintf("expected dates as YYYY-MM-DD, got %q", d)
+		}
+	}
+	return ""
+}
