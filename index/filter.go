@@ -1,0 +1,86 @@
+package index
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/peermatch/peermatch/data"
+)
+
+// Accept is the contract every implementation must honour: whether g meets
+// the query's hard constraints, and its distance when it was matched as an
+// in-person group (-1 when matched as remote). The brute-force index uses it
+// directly; the bleve index uses it to check candidates exactly after the
+// coarse grid filter.
+func Accept(g *data.Group, q *Query) (ok bool, distKm float64) {
+	if len(q.Topics) > 0 && !slices.ContainsFunc(g.Topics, func(t string) bool { return slices.Contains(q.Topics, t) }) {
+		return false, 0
+	}
+	if len(q.Kinds) > 0 && !slices.Contains(q.Kinds, g.Kind) {
+		return false, 0
+	}
+	if q.Audience != "" && len(g.Audiences) > 0 && !slices.Contains(g.Audiences, q.Audience) {
+		return false, 0
+	}
+	if len(q.Days) > 0 {
+		days := Days(g)
+		if len(days) > 0 && !slices.ContainsFunc(days, func(d time.Weekday) bool { return slices.Contains(q.Days, d) }) {
+			return false, 0
+		}
+	}
+	remoteOK := g.Format.Remote() && (q.Country == "" || len(g.Countries) == 0 || slices.Contains(g.Countries, q.Country))
+	switch {
+	case q.Near != nil:
+		if p := point(g); g.Format.InPerson() && p != nil {
+			if d := data.DistanceKm(*q.Near, *p); d <= q.RadiusKm {
+				return true, d
+			}
+		}
+		if q.Remote && remoteOK {
+			return true, -1
+		}
+		return false, 0
+	case q.Remote:
+		return remoteOK, -1
+	default:
+		return q.Country == "" || len(g.Countries) == 0 || slices.Contains(g.Countries, q.Country), -1
+	}
+}
+
+func point(g *data.Group) *data.Point {
+	if g.Location == nil {
+		return nil
+	}
+	return g.Location.Point
+}
+
+var weekdayCodes = map[string]time.Weekday{"SU": time.Sunday, "MO": time.Monday, "TU": time.Tuesday,
+	"WE": time.Wednesday, "TH": time.Thursday, "FR": time.Friday, "SA": time.Saturday}
+
+// Days lists the weekdays a group meets on, read from its rules' BYDAY
+// parts; nil means no fixed weekday is known (no meetings, or a rule such
+// as "the 15th of each month"), which day filters let through.
+func Days(g *data.Group) []time.Weekday {
+	var out []time.Weekday
+	for _, m := range g.Meetings {
+		for part := range strings.SplitSeq(strings.ToUpper(m.RRule), ";") {
+			k, v, _ := strings.Cut(part, "=")
+			switch k {
+			case "FREQ":
+				if v == "DAILY" {
+					return []time.Weekday{0, 1, 2, 3, 4, 5, 6}
+				}
+			case "BYDAY":
+				for d := range strings.SplitSeq(v, ",") {
+					d = strings.TrimLeft(d, "+-0123456789")
+					if wd, ok := weekdayCodes[d]; ok && !slices.Contains(out, wd) {
+						out = append(out, wd)
+					}
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}

@@ -1,0 +1,85 @@
+package index
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync/atomic"
+
+	"github.com/peermatch/peermatch/data"
+)
+
+// Scan is a brute-force Index: it checks every group. It is the oracle of
+// the conformance suite and is fast enough for a few thousand groups.
+type Scan struct {
+	dir    *data.Directory
+	closed atomic.Bool
+}
+
+var _ Index = (*Scan)(nil)
+
+// NewScan returns a brute-force index over dir.
+func NewScan(dir *data.Directory) *Scan { return &Scan{dir: dir} }
+
+// Search implements Index.
+func (s *Scan) Search(ctx context.Context, q Query) ([]Hit, error) {
+	if s.closed.Load() {
+		return nil, ErrClosed
+	}
+	q.normalize()
+	words := strings.Fields(data.Fold(q.Words))
+	var hits []Hit
+	for _, g := range s.dir.Groups {
+		ok, d := Accept(g, &q)
+		if !ok {
+			continue
+		}
+		text := data.Fold(g.Name + " " + g.Summary)
+		score := 1.0
+		for _, w := range words {
+			if len(w) > 2 && strings.Contains(text, w) {
+				score++
+			}
+		}
+		if q.Language != "" && slices.Contains(g.Languages, q.Language) {
+			score += 0.5
+		}
+		hits = append(hits, Hit{ID: g.ID, Score: score, DistanceKm: d})
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	rank(hits)
+	return page(hits, q.From, q.Size), nil
+}
+
+// Count implements Index.
+func (s *Scan) Count() int { return len(s.dir.Groups) }
+
+// Close implements Index.
+func (s *Scan) Close() error { s.closed.Store(true); return nil }
+
+// rank orders hits by score, then nearer first, then id for stable output.
+func rank(hits []Hit) {
+	slices.SortStableFunc(hits, func(a, b Hit) int {
+		switch {
+		case a.Score > b.Score:
+			return -1
+		case a.Score < b.Score:
+			return 1
+		case a.DistanceKm != b.DistanceKm:
+			if a.DistanceKm < b.DistanceKm {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+}
+
+func page(hits []Hit, from, size int) []Hit {
+	if from >= len(hits) {
+		return nil
+	}
+	return hits[from:min(len(hits), from+size)]
+}
