@@ -24,6 +24,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/token/stop"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/analysis/tokenmap"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -281,7 +282,7 @@ var domainStop = []string{"support", "supports", "group", "groups", "meeting", "
 
 func newMapping() (*mapping.IndexMappingImpl, error) {
 	im := bleve.NewIndexMapping()
-	if err := im.AddCustomTokenMap("pm_stop_words", map[string]any{"type": "custom", "tokens": toAny(domainStop)}); err != nil {
+	if err := im.AddCustomTokenMap("pm_stop_words", map[string]any{"type": tokenmap.Name, "tokens": toAny(domainStop)}); err != nil {
 		return nil, fmt.Errorf("index mapping: %w", err)
 	}
 	if err := im.AddCustomTokenFilter("pm_stop", map[string]any{"type": stop.Name, "stop_token_map": "pm_stop_words"}); err != nil {
@@ -586,32 +587,32 @@ func (b *Bleve) Search(ctx context.Context, q Query) ([]Hit, error) {
 			target = bleve.NewIndexAlias(idxs...)
 		}
 		must := append(slices.Clone(filters), where...)
+		var filter query.Query = bleve.NewMatchAllQuery()
+		if len(must) > 0 {
+			filter = bleve.NewConjunctionQuery(must...)
+		}
 		if words != "" {
-			// Text ranks: the words are optional (a grief listing that never
-			// says "widow" still fits), the filters are required.
+			// The words drive and score; the filters only test membership
+			// (bleve evaluates a boolean filter unscored, so keyword fields
+			// need no freq/norm).
 			text := bleve.NewMatchQuery(words)
 			text.SetField(fieldText)
 			bq := bleve.NewBooleanQuery()
-			bq.AddShould(text)
-			bq.SetMinShould(0)
-			if len(must) > 0 {
-				bq.AddMust(must...)
-			} else {
-				bq.AddMust(bleve.NewMatchAllQuery())
-			}
-			req := bleve.NewSearchRequestOptions(bq, fetch, 0, false)
-			res, err := target.SearchInContext(ctx, req)
+			bq.AddMust(text)
+			bq.AddFilter(filter)
+			res, err := target.SearchInContext(ctx, bleve.NewSearchRequestOptions(bq, fetch, 0, false))
 			if err != nil {
 				return err
 			}
 			collect(res)
-			return nil
+			if len(res.Hits) >= fetch {
+				return nil
+			}
 		}
-		var qq query.Query = bleve.NewMatchAllQuery()
-		if len(must) > 0 {
-			qq = bleve.NewConjunctionQuery(must...)
-		}
-		req := bleve.NewSearchRequestOptions(qq, fetch, 0, false)
+		// The words are optional (a grief listing that never says "widow"
+		// still fits): fill up with the rest of the filtered set, unscored,
+		// which lets bleve stop as soon as it has enough.
+		req := bleve.NewSearchRequestOptions(filter, fetch, 0, false)
 		req.Score = "none"
 		res, err := target.SearchInContext(ctx, req)
 		if err != nil {
@@ -642,4 +643,3 @@ func (b *Bleve) Search(ctx context.Context, q Query) ([]Hit, error) {
 	rank(hits)
 	return page(hits, q.From, q.Size), nil
 }
-

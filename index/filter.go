@@ -32,8 +32,12 @@ func Accept(g *data.Group, q *Query) (ok bool, distKm float64) {
 	remoteOK := g.Format.Remote() && (q.Country == "" || len(g.Countries) == 0 || slices.Contains(g.Countries, q.Country))
 	switch {
 	case q.Near != nil:
+		radius := q.RadiusKm
+		if radius <= 0 {
+			radius = DefaultRadiusKm
+		}
 		if p := point(g); g.Format.InPerson() && p != nil {
-			if d := data.DistanceKm(*q.Near, *p); d <= q.RadiusKm {
+			if d := data.DistanceKm(*q.Near, *p); d <= radius {
 				return true, d
 			}
 		}

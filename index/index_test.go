@@ -1,0 +1,74 @@
+package index_test
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/peermatch/peermatch/data"
+	"github.com/peermatch/peermatch/index"
+	"github.com/peermatch/peermatch/index/indextest"
+)
+
+func vocab(t testing.TB) *data.Vocabulary {
+	v, err := data.DefaultVocabulary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func TestScanConformance(t *testing.T) {
+	indextest.Run(t, func(t *testing.T, dir *data.Directory) index.Index { return index.NewScan(dir) })
+}
+
+func TestBleveMemConformance(t *testing.T) {
+	indextest.Run(t, func(t *testing.T, dir *data.Directory) index.Index {
+		b, err := index.Open(context.Background(), "", dir, vocab(t), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	})
+}
+
+func TestBleveDiskConformance(t *testing.T) {
+	path := t.TempDir() + "/index"
+	indextest.Run(t, func(t *testing.T, dir *data.Directory) index.Index {
+		b, err := index.Open(context.Background(), path, dir, vocab(t), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	})
+}
+
+func TestReopenSkipsRebuildUnlessDirectoryChanged(t *testing.T) {
+	var logs strings.Builder
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	path := t.TempDir() + "/index"
+	dir := indextest.Fixture()
+	open := func(d *data.Directory) string {
+		logs.Reset()
+		b, err := index.Open(context.Background(), path, d, vocab(t), log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return logs.String()
+	}
+	if l := open(dir); !strings.Contains(l, "index built") {
+		t.Fatalf("first open should build: %s", l)
+	}
+	if l := open(dir); !strings.Contains(l, "index opened") || strings.Contains(l, "built") {
+		t.Fatalf("second open should reuse: %s", l)
+	}
+	changed := data.NewDirectory(append(dir.Groups[1:], dir.Groups[0]))
+	changed.Groups[0] = &data.Group{ID: "new", Name: "New", Topics: []string{"grief"}, Format: data.FormatOnline, Kind: data.KindGroup, Source: "https://example.org", LastVerified: "2026-11-25"}
+	if l := open(changed); !strings.Contains(l, "rebuilding") || !strings.Contains(l, "index built") {
+		t.Fatalf("changed directory should rebuild: %s", l)
+	}
+}

@@ -1,0 +1,203 @@
+// Package indextest is the conformance suite every index.Index
+// implementation must pass: hard constraints always hold, paging is
+// consistent, text ranks relevant listings first, and a closed index fails
+// cleanly.
+package indextest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/peermatch/peermatch/data"
+	"github.com/peermatch/peermatch/index"
+)
+
+// Factory builds an implementation over dir.
+type Factory func(t *testing.T, dir *data.Directory) index.Index
+
+func pt(lat, lon float64) *data.Point { return &data.Point{Lat: lat, Lon: lon} }
+
+func grp(id, name, summary string, topics []string, f data.Format, p *data.Point, mods ...func(*data.Group)) *data.Group {
+	g := &data.Group{ID: id, Name: name, Summary: summary, Topics: topics, Format: f, Kind: data.KindGroup,
+		Languages: []string{"en"}, TimeZone: "America/Chicago", Source: "https://example.org", LastVerified: "2026-11-25"}
+	if p != nil {
+		g.Location = &data.Location{Point: p}
+	}
+	for _, m := range mods {
+		m(g)
+	}
+	return g
+}
+
+var (
+	austin  = pt(30.2672, -97.7431)
+	roundRk = pt(30.5083, -97.6789) // Round Rock, 27 km from Austin
+	sanAnt  = pt(29.4241, -98.4936) // San Antonio, 118 km
+	denver  = pt(39.7392, -104.9903)
+)
+
+// Fixture is the suite's directory.
+func Fixture() *data.Directory {
+	weekly := func(day string) func(*data.Group) {
+		return func(g *data.Group) { g.Meetings = []data.Meeting{{RRule: "FREQ=WEEKLY;BYDAY=" + day, Start: "19:00"}} }
+	}
+	aud := func(a ...string) func(*data.Group) { return func(g *data.Group) { g.Audiences = a } }
+	lang := func(l ...string) func(*data.Group) { return func(g *data.Group) { g.Languages = l } }
+	only := func(c ...string) func(*data.Group) { return func(g *data.Group) { g.Countries = c } }
+	return data.NewDirectory([]*data.Group{
+		grp("grief-online", "Online Grief Circle", "For widows and widowers after a death.", []string{"grief"}, data.FormatOnline, nil, weekly("TH")),
+		grp("grief-austin", "Austin Grief Group", "Bereavement support in a church hall.", []string{"grief"}, data.FormatInPerson, austin, weekly("MO")),
+		grp("grief-roundrock", "Round Rock Loss Circle", "After the loss of a spouse.", []string{"grief"}, data.FormatInPerson, roundRk, weekly("TU")),
+		grp("grief-sa", "San Antonio Grief Circle", "Grief support.", []string{"grief"}, data.FormatInPerson, sanAnt, weekly("WE")),
+		grp("grief-denver-hybrid", "Denver Grief Hybrid", "Grief support, in the room or on Zoom.", []string{"grief"}, data.FormatHybrid, denver, weekly("SU")),
+		grp("grief-vets", "Veterans Grief Circle", "For veterans who lost a comrade.", []string{"grief", "trauma-ptsd"}, data.FormatOnline, nil, aud("veterans"), weekly("SA")),
+		grp("grief-women", "Women's Grief Circle", "For women who lost a partner.", []string{"grief"}, data.FormatOnline, nil, aud("women"), weekly("FR")),
+		grp("grief-es", "Círculo de duelo", "Grupo de duelo en español.", []string{"grief"}, data.FormatOnline, nil, lang("es"), weekly("TH")),
+		grp("grief-uk", "UK Bereavement Line", "Peer support for bereaved people in the UK.", []string{"grief"}, data.FormatPhone, nil, only("GB")),
+		grp("aa-online", "Online AA meeting", "Alcoholics Anonymous: a drinking problem, sobriety.", []string{"alcohol"}, data.FormatOnline, nil, weekly("SU")),
+		grp("aa-austin", "Austin AA", "Alcoholics Anonymous meeting.", []string{"alcohol"}, data.FormatInPerson, austin, weekly("SU")),
+		grp("alanon-online", "Al-Anon online", "For families of alcoholics.", []string{"addiction-family"}, data.FormatOnline, nil),
+	})
+}
+
+// Run runs the suite against the implementation built by f.
+func Run(t *testing.T, f Factory) {
+	dir := Fixture()
+	idx := f(t, dir)
+	ctx := context.Background()
+	search := func(t *testing.T, q index.Query) []index.Hit {
+		t.Helper()
+		hits, err := idx.Search(ctx, q)
+		if err != nil {
+			t.Fatalf("Search(%+v): %v", q, err)
+		}
+		return hits
+	}
+	ids := func(hits []index.Hit) []string {
+		out := make([]string, len(hits))
+		for i, h := range hits {
+			out[i] = h.ID
+		}
+		slices.Sort(out)
+		return out
+	}
+	same := func(t *testing.T, got []index.Hit, want ...string) {
+		t.Helper()
+		slices.Sort(want)
+		if g := ids(got); !slices.Equal(g, want) {
+			t.Errorf("got %v, want %v", g, want)
+		}
+	}
+
+	t.Run("Count", func(t *testing.T) {
+		if n := idx.Count(); n != len(dir.Groups) {
+			t.Errorf("Count = %d, want %d", n, len(dir.Groups))
+		}
+	})
+	t.Run("RemoteTopicFilter", func(t *testing.T) {
+		same(t, search(t, index.Query{Topics: []string{"grief"}, Remote: true, Size: 50}),
+			"grief-online", "grief-denver-hybrid", "grief-vets", "grief-women", "grief-es", "grief-uk")
+	})
+	t.Run("NearWithinRadius", func(t *testing.T) {
+		hits := search(t, index.Query{Topics: []string{"grief"}, Near: austin, RadiusKm: 40, Size: 50})
+		same(t, hits, "grief-austin", "grief-roundrock")
+		for _, h := range hits {
+			g, _ := dir.Group(h.ID)
+			if d := data.DistanceKm(*austin, *g.Location.Point); h.DistanceKm < d-0.5 || h.DistanceKm > d+0.5 {
+				t.Errorf("%s: distance %.1f, want %.1f", h.ID, h.DistanceKm, d)
+			}
+		}
+	})
+	t.Run("WiderRadius", func(t *testing.T) {
+		same(t, search(t, index.Query{Topics: []string{"grief"}, Near: austin, RadiusKm: 150, Size: 50}),
+			"grief-austin", "grief-roundrock", "grief-sa")
+	})
+	t.Run("NearOrRemote", func(t *testing.T) {
+		same(t, search(t, index.Query{Topics: []string{"alcohol"}, Near: austin, Remote: true, Size: 50}), "aa-austin", "aa-online")
+	})
+	t.Run("FarAwayRoomIsNoMatch", func(t *testing.T) {
+		same(t, search(t, index.Query{Topics: []string{"grief"}, Near: pt(47.6, -122.3), Size: 50}))
+	})
+	t.Run("HybridCountsAsRoomNearby", func(t *testing.T) {
+		hits := search(t, index.Query{Topics: []string{"grief"}, Near: denver, Size: 50})
+		same(t, hits, "grief-denver-hybrid")
+		if len(hits) == 1 && hits[0].DistanceKm < 0 {
+			t.Errorf("hybrid group near the person should carry its distance, got %v", hits[0].DistanceKm)
+		}
+	})
+	t.Run("Audience", func(t *testing.T) {
+		same(t, search(t, index.Query{Topics: []string{"grief"}, Remote: true, Audience: "veterans", Size: 50}),
+			"grief-online", "grief-denver-hybrid", "grief-vets", "grief-es", "grief-uk")
+	})
+	t.Run("Days", func(t *testing.T) {
+		same(t, search(t, index.Query{Topics: []string{"grief"}, Remote: true, Days: []time.Weekday{time.Thursday}, Size: 50}),
+			"grief-online", "grief-es", "grief-uk")
+	})
+	t.Run("Country", func(t *testing.T) {
+		same(t, search(t, index.Query{Topics: []string{"grief"}, Remote: true, Country: "US", Days: []time.Weekday{time.Thursday}, Size: 50}),
+			"grief-online", "grief-es")
+	})
+	t.Run("Kinds", func(t *testing.T) {
+		same(t, search(t, index.Query{Remote: true, Kinds: []data.Kind{data.KindFinder}, Size: 50}))
+	})
+	t.Run("WordsRank", func(t *testing.T) {
+		hits := search(t, index.Query{Words: "widows", Topics: []string{"grief"}, Remote: true, Size: 3})
+		if len(hits) == 0 || hits[0].ID != "grief-online" {
+			t.Errorf("words 'widows': top hit %v, want grief-online", ids(hits))
+		}
+	})
+	t.Run("LanguageRanks", func(t *testing.T) {
+		hits := search(t, index.Query{Words: "duelo", Topics: []string{"grief"}, Remote: true, Language: "es", Size: 3})
+		if len(hits) == 0 || hits[0].ID != "grief-es" {
+			t.Errorf("Spanish: top hit %v, want grief-es", ids(hits))
+		}
+	})
+	t.Run("QuerySyntaxIsJustText", func(t *testing.T) {
+		for _, w := range []string{`+topic:alcohol -grief`, `"unbalanced`, `name:*`, `(((`, `\`, "0x00 \x00"} {
+			hits := search(t, index.Query{Words: w, Topics: []string{"grief"}, Remote: true, Size: 50})
+			for _, h := range hits {
+				if g, _ := dir.Group(h.ID); !slices.Contains(g.Topics, "grief") {
+					t.Errorf("words %q let %s through", w, h.ID)
+				}
+			}
+		}
+	})
+	t.Run("Paging", func(t *testing.T) {
+		all := search(t, index.Query{Topics: []string{"grief"}, Remote: true, Words: "grief", Size: 50})
+		var paged []index.Hit
+		for from := 0; from < len(all)+2; from += 2 {
+			paged = append(paged, search(t, index.Query{Topics: []string{"grief"}, Remote: true, Words: "grief", Size: 2, From: from})...)
+		}
+		if fmt.Sprint(ids(paged)) != fmt.Sprint(ids(all)) {
+			t.Errorf("pages %v != all %v", ids(paged), ids(all))
+		}
+	})
+	t.Run("HardConstraintsAlwaysHold", func(t *testing.T) {
+		queries := []index.Query{
+			{Words: "loss", Topics: []string{"grief", "alcohol"}, Near: austin, Remote: true, Size: 50},
+			{Words: "support", Audience: "women", Remote: true, Size: 50},
+			{Topics: []string{"grief"}, Near: sanAnt, RadiusKm: 10, Size: 50},
+			{Words: "meeting", Size: 50},
+		}
+		for _, q := range queries {
+			for _, h := range search(t, q) {
+				g, _ := dir.Group(h.ID)
+				if ok, _ := index.Accept(g, &q); !ok {
+					t.Errorf("%+v returned %s, which breaks a hard constraint", q, h.ID)
+				}
+			}
+		}
+	})
+	t.Run("Closed", func(t *testing.T) {
+		if err := idx.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := idx.Search(ctx, index.Query{Remote: true}); !errors.Is(err, index.ErrClosed) {
+			t.Errorf("search after Close: %v, want ErrClosed", err)
+		}
+	})
+}
