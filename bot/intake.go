@@ -1,0 +1,799 @@
+package bot
+
+// The intake state machine, in one file. Each turn loads the person's
+// session, reads the message (a command, a tapped choice, a typed answer or
+// a free-text question), updates the answers and replies with the next
+// question or the results. Steps are skipped when an earlier free-text
+// answer already filled them, so "AA meetings online on Sunday" goes
+// straight to results.
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/peermatch/peermatch/data"
+)
+
+// confident is the Understanding confidence above which a topic is taken
+// without asking (the matcher's documented threshold).
+const confident = 0.6
+
+// noWhoTopics are topics where "for you or someone else?" changes nothing:
+// the person is already the family member, caregiver or bereaved.
+var noWhoTopics = []string{"grief", "child-loss", "suicide-loss", "addiction-family", "caregivers", "loneliness", "divorce", "career", "money"}
+
+// languageSwitch maps typed words to a conversation language.
+var languageSwitch = map[string]string{
+	"espanol": "es", "en espanol": "es", "spanish": "es", "castellano": "es", "habla espanol": "es",
+	"english": "en", "in english": "en", "ingles": "en", "en ingles": "en",
+}
+
+// turn is one message being handled.
+type turn struct {
+	e     *Engine
+	ctx   context.Context
+	m     Message
+	key   string
+	text  string // trimmed message text; never logged or stored
+	norm  string // normalize(text)
+	sess  Session
+	found bool // the session existed (and had not expired)
+	c     *catalog
+	save  bool // sess changed and must be written
+}
+
+// converse is the innermost handler: the intake.
+func (e *Engine) converse(ctx context.Context, m Message) (out []Reply, err error) {
+	t := &turn{e: e, ctx: ctx, m: m, key: e.UserKey(m.Platform, m.UserID), text: strings.TrimSpace(m.Text)}
+	t.norm = normalize(t.text)
+	unlock := e.lock(t.key)
+	defer unlock()
+	defer func() {
+		// A panic in a dependency (matcher, index) must not take the
+		// conversation down: answer kindly and report it as an error.
+		if r := recover(); r != nil {
+			out = append(out, Reply{Text: t.c.t("search_error")})
+			err = fmt.Errorf("bot: recovered from panic: %v", r)
+			e.log.LogAttrs(ctx, slog.LevelError, "panic in turn", slog.String("user", t.key))
+		}
+	}()
+	sess, ok, gerr := e.store.Get(ctx, t.key)
+	if gerr == nil && ok && e.expired(sess) {
+		// Idle too long: start afresh, and drop the old answers now.
+		if derr := e.store.Delete(ctx, t.key); derr != nil {
+			e.log.LogAttrs(ctx, slog.LevelWarn, "delete expired session", slog.String("user", t.key), slog.String("err", derr.Error()))
+		}
+		sess, ok = Session{}, false
+	}
+	t.sess, t.found = sess, ok
+	t.c = e.lang(sess, ok, m)
+	cmd, arg := parseCommand(t.text)
+	if gerr != nil {
+		e.log.LogAttrs(ctx, slog.LevelError, "session store", slog.String("user", t.key), slog.String("err", gerr.Error()))
+		switch cmd {
+		case "crisis":
+			return []Reply{t.crisisLines()}, gerr
+		case "help":
+			return []Reply{{Text: t.c.t("help")}}, gerr
+		}
+		return []Reply{{Text: t.c.t("store_error")}}, fmt.Errorf("bot: load session: %w", gerr)
+	}
+	from := t.sess.Step
+	if cmd != "" {
+		out = t.command(cmd, arg)
+	} else {
+		out = t.message()
+	}
+	if t.save {
+		t.sess.Updated = e.now()
+		if perr := e.store.Put(ctx, t.key, t.sess); perr != nil {
+			err = fmt.Errorf("bot: save session: %w", perr)
+			e.log.LogAttrs(ctx, slog.LevelError, "session store", slog.String("user", t.key), slog.String("err", perr.Error()))
+		}
+	}
+	e.log.LogAttrs(ctx, slog.LevelDebug, "turn", slog.String("user", t.key), slog.String("platform", m.Platform),
+		slog.String("cmd", cmd), slog.String("from", string(from)), slog.String("to", string(t.sess.Step)), slog.Int("replies", len(out)))
+	return out, err
+}
+
+// parseCommand splits "/times@peermatch_bot grief circle" into
+// ("times", "grief circle"). Non-commands give "".
+func parseCommand(text string) (cmd, arg string) {
+	if !strings.HasPrefix(text, "/") {
+		return "", ""
+	}
+	head, arg, _ := strings.Cut(text[1:], " ")
+	head, _, _ = strings.Cut(head, "@")
+	return strings.ToLower(head), strings.TrimSpace(arg)
+}
+
+func (t *turn) command(cmd, arg string) []Reply {
+	switch cmd {
+	case "crisis":
+		return []Reply{t.crisisLines()}
+	case "help":
+		return []Reply{{Text: t.c.t("help")}}
+	case "forget":
+		return t.forget("forgot")
+	case "stop":
+		return t.forget("stopped")
+	case "lang", "language", "idioma":
+		if lang, ok := languageSwitch[normalize(arg)]; ok {
+			return t.switchLang(lang)
+		}
+		if _, ok := t.e.cats.byLang[strings.ToLower(arg)]; ok {
+			return t.switchLang(strings.ToLower(arg))
+		}
+		return []Reply{{Text: t.c.t("lang_unknown")}}
+	case "times", "horarios":
+		return t.times(arg)
+	case "start", "find", "buscar":
+		if !t.found || !t.sess.Consent {
+			if arg != "" && t.found {
+				return t.helloAnswer(arg)
+			}
+			return t.hello()
+		}
+		t.reset()
+		if arg != "" {
+			t.text, t.norm = arg, normalize(arg)
+			return t.freeText()
+		}
+		return []Reply{t.ask(StepTopic, t.c.t("restart"))}
+	}
+	return []Reply{{Text: t.c.t("unknown_command")}}
+}
+
+// message handles anything that is not a command.
+func (t *turn) message() []Reply {
+	if lang, ok := languageSwitch[t.norm]; ok {
+		return t.switchLang(lang)
+	}
+	if !t.found {
+		return t.hello()
+	}
+	if !t.sess.Consent {
+		return t.helloAnswer(t.text)
+	}
+	id := t.choiceID()
+	switch {
+	case id == "restart":
+		t.reset()
+		return []Reply{t.ask(StepTopic, t.c.t("restart"))}
+	case id == "more":
+		return t.results(true)
+	case id == "times" || t.isTimesQuestion():
+		return t.times("")
+	case id == "refine":
+		t.sess.Step = StepPrefs
+		t.save = true
+		return []Reply{t.ask(StepPrefs, "")}
+	case id == "consent:yes":
+		return []Reply{t.ask(t.next(), "")}
+	case strings.HasPrefix(id, "topic:"):
+		slug := strings.TrimPrefix(id, "topic:")
+		if slug == "other" {
+			t.sess.Guesses = nil
+			t.sess.Step = StepTopic
+			t.save = true
+			return []Reply{{Text: t.c.t("ask_topic")}}
+		}
+		t.sess.Topics, t.sess.Guesses = []string{slug}, nil
+		t.sess.Asked |= askedTopic
+		t.save = true
+		return t.advance()
+	case id == "who:self" || id == "who:other":
+		t.sess.ForOther = id == "who:other"
+		t.sess.Asked |= askedWho
+		t.save = true
+		return t.advance()
+	case strings.HasPrefix(id, "fmt:"):
+		t.setFormat(strings.TrimPrefix(id, "fmt:"))
+		return t.advance()
+	case strings.HasPrefix(id, "pref:"):
+		t.setPref(strings.TrimPrefix(id, "pref:"))
+		return t.results(false)
+	case id == "skip":
+		return t.skip()
+	}
+	if t.m.Location != nil {
+		t.setPlace(*t.m.Location, "", "", "")
+		return t.advance()
+	}
+	return t.freeText()
+}
+
+// choiceID returns the choice the message stands for: a tapped button's ID,
+// or typed words equal to a label or answer word of the current step.
+func (t *turn) choiceID() string {
+	for _, c := range t.choicesFor(t.sess.Step) {
+		if t.text == c.ID || t.norm == normalize(c.Label) {
+			return c.ID
+		}
+	}
+	for _, id := range []string{"restart", "more", "times", "refine"} {
+		if t.text == id {
+			return id
+		}
+	}
+	if strings.HasPrefix(t.text, "topic:") || strings.HasPrefix(t.text, "fmt:") || strings.HasPrefix(t.text, "who:") ||
+		strings.HasPrefix(t.text, "pref:") || t.text == "skip" || t.text == "consent:yes" {
+		return t.text // a button from an older message
+	}
+	switch t.sess.Step {
+	case StepWho:
+		if t.c.is("self", t.norm) {
+			return "who:self"
+		}
+		if t.c.is("other", t.norm) {
+			return "who:other"
+		}
+	case StepFormat:
+		switch {
+		case t.c.is("any", t.norm):
+			return "fmt:any"
+		case t.c.is("online", t.norm):
+			return "fmt:online"
+		case t.c.is("in_person", t.norm):
+			return "fmt:in_person"
+		}
+	case StepResults:
+		switch {
+		case t.c.is("more", t.norm):
+			return "more"
+		case t.c.is("refine", t.norm):
+			return "refine"
+		}
+	}
+	if t.c.is("restart", t.norm) {
+		return "restart"
+	}
+	if t.c.is("skip", t.norm) && t.sess.Step != StepResults {
+		return "skip"
+	}
+	return ""
+}
+
+// isTimesQuestion spots "when does it meet?" and "what time is the grief
+// group?" in any state.
+func (t *turn) isTimesQuestion() bool {
+	if t.c.is("times_q", t.norm) {
+		return true
+	}
+	if !strings.Contains(t.text, "?") && !strings.HasPrefix(t.text, "¿") {
+		return false
+	}
+	padded := " " + t.norm + " "
+	for w := range t.c.wordSet["times_q"] {
+		if strings.Contains(padded, " "+w+" ") {
+			return true
+		}
+	}
+	return false
+}
+
+// hello greets a new person and asks for consent. Nothing about their health
+// is stored before they agree; the session holds only the step.
+func (t *turn) hello() []Reply {
+	t.sess = Session{Step: StepHello, Lang: t.sess.Lang}
+	t.found, t.save = true, true
+	return []Reply{t.helloReply()}
+}
+
+func (t *turn) helloReply() Reply {
+	country := t.e.country(t.sess, t.found, t.m)
+	danger := ""
+	if d, ok := t.e.crisis.(interface {
+		DangerLine(country, lang string) string
+	}); ok {
+		danger = d.DangerLine(country, t.c.Lang)
+	}
+	if danger == "" {
+		danger = t.c.Danger[country]
+	}
+	if danger == "" {
+		danger = t.c.t("danger_default")
+	}
+	ttl := strconv.Itoa(int(t.e.cfg.IdleTTL/time.Hour)) + " " + t.c.label("hours")
+	return Reply{Text: t.c.t("hello", "danger", danger, "ttl", ttl), Choices: []Choice{
+		{ID: "consent:yes", Label: t.c.label("consent_yes")},
+		{ID: "consent:no", Label: t.c.label("consent_no")},
+	}}
+}
+
+// helloAnswer handles a message while consent is pending. A yes starts the
+// intake; a no erases the session; anything with substance is taken as
+// consent, since the hello said that telling us is agreeing.
+func (t *turn) helloAnswer(text string) []Reply {
+	n := normalize(text)
+	switch {
+	case text == "consent:yes" || n == normalize(t.c.label("consent_yes")) || t.c.is("yes", n):
+		t.sess.Consent = true
+		t.sess.Step = StepTopic
+		t.save = true
+		return []Reply{t.ask(StepTopic, "")}
+	case text == "consent:no" || n == normalize(t.c.label("consent_no")) || t.c.is("no", n):
+		if err := t.e.store.Delete(t.ctx, t.key); err != nil {
+			t.e.log.LogAttrs(t.ctx, slog.LevelError, "delete declined session", slog.String("user", t.key), slog.String("err", err.Error()))
+		}
+		t.save = false
+		return []Reply{{Text: t.c.t("declined")}}
+	case t.c.is("greeting", n) || n == "":
+		r := t.helloReply()
+		r.Text = t.c.t("hello_again")
+		return []Reply{r}
+	}
+	t.sess.Consent = true
+	t.sess.Step = StepTopic
+	t.save = true
+	t.text, t.norm = text, n
+	return t.freeText()
+}
+
+// freeText reads typed words with the matcher and fills whatever answers
+// they contain, at any step.
+func (t *turn) freeText() []Reply {
+	u := t.e.m.Understand(t.text)
+	step := t.sess.Step
+	changed := t.apply(u)
+	if !changed {
+		switch step {
+		case StepTopic, StepConfirm:
+			return []Reply{t.ask(StepTopic, t.c.t("ask_topic_again"))}
+		case StepPlace:
+			r := t.ask(StepPlace, "")
+			r.Text = t.c.t("place_unknown")
+			return []Reply{r}
+		case StepResults, StepPrefs:
+			r := t.resultChoices()
+			r.Text = t.c.t("not_understood")
+			return []Reply{r}
+		}
+		r := t.ask(step, "")
+		r.Text = t.c.t("not_understood_step") + "\n\n" + r.Text
+		return []Reply{r}
+	}
+	if step == StepResults || step == StepPrefs {
+		if t.next() != StepResults {
+			return t.advance()
+		}
+		return t.results(false)
+	}
+	return t.advance()
+}
+
+// apply merges an Understanding into the session; it reports whether
+// anything was found.
+func (t *turn) apply(u data.Understanding) bool {
+	s := &t.sess
+	changed := false
+	if len(u.Topics) > 0 {
+		var sure, unsure []string
+		for _, g := range u.Topics {
+			if g.Confidence >= confident {
+				sure = append(sure, g.Slug)
+			} else {
+				unsure = append(unsure, g.Slug)
+			}
+		}
+		if len(sure) > 0 {
+			s.Topics, s.Guesses = limit(sure, 3), nil
+			s.Asked |= askedTopic
+		} else {
+			s.Guesses = limit(unsure, 4)
+			s.Asked &^= askedTopic
+		}
+		changed = true
+	}
+	if u.ForOther {
+		s.ForOther = true
+		s.Asked |= askedWho
+		changed = true
+	}
+	if u.Format != "" {
+		s.Format = u.Format
+		s.Asked |= askedFormat
+		if u.Format == "online" {
+			s.Asked |= askedPlace
+		}
+		changed = true
+	}
+	if u.Place != nil {
+		t.setPlace(*u.Place, u.PlaceName, u.Country, u.TimeZone)
+		changed = true
+	} else {
+		if u.Country != "" {
+			s.Country = u.Country
+		}
+		if u.TimeZone != "" {
+			s.TimeZone = u.TimeZone
+		}
+	}
+	if u.Audience != "" {
+		s.Audience = u.Audience
+		changed = true
+	}
+	if u.Language != "" {
+		s.Language = u.Language
+		changed = true
+	}
+	if len(u.Days) > 0 {
+		s.Days = slices.Clone(u.Days)
+		changed = true
+	}
+	if u.After != 0 || u.Before != 0 {
+		s.After, s.Before = u.After, u.Before
+		changed = true
+	}
+	if changed {
+		s.Offset = 0
+		t.save = true
+	}
+	return changed
+}
+
+func limit(s []string, n int) []string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// setPlace keeps a coarse point (about 1 km) and the gazetteer's name.
+func (t *turn) setPlace(p data.Point, name, country, tz string) {
+	s := &t.sess
+	s.Near = &data.Point{Lat: math.Round(p.Lat*100) / 100, Lon: math.Round(p.Lon*100) / 100}
+	s.PlaceName = name
+	if country != "" {
+		s.Country = country
+	}
+	if tz != "" {
+		s.TimeZone = tz
+	}
+	s.Asked |= askedPlace
+	if s.Asked&askedFormat == 0 {
+		// A place answers "where" and implies in person is welcome;
+		// leaving Format empty keeps online groups in the results too.
+		s.Asked |= askedFormat
+	}
+	s.Offset = 0
+	t.save = true
+}
+
+func (t *turn) setFormat(f string) {
+	s := &t.sess
+	switch f {
+	case "online":
+		s.Format = "online"
+		s.Asked |= askedPlace
+	case "in_person":
+		s.Format = "in_person"
+	default:
+		s.Format = ""
+	}
+	s.Asked |= askedFormat
+	s.Offset = 0
+	t.save = true
+}
+
+func (t *turn) setPref(p string) {
+	s := &t.sess
+	switch p {
+	case "evenings":
+		s.After, s.Before = 17*60, 0
+	case "mornings":
+		s.After, s.Before = 0, 12*60
+	case "weekends":
+		s.Days = []time.Weekday{time.Saturday, time.Sunday}
+	case "lang-es":
+		s.Language = "es"
+	default:
+		if a, ok := strings.CutPrefix(p, "aud-"); ok && data.IsAudience(a) {
+			s.Audience = a
+		}
+	}
+	s.Asked |= askedPrefs
+	s.Offset = 0
+	t.save = true
+}
+
+// skip marks the current step as answered with "no preference".
+func (t *turn) skip() []Reply {
+	s := &t.sess
+	switch s.Step {
+	case StepTopic, StepConfirm:
+		s.Asked |= askedTopic
+		s.Guesses = nil
+	case StepWho:
+		s.Asked |= askedWho
+	case StepFormat:
+		s.Format = ""
+		s.Asked |= askedFormat
+	case StepPlace:
+		// No place: the hello promised online groups instead.
+		s.Asked |= askedPlace
+		s.Format = "online"
+	case StepPrefs:
+		s.Asked |= askedPrefs
+		t.save = true
+		return t.results(false)
+	}
+	t.save = true
+	return t.advance()
+}
+
+// reset starts a new search, keeping consent, language and where the
+// person is (so crisis lines stay local).
+func (t *turn) reset() {
+	s := t.sess
+	t.sess = Session{Step: StepTopic, Lang: s.Lang, Consent: true, Country: s.Country, TimeZone: s.TimeZone, Concerns: s.Concerns}
+	t.save = true
+}
+
+// next is the first step still open.
+func (t *turn) next() Step {
+	s := &t.sess
+	switch {
+	case s.Asked&askedTopic == 0 && len(s.Guesses) > 0:
+		return StepConfirm
+	case s.Asked&askedTopic == 0:
+		return StepTopic
+	case s.Asked&askedWho == 0 && needsWho(s.Topics):
+		return StepWho
+	case s.Asked&askedFormat == 0:
+		return StepFormat
+	case s.Asked&askedPlace == 0 && s.Format != "online" && s.Near == nil:
+		return StepPlace
+	}
+	return StepResults
+}
+
+func needsWho(topics []string) bool {
+	if len(topics) == 0 {
+		return false
+	}
+	for _, tp := range topics {
+		if slices.Contains(noWhoTopics, tp) {
+			return false
+		}
+	}
+	return true
+}
+
+// advance asks the next open question, or shows results.
+func (t *turn) advance() []Reply {
+	step := t.next()
+	if step == StepResults {
+		return t.results(false)
+	}
+	t.sess.Step = step
+	t.save = true
+	return []Reply{t.ask(step, "")}
+}
+
+// ask builds the question for a step, with an optional lead-in line.
+func (t *turn) ask(step Step, lead string) Reply {
+	t.sess.Step = step
+	t.save = true
+	keys := map[Step]string{StepTopic: "ask_topic", StepConfirm: "confirm_topic", StepWho: "ask_who",
+		StepFormat: "ask_format", StepPlace: "ask_place", StepPrefs: "ask_prefs"}
+	text := t.c.t(keys[step])
+	if lead != "" {
+		text = lead + "\n\n" + text
+	}
+	return Reply{Text: text, Choices: t.choicesFor(step)}
+}
+
+// choicesFor lists the buttons offered at a step.
+func (t *turn) choicesFor(step Step) []Choice {
+	l := t.c.label
+	switch step {
+	case StepHello:
+		return []Choice{{"consent:yes", l("consent_yes")}, {"consent:no", l("consent_no")}}
+	case StepTopic:
+		cs := make([]Choice, 0, len(topicButtons))
+		for _, slug := range topicButtons {
+			cs = append(cs, Choice{"topic:" + slug, t.topicLabel(slug)})
+		}
+		return cs
+	case StepConfirm:
+		var cs []Choice
+		for _, slug := range t.sess.Guesses {
+			cs = append(cs, Choice{"topic:" + slug, t.topicLabel(slug)})
+		}
+		return append(cs, Choice{"topic:other", l("other_topic")}, Choice{"skip", l("skip")})
+	case StepWho:
+		return []Choice{{"who:self", l("who_self")}, {"who:other", l("who_other")}, {"skip", l("skip")}}
+	case StepFormat:
+		return []Choice{{"fmt:online", l("fmt_online")}, {"fmt:in_person", l("fmt_in_person")}, {"fmt:any", l("fmt_any")}}
+	case StepPlace:
+		return []Choice{{"skip", l("skip")}}
+	case StepPrefs:
+		return []Choice{{"pref:evenings", l("pref_evenings")}, {"pref:mornings", l("pref_mornings")},
+			{"pref:weekends", l("pref_weekends")}, {"pref:aud-veterans", l("aud_veterans")},
+			{"pref:aud-women", l("aud_women")}, {"pref:aud-men", l("aud_men")}, {"pref:aud-lgbtq", l("aud_lgbtq")},
+			{"pref:aud-youth", l("aud_youth")}, {"pref:lang-es", l("lang_es")}, {"skip", l("skip")}}
+	case StepResults:
+		return t.resultChoices().Choices
+	}
+	return nil
+}
+
+func (t *turn) resultChoices() Reply {
+	l := t.c.label
+	return Reply{Choices: []Choice{{"more", l("more")}, {"times", l("times")}, {"refine", l("refine")}, {"restart", l("restart")}}}
+}
+
+// topicLabel names a topic: the bot's own short button label, else the
+// vocabulary's, else the slug.
+func (t *turn) topicLabel(slug string) string {
+	if l := t.c.Topics[slug]; l != "" {
+		return l
+	}
+	if t.e.cfg.Vocabulary != nil {
+		if l := t.e.cfg.Vocabulary.Label(slug, t.c.Lang); l != "" {
+			return l
+		}
+	}
+	return slug
+}
+
+// intake turns the session into the matcher's terms.
+func (t *turn) intake() data.Intake {
+	s := &t.sess
+	return data.Intake{Topics: s.Topics, ForOther: s.ForOther, Format: s.Format, Near: s.Near, PlaceName: s.PlaceName,
+		Audience: s.Audience, Language: s.Language, Days: s.Days, After: s.After, Before: s.Before, Country: s.Country}
+}
+
+// results searches and shows a page of groups; more pages on from the last.
+func (t *turn) results(more bool) []Reply {
+	s := &t.sess
+	offset := 0
+	if more && s.Step == StepResults {
+		offset = s.Offset
+	}
+	n := t.e.cfg.Results
+	matches, err := t.e.m.Find(t.ctx, t.intake(), offset, n)
+	s.Step = StepResults
+	t.save = true
+	if err != nil {
+		// Logged without the error text: a search error may quote the query.
+		t.e.log.LogAttrs(t.ctx, slog.LevelError, "search failed", slog.String("user", t.key), slog.String("err_type", fmt.Sprintf("%T", err)))
+		r := t.resultChoices()
+		r.Text = t.c.t("search_error")
+		return []Reply{r}
+	}
+	t.e.log.LogAttrs(t.ctx, slog.LevelDebug, "results", slog.String("user", t.key), slog.Int("offset", offset), slog.Int("n", len(matches)))
+	if len(matches) == 0 {
+		r := t.resultChoices()
+		if offset > 0 {
+			r.Text = t.c.t("no_more")
+		} else {
+			r.Text = t.c.t("results_none")
+		}
+		return []Reply{r}
+	}
+	s.Offset = offset + len(matches)
+	s.Shown = s.Shown[:0]
+	for _, mt := range matches {
+		s.Shown = append(s.Shown, mt.Group.ID)
+	}
+	intro := t.c.t("results_intro")
+	if offset > 0 {
+		intro = t.c.t("results_more")
+	}
+	r := t.resultChoices()
+	r.Text = t.renderResults(intro, matches)
+	return []Reply{r}
+}
+
+// times answers "when does it meet?": the named group, or the groups shown.
+func (t *turn) times(name string) []Reply {
+	var groups []*data.Group
+	if name != "" {
+		if gs := t.e.m.GroupsByName(name); len(gs) > 0 {
+			groups = gs[:1]
+		} else {
+			return []Reply{{Text: t.c.t("times_unknown")}}
+		}
+	} else {
+		named := map[string]bool{}
+		if len(t.sess.Shown) > 1 && t.text != "times" && t.text != "" {
+			for _, g := range t.e.m.GroupsByName(t.text) {
+				named[g.ID] = true
+			}
+		}
+		for _, id := range t.sess.Shown {
+			if g, ok := t.e.m.Group(id); ok && (len(named) == 0 || named[id]) {
+				groups = append(groups, g)
+			}
+		}
+		if len(groups) == 0 {
+			for _, id := range t.sess.Shown {
+				if g, ok := t.e.m.Group(id); ok {
+					groups = append(groups, g)
+				}
+			}
+		}
+	}
+	if len(groups) == 0 {
+		return []Reply{{Text: t.c.t("times_which")}}
+	}
+	r := Reply{Text: t.renderTimes(groups)}
+	if t.sess.Step == StepResults {
+		r.Choices = t.resultChoices().Choices
+	}
+	return []Reply{r}
+}
+
+func (t *turn) crisisLines() Reply {
+	return Reply{Text: t.e.crisis.LinesReply(t.e.country(t.sess, t.found, t.m), t.c.Lang), Urgent: true}
+}
+
+// forget erases the session and everything other components keep, at once.
+func (t *turn) forget(key string) []Reply {
+	t.save = false
+	var failed bool
+	if err := t.e.store.Delete(t.ctx, t.key); err != nil {
+		t.e.log.LogAttrs(t.ctx, slog.LevelError, "forget: session", slog.String("user", t.key), slog.String("err", err.Error()))
+		failed = true
+	}
+	for _, f := range t.e.cfg.Forget {
+		if err := f.Forget(t.ctx, t.m.Platform, t.m.UserID); err != nil {
+			t.e.log.LogAttrs(t.ctx, slog.LevelError, "forget: component", slog.String("user", t.key), slog.String("err_type", fmt.Sprintf("%T", err)))
+			failed = true
+		}
+	}
+	t.e.log.LogAttrs(t.ctx, slog.LevelInfo, "forget", slog.String("user", t.key), slog.Bool("ok", !failed))
+	if failed {
+		return []Reply{{Text: t.c.t("forget_failed")}}
+	}
+	t.sess, t.found = Session{}, false
+	if key == "stopped" {
+		return []Reply{{Text: t.c.t("stopped")}}
+	}
+	extra := ""
+	if len(t.e.cfg.Forget) > 0 {
+		extra = t.c.t("forgot_extra")
+	}
+	return []Reply{{Text: t.c.t("forgot", "extra", extra, "platform", platformName(t.m.Platform))}}
+}
+
+func platformName(p string) string {
+	switch p {
+	case "telegram":
+		return "Telegram"
+	case "discord":
+		return "Discord"
+	case "", "console":
+		return "your terminal or app"
+	}
+	return p
+}
+
+// switchLang changes the conversation language and repeats where we are.
+func (t *turn) switchLang(lang string) []Reply {
+	t.c = t.e.cats.pick(lang)
+	t.sess.Lang = t.c.Lang
+	if !t.found {
+		return t.hello()
+	}
+	t.save = true
+	head := t.c.t("lang_switched")
+	switch {
+	case !t.sess.Consent:
+		r := t.helloReply()
+		return []Reply{{Text: head}, r}
+	case t.sess.Step == StepResults:
+		r := t.resultChoices()
+		r.Text = head
+		return []Reply{r}
+	}
+	return []Reply{t.ask(t.sess.Step, head)}
+}
