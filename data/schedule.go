@@ -704,3 +704,75 @@ func clockAfter(s string, keywords []string) (int, string, bool) {
 	}
 	return 0, s, false
 }
+
+// ErrNoMeetings is returned by ICal when a meeting's series has ended.
+var ErrNoMeetings = errors.New("no upcoming meetings")
+
+// ICalRule is a meeting expressed in RFC 5545 terms, for calendar export.
+type ICalRule struct {
+	Zone *time.Location
+	// Start is DTSTART: the first occurrence of the rule (for rules counted
+	// from valid_from) or the first one ending after now, as a local time in
+	// Zone. It is always an occurrence of the rule, as RFC 5545 expects.
+	Start time.Time
+	// RRule is the RRULE value. When the series has an end, it carries
+	// UNTIL in UTC (required with a zoned DTSTART) and no COUNT.
+	RRule    string
+	ExDates  []time.Time // local times in Zone, at the meeting's start time
+	Duration time.Duration
+}
+
+// ICal describes the meeting for an iCalendar VEVENT as of now.
+func (m *Meeting) ICal(now time.Time, groupTZ string) (ICalRule, error) {
+	s, err := m.compile(groupTZ)
+	if err != nil {
+		return ICalRule{}, err
+	}
+	anchor := s.from
+	if !s.anchored {
+		anchor = s.anchor(now.Add(-s.dur))
+	}
+	r, err := s.rule(anchor, time.Time{})
+	if err != nil {
+		return ICalRule{}, &ScheduleError{Field: "rrule", Value: m.RRule, Expected: "a valid RFC 5545 RRULE", Err: err}
+	}
+	next := r.Iterator()
+	var first, last time.Time
+	for i := 0; i < iterationCap; i++ {
+		t, ok := next()
+		if !ok {
+			break
+		}
+		if first.IsZero() && (s.anchored || t.Add(s.dur).After(now)) {
+			first = t
+			if s.opt.Count == 0 || s.until.IsZero() {
+				break
+			}
+		}
+		last = t // only needed to turn COUNT into UNTIL
+	}
+	if first.IsZero() {
+		return ICalRule{}, fmt.Errorf("meeting %q: %w", m.RRule, ErrNoMeetings)
+	}
+
+	var parts []string
+	for _, p := range strings.Split(strings.TrimPrefix(strings.ToUpper(strings.TrimSpace(m.RRule)), "RRULE:"), ";") {
+		k, _, _ := strings.Cut(p, "=")
+		if k == "UNTIL" || (k == "COUNT" && !s.until.IsZero()) {
+			continue
+		}
+		parts = append(parts, p)
+	}
+	switch {
+	case s.opt.Count > 0 && !s.until.IsZero():
+		parts = append(parts, "UNTIL="+last.UTC().Format("20060102T150405Z"))
+	case !s.until.IsZero():
+		parts = append(parts, "UNTIL="+s.until.UTC().Format("20060102T150405Z"))
+	}
+	out := ICalRule{Zone: s.loc, Start: first, RRule: strings.Join(parts, ";"), Duration: s.dur}
+	for _, x := range m.ExDates {
+		d, _ := time.Parse(time.DateOnly, x) // checked by compile
+		out.ExDates = append(out.ExDates, time.Date(d.Year(), d.Month(), d.Day(), s.hour, s.minute, 0, 0, s.loc))
+	}
+	return out, nil
+}
