@@ -1,0 +1,188 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/peermatch/peermatch/data"
+	"github.com/peermatch/peermatch/matcher/calendar"
+)
+
+const timesUsage = `usage: peermatch times [--tz ZONE] [--count N] [--lang en|es] [--json] [--ics FILE] GROUP
+
+Shows the next meetings of GROUP (an id, or words from its name), in the
+group's time zone and in ZONE (default $TZ when it names an IANA zone).
+--ics writes an iCalendar file (use - for standard output).
+`
+
+// timesJSON is the --json shape: RFC 3339 times in the meeting's own zone.
+type timesJSON struct {
+	Group struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+	} `json:"group"`
+	Meetings []timesMeetingJSON `json:"meetings"`
+}
+
+type timesMeetingJSON struct {
+	Start    string `json:"start"`
+	End      string `json:"end"`
+	TimeZone string `json:"timezone"`
+}
+
+// runTimes implements "peermatch times".
+func runTimes(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer, dir *data.Directory, now time.Time) error {
+	fs := flag.NewFlagSet("times", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, timesUsage) }
+	tz := fs.String("tz", "", "viewer's IANA time zone, e.g. America/Los_Angeles")
+	count := fs.Int("count", 5, "how many meetings to list")
+	lang := fs.String("lang", "en", "language of the listing: en or es")
+	asJSON := fs.Bool("json", false, "print JSON")
+	icsFile := fs.String("ics", "", "write an iCalendar file (- for standard output)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	query := strings.Join(fs.Args(), " ")
+	if strings.TrimSpace(query) == "" {
+		fs.Usage()
+		return errors.New("times: which group? give its id or name")
+	}
+	if *count < 1 || *count > 1000 {
+		return fmt.Errorf("times: --count must be 1–1000, got %d", *count)
+	}
+	if dir == nil {
+		return errors.New("times: no directory loaded")
+	}
+
+	var viewer *time.Location
+	zone := *tz
+	if zone == "" {
+		zone = strings.TrimPrefix(env("TZ"), ":")
+	}
+	if zone != "" {
+		loc, err := time.LoadLocation(zone)
+		if err != nil || zone == "Local" {
+			if *tz != "" {
+				return fmt.Errorf("times: --tz %q: expected an IANA zone such as America/New_York", *tz)
+			}
+			// A $TZ that is not an IANA name ("EST5EDT" is, "PST" is not)
+			// is ignored rather than failing the command.
+		} else {
+			viewer = loc
+		}
+	}
+
+	g, err := findGroup(dir, query)
+	if err != nil {
+		return err
+	}
+	occ, err := g.NextMeetings(now, *count)
+	if err != nil && len(occ) == 0 {
+		return fmt.Errorf("times: %w", err)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "warning: %v\n", err)
+	}
+
+	if *icsFile != "" {
+		b, err := calendar.ICS(g, now)
+		if err != nil {
+			return fmt.Errorf("times: %w", err)
+		}
+		if *icsFile == "-" {
+			_, err = stdout.Write(b)
+			return err
+		}
+		if err := os.WriteFile(*icsFile, b, 0o644); err != nil {
+			return fmt.Errorf("times: %w", err)
+		}
+		fmt.Fprintf(stderr, "wrote %s\n", *icsFile)
+	}
+
+	if *asJSON {
+		var out timesJSON
+		out.Group.ID, out.Group.Name = g.ID, g.Name
+		out.Meetings = []timesMeetingJSON{}
+		for _, o := range occ {
+			out.Meetings = append(out.Meetings, timesMeetingJSON{
+				Start: o.Start.Format(time.RFC3339), End: o.End.Format(time.RFC3339), TimeZone: o.Start.Location().String(),
+			})
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+
+	fmt.Fprintf(stdout, "%s (%s)\n", g.Name, g.ID)
+	if g.Demo {
+		fmt.Fprintln(stdout, "  example listing: this group does not exist")
+	}
+	if len(occ) == 0 {
+		fmt.Fprintln(stdout, "  no upcoming meetings listed")
+	}
+	for _, o := range occ {
+		line := "  " + o.Describe(now, viewer, *lang)
+		if o.Meeting != nil && o.Meeting.Note != "" {
+			line += " · " + o.Meeting.Note
+		}
+		fmt.Fprintln(stdout, line)
+	}
+	if g.LastVerified != "" {
+		fmt.Fprintf(stdout, "  last verified %s\n", g.LastVerified)
+	}
+	return nil
+}
+
+// findGroup resolves an id or a name. It is a small stand-in for the
+// matcher's GroupsByName, which the command does not need the index for.
+func findGroup(dir *data.Directory, q string) (*data.Group, error) {
+	if g, ok := dir.Group(strings.TrimSpace(q)); ok {
+		return g, nil
+	}
+	want := words(q)
+	best, bestScore := []*data.Group(nil), 0
+	for _, g := range dir.Groups {
+		have := words(g.Name + " " + g.ID)
+		score := 0
+		for _, w := range want {
+			if slices.Contains(have, w) {
+				score++
+			}
+		}
+		switch {
+		case score == 0 || score < bestScore:
+		case score > bestScore:
+			best, bestScore = []*data.Group{g}, score
+		default:
+			best = append(best, g)
+		}
+	}
+	switch {
+	case len(best) == 0:
+		return nil, fmt.Errorf("times: no group matches %q", q)
+	case len(best) == 1:
+		return best[0], nil
+	}
+	var names []string
+	for _, g := range best[:min(len(best), 8)] {
+		names = append(names, fmt.Sprintf("%s (%s)", g.Name, g.ID))
+	}
+	return nil, fmt.Errorf("times: %q matches %d groups, give an id: %s", q, len(best), strings.Join(names, "; "))
+}
+
+func words(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+}
