@@ -95,7 +95,7 @@ func (d *Directory) Hash() string {
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
-//go:embed directory/default/*.json
+//go:embed directory/default/*.json directory/demo/*.json
 var defaultFS embed.FS
 
 // DefaultDirectory returns the embedded directory of real national
@@ -111,6 +111,24 @@ func DefaultDirectory(v *Vocabulary) (*Directory, error) {
 	}
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("embedded directory: %w", errors.Join(problems...))
+	}
+	return d, nil
+}
+
+// DemoDirectory returns the embedded, clearly fictional directory of local
+// example groups (every listing is marked Demo), for trying the bot out and
+// for tests and benchmarks. It is used only when asked for.
+func DemoDirectory(v *Vocabulary) (*Directory, error) {
+	sub, err := fs.Sub(defaultFS, "directory/demo")
+	if err != nil {
+		return nil, fmt.Errorf("embedded demo directory: %w", err)
+	}
+	d, problems, err := LoadFS(sub, v)
+	if err != nil {
+		return nil, err
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("embedded demo directory: %w", errors.Join(problems...))
 	}
 	return d, nil
 }

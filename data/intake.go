@@ -19,6 +19,7 @@ type Intake struct {
 	// (0 means unbounded); "evenings" is After=17*60.
 	After, Before int
 	Country       string // ISO code, when known (filters country-bound services)
+	ReplyLang     string // language for the reasons shown with results ("en" default)
 }
 
 // Match is one group that fits an intake, with the reasons it fits.

@@ -376,7 +376,7 @@ func document(g *data.Group) map[string]any {
 		aud = []string{"any"}
 	}
 	var days []string
-	for _, d := range Days(g) {
+	for _, d := range g.Days() {
 		days = append(days, dayCode(d))
 	}
 	if len(days) == 0 {

@@ -2,7 +2,6 @@ package index
 
 import (
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/peermatch/peermatch/data"
@@ -24,7 +23,7 @@ func Accept(g *data.Group, q *Query) (ok bool, distKm float64) {
 		return false, 0
 	}
 	if len(q.Days) > 0 {
-		days := Days(g)
+		days := g.Days()
 		if len(days) > 0 && !slices.ContainsFunc(days, func(d time.Weekday) bool { return slices.Contains(q.Days, d) }) {
 			return false, 0
 		}
@@ -57,34 +56,4 @@ func point(g *data.Group) *data.Point {
 		return nil
 	}
 	return g.Location.Point
-}
-
-var weekdayCodes = map[string]time.Weekday{"SU": time.Sunday, "MO": time.Monday, "TU": time.Tuesday,
-	"WE": time.Wednesday, "TH": time.Thursday, "FR": time.Friday, "SA": time.Saturday}
-
-// Days lists the weekdays a group meets on, read from its rules' BYDAY
-// parts; nil means no fixed weekday is known (no meetings, or a rule such
-// as "the 15th of each month"), which day filters let through.
-func Days(g *data.Group) []time.Weekday {
-	var out []time.Weekday
-	for _, m := range g.Meetings {
-		for part := range strings.SplitSeq(strings.ToUpper(m.RRule), ";") {
-			k, v, _ := strings.Cut(part, "=")
-			switch k {
-			case "FREQ":
-				if v == "DAILY" {
-					return []time.Weekday{0, 1, 2, 3, 4, 5, 6}
-				}
-			case "BYDAY":
-				for d := range strings.SplitSeq(v, ",") {
-					d = strings.TrimLeft(d, "+-0123456789")
-					if wd, ok := weekdayCodes[d]; ok && !slices.Contains(out, wd) {
-						out = append(out, wd)
-					}
-				}
-			}
-		}
-	}
-	slices.Sort(out)
-	return out
 }

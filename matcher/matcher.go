@@ -1,0 +1,305 @@
+// Package matcher turns what a person says into the few groups that fit:
+// it reads topics, place, format, audience, language and times from free
+// text, builds index queries (never query syntax from user text), relaxes
+// them step by step when nothing fits, and explains every result.
+package matcher
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/peermatch/peermatch/data"
+	"github.com/peermatch/peermatch/index"
+)
+
+// Matcher finds groups for intakes. It is safe for concurrent use.
+type Matcher struct {
+	idx   index.Index
+	dir   *data.Directory
+	vocab *data.Vocabulary
+	gaz   *data.Gazetteer
+	lex   *lexicon
+	log   *slog.Logger
+	now   func() time.Time
+}
+
+// Option configures a Matcher.
+type Option func(*Matcher)
+
+// WithClock injects the clock used to read "tonight" or "this weekend".
+func WithClock(now func() time.Time) Option { return func(m *Matcher) { m.now = now } }
+
+// New returns a matcher over idx, which must index dir.
+func New(idx index.Index, dir *data.Directory, vocab *data.Vocabulary, gaz *data.Gazetteer, log *slog.Logger, opts ...Option) *Matcher {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	m := &Matcher{idx: idx, dir: dir, vocab: vocab, gaz: gaz, lex: newLexicon(vocab), log: log, now: time.Now}
+	for _, o := range opts {
+		o(m)
+	}
+	return m
+}
+
+// Vocabulary returns the topic vocabulary the matcher reads words with.
+func (m *Matcher) Vocabulary() *data.Vocabulary { return m.vocab }
+
+// Group returns a group by id.
+func (m *Matcher) Group(id string) (*data.Group, bool) { return m.dir.Group(id) }
+
+// Locate resolves a place the person typed ("78701", "Austin, TX").
+func (m *Matcher) Locate(text string) (data.Place, bool) {
+	if p, ok := m.place(text); ok {
+		return p, true
+	}
+	return m.gaz.Lookup(text)
+}
+
+// Find returns up to limit groups for the intake, skipping offset. When
+// nothing fits exactly it relaxes, in order: related topics, the days, the
+// distance (twice, then four times), and finally offers remote groups to
+// someone who asked for a room. Relaxed results say so in their reasons.
+func (m *Matcher) Find(ctx context.Context, in data.Intake, offset, limit int) ([]data.Match, error) {
+	if limit <= 0 {
+		limit = 5
+	}
+	q := index.Query{Words: in.Words, Topics: in.Topics, Audience: in.Audience, Days: in.Days,
+		Language: in.Language, Country: in.Country, RadiusKm: in.RadiusKm, Size: limit, From: offset}
+	if in.ForOther && slices.ContainsFunc(in.Topics, func(t string) bool { return slices.Contains(addictionTopics, t) }) &&
+		!slices.Contains(q.Topics, "addiction-family") {
+		q.Topics = append(slices.Clone(q.Topics), "addiction-family")
+	}
+	switch in.Format {
+	case "online":
+		q.Remote = true
+	case "in_person":
+		q.Near = in.Near
+	default:
+		q.Remote = true
+		q.Near = in.Near
+	}
+	// Relax what matters least first: the day, then the distance, then
+	// rooms to remote; the topic is what the person came for, so related
+	// topics come last.
+	steps := []func(*index.Query) bool{
+		func(q *index.Query) bool { return true },
+		func(q *index.Query) bool { ok := len(q.Days) > 0; q.Days = nil; return ok },
+		func(q *index.Query) bool {
+			if q.Near == nil {
+				return false
+			}
+			q.RadiusKm = max(q.RadiusKm, index.DefaultRadiusKm) * 2
+			return true
+		},
+		func(q *index.Query) bool {
+			if q.Near == nil {
+				return false
+			}
+			q.RadiusKm *= 2
+			return true
+		},
+		func(q *index.Query) bool { ok := !q.Remote; q.Remote = true; return ok },
+		// Nothing online and no place yet: rooms anywhere, each showing
+		// its city, so the person sees what exists and can say where.
+		func(q *index.Query) bool {
+			ok := q.Near == nil && q.Remote
+			q.Remote = false
+			return ok
+		},
+		func(q *index.Query) bool { // related topics
+			var more []string
+			for _, s := range q.Topics {
+				if t, ok := m.vocab.Topic(s); ok {
+					for _, r := range t.Related {
+						if !slices.Contains(q.Topics, r) && !slices.Contains(more, r) {
+							more = append(more, r)
+						}
+					}
+				}
+			}
+			q.Topics = append(q.Topics, more...)
+			q.Remote = q.Remote || q.Near != nil
+			return len(more) > 0
+		},
+	}
+	// Each step keeps what the stricter ones found and adds to it.
+	var hits []index.Hit
+	seen := map[string]bool{}
+	for _, step := range steps {
+		if !step(&q) {
+			continue
+		}
+		found, err := m.idx.Search(ctx, q)
+		if err != nil {
+			return nil, fmt.Errorf("matcher: %w", err)
+		}
+		for _, h := range found {
+			if !seen[h.ID] {
+				seen[h.ID] = true
+				hits = append(hits, h)
+			}
+		}
+		if len(hits) >= min(limit, 3) || offset > 0 {
+			break
+		}
+	}
+	out := make([]data.Match, 0, len(hits))
+	for _, h := range hits {
+		g, ok := m.dir.Group(h.ID)
+		if !ok {
+			continue
+		}
+		out = append(out, data.Match{Group: g, Score: h.Score, DistanceKm: h.DistanceKm, Reasons: m.reasons(g, in, h.DistanceKm)})
+	}
+	// Topics come best first: a listing of the topic the person mentioned
+	// most outranks one of a topic mentioned in passing, and both outrank a
+	// related topic that relaxing added.
+	tier := func(g *data.Group) int {
+		switch {
+		case len(in.Topics) == 0 || slices.Contains(g.Topics, in.Topics[0]):
+			return 0
+		case slices.ContainsFunc(g.Topics, func(t string) bool { return slices.Contains(in.Topics, t) }):
+			return 1
+		}
+		return 2
+	}
+	slices.SortStableFunc(out, func(a, b data.Match) int {
+		if ta, tb := tier(a.Group), tier(b.Group); ta != tb {
+			return ta - tb
+		}
+		switch {
+		case a.Score > b.Score:
+			return -1
+		case a.Score < b.Score:
+			return 1
+		}
+		return 0
+	})
+	return out[:min(len(out), limit)], nil
+}
+
+var weekdayNames = map[string][7]string{
+	"en": {"Sundays", "Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays"},
+	"es": {"domingos", "lunes", "martes", "miércoles", "jueves", "viernes", "sábados"},
+}
+
+var reasonText = map[string]map[string]string{
+	"en": {"online": "online", "phone": "by phone", "hybrid": "in person or online", "in_person": "in person",
+		"km": "%s, %.0f km away", "meets": "meets %s", "finder": "finds meetings near you", "helpline": "helpline",
+		"for": "for %s", "es": "in Spanish", "en": "in English"},
+	"es": {"online": "en línea", "phone": "por teléfono", "hybrid": "presencial o en línea", "in_person": "presencial",
+		"km": "%s, a %.0f km", "meets": "se reúne los %s", "finder": "busca reuniones cerca", "helpline": "línea de ayuda",
+		"for": "para %s", "es": "en español", "en": "en inglés"},
+}
+
+var audienceLabel = map[string]map[string]string{
+	"en": {"veterans": "veterans", "men": "men", "women": "women", "lgbtq": "LGBTQ+ people", "youth": "young people", "seniors": "older adults", "families": "families"},
+	"es": {"veterans": "veteranos", "men": "hombres", "women": "mujeres", "lgbtq": "personas LGBTQ+", "youth": "jóvenes", "seniors": "personas mayores", "families": "familias"},
+}
+
+// reasons says, in a few words, why a group fits: its matching topics, how
+// it meets, for whom, in which language, on which days.
+func (m *Matcher) reasons(g *data.Group, in data.Intake, dist float64) []string {
+	lang := in.ReplyLang
+	if _, ok := reasonText[lang]; !ok {
+		lang = "en"
+	}
+	rt := reasonText[lang]
+	var out []string
+	for _, t := range g.Topics {
+		if len(in.Topics) == 0 || slices.Contains(in.Topics, t) {
+			out = append(out, strings.ToLower(m.vocab.Label(t, lang)))
+		}
+	}
+	if len(out) == 0 && len(g.Topics) > 0 {
+		out = append(out, strings.ToLower(m.vocab.Label(g.Topics[0], lang)))
+	}
+	switch {
+	case g.Kind == data.KindFinder:
+		out = append(out, rt["finder"])
+	case g.Kind == data.KindHelpline:
+		out = append(out, rt["helpline"])
+	case dist >= 0:
+		out = append(out, fmt.Sprintf(rt["km"], rt["in_person"], dist))
+	case g.Format.InPerson() && g.Location != nil && g.Location.City != "":
+		out = append(out, rt[string(g.Format)]+" ("+g.Location.City+")")
+	default:
+		out = append(out, rt[string(g.Format)])
+	}
+	if in.Audience != "" && slices.Contains(g.Audiences, in.Audience) {
+		out = append(out, fmt.Sprintf(rt["for"], audienceLabel[lang][in.Audience]))
+	}
+	if in.Language != "" && in.Language != "en" && slices.Contains(g.Languages, in.Language) {
+		out = append(out, rt[in.Language])
+	}
+	if days := g.Days(); len(days) > 0 && len(days) <= 3 {
+		names := make([]string, 0, len(days))
+		for _, d := range days {
+			if len(in.Days) == 0 || slices.Contains(in.Days, d) {
+				names = append(names, weekdayNames[lang][d])
+			}
+		}
+		if len(names) > 0 {
+			out = append(out, fmt.Sprintf(rt["meets"], strings.Join(names, ", ")))
+		}
+	}
+	return out
+}
+
+// GroupsByName finds groups whose names best match q ("the grief group",
+// "compassionate friends"), best first, at most 5.
+func (m *Matcher) GroupsByName(q string) []*data.Group {
+	want := tokens(q)
+	want = slices.DeleteFunc(want, func(t string) bool { return englishHint[t] || spanishHint[t] || t == "meeting" })
+	if len(want) == 0 {
+		return nil
+	}
+	type scored struct {
+		g *data.Group
+		s float64
+	}
+	var best []scored
+	for _, g := range m.dir.Groups {
+		if strings.EqualFold(g.ID, strings.TrimSpace(q)) {
+			return []*data.Group{g}
+		}
+		have := tokens(g.Name + " " + strings.Join(g.Topics, " "))
+		s := 0.0
+		for _, w := range want {
+			for _, h := range have {
+				if h == w {
+					s++
+					break
+				}
+				if len(w) >= 4 && strings.HasPrefix(h, w) {
+					s += 0.5
+					break
+				}
+			}
+		}
+		if s > 0 {
+			best = append(best, scored{g, s / float64(len(want))})
+		}
+	}
+	slices.SortStableFunc(best, func(a, b scored) int {
+		switch {
+		case a.s > b.s:
+			return -1
+		case a.s < b.s:
+			return 1
+		}
+		return len(a.g.Name) - len(b.g.Name)
+	})
+	var out []*data.Group
+	for _, b := range best {
+		if b.s < best[0].s*0.75 || len(out) == 5 {
+			break
+		}
+		out = append(out, b.g)
+	}
+	return out
+}

@@ -1,0 +1,98 @@
+package matcher_test
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/peermatch/peermatch/data"
+	"github.com/peermatch/peermatch/index"
+	"github.com/peermatch/peermatch/matcher"
+)
+
+var clock = func() time.Time { return time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC) }
+
+func newMatcher(t testing.TB) *matcher.Matcher {
+	t.Helper()
+	v, err := data.DefaultVocabulary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, err := data.DefaultDirectory(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := index.Open(context.Background(), "", dir, v, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { idx.Close() })
+	return matcher.New(idx, dir, v, data.DefaultGazetteer(), nil, matcher.WithClock(clock))
+}
+
+// intake is what the conversation builds from one free-text message.
+func intake(u data.Understanding, words string) data.Intake {
+	in := data.Intake{Words: words, ForOther: u.ForOther, Format: u.Format, Near: u.Place, Audience: u.Audience,
+		Language: u.Language, Days: u.Days, After: u.After, Before: u.Before, Country: u.Country}
+	for _, g := range u.Topics {
+		in.Topics = append(in.Topics, g.Slug)
+	}
+	return in
+}
+
+// TestMatchQuality measures, over the labelled queries in
+// testdata/queries.tsv, how often the expected topic is the top result's
+// and among the top three results' topics.
+func TestMatchQuality(t *testing.T) {
+	m := newMatcher(t)
+	f, err := os.Open("testdata/queries.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Scan() // header
+	var n, top1, top3 int
+	for sc.Scan() {
+		cols := strings.Split(sc.Text(), "\t")
+		if len(cols) < 2 || strings.TrimSpace(cols[0]) == "" {
+			continue
+		}
+		q, want := cols[0], cols[1]
+		n++
+		res, err := m.Find(context.Background(), intake(m.Understand(q), q), 0, 5)
+		if err != nil {
+			t.Fatalf("%q: %v", q, err)
+		}
+		in3 := false
+		for i, r := range res[:min(3, len(res))] {
+			if slices.Contains(r.Group.Topics, want) {
+				in3 = true
+				if i == 0 {
+					top1++
+				}
+			}
+		}
+		if in3 {
+			top3++
+		} else {
+			var got []string
+			for _, r := range res[:min(3, len(res))] {
+				got = append(got, strings.Join(r.Group.Topics, "+"))
+			}
+			t.Logf("miss: %q want %s, understood %v, got %v", q, want, m.Understand(q).Topics, got)
+		}
+	}
+	if n < 150 {
+		t.Fatalf("only %d labelled queries, want at least 150", n)
+	}
+	r1, r3 := float64(top1)/float64(n), float64(top3)/float64(n)
+	t.Logf("match quality over %d queries: top-1 %.1f%%, top-3 %.1f%%", n, 100*r1, 100*r3)
+	if r3 < 0.95 || r1 < 0.85 {
+		t.Errorf("top-3 %.1f%% (want ≥ 95%%), top-1 %.1f%% (want ≥ 85%%)", 100*r3, 100*r1)
+	}
+}

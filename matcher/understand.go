@@ -1,0 +1,421 @@
+package matcher
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/peermatch/peermatch/data"
+)
+
+// lexicon maps the vocabulary's synonyms, as stemmed token sequences, to
+// topics. Built once; read-only afterwards, so safe for concurrent use.
+type lexicon struct {
+	phrases map[string][]phrase // keyed by first token
+	known   map[string]bool     // every token of every phrase
+	deletes map[string][]string // one-letter deletions → known tokens (typo repair)
+	// weak maps a content word of a longer phrase to the topics whose
+	// phrases use it ("worry" from "worry too much"): weaker evidence that
+	// lets a paraphrase count.
+	weak map[string][]string
+}
+
+type phrase struct {
+	tokens []string
+	topic  string
+	weight float64
+	short  bool // a two-letter acronym (AA, NA): trusted only in capitals or short messages
+}
+
+func newLexicon(v *data.Vocabulary) *lexicon {
+	lx := &lexicon{phrases: map[string][]phrase{}, known: map[string]bool{}, deletes: map[string][]string{}, weak: map[string][]string{}}
+	// A synonym shared by several topics says less about each of them.
+	owners := map[string]map[string]bool{}
+	add := func(slug, s string) {
+		k := strings.Join(tokens(s), " ")
+		if k == "" {
+			return
+		}
+		if owners[k] == nil {
+			owners[k] = map[string]bool{}
+		}
+		owners[k][slug] = true
+	}
+	for _, t := range v.Topics {
+		for _, l := range t.Label {
+			add(t.Slug, l)
+		}
+		for _, words := range t.Synonyms {
+			for _, w := range words {
+				add(t.Slug, w)
+			}
+		}
+	}
+	for k, slugs := range owners {
+		toks := strings.Fields(k)
+		for slug := range slugs {
+			w := (1 + 0.5*float64(len(toks)-1)) / float64(len(slugs))
+			lx.phrases[toks[0]] = append(lx.phrases[toks[0]], phrase{tokens: toks, topic: slug, weight: w,
+				short: len(toks) == 1 && len(toks[0]) <= 2})
+		}
+		for _, t := range toks {
+			if !lx.known[t] {
+				lx.known[t] = true
+				if len(t) >= 4 {
+					for i := range len(t) {
+						d := t[:i] + t[i+1:]
+						lx.deletes[d] = append(lx.deletes[d], t)
+					}
+				}
+			}
+		}
+	}
+	for _, ps := range lx.phrases {
+		slices.SortFunc(ps, func(a, b phrase) int { return len(b.tokens) - len(a.tokens) })
+	}
+	users := map[string]map[string]bool{}
+	for k, slugs := range owners {
+		for _, t := range strings.Fields(k) {
+			if len(t) < 3 || functionWords[t] {
+				continue
+			}
+			if users[t] == nil {
+				users[t] = map[string]bool{}
+			}
+			for s := range slugs {
+				users[t][s] = true
+			}
+		}
+	}
+	for t, slugs := range users {
+		// A word used across many topics ("lost", "care") is no evidence.
+		if len(slugs) <= 3 {
+			for s := range slugs {
+				lx.weak[t] = append(lx.weak[t], s)
+			}
+			slices.Sort(lx.weak[t])
+		}
+	}
+	return lx
+}
+
+// tokens folds, drops apostrophes and splits on anything that is not a
+// letter or digit, then stems lightly; the same on both sides of a match.
+func tokens(s string) []string {
+	s = strings.NewReplacer("'", "", "’", "").Replace(data.Fold(s))
+	f := strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	for i, w := range f {
+		f[i] = stem(w)
+	}
+	return f
+}
+
+// stem strips the commonest English and Spanish inflections so "drinks",
+// "drinking" and "drink" meet. Crude on purpose: it only has to agree with
+// itself.
+func stem(w string) string {
+	n := len(w)
+	switch {
+	case n > 5 && strings.HasSuffix(w, "ing"):
+		return w[:n-3]
+	case n > 4 && strings.HasSuffix(w, "ed"):
+		return w[:n-2]
+	case n > 4 && strings.HasSuffix(w, "es") && !strings.HasSuffix(w, "ses"):
+		return w[:n-2]
+	case n > 3 && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") && !strings.HasSuffix(w, "us"):
+		w = w[:n-1]
+	}
+	if len(w) > 4 && strings.HasSuffix(w, "e") {
+		return w[:len(w)-1]
+	}
+	return w
+}
+
+// repair replaces an unknown token with the known token one edit away
+// (insert, delete, substitute or swap), so "alchol" and "grieff" count.
+func (lx *lexicon) repair(t string) string {
+	if lx.known[t] || len(t) < 4 {
+		return t
+	}
+	best := ""
+	consider := func(c string) {
+		if best == "" || len(c) > len(best) || (len(c) == len(best) && c < best) {
+			best = c
+		}
+	}
+	for _, c := range lx.deletes[t] { // t is a known word missing a letter
+		consider(c)
+	}
+	for i := range len(t) {
+		d := t[:i] + t[i+1:]
+		if lx.known[d] { // t has an extra letter
+			consider(d)
+		}
+		for _, c := range lx.deletes[d] { // substitution or swap
+			consider(c)
+		}
+	}
+	if best == "" {
+		return t
+	}
+	return best
+}
+
+var (
+	familyWords = set("husband wife son daughter mom mother mum dad father brother sister partner boyfriend girlfriend friend kid kids child children spouse parent parents loved one teen teenager grandson granddaughter esposo esposa marido hijo hija hijos madre mama padre papa hermano hermana pareja novio novia amigo amiga familiar")
+	childWords  = set("son daughter baby child kid hijo hija bebe nino nina")
+	deathWords  = set("died die dead death passed lost loss killed funeral murio fallecio muerte perdi perdida murieron")
+	firstPerson = set("i im ive id me myself yo")
+	spanishHint = set("de la que el en y los mi por con para una no es un se me quiero tengo estoy necesito busco hay grupo apoyo las del al mis soy cuando donde hijo esposo esposa ayuda")
+	englishHint = set("the and my i to a of in is for with im want need group looking have am it me can get who")
+)
+
+func set(s string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(s) {
+		m[w] = true
+	}
+	return m
+}
+
+var addictionTopics = []string{"alcohol", "drugs", "gambling"}
+
+// weakWeight is what a single content word of a longer synonym phrase is
+// worth, against 1 for a whole synonym.
+const weakWeight = 0.45
+
+// functionWords never count as evidence on their own.
+var functionWords = set("the and for with all out can cant dont get got have not too much time from who what that this your you our their his her him she they them been being into about over more most very just every day days each any some one two lot los las del con por para una uno que mis sus muy todo toda todos todas como esta este estoy tengo hace hacer mas sin ser soy pero algo alguien nada nadie")
+
+// topics scores every topic the words mention.
+func (lx *lexicon) topics(text string) ([]data.TopicGuess, map[string]bool) {
+	raw := strings.Fields(strings.NewReplacer(",", " ", ".", " ", "!", " ", "?", " ").Replace(text))
+	upper := map[string]bool{}
+	for _, w := range raw {
+		if len(w) <= 3 && strings.ToUpper(w) == w && strings.ToLower(w) != w {
+			upper[strings.ToLower(w)] = true
+		}
+	}
+	toks := tokens(text)
+	seen := map[string]bool{}
+	for i, t := range toks {
+		seen[t] = true
+		toks[i] = lx.repair(t)
+	}
+	_ = firstPerson
+	short := len(toks) <= 4
+	score := map[string]float64{}
+	addictionAt := map[int]bool{} // token positions where an addiction phrase starts
+	for i := 0; i < len(toks); {
+		matched := 0
+		for _, p := range lx.phrases[toks[i]] {
+			if i+len(p.tokens) > len(toks) || (matched > 0 && len(p.tokens) < matched) {
+				continue
+			}
+			if !slices.Equal(toks[i:i+len(p.tokens)], p.tokens) {
+				continue
+			}
+			if p.short && !upper[p.tokens[0]] && !short {
+				continue
+			}
+			score[p.topic] += p.weight
+			if slices.Contains(addictionTopics, p.topic) {
+				addictionAt[i] = true
+			}
+			matched = len(p.tokens)
+		}
+		if matched == 0 {
+			for _, t := range lx.weak[toks[i]] {
+				score[t] += weakWeight / float64(len(lx.weak[toks[i]]))
+				if slices.Contains(addictionTopics, t) {
+					addictionAt[i] = true
+				}
+			}
+		}
+		i += max(1, matched)
+	}
+	has := func(words map[string]bool) bool {
+		for t := range seen {
+			if words[t] {
+				return true
+			}
+		}
+		return false
+	}
+	family, death := has(familyWords), has(deathWords)
+	// "my husband drinks", "my daughter who's using meth": a family
+	// member's addiction, named just after them, is a family's worry
+	// (Al-Anon, not AA).
+	familyAddiction := false
+	for i, t := range toks {
+		if familyWords[t] {
+			for j := i + 1; j <= i+5 && j < len(toks); j++ {
+				familyAddiction = familyAddiction || addictionAt[j]
+			}
+		}
+	}
+	if familyAddiction && !death {
+		for _, a := range addictionTopics {
+			if s := score[a]; s > 0 {
+				score["addiction-family"] += s + 0.5
+			}
+		}
+	}
+	// "my son died" is the loss of a child, not only grief.
+	if death && has(childWords) {
+		score["child-loss"] += 1.5
+	}
+	var out []data.TopicGuess
+	var best, second float64
+	for slug, s := range score {
+		out = append(out, data.TopicGuess{Slug: slug, Confidence: s})
+	}
+	slices.SortFunc(out, func(a, b data.TopicGuess) int {
+		switch {
+		case a.Confidence > b.Confidence:
+			return -1
+		case a.Confidence < b.Confidence:
+			return 1
+		}
+		return strings.Compare(a.Slug, b.Slug)
+	})
+	if len(out) > 0 {
+		best = out[0].Confidence
+	}
+	if len(out) > 1 {
+		second = out[1].Confidence
+	}
+	// Confidence: how strongly and how clearly the best topic leads.
+	keep := out[:0]
+	for i, g := range out {
+		if g.Confidence < best/2 || i >= 4 {
+			break
+		}
+		g.Confidence = min(1, g.Confidence) * g.Confidence / (best + second)
+		keep = append(keep, g)
+	}
+	return keep, map[string]bool{"family": family, "death": death}
+}
+
+var (
+	zipRE   = regexp.MustCompile(`\b\d{5}(-\d{4})?\b`)
+	placeRE = regexp.MustCompile(`(?i)\b(?:in|near|around|close to|en|cerca de|por)\s+([\p{L}][\p{L}.'’ -]*(?:,\s*[\p{L}][\p{L}. ]*)?)`)
+)
+
+var notPlaces = set("person persona the a an my mi la el los las spanish english espanol ingles recovery linea the evening evenings morning mornings weekend weekends town area zona general particular total person-to-person persons your su this that these")
+
+// place finds a place the message names: a ZIP code, or "in/near <place>".
+func (m *Matcher) place(text string) (data.Place, bool) {
+	if z := zipRE.FindString(text); z != "" {
+		if p, ok := m.gaz.Lookup(z); ok {
+			return p, true
+		}
+	}
+	for _, sm := range placeRE.FindAllStringSubmatch(text, -1) {
+		words := strings.Fields(sm[1])
+		if len(words) == 0 || notPlaces[data.Fold(strings.Trim(words[0], ",."))] {
+			continue
+		}
+		// Longest plausible span first: "San Antonio, TX on Sundays" →
+		// try "San Antonio, TX on Sundays", ..., "San Antonio, TX".
+		for n := min(len(words), 5); n >= 1; n-- {
+			cand := strings.TrimRight(strings.Join(words[:n], " "), ",.;:!? ")
+			f := data.Fold(cand)
+			if len(f) < 3 || notPlaces[f] || m.lex.known[stem(f)] || spanishHint[f] || englishHint[f] || dayWord(f) {
+				continue
+			}
+			if p, ok := m.gaz.Lookup(cand); ok {
+				return p, true
+			}
+		}
+	}
+	return data.Place{}, false
+}
+
+func dayWord(f string) bool {
+	return set("sunday monday tuesday wednesday thursday friday saturday sundays mondays tuesdays wednesdays thursdays fridays saturdays tonight today tomorrow domingo lunes martes miercoles jueves viernes sabado hoy manana")[f]
+}
+
+var (
+	onlineRE   = regexp.MustCompile(`(?i)\b(online|on-line|virtual(ly)?|zoom|video|by phone|phone|telephone|remote(ly)?|from home|internet|en l[ií]nea|por tel[eé]fono|por internet|virtuales?)\b`)
+	inPersonRE = regexp.MustCompile(`(?i)\b(in[- ]person|face[- ]to[- ]face|near me|nearby|close to me|local|around here|presencial(es)?|en persona|cerca de m[ií])\b`)
+	eitherRE   = regexp.MustCompile(`(?i)\b(either|both|any|whatever|doesn'?t matter|no matter|cualquiera|ambos|me da igual)\b`)
+	audiences  = []struct {
+		re  *regexp.Regexp
+		aud string
+	}{
+		{regexp.MustCompile(`(?i)\b(veterans?|vets?|military|army|navy|marines?|air force|service ?members?|veteranos?|militar(es)?)\b`), "veterans"},
+		{regexp.MustCompile(`(?i)\b(lgbtq?\+?|gay|lesbian|bisexual|trans|transgender|queer|nonbinary|non-binary)\b`), "lgbtq"},
+		{regexp.MustCompile(`(?i)\b(women'?s?|woman|ladies|female|mujer(es)?|moms|mothers)\b`), "women"},
+		{regexp.MustCompile(`(?i)\b(men'?s|guys|male|hombres|dads|fathers)\b`), "men"},
+		{regexp.MustCompile(`(?i)\b(teens?|teenagers?|young adults?|youth|college|students?|j[oó]venes|adolescentes?)\b`), "youth"},
+		{regexp.MustCompile(`(?i)\b(seniors?|older adults?|elderly|retirees?|mayores|tercera edad)\b`), "seniors"},
+	}
+	spanishAsk = regexp.MustCompile(`(?i)\b(spanish|espa[nñ]ol|en espa[nñ]ol|hispano)\b`)
+	englishAsk = regexp.MustCompile(`(?i)\b(in english|en ingl[eé]s)\b`)
+	otherRE    = regexp.MustCompile(`(?i)\b(for (my|a|our) (husband|wife|son|daughter|mom|mother|dad|father|brother|sister|partner|friend|kid|child|loved one|family)|someone i (love|care about)|para mi (esposo|esposa|hijo|hija|madre|padre|hermano|hermana|pareja|amigo|amiga|familia)|my (husband|wife|son|daughter|partner|kid|child|brother|sister|dad|mom|mother|father) (drinks|uses|gambles|is drinking|is using|has)|family member)\b`)
+)
+
+// Understand reads the parts of an intake that a free-text message
+// contains. It never fails; what it cannot read stays empty.
+func (m *Matcher) Understand(text string) data.Understanding {
+	if len(text) > maxUnderstand {
+		text = text[:maxUnderstand] // a long story has said what it needs early
+	}
+	var u data.Understanding
+	var flags map[string]bool
+	u.Topics, flags = m.lex.topics(text)
+	u.ForOther = otherRE.MatchString(text) || (flags["family"] && slices.ContainsFunc(u.Topics, func(t data.TopicGuess) bool { return t.Slug == "addiction-family" }))
+	online, inPerson := onlineRE.MatchString(text), inPersonRE.MatchString(text)
+	if p, ok := m.place(text); ok {
+		u.Place = &p.Point
+		if p.Point == (data.Point{}) {
+			u.Place = nil // a country: lines and zone, but no point to search around
+		}
+		u.PlaceName, u.Country, u.TimeZone = p.Name, p.Country, p.TimeZone
+		inPerson = inPerson || u.Place != nil
+	}
+	switch {
+	case online && inPerson, eitherRE.MatchString(text) && (online || inPerson):
+		u.Format = ""
+	case online:
+		u.Format = "online"
+	case inPerson:
+		u.Format = "in_person"
+	}
+	for _, a := range audiences {
+		if a.re.MatchString(text) {
+			u.Audience = a.aud
+			break
+		}
+	}
+	switch {
+	case spanishAsk.MatchString(text):
+		u.Language = "es"
+	case englishAsk.MatchString(text):
+		u.Language = "en"
+	default:
+		es, en := 0, 0
+		for _, t := range strings.Fields(data.Fold(text)) {
+			t = strings.Trim(t, ",.!?¿¡")
+			if spanishHint[t] {
+				es++
+			}
+			if englishHint[t] {
+				en++
+			}
+		}
+		if es > en {
+			u.Language = "es"
+		}
+	}
+	if w, ok := data.ParseWhen(text, m.now(), time.UTC); ok {
+		u.Days, u.After, u.Before = w.Days, w.After, w.Before
+	}
+	return u
+}
+
+// maxUnderstand bounds the work on one message.
+const maxUnderstand = 4096
