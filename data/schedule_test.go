@@ -513,3 +513,31 @@ func TestWhenMatch(t *testing.T) {
 		t.Error("the weekday is judged in the viewer's zone")
 	}
 }
+
+// Every meeting in the embedded directory passes the full schedule check
+// and has a next meeting.
+func TestDefaultDirectorySchedules(t *testing.T) {
+	v, err := DefaultVocabulary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := DefaultDirectory(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, g := range d.Groups {
+		for i := range g.Meetings {
+			n++
+			if err := g.Meetings[i].Validate(g.TimeZone); err != nil {
+				t.Errorf("%s meetings[%d]: %v", g.ID, i, err)
+			}
+		}
+		if len(g.Meetings) > 0 {
+			if occ, err := g.NextMeetings(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), 1); err != nil || len(occ) != 1 {
+				t.Errorf("%s: next meeting %v, %v", g.ID, occ, err)
+			}
+		}
+	}
+	t.Logf("%d meetings in %d groups checked", n, len(d.Groups))
+}
