@@ -205,7 +205,7 @@ func (e *Engine) screen(next Handler) Handler {
 			// The session is untouched, so the next message carries on.
 			return out, nil
 		}
-		rest, err := next.Handle(ctx, m)
+		rest, err := next.Handle(context.WithValue(ctx, crisisKey{}, true), m)
 		return append(out, rest...), err
 	})
 }
@@ -237,4 +237,13 @@ func (e *Engine) country(s Session, ok bool, m Message) string {
 		return e.cfg.CountryFromLocale(m.Locale)
 	}
 	return ""
+}
+
+type crisisKey struct{}
+
+// crisisAnswered reports whether a crisis reply was already sent for the
+// message being handled.
+func crisisAnswered(ctx context.Context) bool {
+	v, _ := ctx.Value(crisisKey{}).(bool)
+	return v
 }

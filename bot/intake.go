@@ -81,6 +81,9 @@ func (e *Engine) converse(ctx context.Context, m Message) (out []Reply, err erro
 			return []Reply{t.crisisLines()}, gerr
 		case "help":
 			return []Reply{{Text: t.c.t("help")}}, gerr
+		case "forget", "stop":
+			// Erasing must not depend on reading first.
+			return t.forget(cmd), gerr
 		}
 		return []Reply{{Text: t.c.t("store_error")}}, fmt.Errorf("bot: load session: %w", gerr)
 	}
@@ -120,9 +123,9 @@ func (t *turn) command(cmd, arg string) []Reply {
 	case "help":
 		return []Reply{{Text: t.c.t("help")}}
 	case "forget":
-		return t.forget("forgot")
+		return t.forget("forget")
 	case "stop":
-		return t.forget("stopped")
+		return t.forget("stop")
 	case "lang", "language", "idioma":
 		if lang, ok := languageSwitch[normalize(arg)]; ok {
 			return t.switchLang(lang)
@@ -222,8 +225,7 @@ func (t *turn) choiceID() string {
 			return id
 		}
 	}
-	if strings.HasPrefix(t.text, "topic:") || strings.HasPrefix(t.text, "fmt:") || strings.HasPrefix(t.text, "who:") ||
-		strings.HasPrefix(t.text, "pref:") || t.text == "skip" || t.text == "consent:yes" {
+	if knownID(t.text) {
 		return t.text // a button from an older message
 	}
 	switch t.sess.Step {
@@ -258,6 +260,22 @@ func (t *turn) choiceID() string {
 		return "skip"
 	}
 	return ""
+}
+
+// knownID reports whether text is the ID of a button this bot makes.
+func knownID(text string) bool {
+	switch text {
+	case "skip", "consent:yes", "who:self", "who:other", "fmt:online", "fmt:in_person", "fmt:any",
+		"pref:evenings", "pref:mornings", "pref:weekends", "pref:lang-es", "topic:other":
+		return true
+	}
+	if a, ok := strings.CutPrefix(text, "pref:aud-"); ok {
+		return data.IsAudience(a)
+	}
+	if slug, ok := strings.CutPrefix(text, "topic:"); ok {
+		return slug != "" && len(slug) < 40 && !strings.ContainsAny(slug, " \n")
+	}
+	return false
 }
 
 // isTimesQuestion spots "when does it meet?" and "what time is the grief
@@ -341,7 +359,24 @@ func (t *turn) helloAnswer(text string) []Reply {
 func (t *turn) freeText() []Reply {
 	u := t.e.m.Understand(t.text)
 	step := t.sess.Step
+	if step == StepPlace && u.Place == nil {
+		// At "where?" a bare place name is expected, which a matcher may
+		// resolve more readily than inside a sentence.
+		if l, ok := t.e.m.(interface {
+			Locate(text string) (data.Place, bool)
+		}); ok {
+			if p, ok := l.Locate(t.text); ok {
+				pt := p.Point
+				u.Place, u.PlaceName, u.Country, u.TimeZone = &pt, p.Name, p.Country, p.TimeZone
+			}
+		}
+	}
 	changed := t.apply(u)
+	if !changed && crisisAnswered(t.ctx) {
+		// The crisis reply already answered this message; a "didn't
+		// catch that" after it would read as not listening.
+		return nil
+	}
 	if !changed {
 		switch step {
 		case StepTopic, StepConfirm:
@@ -381,6 +416,9 @@ func (t *turn) apply(u data.Understanding) bool {
 			} else {
 				unsure = append(unsure, g.Slug)
 			}
+		}
+		if len(sure) == 0 && clearLeader(u.Topics) {
+			sure, unsure = []string{u.Topics[0].Slug}, nil
 		}
 		if len(sure) > 0 {
 			s.Topics, s.Guesses = limit(sure, 3), nil
@@ -431,12 +469,32 @@ func (t *turn) apply(u data.Understanding) bool {
 		s.After, s.Before = u.After, u.Before
 		changed = true
 	}
+	if len(s.Topics) > 0 && s.Asked&askedTopic != 0 && (u.Format != "" || u.Place != nil || len(u.Days) > 0) && len(u.Topics) > 0 {
+		// A whole request in one message ("AA meetings online on
+		// Sunday") is about the writer unless it says otherwise.
+		s.Asked |= askedWho
+	}
 	if changed {
 		s.Offset = 0
 		t.save = true
 	}
 	return changed
 }
+
+// clearLeader reports whether the best guess, though under the confident
+// threshold, stands well clear of the next one ("AA meetings" is mostly
+// alcohol, a little gambling): asking would cost a message for nothing.
+func clearLeader(g []data.TopicGuess) bool {
+	if len(g) == 0 || g[0].Confidence < leaderMin {
+		return false
+	}
+	return len(g) == 1 || g[0].Confidence >= leaderRatio*g[1].Confidence
+}
+
+const (
+	leaderMin   = 0.5
+	leaderRatio = 1.2
+)
 
 func limit(s []string, n int) []string {
 	if len(s) > n {
@@ -755,7 +813,7 @@ func (t *turn) forget(key string) []Reply {
 		return []Reply{{Text: t.c.t("forget_failed")}}
 	}
 	t.sess, t.found = Session{}, false
-	if key == "stopped" {
+	if key == "stop" {
 		return []Reply{{Text: t.c.t("stopped")}}
 	}
 	extra := ""

@@ -1,0 +1,131 @@
+// Package console is the terminal front end: one message per input line,
+// replies as plain text, choices as a numbered list answered by number or
+// by words. It works interactively and with piped input, and returns at the
+// end of input.
+package console
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/peermatch/peermatch/bot"
+)
+
+// Options configures a console run; the zero value works.
+type Options struct {
+	UserID string           // default "console"
+	Locale string           // e.g. "es-MX"; default from nothing (English)
+	Prompt string           // shown before each line when non-empty, e.g. "> "
+	Now    func() time.Time // stamps Message.Sent; default time.Now
+}
+
+// maxLine bounds one input line, like a chat platform's message limit.
+const maxLine = 64 * 1024
+
+// Run reads lines from in, hands each to h as a message and writes the
+// replies to out, until in ends (nil) or ctx is done (ctx.Err()).
+func Run(ctx context.Context, h bot.Handler, in io.Reader, out io.Writer, opts Options) error {
+	if opts.UserID == "" {
+		opts.UserID = "console"
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	lines := make(chan string)
+	scanErr := make(chan error, 1)
+	go func() {
+		sc := bufio.NewScanner(in)
+		sc.Buffer(make([]byte, 4096), maxLine)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			case <-ctx.Done():
+				return
+			}
+		}
+		scanErr <- sc.Err()
+		close(lines)
+	}()
+	var choices []bot.Choice
+	for {
+		if opts.Prompt != "" {
+			if _, err := io.WriteString(out, opts.Prompt); err != nil {
+				return fmt.Errorf("console: write: %w", err)
+			}
+		}
+		var line string
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case l, ok := <-lines:
+			if !ok {
+				if err := <-scanErr; err != nil {
+					return fmt.Errorf("console: read: %w", err)
+				}
+				return nil
+			}
+			line = strings.TrimSpace(l)
+		}
+		if line == "" {
+			continue
+		}
+		msg := bot.Message{Platform: "console", ChatID: opts.UserID, UserID: opts.UserID, Text: pick(line, choices),
+			Locale: opts.Locale, Private: true, Sent: opts.Now()}
+		replies, err := h.Handle(ctx, msg)
+		if err != nil && errors.Is(err, context.Canceled) {
+			return err
+		}
+		// Handler errors are for logs; the replies already say what to do.
+		if len(replies) > 0 {
+			choices = nil
+		}
+		for _, r := range replies {
+			if err := write(out, r); err != nil {
+				return err
+			}
+			if len(r.Choices) > 0 {
+				choices = r.Choices
+			}
+		}
+	}
+}
+
+// pick turns "2" or a choice's words into that choice's ID; anything else
+// is sent as typed.
+func pick(line string, choices []bot.Choice) string {
+	if n, err := strconv.Atoi(line); err == nil && n >= 1 && n <= len(choices) {
+		return choices[n-1].ID
+	}
+	for _, c := range choices {
+		if strings.EqualFold(line, c.Label) {
+			return c.ID
+		}
+	}
+	return line
+}
+
+func write(out io.Writer, r bot.Reply) error {
+	var b strings.Builder
+	if r.Urgent {
+		b.WriteString("!! ")
+	}
+	b.WriteString(r.Text)
+	b.WriteString("\n")
+	for i, c := range r.Choices {
+		fmt.Fprintf(&b, "  %d. %s\n", i+1, c.Label)
+	}
+	if r.Attach != nil {
+		fmt.Fprintf(&b, "  [attachment %s, %d bytes]\n", r.Attach.Name, len(r.Attach.Data))
+	}
+	b.WriteString("\n")
+	if _, err := io.WriteString(out, b.String()); err != nil {
+		return fmt.Errorf("console: write: %w", err)
+	}
+	return nil
+}
