@@ -38,7 +38,7 @@ func New(idx index.Index, dir *data.Directory, vocab *data.Vocabulary, gaz *data
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	m := &Matcher{idx: idx, dir: dir, vocab: vocab, gaz: gaz, lex: newLexicon(vocab), log: log, now: time.Now}
+	m := &Matcher{idx: idx, dir: dir, vocab: vocab, gaz: gaz, lex: newLexicon(vocab, dir), log: log, now: time.Now}
 	for _, o := range opts {
 		o(m)
 	}
@@ -129,6 +129,7 @@ func (m *Matcher) Find(ctx context.Context, in data.Intake, offset, limit int) (
 	// Each step keeps what the stricter ones found and adds to it.
 	var hits []index.Hit
 	seen := map[string]bool{}
+	primary := 0
 	for _, step := range steps {
 		if !step(&q) {
 			continue
@@ -141,9 +142,13 @@ func (m *Matcher) Find(ctx context.Context, in data.Intake, offset, limit int) (
 			if !seen[h.ID] {
 				seen[h.ID] = true
 				hits = append(hits, h)
+				if g, ok := m.dir.Group(h.ID); ok && (len(in.Topics) == 0 || slices.Contains(g.Topics, in.Topics[0])) {
+					primary++
+				}
 			}
 		}
-		if len(hits) >= min(limit, 3) || offset > 0 {
+		// Enough listings of the topic the person led with: stop relaxing.
+		if primary >= min(limit, 3) || offset > 0 {
 			break
 		}
 	}

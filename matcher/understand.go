@@ -13,13 +13,18 @@ import (
 // lexicon maps the vocabulary's synonyms, as stemmed token sequences, to
 // topics. Built once; read-only afterwards, so safe for concurrent use.
 type lexicon struct {
-	phrases map[string][]phrase // keyed by first token
-	known   map[string]bool     // every token of every phrase
-	deletes map[string][]string // one-letter deletions → known tokens (typo repair)
+	phrases  map[string][]phrase // keyed by first token
+	known    map[string]bool     // every (stemmed) token of every phrase
+	rawKnown map[string]bool     // the same words unstemmed, as people type them
+	deletes  map[string][]string // one-letter deletions → raw known words (typo repair)
 	// weak maps a content word of a longer phrase to the topics whose
 	// phrases use it ("worry" from "worry too much"): weaker evidence that
 	// lets a paraphrase count.
 	weak map[string][]string
+	// learned maps a word to the one topic whose descriptions and listings
+	// use it: the weakest evidence, used only when nothing else matched.
+	learned map[string]string
+	words   map[string]bool // every word of the descriptions and listings, unstemmed
 }
 
 type phrase struct {
@@ -29,11 +34,22 @@ type phrase struct {
 	short  bool // a two-letter acronym (AA, NA): trusted only in capitals or short messages
 }
 
-func newLexicon(v *data.Vocabulary) *lexicon {
-	lx := &lexicon{phrases: map[string][]phrase{}, known: map[string]bool{}, deletes: map[string][]string{}, weak: map[string][]string{}}
+func newLexicon(v *data.Vocabulary, dir *data.Directory) *lexicon {
+	lx := &lexicon{phrases: map[string][]phrase{}, known: map[string]bool{}, rawKnown: map[string]bool{}, deletes: map[string][]string{}, weak: map[string][]string{}, learned: map[string]string{}, words: map[string]bool{}}
 	// A synonym shared by several topics says less about each of them.
 	owners := map[string]map[string]bool{}
 	add := func(slug, s string) {
+		for _, r := range rawTokens(s) {
+			if !lx.rawKnown[r] {
+				lx.rawKnown[r] = true
+				if len(r) >= 4 {
+					for i := range len(r) {
+						d := r[:i] + r[i+1:]
+						lx.deletes[d] = append(lx.deletes[d], r)
+					}
+				}
+			}
+		}
 		k := strings.Join(tokens(s), " ")
 		if k == "" {
 			return
@@ -61,15 +77,7 @@ func newLexicon(v *data.Vocabulary) *lexicon {
 				short: len(toks) == 1 && len(toks[0]) <= 2})
 		}
 		for _, t := range toks {
-			if !lx.known[t] {
-				lx.known[t] = true
-				if len(t) >= 4 {
-					for i := range len(t) {
-						d := t[:i] + t[i+1:]
-						lx.deletes[d] = append(lx.deletes[d], t)
-					}
-				}
-			}
+			lx.known[t] = true
 		}
 	}
 	for _, ps := range lx.phrases {
@@ -98,18 +106,80 @@ func newLexicon(v *data.Vocabulary) *lexicon {
 			slices.Sort(lx.weak[t])
 		}
 	}
+	lx.learn(v, dir)
 	return lx
 }
+
+// learn adds the words that the topic descriptions and the directory's
+// own listings use for each topic ("job" in job clubs' summaries, "mood"
+// in DBSA's), so a paraphrase still finds its topic. A word counts only
+// when most of its uses belong to one topic.
+func (lx *lexicon) learn(v *data.Vocabulary, dir *data.Directory) {
+	counts := map[string]map[string]int{}
+	note := func(text string, topics []string) {
+		for _, r := range rawTokens(text) {
+			lx.words[r] = true
+		}
+		seen := map[string]bool{}
+		for _, t := range tokens(text) {
+			if len(t) < 3 || functionWords[t] || englishHint[t] || spanishHint[t] || seen[t] {
+				continue
+			}
+			seen[t] = true
+			if counts[t] == nil {
+				counts[t] = map[string]int{}
+			}
+			for _, s := range topics {
+				counts[t][s]++
+			}
+		}
+	}
+	for _, t := range v.Topics {
+		for _, d := range t.Description {
+			note(d, []string{t.Slug})
+		}
+	}
+	for i, g := range dir.Groups {
+		if i == maxLearn {
+			break
+		}
+		note(g.Name+" "+g.Summary, g.Topics)
+	}
+	for w, byTopic := range counts {
+		if lx.known[w] || len(lx.weak[w]) > 0 {
+			continue
+		}
+		total, best, bestN := 0, "", 0
+		for s, n := range byTopic {
+			total += n
+			if n > bestN || (n == bestN && s < best) {
+				best, bestN = s, n
+			}
+		}
+		if bestN >= 2 && float64(bestN) >= 0.6*float64(total) {
+			lx.learned[w] = best
+		}
+	}
+}
+
+// maxLearn bounds how many listings learn reads, so a national directory
+// starts as fast as a small one.
+const maxLearn = 20000
 
 // tokens folds, drops apostrophes and splits on anything that is not a
 // letter or digit, then stems lightly; the same on both sides of a match.
 func tokens(s string) []string {
-	s = strings.NewReplacer("'", "", "’", "").Replace(data.Fold(s))
-	f := strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	f := rawTokens(s)
 	for i, w := range f {
 		f[i] = stem(w)
 	}
 	return f
+}
+
+// rawTokens folds, drops apostrophes and splits, without stemming.
+func rawTokens(s string) []string {
+	s = strings.NewReplacer("'", "", "’", "").Replace(data.Fold(s))
+	return strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 }
 
 // stem strips the commonest English and Spanish inflections so "drinks",
@@ -133,34 +203,110 @@ func stem(w string) string {
 	return w
 }
 
-// repair replaces an unknown token with the known token one edit away
-// (insert, delete, substitute or swap), so "alchol" and "grieff" count.
-func (lx *lexicon) repair(t string) string {
-	if lx.known[t] || len(t) < 4 {
-		return t
+// repair maps a typed word to known stemmed tokens: itself when known,
+// else the known word one edit away (insert, delete, substitute or swap:
+// "alchol", "ptds"), else two edits away for long words ("schizofrenia"),
+// else two known words run together ("weightloss").
+func (lx *lexicon) repair(raw string) []string {
+	st := stem(raw)
+	// Known, or a real word of the listings ("trying", "door"): not a typo.
+	if lx.known[st] || lx.words[raw] || functionWords[raw] || englishHint[raw] || spanishHint[raw] || len(raw) < 4 || isNumber(raw) {
+		return []string{st}
 	}
 	best := ""
+	// Prefer a swap of two letters ("ptds" → "ptsd"), then the longer word.
+	swap := func(c string) bool { return len(c) == len(raw) && sortedLetters(c) == sortedLetters(raw) }
 	consider := func(c string) {
-		if best == "" || len(c) > len(best) || (len(c) == len(best) && c < best) {
+		switch {
+		case best == "", swap(c) && !swap(best):
+			best = c
+		case swap(best) && !swap(c):
+		case len(c) > len(best) || (len(c) == len(best) && c < best):
 			best = c
 		}
 	}
-	for _, c := range lx.deletes[t] { // t is a known word missing a letter
+	for _, c := range lx.deletes[raw] { // raw is a known word missing a letter
 		consider(c)
 	}
-	for i := range len(t) {
-		d := t[:i] + t[i+1:]
-		if lx.known[d] { // t has an extra letter
+	for i := range len(raw) {
+		d := raw[:i] + raw[i+1:]
+		if lx.rawKnown[d] { // raw has an extra letter
 			consider(d)
 		}
 		for _, c := range lx.deletes[d] { // substitution or swap
 			consider(c)
 		}
 	}
-	if best == "" {
-		return t
+	if best != "" && (len(raw) >= 5 || swap(best)) {
+		return []string{stem(best)}
 	}
-	return best
+	best = ""
+	if len(raw) >= 8 {
+		for w := range lx.rawKnown {
+			if len(w) >= 7 && w[0] == raw[0] && abs(len(w)-len(raw)) <= 2 && editDistance(raw, w, 2) <= 2 {
+				consider(w)
+			}
+		}
+		if best != "" {
+			return []string{stem(best)}
+		}
+	}
+	for i := 3; i <= len(raw)-3; i++ {
+		a, b := stem(raw[:i]), stem(raw[i:])
+		if lx.known[a] && lx.known[b] {
+			return []string{a, b}
+		}
+	}
+	return []string{st}
+}
+
+func sortedLetters(s string) string {
+	b := []byte(s)
+	slices.Sort(b)
+	return string(b)
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+func isNumber(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// editDistance is the Levenshtein distance of a and b, or limit+1 as soon
+// as it must exceed limit.
+func editDistance(a, b string, limit int) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		rowMin := cur[0]
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			rowMin = min(rowMin, cur[j])
+		}
+		if rowMin > limit {
+			return limit + 1
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 var (
@@ -186,8 +332,13 @@ var addictionTopics = []string{"alcohol", "drugs", "gambling"}
 // worth, against 1 for a whole synonym.
 const weakWeight = 0.45
 
+// learnedWeight is what a word learned from descriptions and listings is
+// worth.
+const learnedWeight = 0.3
+
 // functionWords never count as evidence on their own.
-var functionWords = set("the and for with all out can cant dont get got have not too much time from who what that this your you our their his her him she they them been being into about over more most very just every day days each any some one two lot los las del con por para una uno que mis sus muy todo toda todos todas como esta este estoy tengo hace hacer mas sin ser soy pero algo alguien nada nadie")
+var functionWords = set("group support meeting meet peer help online people anyone looking find need want took take taking make grupo apoyo reunion ayuda gente buscar " +
+	"the and for with all out can cant dont get got have not too much time from who what that this your you our their his her him she they them been being into about over more most very just every day days each any some one two lot los las del con por para una uno que mis sus muy todo toda todos todas como esta este estoy tengo hace hacer mas sin ser soy pero algo alguien nada nadie")
 
 // topics scores every topic the words mention.
 func (lx *lexicon) topics(text string) ([]data.TopicGuess, map[string]bool) {
@@ -198,11 +349,11 @@ func (lx *lexicon) topics(text string) ([]data.TopicGuess, map[string]bool) {
 			upper[strings.ToLower(w)] = true
 		}
 	}
-	toks := tokens(text)
+	var toks []string
 	seen := map[string]bool{}
-	for i, t := range toks {
-		seen[t] = true
-		toks[i] = lx.repair(t)
+	for _, r := range rawTokens(text) {
+		seen[stem(r)] = true
+		toks = append(toks, lx.repair(r)...)
 	}
 	_ = firstPerson
 	short := len(toks) <= 4
@@ -225,6 +376,9 @@ func (lx *lexicon) topics(text string) ([]data.TopicGuess, map[string]bool) {
 				addictionAt[i] = true
 			}
 			matched = len(p.tokens)
+		}
+		if matched == 0 && lx.learned[toks[i]] != "" {
+			score[lx.learned[toks[i]]] += learnedWeight
 		}
 		if matched == 0 {
 			for _, t := range lx.weak[toks[i]] {
