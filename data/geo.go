@@ -422,3 +422,19 @@ var singleZone = map[string]string{
 	"PE": "America/Lima", "PH": "Asia/Manila", "PR": "America/Puerto_Rico", "IL": "Asia/Jerusalem", "NG": "Africa/Lagos",
 	"KE": "Africa/Nairobi",
 }
+
+// ZIPPlaces lists every US ZIP code the gazetteer knows, in code order
+// (for synthetic directories and tests).
+func (g *Gazetteer) ZIPPlaces() []Place {
+	if g.load() != nil {
+		return nil
+	}
+	out := make([]Place, 0, len(g.zips))
+	for _, p := range g.zips {
+		if p.TimeZone != "" {
+			out = append(out, p)
+		}
+	}
+	slices.SortFunc(out, func(a, b Place) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
