@@ -41,7 +41,8 @@ func loadReal(t testing.TB) {
 			return
 		}
 		real.gaz = data.DefaultGazetteer()
-		real.idx = index.NewScan(real.dir)
+		// The in-memory bleve index, as production runs it (on disk there).
+		real.idx, real.err = index.Open(context.Background(), "", real.dir, real.vocab, nil)
 	})
 	if real.err != nil {
 		t.Fatal(real.err)

@@ -762,7 +762,7 @@ func (t *turn) times(name string) []Reply {
 		}
 	} else {
 		named := map[string]bool{}
-		if len(t.sess.Shown) > 1 && t.text != "times" && t.text != "" {
+		if len(t.sess.Shown) > 1 && t.text != "times" && t.namesSomething() {
 			for _, g := range t.e.m.GroupsByName(t.text) {
 				named[g.ID] = true
 			}
@@ -788,6 +788,17 @@ func (t *turn) times(name string) []Reply {
 		r.Choices = t.resultChoices().Choices
 	}
 	return []Reply{r}
+}
+
+// namesSomething reports whether a times question has words beyond "when
+// does it meet", so that looking groups up by name can mean anything.
+func (t *turn) namesSomething() bool {
+	for _, w := range strings.Fields(t.norm) {
+		if !t.c.is("filler", w) && !t.c.is("times_q", w) {
+			return true
+		}
+	}
+	return false
 }
 
 func (t *turn) crisisLines() Reply {

@@ -10,8 +10,6 @@ import (
 	"unicode"
 
 	"golang.org/x/text/language"
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -147,12 +145,26 @@ func (c *catalog) is(kind, text string) bool { return c.wordSet[kind][text] }
 // normalize lowercases, strips accents and punctuation and collapses space,
 // so "¡Sí!" and "si" compare equal.
 func normalize(s string) string {
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	if r, _, err := transform.String(t, s); err == nil {
-		s = r
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			ascii = false
+			break
+		}
+	}
+	if !ascii {
+		// Decompose and drop the combining marks: "sí" → "si".
+		var b strings.Builder
+		for _, r := range norm.NFD.String(s) {
+			if !unicode.Is(unicode.Mn, r) {
+				b.WriteRune(r)
+			}
+		}
+		s = b.String()
 	}
 	s = strings.ToLower(s)
 	var b strings.Builder
+	b.Grow(len(s))
 	space := false
 	for _, r := range s {
 		switch {
