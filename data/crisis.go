@@ -262,8 +262,8 @@ func LoadCrisisLexicon(fsys fs.FS, name string) (*CrisisLexicon, error) {
 			return nil, bad(i, "phrases", "empty")
 		}
 		for j, p := range e.Phrases {
-			if strings.TrimSpace(p) == "" || strings.Count(p, "(") != strings.Count(p, ")") {
-				return nil, bad(i, fmt.Sprintf("phrases[%d]", j), "empty or unbalanced parentheses")
+			if strings.TrimSpace(p) == "" || !flatParens(p) {
+				return nil, bad(i, fmt.Sprintf("phrases[%d]", j), "empty, or unbalanced or nested parentheses")
 			}
 		}
 	}
@@ -365,4 +365,25 @@ func LoadCrisisReplies(fsys fs.FS, name string) (*CrisisReplies, error) {
 		}
 	}
 	return &r, nil
+}
+
+// flatParens reports whether every "(" is closed before the next one opens:
+// the phrase syntax has one level of alternatives.
+func flatParens(p string) bool {
+	open := false
+	for _, r := range p {
+		switch r {
+		case '(':
+			if open {
+				return false
+			}
+			open = true
+		case ')':
+			if !open {
+				return false
+			}
+			open = false
+		}
+	}
+	return !open
 }

@@ -1,0 +1,198 @@
+package crisis
+
+import (
+	"strings"
+
+	"github.com/peermatch/peermatch/data"
+)
+
+// maxLinesShown keeps a crisis reply short enough to read on a phone.
+const maxLinesShown = 4
+
+func (s *Screener) texts(lang string) data.CrisisReplyTexts {
+	l := strings.ToLower(lang)
+	if i := strings.IndexAny(l, "-_"); i >= 0 {
+		l = l[:i]
+	}
+	if t, ok := s.replies.Languages[l]; ok {
+		return t
+	}
+	return s.replies.Languages["en"]
+}
+
+func (s *Screener) country(code string) *data.CrisisCountry {
+	code = strings.ToUpper(code)
+	for i := range s.lines.Countries {
+		if s.lines.Countries[i].Code == code {
+			return &s.lines.Countries[i]
+		}
+	}
+	return nil
+}
+
+func serves(l data.CrisisLine, cat string) bool {
+	if len(l.Categories) == 0 {
+		return cat != data.CrisisOverdose // general lines still help, but poison lines come first
+	}
+	for _, c := range l.Categories {
+		if c == cat {
+			return true
+		}
+	}
+	return false
+}
+
+// pickLines orders a country's lines for the categories: lines made for the
+// first category first, then lines for the others, then general lines.
+func pickLines(c *data.CrisisCountry, cats []string) []data.CrisisLine {
+	if len(cats) == 0 {
+		cats = []string{data.CrisisSuicide}
+	}
+	var out []data.CrisisLine
+	used := map[int]bool{}
+	take := func(ok func(data.CrisisLine) bool) {
+		for i, l := range c.Lines {
+			if !used[i] && len(out) < maxLinesShown && ok(l) {
+				used[i] = true
+				out = append(out, l)
+			}
+		}
+	}
+	for _, cat := range cats {
+		take(func(l data.CrisisLine) bool { return len(l.Categories) > 0 && serves(l, cat) })
+	}
+	take(func(l data.CrisisLine) bool { return len(l.Categories) == 0 })
+	if len(out) == 0 {
+		take(func(data.CrisisLine) bool { return true })
+	}
+	return out
+}
+
+func formatLine(l data.CrisisLine, lang string) string {
+	es := strings.HasPrefix(strings.ToLower(lang), "es")
+	call, text, chat := "call", "text", "chat"
+	if es {
+		call, text, chat = "llama al", "envía un mensaje al", "chat"
+	}
+	var parts []string
+	if l.Phone != "" {
+		parts = append(parts, call+" "+l.Phone)
+	}
+	if l.SMS != "" {
+		if strings.HasPrefix(strings.ToLower(l.SMS), "text ") || strings.Contains(l.SMS, "WhatsApp") {
+			parts = append(parts, l.SMS)
+		} else {
+			parts = append(parts, text+" "+l.SMS)
+		}
+	}
+	if l.Chat != "" {
+		parts = append(parts, chat+" "+l.Chat)
+	} else if l.URL != "" && l.Phone == "" && l.SMS == "" {
+		parts = append(parts, l.URL)
+	}
+	line := "- " + l.Name + ": " + strings.Join(parts, ", ")
+	if l.Hours != "" {
+		line += " (" + l.Hours + ")"
+	}
+	return line
+}
+
+func (s *Screener) linesBlock(t data.CrisisReplyTexts, c *data.CrisisCountry, cats []string, lang string) string {
+	var b strings.Builder
+	if c == nil {
+		b.WriteString(t.AskCountry + "\n")
+		b.WriteString(strings.ReplaceAll(t.International, "{url}", s.lines.International.URL) + "\n")
+		b.WriteString(t.CallLocal)
+		return b.String()
+	}
+	b.WriteString(t.LinesHeader)
+	for _, l := range pickLines(c, cats) {
+		b.WriteString("\n" + formatLine(l, lang))
+	}
+	b.WriteString("\n" + strings.ReplaceAll(t.EmergencyLabel, "{emergency}", c.Emergency))
+	return b.String()
+}
+
+// Reply writes the crisis reply for an assessment: plain text, at most
+// data.MaxCrisisReplyLen bytes, lines first, in English or Spanish. country is
+// an ISO code ("" when unknown: the reply asks for it and shows the
+// international directory). It returns "" for LevelNone.
+func (s *Screener) Reply(a data.Assessment, country, lang string, moderatorNotified bool) string {
+	if a.Level <= data.LevelNone {
+		return ""
+	}
+	t := s.texts(lang)
+	c := s.country(country)
+	cat := data.CrisisSuicide
+	for _, k := range a.Categories {
+		if _, ok := t.Categories[k]; ok {
+			cat = k
+			break
+		}
+	}
+	ct := t.Categories[cat]
+	if a.Level == data.LevelConcern {
+		if v, ok := t.Categories[cat+".concern"]; ok {
+			ct = v
+		}
+	}
+	var paras []string
+	lines := s.linesBlock(t, c, a.Categories, lang)
+	switch a.Level {
+	case data.LevelEmergency:
+		first := t.EmergencyFirstUnknown
+		if c != nil {
+			first = strings.ReplaceAll(t.EmergencyFirst, "{emergency}", c.Emergency)
+		}
+		paras = append(paras, first, lines, ct.Ack+" "+ct.Ask, ct.Hope)
+	case data.LevelUrgent:
+		paras = append(paras, lines, ct.Ack+" "+ct.Ask, ct.Hope)
+	default:
+		paras = append(paras, ct.Ack+" "+ct.Ask, lines, ct.Hope)
+	}
+	paras = append(paras, t.Bot)
+	if moderatorNotified {
+		paras = append(paras, t.Moderator)
+	}
+	paras = append(paras, t.Closing)
+	return fit(strings.Join(paras, "\n\n"))
+}
+
+// ModeratorNotifiedText is the sentence that tells the person a human was
+// notified, in English or Spanish.
+func (s *Screener) ModeratorNotifiedText(lang string) string { return s.texts(lang).Moderator }
+
+// LinesReply is what /crisis shows at any time: the country's lines and
+// emergency number, or the international directory and a question.
+func (s *Screener) LinesReply(country, lang string) string {
+	t := s.texts(lang)
+	c := s.country(country)
+	var b strings.Builder
+	if c == nil {
+		b.WriteString(s.linesBlock(t, nil, nil, lang))
+	} else {
+		b.WriteString(t.LinesIntro)
+		for _, l := range c.Lines {
+			b.WriteString("\n" + formatLine(l, lang))
+		}
+		b.WriteString("\n" + strings.ReplaceAll(t.EmergencyLabel, "{emergency}", c.Emergency))
+	}
+	b.WriteString("\n\n" + t.Bot)
+	return fit(b.String())
+}
+
+// fit cuts a reply at a line break to data.MaxCrisisReplyLen bytes; the data
+// keeps replies far shorter, this is only a guard.
+func fit(s string) string {
+	if len(s) <= data.MaxCrisisReplyLen {
+		return s
+	}
+	cut := strings.LastIndexByte(s[:data.MaxCrisisReplyLen], '\n')
+	if cut <= 0 {
+		cut = data.MaxCrisisReplyLen
+		for cut > 0 && s[cut]&0xC0 == 0x80 {
+			cut--
+		}
+	}
+	return s[:cut]
+}
