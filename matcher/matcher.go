@@ -129,8 +129,9 @@ func (m *Matcher) Find(ctx context.Context, in data.Intake, offset, limit int) (
 	// Each step keeps what the stricter ones found and adds to it.
 	var hits []index.Hit
 	seen := map[string]bool{}
+	stepOf := map[string]int{} // how relaxed the search that found a hit was
 	primary := 0
-	for _, step := range steps {
+	for si, step := range steps {
 		if !step(&q) {
 			continue
 		}
@@ -141,6 +142,7 @@ func (m *Matcher) Find(ctx context.Context, in data.Intake, offset, limit int) (
 		for _, h := range found {
 			if !seen[h.ID] {
 				seen[h.ID] = true
+				stepOf[h.ID] = si
 				hits = append(hits, h)
 				if g, ok := m.dir.Group(h.ID); ok && (len(in.Topics) == 0 || slices.Contains(g.Topics, in.Topics[0])) {
 					primary++
@@ -175,6 +177,9 @@ func (m *Matcher) Find(ctx context.Context, in data.Intake, offset, limit int) (
 	slices.SortStableFunc(out, func(a, b data.Match) int {
 		if ta, tb := tier(a.Group), tier(b.Group); ta != tb {
 			return ta - tb
+		}
+		if sa, sb := stepOf[a.Group.ID], stepOf[b.Group.ID]; sa != sb {
+			return sa - sb
 		}
 		switch {
 		case a.Score > b.Score:

@@ -1,0 +1,230 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/peermatch/peermatch/data"
+	"github.com/peermatch/peermatch/index"
+	"github.com/peermatch/peermatch/matcher"
+)
+
+const usage = `peermatch finds peer support groups.
+
+Usage:
+  peermatch [--data PATH]          run the bot (console chat when no platform token is set)
+  peermatch chat [--data PATH]     chat in this terminal (reads stdin, one message a line)
+  peermatch search [flags] WORDS   search the directory (peermatch search -h)
+  peermatch screen                 screen messages on stdin for crisis signals, JSON lines out
+  peermatch times [flags] GROUP    next meetings of a group (peermatch times -h)
+
+Environment: PEERMATCH_STATE, PEERMATCH_DATA, PEERMATCH_LOG_LEVEL, PEERMATCH_LOG_FORMAT,
+PEERMATCH_TELEGRAM_TOKEN, PEERMATCH_DISCORD_TOKEN (see README.md).
+`
+
+// exitCode carries a process status for errors already reported to the
+// user (validation failures, usage errors).
+type exitCode int
+
+func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+func exitStatus(err error) int {
+	var ec exitCode
+	if errors.As(err, &ec) {
+		return int(ec)
+	}
+	return 1
+}
+
+// run is the whole program; main only supplies the process's parts.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	cmd := ""
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "", "serve":
+		return runServe(ctx, args, getenv, stdin, stdout, stderr)
+	case "chat":
+		return runChat(ctx, args, getenv, stdin, stdout, stderr)
+	case "search":
+		return runSearch(ctx, args, getenv, stdout, stderr)
+	case "screen":
+		return runScreen(ctx, args, stdin, stdout, stderr)
+	case "times":
+		a, err := newApp(ctx, getenv, stderr, dataFlag(args))
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		return runTimes(ctx, args, getenv, stdout, stderr, a.dir, time.Now())
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprintf(stderr, "peermatch: unknown command %q\n\n%s", cmd, usage)
+		return exitCode(2)
+	}
+}
+
+// app is what every command shares: the logger, the directory, its index
+// and the matcher.
+type app struct {
+	log      *slog.Logger
+	stateDir string
+	vocab    *data.Vocabulary
+	dir      *data.Directory
+	idx      index.Index
+	matcher  *matcher.Matcher
+}
+
+func (a *app) Close() error {
+	if a.idx != nil {
+		return a.idx.Close()
+	}
+	return nil
+}
+
+// newLogger builds the one logger of the process from the environment.
+func newLogger(getenv func(string) string, w io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if l := getenv("PEERMATCH_LOG_LEVEL"); l != "" {
+		if err := level.UnmarshalText([]byte(l)); err != nil {
+			return nil, fmt.Errorf("PEERMATCH_LOG_LEVEL: expected debug, info, warn or error, got %q", l)
+		}
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch f := getenv("PEERMATCH_LOG_FORMAT"); f {
+	case "", "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	default:
+		return nil, fmt.Errorf("PEERMATCH_LOG_FORMAT: expected text or json, got %q", f)
+	}
+}
+
+// stateDir is PEERMATCH_STATE, else $XDG_STATE_HOME/peermatch, else
+// ~/.local/state/peermatch.
+func stateDir(getenv func(string) string) (string, error) {
+	if d := getenv("PEERMATCH_STATE"); d != "" {
+		return d, nil
+	}
+	if d := getenv("XDG_STATE_HOME"); d != "" {
+		return filepath.Join(d, "peermatch"), nil
+	}
+	home := getenv("HOME")
+	if home == "" {
+		var err error
+		if home, err = os.UserHomeDir(); err != nil {
+			return "", fmt.Errorf("state directory: set PEERMATCH_STATE: %w", err)
+		}
+	}
+	return filepath.Join(home, ".local", "state", "peermatch"), nil
+}
+
+// dataFlag pulls --data's value out of args without parsing the rest.
+func dataFlag(args []string) string {
+	for i, a := range args {
+		if v, ok := strings.CutPrefix(a, "--data="); ok {
+			return v
+		}
+		if v, ok := strings.CutPrefix(a, "-data="); ok {
+			return v
+		}
+		if (a == "--data" || a == "-data") && i+1 < len(args) {
+			return args[i+1]
+		}
+	}
+	return ""
+}
+
+// newApp loads the directory (the embedded default, or the --data /
+// PEERMATCH_DATA sources) and opens its index under the state directory.
+func newApp(ctx context.Context, getenv func(string) string, stderr io.Writer, dataPaths string) (*app, error) {
+	log, err := newLogger(getenv, stderr)
+	if err != nil {
+		return nil, err
+	}
+	sd, err := stateDir(getenv)
+	if err != nil {
+		return nil, err
+	}
+	vocab, err := data.DefaultVocabulary()
+	if err != nil {
+		return nil, err
+	}
+	if dataPaths == "" {
+		dataPaths = getenv("PEERMATCH_DATA")
+	}
+	dir, err := loadDirectory(vocab, dataPaths, log)
+	if err != nil {
+		return nil, err
+	}
+	idxPath := filepath.Join(sd, "index")
+	if len(dir.Groups) < 5000 {
+		idxPath = "" // small directories build in memory faster than they open
+	}
+	idx, err := index.Open(ctx, idxPath, dir, vocab, log)
+	if err != nil {
+		return nil, err
+	}
+	gaz := data.DefaultGazetteer()
+	return &app{log: log, stateDir: sd, vocab: vocab, dir: dir, idx: idx,
+		matcher: matcher.New(idx, dir, vocab, gaz, log)}, nil
+}
+
+// loadDirectory reads the sources named in paths (separated by commas or
+// the OS list separator); "default" and "demo" name the embedded ones.
+// Bad records are logged one by one and skipped; a source that cannot be
+// read at all is an error.
+func loadDirectory(vocab *data.Vocabulary, paths string, log *slog.Logger) (*data.Directory, error) {
+	if paths == "" {
+		return data.DefaultDirectory(vocab)
+	}
+	var groups []*data.Group
+	var files []string
+	for _, p := range strings.FieldsFunc(paths, func(r rune) bool { return r == ',' || r == filepath.ListSeparator }) {
+		switch p {
+		case "default":
+			d, err := data.DefaultDirectory(vocab)
+			if err != nil {
+				return nil, err
+			}
+			groups = append(groups, d.Groups...)
+		case "demo":
+			d, err := data.DemoDirectory(vocab)
+			if err != nil {
+				return nil, err
+			}
+			groups = append(groups, d.Groups...)
+		default:
+			files = append(files, p)
+		}
+	}
+	if len(files) > 0 {
+		d, problems, err := data.LoadDirectory(vocab, files...)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range problems {
+			log.Warn("directory record skipped", "problem", p.Error())
+		}
+		groups = append(groups, d.Groups...)
+	}
+	return data.NewDirectory(groups), nil
+}
+
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}

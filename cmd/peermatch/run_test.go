@@ -1,0 +1,96 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func env(t *testing.T) func(string) string {
+	state := t.TempDir()
+	return func(k string) string {
+		if k == "PEERMATCH_STATE" {
+			return state
+		}
+		return ""
+	}
+}
+
+func TestSearchJSON(t *testing.T) {
+	var out, errb bytes.Buffer
+	err := run(context.Background(), []string{"search", "--json", "--format", "online", "my", "wife", "died", "in", "March"}, env(t), strings.NewReader(""), &out, &errb)
+	if err != nil {
+		t.Fatalf("run: %v (%s)", err, errb.String())
+	}
+	var res struct {
+		Results []struct {
+			ID         string   `json:"id"`
+			Name       string   `json:"name"`
+			Topics     []string `json:"topics"`
+			Format     string   `json:"format"`
+			Reasons    []string `json:"reasons"`
+			DistanceKm *float64 `json:"distance_km"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+		t.Fatalf("output is not JSON: %v\n%s", err, out.String())
+	}
+	if len(res.Results) < 3 {
+		t.Fatalf("got %d results, want at least 3", len(res.Results))
+	}
+	for _, r := range res.Results[:3] {
+		if !slices.Contains(r.Topics, "grief") || r.Format == "in_person" || r.DistanceKm != nil || len(r.Reasons) == 0 {
+			t.Errorf("result %+v: want an online grief listing with reasons", r)
+		}
+	}
+}
+
+func TestSearchNearDemo(t *testing.T) {
+	var out, errb bytes.Buffer
+	err := run(context.Background(), []string{"search", "--data", "demo", "--near", "Austin, TX", "--format", "in_person", "--json", "grief"}, env(t), nil, &out, &errb)
+	if err != nil {
+		t.Fatalf("run: %v (%s)", err, errb.String())
+	}
+	var res struct {
+		Results []struct {
+			ID         string   `json:"id"`
+			DistanceKm *float64 `json:"distance_km"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Results) == 0 || res.Results[0].DistanceKm == nil || *res.Results[0].DistanceKm > 40 {
+		t.Errorf("in-person search near Austin: first result should be a room within 40 km:\n%s", out.String())
+	}
+}
+
+func TestSearchBadFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"search", "--format", "carrier-pigeon", "grief"},
+		{"search", "--near", "Nowhereville, ZZ", "grief"},
+		{"search", "--within", "far", "--near", "78701", "grief"},
+		{"search", "--day", "someday", "grief"},
+		{"nosuchcommand"},
+	} {
+		var out, errb bytes.Buffer
+		err := run(context.Background(), args, env(t), nil, &out, &errb)
+		if exitStatus(err) != 2 || errb.Len() == 0 {
+			t.Errorf("%v: err %v, stderr %q; want exit 2 with a message", args, err, errb.String())
+		}
+	}
+}
+
+func TestDefaultRunIsConsoleChat(t *testing.T) {
+	var out, errb bytes.Buffer
+	in := strings.NewReader("hi\nI'm looking for an online grief group\n")
+	if err := run(context.Background(), nil, env(t), in, &out, &errb); err != nil {
+		t.Fatalf("run: %v (%s)", err, errb.String())
+	}
+	if !strings.Contains(strings.ToLower(out.String()), "bot") {
+		t.Errorf("the hello should say it is a bot:\n%s", out.String())
+	}
+}

@@ -1,0 +1,205 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/peermatch/peermatch/data"
+)
+
+// runSearch is `peermatch search`: the matcher from the command line, for
+// operators checking their directory and for scripts (--json).
+func runSearch(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("search", stderr)
+	near := fs.String("near", "", "a place: US ZIP code, \"City, ST\" or a world city")
+	within := fs.String("within", "", "how far in-person groups may be: 25mi, 40km or a number of km (default 40km)")
+	format := fs.String("format", "any", "online, in_person or any")
+	audience := fs.String("audience", "", "veterans, men, women, lgbtq, youth, seniors or families")
+	lang := fs.String("lang", "", "preferred language (BCP 47, e.g. es)")
+	day := fs.String("day", "", "meets on this day (e.g. sunday, or sat,sun)")
+	limit := fs.Int("limit", 5, "how many results")
+	dataPath := fs.String("data", "", "directory source(s) instead of the embedded default (files, folders, \"demo\")")
+	asJSON := fs.Bool("json", false, "print JSON")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: peermatch search [flags] WORDS...")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return exitCode(2)
+	}
+	words := strings.Join(fs.Args(), " ")
+	a, err := newApp(ctx, getenv, stderr, *dataPath)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+
+	u := a.matcher.Understand(words)
+	in := data.Intake{Words: words, ForOther: u.ForOther, Format: u.Format, Near: u.Place, PlaceName: u.PlaceName,
+		Audience: u.Audience, Language: u.Language, Days: u.Days, After: u.After, Before: u.Before, Country: u.Country}
+	for _, t := range u.Topics {
+		in.Topics = append(in.Topics, t.Slug)
+	}
+	// Flags are explicit; they override what the words said.
+	switch *format {
+	case "any", "":
+		if *near != "" {
+			in.Format = ""
+		}
+	case "online", "in_person":
+		in.Format = *format
+	default:
+		fmt.Fprintf(stderr, "peermatch search: --format: expected online, in_person or any, got %q\n", *format)
+		return exitCode(2)
+	}
+	if *near != "" {
+		p, ok := a.matcher.Locate(*near)
+		if !ok || p.Point == (data.Point{}) {
+			fmt.Fprintf(stderr, "peermatch search: --near: no place called %q (try a US ZIP code or \"City, ST\")\n", *near)
+			return exitCode(2)
+		}
+		in.Near, in.PlaceName, in.Country = &p.Point, p.Name, p.Country
+	}
+	if *within != "" {
+		km, err := parseDistance(*within)
+		if err != nil {
+			fmt.Fprintf(stderr, "peermatch search: --within: %v\n", err)
+			return exitCode(2)
+		}
+		in.RadiusKm = km
+	}
+	if *audience != "" {
+		if !data.IsAudience(*audience) {
+			fmt.Fprintf(stderr, "peermatch search: --audience: expected one of %s, got %q\n", strings.Join(data.Audiences, ", "), *audience)
+			return exitCode(2)
+		}
+		in.Audience = *audience
+	}
+	if *lang != "" {
+		in.Language = strings.ToLower(*lang)
+	}
+	if *day != "" {
+		in.Days = nil
+		for d := range strings.SplitSeq(*day, ",") {
+			wd, ok := parseWeekday(d)
+			if !ok {
+				fmt.Fprintf(stderr, "peermatch search: --day: expected a day such as sunday or sun, got %q\n", d)
+				return exitCode(2)
+			}
+			in.Days = append(in.Days, wd)
+		}
+	}
+	matches, err := a.matcher.Find(ctx, in, 0, *limit)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return printJSON(stdout, matches)
+	}
+	printText(stdout, words, in, matches, a.vocab)
+	return nil
+}
+
+type jsonResult struct {
+	ID           string   `json:"id"`
+	Name         string   `json:"name"`
+	Topics       []string `json:"topics"`
+	Audiences    []string `json:"audiences"`
+	Format       string   `json:"format"`
+	Kind         string   `json:"kind"`
+	Score        float64  `json:"score"`
+	Reasons      []string `json:"reasons"`
+	DistanceKm   *float64 `json:"distance_km"`
+	URL          string   `json:"url,omitempty"`
+	Phone        string   `json:"phone,omitempty"`
+	Demo         bool     `json:"demo,omitempty"`
+	LastVerified string   `json:"last_verified"`
+}
+
+func printJSON(w io.Writer, matches []data.Match) error {
+	out := struct {
+		Results []jsonResult `json:"results"`
+	}{Results: []jsonResult{}}
+	for _, m := range matches {
+		g := m.Group
+		r := jsonResult{ID: g.ID, Name: g.Name, Topics: g.Topics, Audiences: g.Audiences, Format: string(g.Format),
+			Kind: string(g.Kind), Score: m.Score, Reasons: m.Reasons, URL: g.Contact.URL, Phone: g.Contact.Phone,
+			Demo: g.Demo, LastVerified: g.LastVerified}
+		if r.Audiences == nil {
+			r.Audiences = []string{}
+		}
+		if m.DistanceKm >= 0 {
+			d := m.DistanceKm
+			r.DistanceKm = &d
+		}
+		out.Results = append(out.Results, r)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+func printText(w io.Writer, words string, in data.Intake, matches []data.Match, v *data.Vocabulary) {
+	if len(matches) == 0 {
+		fmt.Fprintln(w, "No groups found. Try fewer words, --format any, or a larger --within.")
+		return
+	}
+	var topics []string
+	for _, t := range in.Topics {
+		topics = append(topics, v.Label(t, "en"))
+	}
+	if len(topics) > 0 {
+		fmt.Fprintf(w, "Topics: %s\n\n", strings.Join(topics, ", "))
+	}
+	for i, m := range matches {
+		g := m.Group
+		name := g.Name
+		if g.Demo {
+			name += " [example listing]"
+		}
+		fmt.Fprintf(w, "%d. %s\n   %s\n", i+1, name, strings.Join(m.Reasons, " · "))
+		if g.Summary != "" {
+			fmt.Fprintf(w, "   %s\n", g.Summary)
+		}
+		for _, c := range []string{g.Online.URL, g.Contact.URL, g.Contact.Phone} {
+			if c != "" {
+				fmt.Fprintf(w, "   %s\n", c)
+				break
+			}
+		}
+		fmt.Fprintf(w, "   id %s · last verified %s\n", g.ID, g.LastVerified)
+	}
+}
+
+// parseDistance reads "25mi", "40km", "40 km" or a bare number of km.
+func parseDistance(s string) (float64, error) {
+	s = strings.ToLower(strings.ReplaceAll(strings.TrimSpace(s), " ", ""))
+	mult := 1.0
+	switch {
+	case strings.HasSuffix(s, "mi"):
+		s, mult = strings.TrimSuffix(s, "mi"), 1.609344
+	case strings.HasSuffix(s, "km"):
+		s = strings.TrimSuffix(s, "km")
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || v <= 0 || v > 20000 {
+		return 0, fmt.Errorf("expected a distance such as 25mi or 40km, got %q", s)
+	}
+	return v * mult, nil
+}
+
+func parseWeekday(s string) (time.Weekday, bool) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	for d := time.Sunday; d <= time.Saturday; d++ {
+		name := strings.ToLower(d.String())
+		if s == name || s == name[:3] || s == name+"s" {
+			return d, true
+		}
+	}
+	return 0, false
+}
