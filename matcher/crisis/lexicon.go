@@ -13,6 +13,12 @@ import (
 // to, so a typo in the data cannot blow up memory.
 const maxExpansions = 2048
 
+// Bounds that keep per-word work constant, so screening stays linear.
+const (
+	maxFixLen      = 24  // longest word checked for typos
+	maxCompoundLen = 120 // longest word searched for phrases without spaces
+)
+
 // phrase is one expanded lexicon phrase: words, "*" for any one word.
 type phrase struct {
 	words       []string
@@ -371,7 +377,8 @@ func (s *Screener) buildFuzzy() {
 
 // fix returns the lexicon word a misspelled word stands for, or "".
 func (s *Screener) fix(w string) string {
-	if len(w) < 3 || !isASCIILetters(w) {
+	// Longer words are not lexicon typos, and the checks below are quadratic.
+	if len(w) < 3 || len(w) > maxFixLen || !isASCIILetters(w) {
 		return ""
 	}
 	if v, ok := s.transposed[w]; ok {
@@ -405,7 +412,7 @@ func (s *Screener) buildCompounds() {
 		if s.entries[p.entry].kind == data.LexiconMask {
 			continue
 		}
-		j := strings.Join(p.words, "")
+		j := squeeze(strings.Join(p.words, ""))
 		if strings.Contains(j, "*") || len(j) < 6 || (len(p.words) < 2) {
 			continue
 		}
@@ -416,14 +423,14 @@ func (s *Screener) buildCompounds() {
 // splitCompound finds a lexicon phrase inside a word with no spaces and
 // returns the word cut around it, or nil.
 func (s *Screener) splitCompound(w string) []string {
-	if len(w) < 6 || !isASCIILetters(w) {
+	if len(w) < 6 || len(w) > maxCompoundLen || !isASCIILetters(w) {
 		return nil
 	}
 	for i := 0; i+4 <= len(w); i++ {
 		best := -1
 		bestLen := 0
 		for _, pi := range s.compounds[w[i:i+4]] {
-			j := strings.Join(s.phrases[pi].words, "")
+			j := squeeze(strings.Join(s.phrases[pi].words, ""))
 			if len(j) > bestLen && strings.HasPrefix(w[i:], j) {
 				best, bestLen = int(pi), len(j)
 			}

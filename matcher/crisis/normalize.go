@@ -259,7 +259,7 @@ func squeeze(w string) string {
 	var prev rune = -1
 	changed := false
 	for _, r := range w {
-		if r == prev {
+		if r == prev && !unicode.IsDigit(r) {
 			changed = true
 			break
 		}
@@ -272,7 +272,7 @@ func squeeze(w string) string {
 	b.Grow(len(w))
 	prev = -1
 	for _, r := range w {
-		if r != prev {
+		if r != prev || unicode.IsDigit(r) {
 			b.WriteRune(r)
 		}
 		prev = r

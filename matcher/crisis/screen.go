@@ -189,11 +189,28 @@ func (s *Screener) screen(text string) data.Assessment {
 			}
 		}
 	}
+	clauseStart := map[int]int{}
+	for i := n - 1; i >= 0; i-- {
+		clauseStart[toks[i].clause] = i
+	}
 	resolved := false
 	for i := range toks {
 		if m := s.resolution.matchAt(toks, i); m > 0 && !s.negatedAt(toks, i) {
 			resolved = true
 			break
+		}
+	}
+	// Where fiction and past markers start, counted as prefix sums, so each
+	// hit checks its clause in constant time and screening stays linear.
+	fictionBefore := make([]int, n+1)
+	pastClause := map[int]bool{}
+	for i := range toks {
+		fictionBefore[i+1] = fictionBefore[i]
+		if s.fiction.matchAt(toks, i) > 0 {
+			fictionBefore[i+1]++
+		}
+		if s.pastMarkers.matchAt(toks, i) > 0 {
+			pastClause[toks[i].clause] = true
 		}
 	}
 	identifies := s.identification.any(toks, 0, n)
@@ -241,7 +258,7 @@ func (s *Screener) screen(text string) data.Assessment {
 		}
 		clause := toks[h.start].clause
 		// Quotes, lyrics, fiction and news, unless the person says it is them.
-		if !identifies && (s.fiction.any(toks, s.clauseStart(toks, h.start), h.start) || (toks[h.start].quoted && fictionInMsg)) {
+		if !identifies && (fictionBefore[h.start] > fictionBefore[clauseStart[clause]] || (toks[h.start].quoted && fictionInMsg)) {
 			h.dropped, h.ctx = true, SignalFiction
 			continue
 		}
@@ -253,7 +270,7 @@ func (s *Screener) screen(text string) data.Assessment {
 			h.ctx = SignalThirdPerson
 		}
 		// Past: lower to concern; past and resolved: no alarm.
-		if s.pastMarkers.any(toks, s.clauseStart(toks, h.start), s.clauseEnd(toks, clause, h.end)) {
+		if pastClause[clause] || pastClause[toks[h.end-1].clause] {
 			if resolved {
 				h.dropped, h.ctx = true, SignalResolved
 				continue
@@ -403,21 +420,6 @@ func (s *Screener) thirdPersonBefore(toks []token, i int) bool {
 		}
 	}
 	return false
-}
-
-func (s *Screener) clauseStart(toks []token, i int) int {
-	c := toks[i].clause
-	for i > 0 && toks[i-1].clause == c {
-		i--
-	}
-	return i
-}
-
-func (s *Screener) clauseEnd(toks []token, clause, i int) int {
-	for i < len(toks) && toks[i].clause == clause {
-		i++
-	}
-	return i
 }
 
 // pillCounts finds "40 pills" (means) and "took 40 pills" (an attempt): a
