@@ -175,7 +175,7 @@ func (s *Screener) compile(lx *data.CrisisLexicon) error {
 			s.firstPerson[t] = true
 		}
 	}
-	s.index = map[string][]int32{}
+	s.index = map[[2]string][]int32{}
 	for ei, e := range lx.Entries {
 		ce := entry{id: e.ID, category: e.Category, tier: e.Tier, kind: e.Kind}
 		if ce.kind == "" {
@@ -203,7 +203,7 @@ func (s *Screener) compile(lx *data.CrisisLexicon) error {
 				for _, w := range words {
 					ph.firstPerson = ph.firstPerson || s.firstPerson[w]
 				}
-				s.index[words[0]] = append(s.index[words[0]], int32(len(s.phrases)))
+				s.addToIndex(words, int32(len(s.phrases)))
 				s.phrases = append(s.phrases, ph)
 				for _, w := range words {
 					if w != "*" {
@@ -596,4 +596,15 @@ func (s *Screener) splitSpaced(w string) []string {
 		return []string{w[:1], w[1 : len(w)-1], w[len(w)-1:]}
 	}
 	return []string{w}
+}
+
+// addToIndex files a phrase under its first two words (or its first word and
+// "" when it has one word or a wildcard second), so a common first word such
+// as "i" or "my" does not bring hundreds of candidates to every position.
+func (s *Screener) addToIndex(words []string, pi int32) {
+	k := [2]string{words[0], ""}
+	if len(words) > 1 && words[1] != "*" {
+		k[1] = words[1]
+	}
+	s.index[k] = append(s.index[k], pi)
 }

@@ -63,7 +63,7 @@ type Screener struct {
 
 	entries  []entry
 	phrases  []phrase
-	index    map[string][]int32
+	index    map[[2]string][]int32
 	rewrites map[string][]string
 	phraseRW [][2][]string
 	vocab    map[string]bool
@@ -149,11 +149,22 @@ func (s *Screener) screen(text string) data.Assessment {
 	}
 	var hits []hit
 	for i := range toks {
-		for _, pi := range s.index[toks[i].w] {
-			p := &s.phrases[pi]
-			if phraseAt(toks, i, p.words) {
-				e := &s.entries[p.entry]
-				hits = append(hits, hit{entry: p.entry, start: i, end: i + len(p.words), level: e.level, category: e.category, firstPers: p.firstPerson})
+		next := ""
+		if i+1 < n {
+			next = toks[i+1].w
+		}
+		keys := [2][2]string{{toks[i].w, ""}, {toks[i].w, next}}
+		nk := 2
+		if next == "" {
+			nk = 1
+		}
+		for _, k := range keys[:nk] {
+			for _, pi := range s.index[k] {
+				p := &s.phrases[pi]
+				if phraseAt(toks, i, p.words) {
+					e := &s.entries[p.entry]
+					hits = append(hits, hit{entry: p.entry, start: i, end: i + len(p.words), level: e.level, category: e.category, firstPers: p.firstPerson})
+				}
 			}
 		}
 	}
