@@ -227,7 +227,14 @@ func build(ctx context.Context, path string, want meta, dir *data.Directory, voc
 }
 
 func buildShard(ctx context.Context, path string, m mapping.IndexMapping, groups []*data.Group, syn []*bleve.SynonymDefinition) (bleve.Index, error) {
-	idx, err := bleve.NewUsing(path, m, scorch.Name, scorch.Name, map[string]any{"unsafe_batch": true})
+	// In memory nothing is persisted, so batches need not wait for it. On
+	// disk they must: closing a scorch index right after unsafe batches
+	// can lose the segments not yet persisted (an empty shard on reopen).
+	var cfg map[string]any
+	if path == "" {
+		cfg = map[string]any{"unsafe_batch": true}
+	}
+	idx, err := bleve.NewUsing(path, m, scorch.Name, scorch.Name, cfg)
 	if err != nil {
 		return nil, err
 	}
