@@ -2,7 +2,6 @@ package data
 
 import (
 	"bytes"
-	"cmp"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -101,34 +100,27 @@ var defaultFS embed.FS
 // DefaultDirectory returns the embedded directory of real national
 // organizations. It is reviewed data, so any bad record is an error.
 func DefaultDirectory(v *Vocabulary) (*Directory, error) {
-	sub, err := fs.Sub(defaultFS, "directory/default")
-	if err != nil {
-		return nil, fmt.Errorf("embedded directory: %w", err)
-	}
-	d, problems, err := LoadFS(sub, v)
-	if err != nil {
-		return nil, err
-	}
-	if len(problems) > 0 {
-		return nil, fmt.Errorf("embedded directory: %w", errors.Join(problems...))
-	}
-	return d, nil
+	return embeddedDirectory("default", v)
 }
 
 // DemoDirectory returns the embedded, clearly fictional directory of local
 // example groups (every listing is marked Demo), for trying the bot out and
 // for tests and benchmarks. It is used only when asked for.
 func DemoDirectory(v *Vocabulary) (*Directory, error) {
-	sub, err := fs.Sub(defaultFS, "directory/demo")
+	return embeddedDirectory("demo", v)
+}
+
+func embeddedDirectory(name string, v *Vocabulary) (*Directory, error) {
+	sub, err := fs.Sub(defaultFS, "directory/"+name)
 	if err != nil {
-		return nil, fmt.Errorf("embedded demo directory: %w", err)
+		return nil, fmt.Errorf("embedded %s directory: %w", name, err)
 	}
 	d, problems, err := LoadFS(sub, v)
 	if err != nil {
 		return nil, err
 	}
 	if len(problems) > 0 {
-		return nil, fmt.Errorf("embedded demo directory: %w", errors.Join(problems...))
+		return nil, fmt.Errorf("embedded %s directory: %w", name, errors.Join(problems...))
 	}
 	return d, nil
 }
@@ -314,7 +306,6 @@ type fieldErr struct{ field, reason string }
 
 var (
 	slugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,127}$`)
-	hhmmRE = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
 )
 
 // Normalize fills defaults and trims whitespace, so that equivalent inputs
@@ -405,9 +396,17 @@ func (g *Group) Validate(v *Vocabulary) []fieldErr {
 			bad("timezone", "expected an IANA time zone such as America/Chicago, got %q", g.TimeZone)
 		}
 	}
-	for i, m := range g.Meetings {
-		if err := m.check(g.TimeZone); err != "" {
-			bad(fmt.Sprintf("meetings[%d]", i), "%s", err)
+	for i := range g.Meetings {
+		var se *ScheduleError
+		switch err := g.Meetings[i].Validate(g.TimeZone); {
+		case errors.As(err, &se):
+			reason := fmt.Sprintf("expected %s, got %q", se.Expected, se.Value)
+			if se.Err != nil {
+				reason += " (" + se.Err.Error() + ")"
+			}
+			bad(fmt.Sprintf("meetings[%d].%s", i, se.Field), "%s", reason)
+		case err != nil:
+			bad(fmt.Sprintf("meetings[%d]", i), "%v", err)
 		}
 	}
 	if g.Source == "" {
@@ -420,33 +419,3 @@ func (g *Group) Validate(v *Vocabulary) []fieldErr {
 }
 
 var langRE = regexp.MustCompile(`^[a-z]{2,3}(-[a-z0-9]{2,8})*$`)
-
-// check validates a meeting's fields; it returns "" when the meeting is
-// usable.
-func (m *Meeting) check(groupTZ string) string {
-	tz := cmp.Or(m.TimeZone, groupTZ)
-	if tz == "" {
-		return "expected a timezone on the meeting or the group"
-	}
-	if _, err := time.LoadLocation(tz); err != nil || tz == "Local" {
-		return fmt.Sprintf("timezone: expected an IANA time zone such as America/Chicago, got %q", tz)
-	}
-	if !hhmmRE.MatchString(m.Start) {
-		return fmt.Sprintf("start: expected a local time HH:MM (00:00–23:59), got %q", m.Start)
-	}
-	if !strings.HasPrefix(strings.ToUpper(m.RRule), "FREQ=") && !strings.Contains(strings.ToUpper(m.RRule), ";FREQ=") {
-		return fmt.Sprintf("rrule: expected an RFC 5545 rule such as FREQ=WEEKLY;BYDAY=TH, got %q", m.RRule)
-	}
-	if m.Duration < 0 || m.Duration > 24*60 {
-		return fmt.Sprintf("duration_min: expected 0–1440 minutes, got %d", m.Duration)
-	}
-	for _, d := range append(slices.Clone(m.ExDates), m.ValidFrom, m.ValidUntil) {
-		if d == "" {
-			continue
-		}
-		if _, err := time.Parse(time.DateOnly, d); err != nil {
-			return fmt.Sprintf("expected dates as YYYY-MM-DD, got %q", d)
-		}
-	}
-	return ""
-}

@@ -53,6 +53,8 @@ func TestBadRecordsAreReportedOneEachAndGoodOnesKept(t *testing.T) {
   {"id": "bad-tz", "name": "X", "topics": ["grief"], "format": "online", "timezone": "Mars/Olympus", "source": "https://example.org", "last_verified": "2026-11-25"},
   {"id": "bad-point", "name": "X", "topics": ["grief"], "format": "in_person", "location": {"point": {"lat": 200, "lon": 10}}, "source": "https://example.org", "last_verified": "2026-11-25"},
   {"id": "bad-type", "name": "X", "topics": "grief", "format": "online", "source": "https://example.org", "last_verified": "2026-11-25"},
+  {"id": "bad-time", "name": "X", "topics": ["grief"], "format": "online", "timezone": "America/Chicago", "meetings": [{"rrule": "FREQ=WEEKLY;BYDAY=TH", "start": "25:00"}], "source": "https://example.org", "last_verified": "2026-11-25"},
+  {"id": "bad-rule", "name": "X", "topics": ["grief"], "format": "online", "timezone": "America/Chicago", "meetings": [{"rrule": "FREQ=SOMETIMES", "start": "19:00"}], "source": "https://example.org", "last_verified": "2026-11-25"},
   {"id": "good-2", "name": "Good too", "topics": ["alcohol"], "format": "online", "source": "https://example.org", "last_verified": "2026-11-25"}
 ]}`
 	gs, problems := ParseGroups("groups.json", []byte(src), v)
@@ -68,6 +70,8 @@ func TestBadRecordsAreReportedOneEachAndGoodOnesKept(t *testing.T) {
 		{5, "timezone", "expected an IANA time zone"},
 		{6, "location.point.lat", "between -90 and 90"},
 		{7, "topics", "expected []string"},
+		{8, "meetings[0].start", `got "25:00"`},
+		{9, "meetings[0].rrule", `got "FREQ=SOMETIMES"`},
 	}
 	if len(problems) != len(want) {
 		t.Fatalf("got %d problems, want %d: %v", len(problems), len(want), problems)
