@@ -706,7 +706,8 @@ func (t *turn) topicLabel(slug string) string {
 func (t *turn) intake() data.Intake {
 	s := &t.sess
 	return data.Intake{Topics: s.Topics, ForOther: s.ForOther, Format: s.Format, Near: s.Near, PlaceName: s.PlaceName,
-		Audience: s.Audience, Language: s.Language, Days: s.Days, After: s.After, Before: s.Before, Country: s.Country}
+		Audience: s.Audience, Language: s.Language, Days: s.Days, After: s.After, Before: s.Before, Country: s.Country,
+		ReplyLang: t.c.Lang}
 }
 
 // results searches and shows a page of groups; more pages on from the last.

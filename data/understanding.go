@@ -26,3 +26,14 @@ type Understanding struct {
 	After     int // minutes after midnight, 0 = unbounded
 	Before    int
 }
+
+// Intake is the search a message asks for on its own: its words plus
+// everything read from them, topics best first.
+func (u Understanding) Intake(words string) Intake {
+	in := Intake{Words: words, ForOther: u.ForOther, Format: u.Format, Near: u.Place, PlaceName: u.PlaceName,
+		Audience: u.Audience, Language: u.Language, Days: u.Days, After: u.After, Before: u.Before, Country: u.Country}
+	for _, g := range u.Topics {
+		in.Topics = append(in.Topics, g.Slug)
+	}
+	return in
+}

@@ -34,16 +34,6 @@ func newMatcher(t testing.TB) *matcher.Matcher {
 	return matcher.New(idx, dir, v, data.DefaultGazetteer(), nil, matcher.WithClock(clock))
 }
 
-// intake is what the conversation builds from one free-text message.
-func intake(u data.Understanding, words string) data.Intake {
-	in := data.Intake{Words: words, ForOther: u.ForOther, Format: u.Format, Near: u.Place, Audience: u.Audience,
-		Language: u.Language, Days: u.Days, After: u.After, Before: u.Before, Country: u.Country}
-	for _, g := range u.Topics {
-		in.Topics = append(in.Topics, g.Slug)
-	}
-	return in
-}
-
 // TestMatchQuality measures, over the labelled queries in
 // testdata/queries.tsv, how often the expected topic is the top result's
 // and among the top three results' topics.
@@ -64,7 +54,7 @@ func TestMatchQuality(t *testing.T) {
 		}
 		q, want := cols[0], cols[1]
 		n++
-		res, err := m.Find(context.Background(), intake(m.Understand(q), q), 0, 5)
+		res, err := m.Find(context.Background(), m.Understand(q).Intake(q), 0, 5)
 		if err != nil {
 			t.Fatalf("%q: %v", q, err)
 		}

@@ -39,12 +39,7 @@ func runSearch(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	defer a.Close()
 
-	u := a.matcher.Understand(words)
-	in := data.Intake{Words: words, ForOther: u.ForOther, Format: u.Format, Near: u.Place, PlaceName: u.PlaceName,
-		Audience: u.Audience, Language: u.Language, Days: u.Days, After: u.After, Before: u.Before, Country: u.Country}
-	for _, t := range u.Topics {
-		in.Topics = append(in.Topics, t.Slug)
-	}
+	in := a.matcher.Understand(words).Intake(words)
 	// Flags are explicit; they override what the words said.
 	switch *format {
 	case "any", "":
