@@ -54,10 +54,15 @@ type Gazetteer struct {
 	world   map[string][]Place // "london" → London GB, London CA, ...
 	country map[string]string  // "canada"/"ca"/"españa" → ISO code
 	usSize  func(Place) int    // number of postal codes of a US city
+	density map[[2]int]int     // towns abroad per 0.25° cell, to tell a metropolis from a namesake
 }
 
 // DefaultGazetteer returns a gazetteer over the embedded tables.
 func DefaultGazetteer() *Gazetteer { return &Gazetteer{} }
+
+// Preload reads the tables now rather than on the first lookup (about a
+// second), so the first person to name a place does not wait for it.
+func (g *Gazetteer) Preload() error { return g.load() }
 
 func (g *Gazetteer) load() error {
 	g.once.Do(func() { g.err = g.build() })
@@ -82,6 +87,7 @@ func (g *Gazetteer) build() error {
 	g.states = make(map[string]string, 120)
 	g.world = make(map[string][]Place, 150000)
 	g.country = make(map[string]string, 600)
+	g.density = make(map[[2]int]int, 100000)
 
 	tz := map[string]string{}
 	if err := eachCSV("geo/us-zcta-timezone.csv", zctaTZCSV, ',', 2, func(r []string) error {
@@ -176,6 +182,8 @@ func (g *Gazetteer) build() error {
 		}
 		seenCountry[cc] = true
 		pl := Place{Name: r[0] + ", " + cc, Country: cc, Region: r[2], TimeZone: countryZone(cc, r[2]), Point: p}
+		y, x := densityCell(p)
+		g.density[[2]int{y, x}]++
 		k := Fold(r[0])
 		g.world[k] = append(g.world[k], pl)
 		return nil
@@ -272,17 +280,13 @@ func (g *Gazetteer) qualified(name, qual string) (Place, bool) {
 // the most towns: GeoNames has no population here, but a metropolis is
 // ringed by suburbs of over 1,000 people (Sydney AU, not Sydney NS).
 func (g *Gazetteer) biggest(ps []Place) Place {
-	if len(ps) == 1 {
-		return ps[0]
-	}
 	best, bestN := ps[0], -1
 	for _, p := range ps {
 		n := 0
-		for _, others := range g.world {
-			for _, o := range others {
-				if math.Abs(o.Point.Lat-p.Point.Lat) < 0.3 && math.Abs(o.Point.Lon-p.Point.Lon) < 0.4 {
-					n++
-				}
+		y, x := densityCell(p.Point)
+		for dy := -1; dy <= 1; dy++ {
+			for dx := -1; dx <= 1; dx++ {
+				n += g.density[[2]int{y + dy, x + dx}]
 			}
 		}
 		if n > bestN || (n == bestN && prefRank(p.Country) < prefRank(best.Country)) {
@@ -290,6 +294,11 @@ func (g *Gazetteer) biggest(ps []Place) Place {
 		}
 	}
 	return best
+}
+
+// densityCell is the 0.25° cell that counts towns around a place.
+func densityCell(p Point) (int, int) {
+	return int(math.Floor(p.Lat * 4)), int(math.Floor(p.Lon * 4))
 }
 
 func prefRank(cc string) int {

@@ -46,3 +46,16 @@ func TestDistanceKm(t *testing.T) {
 		t.Fatalf("NY–LA = %.0f km", d)
 	}
 }
+
+// BenchmarkLookupAmbiguous times names shared by many towns worldwide,
+// which must stay cheap: they can come up in any message.
+func BenchmarkLookupAmbiguous(b *testing.B) {
+	g := DefaultGazetteer()
+	if err := g.Preload(); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		g.Lookup("London")
+		g.Lookup("Sydney")
+	}
+}

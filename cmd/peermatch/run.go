@@ -178,6 +178,7 @@ func newApp(ctx context.Context, getenv func(string) string, stderr io.Writer, d
 		return nil, err
 	}
 	gaz := data.DefaultGazetteer()
+	go gaz.Preload() // off the first message's path; lookups wait for it if they come first
 	return &app{log: log, stateDir: sd, vocab: vocab, dir: dir, idx: idx,
 		matcher: matcher.New(idx, dir, vocab, gaz, log)}, nil
 }
