@@ -133,8 +133,12 @@ func (e *Engine) Sweep(ctx context.Context) (int, error) {
 
 // UserKey is the keyed hash that stands for a person in the store and in
 // logs. It is not anonymous: whoever holds the key can test a known id.
-func (e *Engine) UserKey(platform, userID string) string {
-	mac := hmac.New(sha256.New, e.key)
+func (e *Engine) UserKey(platform, userID string) string { return KeyedID(e.key, platform, userID) }
+
+// KeyedID is the keyed hash that stands for a platform user id in files
+// and logs; every store that keeps user ids uses it.
+func KeyedID(key []byte, platform, userID string) string {
+	mac := hmac.New(sha256.New, key)
 	mac.Write([]byte(platform))
 	mac.Write([]byte{0})
 	mac.Write([]byte(userID))

@@ -10,23 +10,20 @@ package reminder
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/peermatch/peermatch/bot"
+	"github.com/peermatch/peermatch/bot/internal/boltfile"
 	"github.com/peermatch/peermatch/data"
 	bolt "go.etcd.io/bbolt"
 )
@@ -157,21 +154,9 @@ func Open(path string, next NextFunc, opts Options) (*Store, error) {
 }
 
 func openDB(path string) (*bolt.DB, error) {
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second})
+	db, err := boltfile.Open(path, bucketReminders, bucketDue, bucketMeta)
 	if err != nil {
-		return nil, fmt.Errorf("reminder: open %s: %w", path, err)
-	}
-	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketReminders, bucketDue, bucketMeta} {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("reminder: init %s: %w", path, err)
+		return nil, fmt.Errorf("reminder: %w", err)
 	}
 	return db, nil
 }
@@ -213,11 +198,7 @@ func (s *Store) Close() error {
 
 // UserKey is the keyed hash under which a user's id is stored.
 func (s *Store) UserKey(platform, userID string) string {
-	mac := hmac.New(sha256.New, s.secret)
-	mac.Write([]byte(platform))
-	mac.Write([]byte{0})
-	mac.Write([]byte(userID))
-	return hex.EncodeToString(mac.Sum(nil)[:16])
+	return bot.KeyedID(s.secret, platform, userID)
 }
 
 // key encodes the identity of a reminder. Parts are separated by 0x00, which
@@ -425,76 +406,15 @@ func (s *Store) Compact() error {
 	return s.compactLocked()
 }
 
-// compactLocked copies live data to a new file and renames it over the old
-// one. bbolt never zeroes freed pages, so deleting a key leaves its bytes in
-// the file until the page is reused; a fresh copy holds only live pages.
-// The old inode is also overwritten with zeros before it is let go, so its
-// blocks do not keep the data on filesystems that write in place.
+// compactLocked rewrites the file with only live data (see
+// boltfile.Compact: deleted reminders must leave no bytes behind).
 func (s *Store) compactLocked() error {
-	tmp := s.path + ".compact"
-	_ = os.Remove(tmp)
-	dst, err := bolt.Open(tmp, 0o600, &bolt.Options{Timeout: 2 * time.Second})
-	if err != nil {
-		return fmt.Errorf("reminder: compact: %w", err)
-	}
-	if err := bolt.Compact(dst, s.db, 0); err != nil {
-		dst.Close()
-		os.Remove(tmp)
-		return fmt.Errorf("reminder: compact: %w", err)
-	}
-	if err := dst.Close(); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("reminder: compact: %w", err)
-	}
-	old, err := os.OpenFile(s.path, os.O_RDWR, 0)
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("reminder: compact: %w", err)
-	}
-	defer old.Close()
-	if err := s.db.Close(); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("reminder: compact: %w", err)
-	}
-	s.db = nil
-	renameErr := os.Rename(tmp, s.path)
-	if renameErr == nil {
-		syncDir(filepath.Dir(s.path))
-		if err := zero(old); err != nil {
-			s.log.Warn("reminder: could not zero the old file", "err", err)
-		}
-	}
-	db, err := openDB(s.path)
-	if err != nil {
-		return fmt.Errorf("reminder: compact: reopen: %w", errors.Join(renameErr, err))
-	}
+	db, err := boltfile.Compact(s.db, s.path)
 	s.db = db
-	if renameErr != nil {
-		return fmt.Errorf("reminder: compact: %w", renameErr)
+	if err != nil {
+		return fmt.Errorf("reminder: %w", err)
 	}
 	return nil
-}
-
-func zero(f *os.File) error {
-	st, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	buf := make([]byte, 64<<10)
-	for off := int64(0); off < st.Size(); off += int64(len(buf)) {
-		n := min(int64(len(buf)), st.Size()-off)
-		if _, err := f.WriteAt(buf[:n], off); err != nil {
-			return err
-		}
-	}
-	return f.Sync()
-}
-
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
 }
 
 // Tick fires every reminder due at now, once, and returns when the next one

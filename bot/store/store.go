@@ -14,14 +14,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
 	"go.etcd.io/bbolt"
 
 	"github.com/peermatch/peermatch/bot"
+	"github.com/peermatch/peermatch/bot/internal/boltfile"
 )
 
 // FileName is the session file's name inside the state directory.
@@ -52,29 +51,12 @@ var _ bot.SessionStore = (*Store)(nil)
 // Open opens (creating if needed) the session file at path, e.g.
 // filepath.Join(stateDir, store.FileName). The directory is created 0700.
 func Open(path string) (*Store, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("store: create directory: %w", err)
-	}
-	// A compaction interrupted before its rename leaves a stray copy.
-	_ = os.Remove(path + ".compact")
-	s := &Store{path: path}
-	if err := s.open(); err != nil {
-		return nil, err
-	}
-	return s, nil
-}
-
-func (s *Store) open() error {
-	db, err := bbolt.Open(s.path, 0o600, &bbolt.Options{Timeout: 2 * time.Second})
+	db, err := boltfile.Open(path, bucketMeta, bucketSess, bucketDEK, bucketSeen)
 	if err != nil {
-		return fmt.Errorf("store: open %s: %w", s.path, err)
+		return nil, fmt.Errorf("store: %w", err)
 	}
+	s := &Store{path: path, db: db}
 	err = db.Update(func(tx *bbolt.Tx) error {
-		for _, b := range [][]byte{bucketMeta, bucketSess, bucketDEK, bucketSeen} {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-				return err
-			}
-		}
 		meta := tx.Bucket(bucketMeta)
 		if k := meta.Get(keyIDKey); len(k) == 32 {
 			s.idKey = append([]byte(nil), k...)
@@ -89,10 +71,9 @@ func (s *Store) open() error {
 	})
 	if err != nil {
 		_ = db.Close()
-		return fmt.Errorf("store: initialize %s: %w", s.path, err)
+		return nil, fmt.Errorf("store: initialize %s: %w", path, err)
 	}
-	s.db = db
-	return nil
+	return s, nil
 }
 
 // IDKey is the persistent secret for hashing user ids (bot.Config.IDKey),
@@ -270,48 +251,12 @@ func (s *Store) Compact() error {
 	if s.db == nil {
 		return errClosed
 	}
-	tmp := s.path + ".compact"
-	_ = os.Remove(tmp)
-	dst, err := bbolt.Open(tmp, 0o600, &bbolt.Options{Timeout: 2 * time.Second})
+	db, err := boltfile.Compact(s.db, s.path)
+	s.db = db
 	if err != nil {
-		return fmt.Errorf("store: compact: %w", err)
-	}
-	if err := bbolt.Compact(dst, s.db, 0); err != nil {
-		_ = dst.Close()
-		_ = os.Remove(tmp)
-		return fmt.Errorf("store: compact: %w", err)
-	}
-	if err := dst.Close(); err != nil {
-		_ = os.Remove(tmp)
-		return fmt.Errorf("store: compact: %w", err)
-	}
-	if err := s.db.Close(); err != nil {
-		_ = os.Remove(tmp)
-		return fmt.Errorf("store: compact: close: %w", err)
-	}
-	s.db = nil
-	renameErr := os.Rename(tmp, s.path)
-	if renameErr == nil {
-		syncDir(filepath.Dir(s.path))
-	} else {
-		_ = os.Remove(tmp)
-	}
-	// Reopen whichever file is now in place, so the store keeps working
-	// even if the swap failed.
-	if err := s.open(); err != nil {
-		return errors.Join(renameErr, err)
-	}
-	if renameErr != nil {
-		return fmt.Errorf("store: compact: %w", renameErr)
+		return fmt.Errorf("store: %w", err)
 	}
 	return nil
-}
-
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		_ = d.Close()
-	}
 }
 
 // seal encrypts with the user's data key; the user key is authenticated so
