@@ -1,6 +1,7 @@
 package index
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strings"
@@ -62,18 +63,7 @@ func (s *Scan) Close() error { s.closed.Store(true); return nil }
 // rank orders hits by score, then nearer first, then id for stable output.
 func rank(hits []Hit) {
 	slices.SortStableFunc(hits, func(a, b Hit) int {
-		switch {
-		case a.Score > b.Score:
-			return -1
-		case a.Score < b.Score:
-			return 1
-		case a.DistanceKm != b.DistanceKm:
-			if a.DistanceKm < b.DistanceKm {
-				return -1
-			}
-			return 1
-		}
-		return strings.Compare(a.ID, b.ID)
+		return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.DistanceKm, b.DistanceKm), strings.Compare(a.ID, b.ID))
 	})
 }
 

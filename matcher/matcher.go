@@ -5,6 +5,7 @@
 package matcher
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -178,16 +179,7 @@ func (m *Matcher) Find(ctx context.Context, in data.Intake, offset, limit int) (
 		if ta, tb := tier(a.Group), tier(b.Group); ta != tb {
 			return ta - tb
 		}
-		if sa, sb := stepOf[a.Group.ID], stepOf[b.Group.ID]; sa != sb {
-			return sa - sb
-		}
-		switch {
-		case a.Score > b.Score:
-			return -1
-		case a.Score < b.Score:
-			return 1
-		}
-		return 0
+		return cmp.Or(cmp.Compare(stepOf[a.Group.ID], stepOf[b.Group.ID]), cmp.Compare(b.Score, a.Score))
 	})
 	return out[:min(len(out), limit)], nil
 }
@@ -296,13 +288,7 @@ func (m *Matcher) GroupsByName(q string) []*data.Group {
 		}
 	}
 	slices.SortStableFunc(best, func(a, b scored) int {
-		switch {
-		case a.s > b.s:
-			return -1
-		case a.s < b.s:
-			return 1
-		}
-		return len(a.g.Name) - len(b.g.Name)
+		return cmp.Or(cmp.Compare(b.s, a.s), cmp.Compare(len(a.g.Name), len(b.g.Name)))
 	})
 	var out []*data.Group
 	for _, b := range best {

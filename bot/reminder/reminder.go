@@ -10,7 +10,6 @@ package reminder
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -162,21 +161,9 @@ func openDB(path string) (*bolt.DB, error) {
 }
 
 func (s *Store) fileSecret() ([]byte, error) {
-	var secret []byte
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketMeta)
-		if v := b.Get(keySecret); len(v) > 0 {
-			secret = bytes.Clone(v)
-			return nil
-		}
-		secret = make([]byte, 32)
-		if _, err := rand.Read(secret); err != nil {
-			return err
-		}
-		return b.Put(keySecret, secret)
-	})
+	secret, err := boltfile.Secret(s.db, bucketMeta, keySecret)
 	if err != nil {
-		return nil, fmt.Errorf("reminder: secret: %w", err)
+		return nil, fmt.Errorf("reminder: %w", err)
 	}
 	return secret, nil
 }

@@ -56,22 +56,9 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("store: %w", err)
 	}
 	s := &Store{path: path, db: db}
-	err = db.Update(func(tx *bbolt.Tx) error {
-		meta := tx.Bucket(bucketMeta)
-		if k := meta.Get(keyIDKey); len(k) == 32 {
-			s.idKey = append([]byte(nil), k...)
-			return nil
-		}
-		k := make([]byte, 32)
-		if _, err := rand.Read(k); err != nil {
-			return err
-		}
-		s.idKey = k
-		return meta.Put(keyIDKey, k)
-	})
-	if err != nil {
+	if s.idKey, err = boltfile.Secret(db, bucketMeta, keyIDKey); err != nil {
 		_ = db.Close()
-		return nil, fmt.Errorf("store: initialize %s: %w", path, err)
+		return nil, fmt.Errorf("store: %s: %w", path, err)
 	}
 	return s, nil
 }

@@ -4,6 +4,8 @@
 package boltfile
 
 import (
+	"bytes"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"os"
@@ -113,4 +115,27 @@ func syncDir(dir string) {
 		_ = d.Sync()
 		_ = d.Close()
 	}
+}
+
+// Secret returns the 32-byte random secret stored under key in bucket,
+// creating it on first use: the key that hashes user ids must survive
+// restarts, or nobody's session or reminder could be found again.
+func Secret(db *bbolt.DB, bucket, key []byte) ([]byte, error) {
+	var secret []byte
+	err := db.Update(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucket)
+		if v := b.Get(key); len(v) == 32 {
+			secret = bytes.Clone(v)
+			return nil
+		}
+		secret = make([]byte, 32)
+		if _, err := rand.Read(secret); err != nil {
+			return err
+		}
+		return b.Put(key, secret)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("secret: %w", err)
+	}
+	return secret, nil
 }
