@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/peermatch/peermatch/data"
 	"slices"
 	"strings"
 	"testing"
@@ -84,13 +85,47 @@ func TestSearchBadFlags(t *testing.T) {
 	}
 }
 
+// TestDefaultRunIsConsoleChat runs the binary as a newcomer would, with no
+// token: the console chat on the embedded directory, where "hi" and one
+// sentence are enough to get online grief groups from the directory.
 func TestDefaultRunIsConsoleChat(t *testing.T) {
+	if n := onlineGriefShown(t, "hi\nI'm looking for an online grief group\n"); n < 3 {
+		t.Errorf("after two messages, %d online grief listings shown, want at least 3", n)
+	}
+}
+
+// onlineGriefShown runs a console conversation through run() and counts
+// the directory's online grief listings in what the bot said.
+func onlineGriefShown(t *testing.T, script string) int {
+	t.Helper()
 	var out, errb bytes.Buffer
-	in := strings.NewReader("hi\nI'm looking for an online grief group\n")
-	if err := run(context.Background(), nil, env(t), in, &out, &errb); err != nil {
+	if err := run(context.Background(), nil, env(t), strings.NewReader(script), &out, &errb); err != nil {
 		t.Fatalf("run: %v (%s)", err, errb.String())
 	}
 	if !strings.Contains(strings.ToLower(out.String()), "bot") {
 		t.Errorf("the hello should say it is a bot:\n%s", out.String())
+	}
+	v, err := data.DefaultVocabulary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, err := data.DefaultDirectory(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shown := 0
+	for _, g := range dir.Groups {
+		if slices.Contains(g.Topics, "grief") && g.Format.Remote() && strings.Contains(out.String(), g.Name) {
+			shown++
+		}
+	}
+	return shown
+}
+
+// TestHelloAloneShowsNoGroups keeps the test above honest: the count is of
+// results, not of something every conversation prints.
+func TestHelloAloneShowsNoGroups(t *testing.T) {
+	if n := onlineGriefShown(t, "hi\n"); n != 0 {
+		t.Errorf("the hello alone showed %d grief listings", n)
 	}
 }
