@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -60,12 +61,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "screen":
 		return runScreen(ctx, args, stdin, stdout, stderr)
 	case "times":
-		a, err := newApp(ctx, getenv, stderr, dataFlag(args))
+		// Times need the directory, not the search index.
+		log, err := newLogger(getenv, stderr)
 		if err != nil {
 			return err
 		}
-		defer a.Close()
-		return runTimes(ctx, args, getenv, stdout, stderr, a.dir, time.Now())
+		vocab, err := data.DefaultVocabulary()
+		if err != nil {
+			return err
+		}
+		dir, err := loadDirectory(vocab, cmp.Or(dataFlag(args), getenv("PEERMATCH_DATA")), log)
+		if err != nil {
+			return err
+		}
+		return runTimes(ctx, args, getenv, stdout, stderr, dir, time.Now())
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -162,10 +171,7 @@ func newApp(ctx context.Context, getenv func(string) string, stderr io.Writer, d
 	if err != nil {
 		return nil, err
 	}
-	if dataPaths == "" {
-		dataPaths = getenv("PEERMATCH_DATA")
-	}
-	dir, err := loadDirectory(vocab, dataPaths, log)
+	dir, err := loadDirectory(vocab, cmp.Or(dataPaths, getenv("PEERMATCH_DATA")), log)
 	if err != nil {
 		return nil, err
 	}

@@ -61,6 +61,8 @@ func Fixture() *data.Directory {
 		grp("aa-online", "Online AA meeting", "Alcoholics Anonymous: a drinking problem, sobriety.", []string{"alcohol"}, data.FormatOnline, nil, weekly("SU")),
 		grp("aa-austin", "Austin AA", "Alcoholics Anonymous meeting.", []string{"alcohol"}, data.FormatInPerson, austin, weekly("SU")),
 		grp("alanon-online", "Al-Anon online", "For families of alcoholics.", []string{"addiction-family"}, data.FormatOnline, nil),
+		grp("aa-finder", "Find an AA meeting", "Locates meetings near you.", []string{"alcohol"}, data.FormatOnline, nil,
+			func(g *data.Group) { g.Kind = data.KindFinder }),
 	})
 }
 
@@ -117,7 +119,7 @@ func Run(t *testing.T, f Factory) {
 			"grief-austin", "grief-roundrock", "grief-sa")
 	})
 	t.Run("NearOrRemote", func(t *testing.T) {
-		same(t, search(t, index.Query{Topics: []string{"alcohol"}, Near: austin, Remote: true, Size: 50}), "aa-austin", "aa-online")
+		same(t, search(t, index.Query{Topics: []string{"alcohol"}, Near: austin, Remote: true, Size: 50}), "aa-austin", "aa-online", "aa-finder")
 	})
 	t.Run("FarAwayRoomIsNoMatch", func(t *testing.T) {
 		same(t, search(t, index.Query{Topics: []string{"grief"}, Near: pt(47.6, -122.3), Size: 50}))
@@ -142,7 +144,8 @@ func Run(t *testing.T, f Factory) {
 			"grief-online", "grief-es")
 	})
 	t.Run("Kinds", func(t *testing.T) {
-		same(t, search(t, index.Query{Remote: true, Kinds: []data.Kind{data.KindFinder}, Size: 50}))
+		same(t, search(t, index.Query{Remote: true, Kinds: []data.Kind{data.KindFinder}, Size: 50}), "aa-finder")
+		same(t, search(t, index.Query{Topics: []string{"alcohol"}, Remote: true, Kinds: []data.Kind{data.KindGroup}, Size: 50}), "aa-online")
 	})
 	t.Run("WordsRank", func(t *testing.T) {
 		hits := search(t, index.Query{Words: "widows", Topics: []string{"grief"}, Remote: true, Size: 3})
