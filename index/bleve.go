@@ -27,6 +27,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/tokenmap"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/peermatch/peermatch/data"
@@ -607,7 +608,15 @@ func (b *Bleve) Search(ctx context.Context, q Query) ([]Hit, error) {
 			bq := bleve.NewBooleanQuery()
 			bq.AddMust(text)
 			bq.AddFilter(filter)
-			res, err := target.SearchInContext(ctx, bleve.NewSearchRequestOptions(bq, fetch, 0, false))
+			req := bleve.NewSearchRequestOptions(bq, fetch, 0, false)
+			if len(q.Topics) > 0 {
+				// The topic filter already stands for every synonym of the
+				// topic; expanding "drinking" to "alcohol" inside the
+				// alcohol shard would only walk the whole shard. An empty
+				// synonym map tells bleve to skip the expansion.
+				req.PreSearchData = map[string]any{search.SynonymPreSearchDataKey: search.FieldTermSynonymMap{}}
+			}
+			res, err := target.SearchInContext(ctx, req)
 			if err != nil {
 				return err
 			}

@@ -3,6 +3,7 @@ package index_test
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 
@@ -70,5 +71,31 @@ func TestReopenSkipsRebuildUnlessDirectoryChanged(t *testing.T) {
 	changed.Groups[0] = &data.Group{ID: "new", Name: "New", Topics: []string{"grief"}, Format: data.FormatOnline, Kind: data.KindGroup, Source: "https://example.org", LastVerified: "2026-11-25"}
 	if l := open(changed); !strings.Contains(l, "rebuilding") || !strings.Contains(l, "index built") {
 		t.Fatalf("changed directory should rebuild: %s", l)
+	}
+}
+
+// TestSynonymsFindTopicWords checks that the topic vocabulary reaches bleve
+// as a synonym collection: with no topic known, a word that is only a
+// synonym ("bereaved") finds listings that say "grief"; with the topic
+// known the filter does that work and the words only rank.
+func TestSynonymsFindTopicWords(t *testing.T) {
+	b, err := index.Open(context.Background(), "", indextest.Fixture(), vocab(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	hits, err := b.Search(context.Background(), index.Query{Words: "bereaved", Remote: true, Size: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := indextest.Fixture()
+	if len(hits) == 0 {
+		t.Fatal("no hits for a grief synonym")
+	}
+	for _, h := range hits {
+		g, _ := dir.Group(h.ID)
+		if !slices.Contains(g.Topics, "grief") || h.Score <= 0 {
+			t.Errorf("hit %s (score %v) is not a grief listing found by its words", h.ID, h.Score)
+		}
 	}
 }
