@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -102,6 +103,10 @@ func (a *app) Close() error {
 	return nil
 }
 
+// servingMemoryLimit is the soft heap limit the bot runs under unless the
+// operator sets GOMEMLIMIT (index/bench_test.go measures with the same).
+const servingMemoryLimit = 900 << 20
+
 // newLogger builds the one logger of the process from the environment.
 func newLogger(getenv func(string) string, w io.Writer) (*slog.Logger, error) {
 	var level slog.Level
@@ -182,6 +187,17 @@ func newApp(ctx context.Context, getenv func(string) string, stderr io.Writer, d
 	idx, err := index.Open(ctx, idxPath, dir, vocab, log)
 	if err != nil {
 		return nil, err
+	}
+	if len(dir.Groups) >= 5000 {
+		// Loading a national directory leaves hundreds of MiB of garbage;
+		// give it back now rather than carry it while serving.
+		debug.FreeOSMemory()
+	}
+	if getenv("GOMEMLIMIT") == "" {
+		// By default the collector lets the heap grow to twice what is
+		// live; a national directory is ~500 MiB live, so that would pass
+		// the 1 GiB the product promises. GOMEMLIMIT overrides this.
+		debug.SetMemoryLimit(servingMemoryLimit)
 	}
 	gaz := data.DefaultGazetteer()
 	go gaz.Preload() // off the first message's path; lookups wait for it if they come first
