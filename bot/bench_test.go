@@ -1,17 +1,56 @@
 package bot_test
 
 import (
+	"context"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/peermatch/peermatch/data"
+	"github.com/peermatch/peermatch/index"
+	"github.com/peermatch/peermatch/index/indextest"
+	"github.com/peermatch/peermatch/matcher"
 )
 
 // BenchmarkHandle measures one message through the whole core: crisis
 // screening, session, intake and a search over the embedded default
 // directory with the real matcher. It reports the 99th percentile.
 func BenchmarkHandle(b *testing.B) {
-	r := newRig(b, rigOptions{})
+	benchHandle(b, newRig(b, rigOptions{}))
+}
+
+// BenchmarkHandleNational is the same conversation over the embedded
+// directory plus a synthetic national one (PEERMATCH_BENCH_N groups,
+// default 500,000; the index is kept under PEERMATCH_BENCH_DIR when set,
+// so only the first run builds it).
+func BenchmarkHandleNational(b *testing.B) {
+	n := 500_000
+	if s := os.Getenv("PEERMATCH_BENCH_N"); s != "" {
+		var err error
+		if n, err = strconv.Atoi(s); err != nil {
+			b.Fatalf("PEERMATCH_BENCH_N: %v", err)
+		}
+	}
+	loadReal(b)
+	dir := data.NewDirectory(append(slices.Clone(real.dir.Groups), indextest.Synthetic(n, 1, real.vocab, real.gaz).Groups...))
+	path := os.Getenv("PEERMATCH_BENCH_DIR")
+	if path == "" {
+		path = b.TempDir()
+	}
+	idx, err := index.Open(context.Background(), filepath.Join(path, "bot-national"), dir, real.vocab, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { idx.Close() })
+	clk := newClock(time.Date(2026, 11, 26, 20, 0, 0, 0, time.UTC))
+	m := matcher.New(idx, dir, real.vocab, real.gaz, nil, matcher.WithClock(clk.Now))
+	benchHandle(b, newRig(b, rigOptions{matcher: m}))
+}
+
+func benchHandle(b *testing.B, r *rig) {
 	script := []string{"hi", "I'm looking for an online grief group", "more", "anything on Sunday?",
 		"/find", "alcohol", "me", "online", "I feel hopeless", "when does it meet?", "/forget"}
 	durs := make([]time.Duration, 0, 1<<16)

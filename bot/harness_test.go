@@ -179,6 +179,7 @@ type rigOptions struct {
 	tz       string
 	log      *slog.Logger
 	ttl      time.Duration
+	matcher  bot.Matcher // nil: the real matcher over the embedded directory
 }
 
 func newRig(t testing.TB, o rigOptions) *rig {
@@ -190,7 +191,10 @@ func newRig(t testing.TB, o rigOptions) *rig {
 		o.log = slog.New(slog.DiscardHandler)
 	}
 	r := &rig{t: t, clk: newClock(o.now), forget: &recForgetter{}}
-	r.matcher = &faultyMatcher{Matcher: newMatcher(t, r.clk.Now, o.log)}
+	if o.matcher == nil {
+		o.matcher = newMatcher(t, r.clk.Now, o.log)
+	}
+	r.matcher = &faultyMatcher{Matcher: o.matcher}
 	var base bot.SessionStore = bot.NewMemStore()
 	var idKey []byte
 	if o.bolt {

@@ -86,3 +86,34 @@ func TestMatchQuality(t *testing.T) {
 		t.Errorf("top-3 %.1f%% (want ≥ 95%%), top-1 %.1f%% (want ≥ 85%%)", 100*r3, 100*r1)
 	}
 }
+
+// TestUnderstandParts checks the parts of an intake read from one message,
+// including words that look like places but are not.
+func TestUnderstandParts(t *testing.T) {
+	m := newMatcher(t)
+	cases := []struct {
+		text                          string
+		topic, format, place, country string
+		audience, lang                string
+	}{
+		{"my wife died in March and I can't sleep", "grief", "", "", "", "", ""},
+		{"AA meetings in Austin, TX", "alcohol", "in_person", "Austin, TX", "US", "", ""},
+		{"vet with ptsd, evenings, online", "trauma-ptsd", "online", "", "", "veterans", ""},
+		{"quiero dejar de beber", "alcohol", "", "", "", "", "es"},
+		{"grief group near 78701", "grief", "in_person", "78701", "US", "", ""},
+		{"my husband drinks too much", "addiction-family", "", "", "", "", ""},
+		{"murió mi hijo en mayo", "child-loss", "", "", "", "", "es"},
+	}
+	for _, c := range cases {
+		u := m.Understand(c.text)
+		top := ""
+		if len(u.Topics) > 0 {
+			top = u.Topics[0].Slug
+		}
+		if top != c.topic || u.Format != c.format || !strings.Contains(u.PlaceName, c.place) || u.Country != c.country ||
+			u.Audience != c.audience || u.Language != c.lang || (c.place == "") != (u.Place == nil) {
+			t.Errorf("Understand(%q) = topics %v format %q place %q (%v) country %q audience %q lang %q",
+				c.text, u.Topics, u.Format, u.PlaceName, u.Place, u.Country, u.Audience, u.Language)
+		}
+	}
+}

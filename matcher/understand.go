@@ -458,7 +458,9 @@ var (
 	placeRE = regexp.MustCompile(`(?i)\b(?:in|near|around|close to|en|cerca de|por)\s+([\p{L}][\p{L}.'’ -]*(?:,\s*[\p{L}][\p{L}. ]*)?)`)
 )
 
-var notPlaces = set("person persona the a an my mi la el los las spanish english espanol ingles recovery linea the evening evenings morning mornings weekend weekends town area zona general particular total person-to-person persons your su this that these")
+var notPlaces = set("january february march april may june july august september october november december " +
+	"enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre " +
+	"person persona the a an my mi la el los las spanish english espanol ingles recovery linea the evening evenings morning mornings weekend weekends town area zona general particular total person-to-person persons your su this that these")
 
 // place finds a place the message names: a ZIP code, or "in/near <place>".
 func (m *Matcher) place(text string) (data.Place, bool) {
