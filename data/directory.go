@@ -14,8 +14,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -84,12 +86,30 @@ func (d *Directory) Group(id string) (*Group, bool) {
 }
 
 // Hash is a content hash of the directory, used to tell whether a persisted
-// index is still current.
+// index is still current. It runs at every start, so the groups are hashed
+// in chunks on every core and the chunk hashes combined in order.
 func (d *Directory) Hash() string {
+	const chunk = 20000
+	n := (len(d.Groups) + chunk - 1) / chunk
+	sums := make([][]byte, n)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i := range n {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			h := sha256.New()
+			enc := json.NewEncoder(h)
+			for _, g := range d.Groups[i*chunk : min(len(d.Groups), (i+1)*chunk)] {
+				_ = enc.Encode(g) // hashing writer never fails
+			}
+			sums[i] = h.Sum(nil)
+		})
+	}
+	wg.Wait()
 	h := sha256.New()
-	enc := json.NewEncoder(h)
-	for _, g := range d.Groups {
-		_ = enc.Encode(g) // hashing writer never fails
+	for _, s := range sums {
+		h.Write(s)
 	}
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }

@@ -122,3 +122,31 @@ func residentMiB() (float64, bool) {
 	}
 	return 0, false
 }
+
+// BenchmarkOpen measures startup on an index that is already current: the
+// directory hash check and opening every shard, without a rebuild.
+func BenchmarkOpen(b *testing.B) {
+	v, err := data.DefaultVocabulary()
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := indextest.Synthetic(benchN(b), 1, v, data.DefaultGazetteer())
+	path := os.Getenv("PEERMATCH_BENCH_DIR")
+	if path == "" {
+		path = b.TempDir() + "/index"
+	}
+	idx, err := index.Open(context.Background(), path, dir, v, nil) // builds if needed
+	if err != nil {
+		b.Fatal(err)
+	}
+	idx.Close()
+	for b.Loop() {
+		start := time.Now()
+		idx, err := index.Open(context.Background(), path, dir, v, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(time.Since(start).Seconds(), "open-s")
+		idx.Close()
+	}
+}

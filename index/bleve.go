@@ -100,14 +100,30 @@ func openExisting(path string, want meta, dir *data.Directory, log *slog.Logger)
 	if have.MappingVersion != want.MappingVersion || have.Directory != want.Directory || have.Vocabulary != want.Vocabulary {
 		return nil, fmt.Errorf("%w: built for mapping %d, directory %s", errStale, have.MappingVersion, have.Directory)
 	}
+	// Shards open in parallel: a national index has over a hundred.
 	bl := &Bleve{dir: dir, shards: map[string]bleve.Index{}, log: log}
+	var mu sync.Mutex
+	var errs []error
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 4)
 	for _, name := range have.Shards {
-		idx, err := bleve.Open(filepath.Join(path, name))
-		if err != nil {
-			bl.Close()
-			return nil, fmt.Errorf("%w: shard %s: %v", errStale, name, err)
-		}
-		bl.shards[name] = idx
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			idx, err := bleve.Open(filepath.Join(path, name))
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, fmt.Errorf("shard %s: %v", name, err))
+				return
+			}
+			bl.shards[name] = idx
+		})
+	}
+	wg.Wait()
+	if len(errs) > 0 {
+		bl.Close()
+		return nil, fmt.Errorf("%w: %v", errStale, errors.Join(errs...))
 	}
 	log.Info("search index opened", "groups", have.Groups, "shards", len(have.Shards))
 	return bl, nil
