@@ -29,6 +29,18 @@ type Screener interface {
 	LinesReply(country, lang string) string
 }
 
+// Reminders keeps opt-in meeting reminders, delivered later by the front
+// end the person used. bot/reminder's store satisfies it through a small
+// adapter in cmd. Only ids are kept, never text.
+type Reminders interface {
+	// Remind asks to be told, in chatID, before the next occurrence of the
+	// group's meeting (an index into Group.Meetings) after now; it returns
+	// when that occurrence starts.
+	Remind(platform, chatID, userID, groupID string, meeting int, now time.Time) (time.Time, error)
+	// Cancel drops that reminder; it reports whether there was one.
+	Cancel(platform, chatID, groupID string, meeting int) (bool, error)
+}
+
 // Labeler names topics in a language; *data.Vocabulary satisfies it.
 type Labeler interface {
 	Label(slug, lang string) string

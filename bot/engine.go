@@ -36,6 +36,11 @@ type Config struct {
 	IDKey   []byte
 	Alerter Alerter     // moderator alerts; nil means no moderators
 	Forget  []Forgetter // other state erased by /forget (reminders...)
+	// Calendar writes a group's meetings as an .ics file (matcher/calendar.ICS);
+	// nil hides "add to calendar".
+	Calendar func(g *data.Group, now time.Time) ([]byte, error)
+	// Reminders keeps "remind me" requests; nil hides the offer.
+	Reminders Reminders
 
 	Now      func() time.Time // injected clock; nil is time.Now
 	Logger   *slog.Logger     // nil discards

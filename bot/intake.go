@@ -173,6 +173,12 @@ func (t *turn) message() []Reply {
 		return t.results(true)
 	case id == "times" || t.isTimesQuestion():
 		return t.times("")
+	case strings.HasPrefix(id, "cal:"):
+		return t.calendar(strings.TrimPrefix(id, "cal:"))
+	case strings.HasPrefix(id, "rem:"):
+		return t.remind(strings.TrimPrefix(id, "rem:"))
+	case strings.HasPrefix(id, "unrem:"):
+		return t.unremind(strings.TrimPrefix(id, "unrem:"))
 	case id == "refine":
 		t.sess.Step = StepPrefs
 		t.save = true
@@ -274,6 +280,11 @@ func knownID(text string) bool {
 	}
 	if slug, ok := strings.CutPrefix(text, "topic:"); ok {
 		return slug != "" && len(slug) < 40 && !strings.ContainsAny(slug, " \n")
+	}
+	for _, prefix := range []string{"cal:", "rem:", "unrem:"} {
+		if id, ok := strings.CutPrefix(text, prefix); ok {
+			return id != "" && len(id) <= maxButtonID && !strings.ContainsAny(id, " \n")
+		}
 	}
 	return false
 }
@@ -784,9 +795,9 @@ func (t *turn) times(name string) []Reply {
 	if len(groups) == 0 {
 		return []Reply{{Text: t.c.t("times_which")}}
 	}
-	r := Reply{Text: t.renderTimes(groups)}
+	r := Reply{Text: t.renderTimes(groups), Choices: t.meetingChoices(groups)}
 	if t.sess.Step == StepResults {
-		r.Choices = t.resultChoices().Choices
+		r.Choices = append(r.Choices, t.resultChoices().Choices...)
 	}
 	return []Reply{r}
 }

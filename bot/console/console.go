@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -23,6 +25,12 @@ type Options struct {
 	Locale string           // e.g. "es-MX"; default from nothing (English)
 	Prompt string           // shown before each line when non-empty, e.g. "> "
 	Now    func() time.Time // stamps Message.Sent; default time.Now
+	// Push carries replies that arrive on their own, such as reminders;
+	// they are printed between messages. nil means none.
+	Push <-chan bot.Reply
+	// SaveDir is where attachments (calendar files) are written; "" only
+	// names them.
+	SaveDir string
 }
 
 // maxLine bounds one input line, like a chat platform's message limit.
@@ -63,6 +71,11 @@ func Run(ctx context.Context, h bot.Handler, in io.Reader, out io.Writer, opts O
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
+		case r := <-opts.Push:
+			if err := write(out, r, opts.SaveDir); err != nil {
+				return err
+			}
+			continue
 		case l, ok := <-lines:
 			if !ok {
 				if err := <-scanErr; err != nil {
@@ -86,7 +99,7 @@ func Run(ctx context.Context, h bot.Handler, in io.Reader, out io.Writer, opts O
 			choices = nil
 		}
 		for _, r := range replies {
-			if err := write(out, r); err != nil {
+			if err := write(out, r, opts.SaveDir); err != nil {
 				return err
 			}
 			if len(r.Choices) > 0 {
@@ -110,7 +123,7 @@ func pick(line string, choices []bot.Choice) string {
 	return line
 }
 
-func write(out io.Writer, r bot.Reply) error {
+func write(out io.Writer, r bot.Reply, saveDir string) error {
 	var b strings.Builder
 	if r.Urgent {
 		b.WriteString("!! ")
@@ -121,11 +134,32 @@ func write(out io.Writer, r bot.Reply) error {
 		fmt.Fprintf(&b, "  %d. %s\n", i+1, c.Label)
 	}
 	if r.Attach != nil {
-		fmt.Fprintf(&b, "  [attachment %s, %d bytes]\n", r.Attach.Name, len(r.Attach.Data))
+		if path, err := save(saveDir, r.Attach); err == nil && path != "" {
+			fmt.Fprintf(&b, "  [saved %s]\n", path)
+		} else {
+			fmt.Fprintf(&b, "  [attachment %s, %d bytes]\n", r.Attach.Name, len(r.Attach.Data))
+		}
 	}
 	b.WriteString("\n")
 	if _, err := io.WriteString(out, b.String()); err != nil {
 		return fmt.Errorf("console: write: %w", err)
 	}
 	return nil
+}
+
+// save writes an attachment into dir under its own base name (never a path
+// the name could smuggle in) and returns where.
+func save(dir string, a *bot.Attachment) (string, error) {
+	if dir == "" {
+		return "", nil
+	}
+	name := filepath.Base(filepath.Clean("/" + a.Name))
+	if name == "/" || name == "." {
+		return "", errors.New("console: attachment without a name")
+	}
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, a.Data, 0o600); err != nil {
+		return "", fmt.Errorf("console: save attachment: %w", err)
+	}
+	return path, nil
 }

@@ -2,8 +2,12 @@ package console
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/peermatch/peermatch/bot"
 )
@@ -49,3 +53,48 @@ type pipeReader struct{ ch chan struct{} }
 
 func (p *pipeReader) Read([]byte) (int, error) { <-p.ch; return 0, context.Canceled }
 func (p *pipeReader) Close() error             { close(p.ch); return nil }
+
+// TestPushedRepliesAndSavedAttachments: a reminder pushed while the person
+// is idle is printed, and a calendar attachment is written under its base
+// name only (a name with a path in it cannot escape the folder).
+func TestPushedRepliesAndSavedAttachments(t *testing.T) {
+	dir := t.TempDir()
+	push := make(chan bot.Reply, 1)
+	r, w := ioPipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	var out syncBuilder
+	done := make(chan error, 1)
+	go func() { done <- Run(ctx, &echo{}, r, &out, Options{Push: push, SaveDir: dir}) }()
+	push <- bot.Reply{Text: "Reminder: the group starts soon.", Attach: &bot.Attachment{Name: "../../x.ics", Data: []byte("BEGIN:VCALENDAR")}}
+	deadline := time.After(5 * time.Second)
+	for !strings.Contains(out.String(), "[saved ") {
+		select {
+		case <-deadline:
+			t.Fatalf("pushed reply not printed:\n%s", out.String())
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	cancel()
+	w.Close()
+	<-done
+	if !strings.Contains(out.String(), "Reminder: the group starts soon.") {
+		t.Errorf("output:\n%s", out.String())
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "x.ics"))
+	if err != nil || string(b) != "BEGIN:VCALENDAR" {
+		t.Errorf("attachment not saved as x.ics in the folder: %v", err)
+	}
+}
+
+// syncBuilder is a strings.Builder safe for one writer and one reader.
+type syncBuilder struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuilder) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuilder) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"path/filepath"
 	"time"
 
@@ -11,6 +13,7 @@ import (
 	"github.com/peermatch/peermatch/bot/console"
 	"github.com/peermatch/peermatch/bot/reminder"
 	"github.com/peermatch/peermatch/bot/store"
+	"github.com/peermatch/peermatch/matcher/calendar"
 	"github.com/peermatch/peermatch/matcher/crisis"
 )
 
@@ -28,6 +31,7 @@ func runChat(ctx context.Context, args []string, getenv func(string) string, std
 	fs := newFlagSet("chat", stderr)
 	dataPath := fs.String("data", "", "directory source(s) instead of the embedded default (files, folders, \"demo\")")
 	locale := fs.String("locale", getenv("LANG"), "your language, e.g. es-MX (default from $LANG)")
+	saveDir := fs.String("save-dir", ".", "where calendar files are saved")
 	if err := fs.Parse(args); err != nil {
 		return exitCode(2)
 	}
@@ -36,31 +40,54 @@ func runChat(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	defer a.Close()
-	eng, closeEng, err := newEngine(a)
+	c, err := newCore(a)
 	if err != nil {
 		return err
 	}
-	defer closeEng()
-	return console.Run(ctx, eng, stdin, stdout, console.Options{Locale: posixLocale(*locale), Prompt: ""})
+	defer c.Close()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	push := make(chan bot.Reply, 16)
+	go c.deliverReminders(ctx, func(ctx context.Context, platform, chatID string, r bot.Reply) error {
+		select {
+		case push <- r:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
+	return console.Run(ctx, c.eng, stdin, stdout, console.Options{Locale: posixLocale(*locale), Push: push, SaveDir: *saveDir})
 }
 
-// newEngine builds the conversation core over the app: crisis screening
-// first, sessions and reminders persisted in the state directory.
-func newEngine(a *app) (*bot.Engine, func(), error) {
+// core is the conversation engine and the stores it keeps in the state
+// directory: sessions and reminders.
+type core struct {
+	eng       *bot.Engine
+	sessions  *store.Store
+	reminders *reminder.Store
+	log       *slog.Logger
+}
+
+// newCore builds the conversation core over the app: crisis screening
+// first, sessions and reminders persisted in the state directory, both
+// keyed by the same secret so a fired reminder finds its conversation.
+func newCore(a *app) (*core, error) {
 	scr, err := crisis.New()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	sessions, err := store.Open(filepath.Join(a.stateDir, store.FileName))
 	if err != nil {
-		return nil, nil, err
-	}
-	reminders, err := reminder.Open(filepath.Join(a.stateDir, "reminders.db"), reminder.DirectoryNext(a.dir.Group), reminder.Options{})
-	if err != nil {
-		sessions.Close()
-		return nil, nil, err
+		return nil, err
 	}
 	key := sessions.IDKey()
+	reminders, err := reminder.Open(filepath.Join(a.stateDir, "reminders.db"), reminder.DirectoryNext(a.dir.Group),
+		reminder.Options{Secret: key, Log: a.log})
+	if err != nil {
+		sessions.Close()
+		return nil, err
+	}
+	rem := remindersAdapter{reminders}
 	eng, err := bot.New(bot.Config{
 		Matcher:           a.matcher,
 		Crisis:            scr,
@@ -70,16 +97,55 @@ func newEngine(a *app) (*bot.Engine, func(), error) {
 		Vocabulary:        a.vocab,
 		Sessions:          sessions,
 		IDKey:             key,
-		Forget:            []bot.Forgetter{forgetReminders{reminders}},
+		Forget:            []bot.Forgetter{rem},
+		Calendar:          calendar.ICS,
+		Reminders:         rem,
 		Now:               time.Now,
 		Logger:            a.log,
 	})
 	if err != nil {
 		sessions.Close()
 		reminders.Close()
-		return nil, nil, err
+		return nil, err
 	}
-	return eng, func() { sessions.Close(); reminders.Close() }, nil
+	return &core{eng: eng, sessions: sessions, reminders: reminders, log: a.log}, nil
+}
+
+func (c *core) Close() error {
+	return errors.Join(c.sessions.Close(), c.reminders.Close())
+}
+
+// deliverReminders fires due reminders through send until ctx ends.
+func (c *core) deliverReminders(ctx context.Context, send func(ctx context.Context, platform, chatID string, r bot.Reply) error) {
+	err := c.reminders.Run(ctx, time.Now, func(r reminder.Reminder) error {
+		return send(ctx, r.Platform, r.ChatID, c.eng.ReminderReply(ctx, r.UserKey, r.GroupID, r.Start))
+	})
+	if err != nil && !errors.Is(err, context.Canceled) {
+		c.log.Error("reminders stopped", "err", err.Error())
+	}
+}
+
+// remindersAdapter lets the conversation set, cancel and forget reminders
+// in bot/reminder's store.
+type remindersAdapter struct{ s *reminder.Store }
+
+var (
+	_ bot.Reminders = remindersAdapter{}
+	_ bot.Forgetter = remindersAdapter{}
+)
+
+func (r remindersAdapter) Remind(platform, chatID, userID, groupID string, meeting int, now time.Time) (time.Time, error) {
+	rem, err := r.s.Add(reminder.Reminder{Platform: platform, ChatID: chatID, UserID: userID, GroupID: groupID, Meeting: meeting}, now)
+	return rem.Start, err
+}
+
+func (r remindersAdapter) Cancel(platform, chatID, groupID string, meeting int) (bool, error) {
+	return r.s.Cancel(platform, chatID, groupID, meeting)
+}
+
+func (r remindersAdapter) Forget(_ context.Context, platform, userID string) error {
+	_, err := r.s.DeleteUser(platform, userID)
+	return err
 }
 
 // posixLocale turns "es_MX.UTF-8" into "es-MX".
@@ -100,12 +166,4 @@ func posixLocale(s string) string {
 		}
 	}
 	return string(b)
-}
-
-// forgetReminders lets /forget erase a person's reminders.
-type forgetReminders struct{ s *reminder.Store }
-
-func (f forgetReminders) Forget(_ context.Context, platform, userID string) error {
-	_, err := f.s.DeleteUser(platform, userID)
-	return err
 }

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"github.com/peermatch/peermatch/data"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -127,5 +129,24 @@ func onlineGriefShown(t *testing.T, script string) int {
 func TestHelloAloneShowsNoGroups(t *testing.T) {
 	if n := onlineGriefShown(t, "hi\n"); n != 0 {
 		t.Errorf("the hello alone showed %d grief listings", n)
+	}
+}
+
+// TestChatCalendarAndReminder: from meeting times, the console saves the
+// group's calendar file and sets a reminder that survives in the state
+// directory until /forget.
+func TestChatCalendarAndReminder(t *testing.T) {
+	save := t.TempDir()
+	var out, errb bytes.Buffer
+	script := "hi\nok\n/times eye openers\nAdd to calendar: Eye Openers Online (AA)\nrem:aa-eye-openers-online\n"
+	if err := run(context.Background(), []string{"chat", "--save-dir", save}, env(t), strings.NewReader(script), &out, &errb); err != nil {
+		t.Fatalf("run: %v (%s)", err, errb.String())
+	}
+	b, err := os.ReadFile(filepath.Join(save, "aa-eye-openers-online.ics"))
+	if err != nil || !bytes.Contains(b, []byte("RRULE:")) || !bytes.Contains(b, []byte("DTSTART;TZID=")) {
+		t.Errorf("calendar file: %v\n%s\n--- output:\n%s", err, b, out.String())
+	}
+	if !strings.Contains(out.String(), "remind you here an hour before") {
+		t.Errorf("no reminder confirmation:\n%s", out.String())
 	}
 }
