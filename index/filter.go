@@ -28,6 +28,13 @@ func Accept(g *data.Group, q *Query) (ok bool, distKm float64) {
 			return false, 0
 		}
 	}
+	if q.After > 0 || q.Before > 0 {
+		if starts := g.StartMinutes(); len(starts) > 0 && !slices.ContainsFunc(starts, func(m int) bool {
+			return m >= q.After && (q.Before == 0 || m < q.Before)
+		}) {
+			return false, 0
+		}
+	}
 	remoteOK := g.Format.Remote() && (q.Country == "" || len(g.Countries) == 0 || slices.Contains(g.Countries, q.Country))
 	switch {
 	case q.Near != nil:

@@ -29,11 +29,15 @@ type Query struct {
 	RadiusKm float64
 	Audience string         // open to this audience: its own groups and everyone's
 	Days     []time.Weekday // meets on one of these days (or has no fixed schedule)
-	Language string         // preferred language: ranks, does not filter
-	Country  string         // remote services limited to other countries are left out
-	Kinds    []data.Kind    // any of; empty means any kind
-	Size     int            // hits wanted (default 5)
-	From     int            // hits to skip, for "more results"
+	// After and Before bound a meeting's local start, in minutes after
+	// midnight (0 = unbounded): "evenings" is After 17:00. Groups without
+	// meeting times pass.
+	After, Before int
+	Language      string      // preferred language: ranks, does not filter
+	Country       string      // remote services limited to other countries are left out
+	Kinds         []data.Kind // any of; empty means any kind
+	Size          int         // hits wanted (default 5)
+	From          int         // hits to skip, for "more results"
 }
 
 // Hit is one matching group.

@@ -68,7 +68,7 @@ func (m *Matcher) Find(ctx context.Context, in data.Intake, offset, limit int) (
 	if limit <= 0 {
 		limit = 5
 	}
-	q := index.Query{Words: in.Words, Topics: in.Topics, Audience: in.Audience, Days: in.Days,
+	q := index.Query{Words: in.Words, Topics: in.Topics, Audience: in.Audience, Days: in.Days, After: in.After, Before: in.Before,
 		Language: in.Language, Country: in.Country, RadiusKm: in.RadiusKm, Size: limit, From: offset}
 	if in.ForOther && slices.ContainsFunc(in.Topics, func(t string) bool { return slices.Contains(addictionTopics, t) }) &&
 		!slices.Contains(q.Topics, "addiction-family") {
@@ -83,12 +83,16 @@ func (m *Matcher) Find(ctx context.Context, in data.Intake, offset, limit int) (
 		q.Remote = true
 		q.Near = in.Near
 	}
-	// Relax what matters least first: the day, then the distance, then
+	// Relax what matters least first: the day and time, then the distance, then
 	// rooms to remote; the topic is what the person came for, so related
 	// topics come last.
 	steps := []func(*index.Query) bool{
 		func(q *index.Query) bool { return true },
-		func(q *index.Query) bool { ok := len(q.Days) > 0; q.Days = nil; return ok },
+		func(q *index.Query) bool {
+			ok := len(q.Days) > 0 || q.After > 0 || q.Before > 0
+			q.Days, q.After, q.Before = nil, 0, 0
+			return ok
+		},
 		func(q *index.Query) bool {
 			if q.Near == nil {
 				return false

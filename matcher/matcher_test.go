@@ -117,3 +117,56 @@ func TestUnderstandParts(t *testing.T) {
 		}
 	}
 }
+
+// TestTimeOfDayFilters: "after 6 pm" keeps groups that start then first,
+// over the demo directory's rooms with real schedules.
+func TestTimeOfDayFilters(t *testing.T) {
+	v, err := data.DefaultVocabulary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, err := data.DemoDirectory(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := index.Open(context.Background(), "", dir, v, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idx.Close()
+	m := matcher.New(idx, dir, v, data.DefaultGazetteer(), nil, matcher.WithClock(clock))
+	for _, c := range []struct {
+		text          string
+		after, before int
+	}{
+		{"support group in Chicago after 6 pm", 18 * 60, 0},
+		{"support group in Chicago in the morning", 0, 12 * 60},
+	} {
+		u := m.Understand(c.text)
+		if u.After != c.after || u.Before != c.before {
+			t.Fatalf("%q: after %d before %d, want %d %d", c.text, u.After, u.Before, c.after, c.before)
+		}
+		in := u.Intake(c.text)
+		in.Topics = nil // any topic: the filter is what is tested
+		res, err := m.Find(context.Background(), in, 0, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res) == 0 {
+			t.Fatalf("%q: no results", c.text)
+		}
+		// Groups in the window come first; only when too few exist does
+		// relaxing add others, after them.
+		fits := func(g *data.Group) bool {
+			return slices.ContainsFunc(g.StartMinutes(), func(s int) bool { return s >= c.after && (c.before == 0 || s < c.before) })
+		}
+		if !fits(res[0].Group) {
+			t.Errorf("%q: first result %s starts at %v", c.text, res[0].Group.ID, res[0].Group.StartMinutes())
+		}
+		for i := 1; i < len(res); i++ {
+			if fits(res[i].Group) && !fits(res[i-1].Group) {
+				t.Errorf("%q: %s fits the time but comes after %s, which does not", c.text, res[i].Group.ID, res[i-1].Group.ID)
+			}
+		}
+	}
+}

@@ -139,6 +139,13 @@ func Run(t *testing.T, f Factory) {
 		same(t, search(t, index.Query{Topics: []string{"grief"}, Remote: true, Days: []time.Weekday{time.Thursday}, Size: 50}),
 			"grief-online", "grief-es", "grief-uk")
 	})
+	t.Run("TimeOfDay", func(t *testing.T) {
+		// Every fixture meeting starts at 19:00; groups without times pass.
+		same(t, search(t, index.Query{Topics: []string{"grief"}, Remote: true, After: 17 * 60, Days: []time.Weekday{time.Thursday}, Size: 50}),
+			"grief-online", "grief-es", "grief-uk")
+		same(t, search(t, index.Query{Topics: []string{"grief"}, Remote: true, Before: 12 * 60, Days: []time.Weekday{time.Thursday}, Size: 50}),
+			"grief-uk")
+	})
 	t.Run("Country", func(t *testing.T) {
 		same(t, search(t, index.Query{Topics: []string{"grief"}, Remote: true, Country: "US", Days: []time.Weekday{time.Thursday}, Size: 50}),
 			"grief-online", "grief-es")
