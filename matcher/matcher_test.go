@@ -103,6 +103,14 @@ func TestUnderstandParts(t *testing.T) {
 		{"grief group near 78701", "grief", "in_person", "78701", "US", "", ""},
 		{"my husband drinks too much", "addiction-family", "", "", "", "", ""},
 		{"murió mi hijo en mayo", "child-loss", "", "", "", "", "es"},
+		{"AA meeting tonight", "alcohol", "", "", "", "", ""},
+	}
+	// The clock says Wednesday 25 November 2026, 15:00 UTC.
+	if u := m.Understand("AA meeting tonight"); len(u.Days) != 1 || u.Days[0] != time.Wednesday || u.After != 17*60 {
+		t.Errorf("tonight: days %v after %d, want Wednesday after 17:00", u.Days, u.After)
+	}
+	if u := m.Understand("grief group this weekend"); len(u.Days) != 2 {
+		t.Errorf("this weekend: days %v", u.Days)
 	}
 	for _, c := range cases {
 		u := m.Understand(c.text)

@@ -567,8 +567,16 @@ func (m *Matcher) Understand(text string) data.Understanding {
 			u.Language = "es"
 		}
 	}
-	if w, ok := data.ParseWhen(text, m.now(), time.UTC); ok {
+	loc := time.UTC
+	if l, err := time.LoadLocation(u.TimeZone); err == nil && u.TimeZone != "" {
+		loc = l
+	}
+	if w, ok := data.ParseWhen(text, m.now(), loc); ok {
 		u.Days, u.After, u.Before = w.Days, w.After, w.Before
+		// "tonight", "tomorrow": a date range; searches filter by weekday.
+		for d := w.From; len(w.Days) == 0 && d.Before(w.To) && len(u.Days) < 7; d = d.AddDate(0, 0, 1) {
+			u.Days = append(u.Days, d.Weekday())
+		}
 	}
 	return u
 }
