@@ -57,10 +57,14 @@ func (e *RecordError) Error() string {
 
 func (e *RecordError) Unwrap() error { return ErrInvalid }
 
-// Directory is a validated set of groups.
+// Directory is a validated set of groups. It is not changed after
+// NewDirectory: a new directory is built instead, and swapped in whole.
 type Directory struct {
 	Groups []*Group
 	byID   map[string]*Group
+
+	hashOnce sync.Once
+	hash     string
 }
 
 // NewDirectory indexes groups by id. Callers validate first; a later
@@ -86,9 +90,15 @@ func (d *Directory) Group(id string) (*Group, bool) {
 }
 
 // Hash is a content hash of the directory, used to tell whether a persisted
-// index is still current. It runs at every start, so the groups are hashed
-// in chunks on every core and the chunk hashes combined in order.
+// index is still current and to name it. It runs at every start, so the
+// groups are hashed in chunks on every core and the chunk hashes combined
+// in order; it is computed once per directory.
 func (d *Directory) Hash() string {
+	d.hashOnce.Do(func() { d.hash = d.computeHash() })
+	return d.hash
+}
+
+func (d *Directory) computeHash() string {
 	const chunk = 20000
 	n := (len(d.Groups) + chunk - 1) / chunk
 	sums := make([][]byte, n)

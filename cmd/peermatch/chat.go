@@ -47,6 +47,8 @@ func runChat(ctx context.Context, args []string, getenv func(string) string, std
 	defer c.Close()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	a.pruneIndexes()
+	go a.watch(ctx, reloadEvery(getenv))
 	push := make(chan bot.Reply, 16)
 	go c.deliverReminders(ctx, func(ctx context.Context, platform, chatID string, r bot.Reply) error {
 		select {
@@ -81,7 +83,7 @@ func newCore(a *app) (*core, error) {
 		return nil, err
 	}
 	key := sessions.IDKey()
-	reminders, err := reminder.Open(filepath.Join(a.stateDir, "reminders.db"), reminder.DirectoryNext(a.dir.Group),
+	reminders, err := reminder.Open(filepath.Join(a.stateDir, "reminders.db"), reminder.DirectoryNext(a.live.Group),
 		reminder.Options{Secret: key, Log: a.log})
 	if err != nil {
 		sessions.Close()
@@ -89,7 +91,7 @@ func newCore(a *app) (*core, error) {
 	}
 	rem := remindersAdapter{reminders}
 	eng, err := bot.New(bot.Config{
-		Matcher:           a.matcher,
+		Matcher:           a.live,
 		Crisis:            scr,
 		Escalate:          crisis.Escalate,
 		CountryFromLocale: crisis.CountryFromLocale,

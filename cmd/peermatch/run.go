@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/peermatch/peermatch/data"
@@ -85,18 +86,24 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 }
 
-// app is what every command shares: the logger, the directory, its index
-// and the matcher.
+// app is what every command shares: the logger, the directory sources and
+// the matcher over their index, which a reload replaces whole.
 type app struct {
 	log      *slog.Logger
 	stateDir string
 	vocab    *data.Vocabulary
-	dir      *data.Directory
-	idx      index.Index
-	matcher  *matcher.Matcher
+	gaz      *data.Gazetteer
+	sources  func() string // the directory sources now (imports can appear)
+	live     *matcher.Live
+
+	mu  sync.Mutex // guards idx and dir, which change on reload
+	idx index.Index
+	dir *data.Directory
 }
 
 func (a *app) Close() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	if a.idx != nil {
 		return a.idx.Close()
 	}
@@ -161,8 +168,9 @@ func dataFlag(args []string) string {
 	return ""
 }
 
-// newApp loads the directory (the embedded default, or the --data /
-// PEERMATCH_DATA sources) and opens its index under the state directory.
+// newApp loads the directory (the --data / PEERMATCH_DATA sources, else
+// the embedded default plus whatever `peermatch import` put in the state
+// directory) and opens its index.
 func newApp(ctx context.Context, getenv func(string) string, stderr io.Writer, dataPaths string) (*app, error) {
 	log, err := newLogger(getenv, stderr)
 	if err != nil {
@@ -176,18 +184,26 @@ func newApp(ctx context.Context, getenv func(string) string, stderr io.Writer, d
 	if err != nil {
 		return nil, err
 	}
-	dir, err := loadDirectory(vocab, cmp.Or(dataPaths, getenv("PEERMATCH_DATA")), log)
+	explicit := cmp.Or(dataPaths, getenv("PEERMATCH_DATA"))
+	a := &app{log: log, stateDir: sd, vocab: vocab, gaz: data.DefaultGazetteer(), sources: func() string {
+		if explicit != "" {
+			return explicit
+		}
+		imported := filepath.Join(sd, "directory")
+		if st, err := os.Stat(imported); err == nil && st.IsDir() {
+			return "default," + imported
+		}
+		return "default"
+	}}
+	dir, err := loadDirectory(vocab, a.sources(), log)
 	if err != nil {
 		return nil, err
 	}
-	idxPath := filepath.Join(sd, "index")
-	if len(dir.Groups) < 5000 {
-		idxPath = "" // small directories build in memory faster than they open
-	}
-	idx, err := index.Open(ctx, idxPath, dir, vocab, log)
+	m, idx, err := a.open(ctx, dir)
 	if err != nil {
 		return nil, err
 	}
+	a.live, a.idx, a.dir = matcher.NewLive(m), idx, dir
 	if len(dir.Groups) >= 5000 {
 		// Loading a national directory leaves hundreds of MiB of garbage;
 		// give it back now rather than carry it while serving.
@@ -199,10 +215,46 @@ func newApp(ctx context.Context, getenv func(string) string, stderr io.Writer, d
 		// the 1 GiB the product promises. GOMEMLIMIT overrides this.
 		debug.SetMemoryLimit(servingMemoryLimit)
 	}
-	gaz := data.DefaultGazetteer()
-	go gaz.Preload() // off the first message's path; lookups wait for it if they come first
-	return &app{log: log, stateDir: sd, vocab: vocab, dir: dir, idx: idx,
-		matcher: matcher.New(idx, dir, vocab, gaz, log)}, nil
+	go a.gaz.Preload() // off the first message's path; lookups wait for it if they come first
+	return a, nil
+}
+
+// open builds or opens the index of dir and a matcher over it. Large
+// directories persist under state/index/<directory hash>, so a reload
+// builds beside the index in use and a restart reopens the current one.
+func (a *app) open(ctx context.Context, dir *data.Directory) (*matcher.Matcher, index.Index, error) {
+	path := ""
+	if len(dir.Groups) >= 5000 { // small directories build in memory faster than they open
+		path = a.indexPath(dir)
+	}
+	idx, err := index.Open(ctx, path, dir, a.vocab, a.log)
+	if err != nil {
+		return nil, nil, err
+	}
+	return matcher.New(idx, dir, a.vocab, a.gaz, a.log), idx, nil
+}
+
+func (a *app) indexPath(dir *data.Directory) string {
+	return filepath.Join(a.stateDir, "index", dir.Hash())
+}
+
+// pruneIndexes removes persisted indexes other than the one in use: those
+// of directories replaced by a reload or before a restart.
+func (a *app) pruneIndexes() {
+	a.mu.Lock()
+	keep := a.indexPath(a.dir)
+	a.mu.Unlock()
+	entries, err := os.ReadDir(filepath.Join(a.stateDir, "index"))
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if p := filepath.Join(a.stateDir, "index", e.Name()); p != keep {
+			if err := os.RemoveAll(p); err != nil {
+				a.log.Warn("could not remove an old index", "path", p, "err", err.Error())
+			}
+		}
+	}
 }
 
 // loadDirectory reads the sources named in paths (separated by commas or

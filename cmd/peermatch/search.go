@@ -39,7 +39,7 @@ func runSearch(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	defer a.Close()
 
-	in := a.matcher.Understand(words).Intake(words)
+	in := a.live.Understand(words).Intake(words)
 	// Flags are explicit; they override what the words said.
 	switch *format {
 	case "any", "":
@@ -53,7 +53,7 @@ func runSearch(ctx context.Context, args []string, getenv func(string) string, s
 		return exitCode(2)
 	}
 	if *near != "" {
-		p, ok := a.matcher.Locate(*near)
+		p, ok := a.live.Locate(*near)
 		if !ok || p.Point == (data.Point{}) {
 			fmt.Fprintf(stderr, "peermatch search: --near: no place called %q (try a US ZIP code or \"City, ST\")\n", *near)
 			return exitCode(2)
@@ -89,7 +89,7 @@ func runSearch(ctx context.Context, args []string, getenv func(string) string, s
 			in.Days = append(in.Days, wd)
 		}
 	}
-	matches, err := a.matcher.Find(ctx, in, 0, *limit)
+	matches, err := a.live.Find(ctx, in, 0, *limit)
 	if err != nil {
 		return err
 	}

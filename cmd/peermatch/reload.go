@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// watch reloads the directory whenever its sources change (a new
+// `peermatch import`, an edited --data file) until ctx ends. It polls:
+// cheap at any interval people would choose, and it works on every
+// filesystem, including the network mounts operators keep data on.
+func (a *app) watch(ctx context.Context, every time.Duration) {
+	last := fingerprint(a.sources())
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		fp := fingerprint(a.sources())
+		if fp == last {
+			continue
+		}
+		if err := a.reload(ctx); err != nil {
+			// The old directory keeps serving; try again at the next change.
+			a.log.Error("directory reload failed; still serving the previous one", "err", err.Error())
+		}
+		last = fp
+	}
+}
+
+// reload loads the sources, builds the new index beside the one in use and
+// swaps the matcher in one step; searches never see a gap (matcher.Live).
+func (a *app) reload(ctx context.Context) error {
+	start := time.Now()
+	dir, err := loadDirectory(a.vocab, a.sources(), a.log)
+	if err != nil {
+		return err
+	}
+	a.mu.Lock()
+	same := a.dir.Hash() == dir.Hash()
+	a.mu.Unlock()
+	if same {
+		return nil
+	}
+	m, idx, err := a.open(ctx, dir)
+	if err != nil {
+		return err
+	}
+	a.live.Swap(m)
+	a.mu.Lock()
+	old := a.idx
+	a.idx, a.dir = idx, dir
+	a.mu.Unlock()
+	if err := old.Close(); err != nil {
+		a.log.Warn("closing the previous index", "err", err.Error())
+	}
+	a.pruneIndexes()
+	a.log.Info("directory reloaded", "groups", len(dir.Groups), "seconds", time.Since(start).Seconds())
+	return nil
+}
+
+// fingerprint summarizes the sources' files (names, sizes, times), so a
+// change is noticed without reading them.
+func fingerprint(sources string) string {
+	var b strings.Builder
+	for _, p := range strings.FieldsFunc(sources, func(r rune) bool { return r == ',' || r == filepath.ListSeparator }) {
+		b.WriteString(p + "\x00")
+		_ = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				fmt.Fprintf(&b, "%s:missing\x00", path)
+				return nil
+			}
+			if info, err := d.Info(); err == nil && !d.IsDir() {
+				fmt.Fprintf(&b, "%s:%d:%d\x00", path, info.Size(), info.ModTime().UnixNano())
+			}
+			return nil
+		})
+	}
+	return b.String()
+}
+
+// reloadEvery is PEERMATCH_RELOAD_INTERVAL (a Go duration such as 30s),
+// default 30 seconds.
+func reloadEvery(getenv func(string) string) time.Duration {
+	if d, err := time.ParseDuration(getenv("PEERMATCH_RELOAD_INTERVAL")); err == nil && d > 0 {
+		return d
+	}
+	return 30 * time.Second
+}
