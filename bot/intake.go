@@ -88,9 +88,17 @@ func (e *Engine) converse(ctx context.Context, m Message) (out []Reply, err erro
 		return []Reply{{Text: t.c.t("store_error")}}, fmt.Errorf("bot: load session: %w", gerr)
 	}
 	from := t.sess.Step
-	if cmd != "" {
+	switch {
+	case !m.Private && cmd != "crisis" && cmd != "help" && cmd != "forget" && cmd != "stop":
+		// In a group or server channel health is never discussed in
+		// public: crisis replies (already sent by the screen) and the
+		// lines or help are fine; everything else is an invitation to a
+		// private chat, and nothing is stored.
+		t.save = false
+		out = []Reply{{Text: t.c.t("group_invite")}}
+	case cmd != "":
 		out = t.command(cmd, arg)
-	} else {
+	default:
 		out = t.message()
 	}
 	if t.save {
