@@ -256,6 +256,31 @@ func (m *Matcher) reasons(g *data.Group, in data.Intake, dist float64) []string 
 	return out
 }
 
+// nameScanLimit is the directory size up to which names are matched by
+// reading every listing; beyond it the index proposes the candidates, since
+// a national directory would take seconds to scan on every /times.
+const nameScanLimit = 5000
+
+// nameCandidates are the listings GroupsByName scores: all of a small
+// directory, or the index's best text matches in a large one.
+func (m *Matcher) nameCandidates(q string) []*data.Group {
+	if len(m.dir.Groups) <= nameScanLimit {
+		return m.dir.Groups
+	}
+	hits, err := m.idx.Search(context.Background(), index.Query{Words: q, Size: 50})
+	if err != nil {
+		m.log.Warn("name search", "err", err.Error())
+		return nil
+	}
+	out := make([]*data.Group, 0, len(hits))
+	for _, h := range hits {
+		if g, ok := m.dir.Group(h.ID); ok {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
 // GroupsByName finds groups whose names best match q ("the grief group",
 // "compassionate friends"), best first, at most 5.
 func (m *Matcher) GroupsByName(q string) []*data.Group {
@@ -269,7 +294,7 @@ func (m *Matcher) GroupsByName(q string) []*data.Group {
 		s float64
 	}
 	var best []scored
-	for _, g := range m.dir.Groups {
+	for _, g := range m.nameCandidates(q) {
 		if strings.EqualFold(g.ID, strings.TrimSpace(q)) {
 			return []*data.Group{g}
 		}

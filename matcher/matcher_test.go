@@ -11,6 +11,7 @@ import (
 
 	"github.com/peermatch/peermatch/data"
 	"github.com/peermatch/peermatch/index"
+	"github.com/peermatch/peermatch/index/indextest"
 	"github.com/peermatch/peermatch/matcher"
 )
 
@@ -175,6 +176,30 @@ func TestTimeOfDayFilters(t *testing.T) {
 			if fits(res[i].Group) && !fits(res[i-1].Group) {
 				t.Errorf("%q: %s fits the time but comes after %s, which does not", c.text, res[i].Group.ID, res[i-1].Group.ID)
 			}
+		}
+	}
+}
+
+// TestGroupsByNameInALargeDirectory: past the scanning limit the index
+// proposes the candidates, and the named group still comes first.
+func TestGroupsByNameInALargeDirectory(t *testing.T) {
+	v, err := data.DefaultVocabulary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	gaz := data.DefaultGazetteer()
+	dir := indextest.Synthetic(6000, 3, v, gaz)
+	idx, err := index.Open(context.Background(), "", dir, v, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idx.Close()
+	m := matcher.New(idx, dir, v, gaz, nil)
+	for _, i := range []int{7, 2500, 5999} {
+		want := dir.Groups[i]
+		got := m.GroupsByName(want.Name)
+		if len(got) == 0 || got[0].ID != want.ID {
+			t.Errorf("GroupsByName(%q): got %d groups, first %v; want %s", want.Name, len(got), got, want.ID)
 		}
 	}
 }
