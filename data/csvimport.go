@@ -1,0 +1,346 @@
+package data
+
+import (
+	"bufio"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// CSVColumns is the header of our plain CSV format, for spreadsheets
+// (docs/import.md). One row is one meeting; rows that repeat an id add
+// meetings to the group of the first row with that id, whose other columns
+// describe the group. Only the required columns must be present; the
+// others may be left out or empty.
+var CSVColumns = []string{
+	"id", "name", "topics", "format", // required
+	"summary", "kind", "audiences", "languages", "access", "cost", "facilitation", "organization",
+	"url", "phone", "email",
+	"location_name", "address", "city", "region", "postal_code", "country", "latitude", "longitude",
+	"online_url", "online_phone", "countries",
+	"timezone", "day", "time", "end_time", "rrule", "valid_from", "valid_until", "meeting_note",
+	"source", "last_verified",
+}
+
+var csvRequired = []string{"id", "name", "topics", "format"}
+
+var csvMeetingColumns = []string{"timezone", "day", "time", "end_time", "rrule", "valid_from", "valid_until", "meeting_note"}
+
+var dayNames = map[string]time.Weekday{
+	"su": time.Sunday, "sun": time.Sunday, "sunday": time.Sunday,
+	"mo": time.Monday, "mon": time.Monday, "monday": time.Monday,
+	"tu": time.Tuesday, "tue": time.Tuesday, "tues": time.Tuesday, "tuesday": time.Tuesday,
+	"we": time.Wednesday, "wed": time.Wednesday, "wednesday": time.Wednesday,
+	"th": time.Thursday, "thu": time.Thursday, "thur": time.Thursday, "thurs": time.Thursday, "thursday": time.Thursday,
+	"fr": time.Friday, "fri": time.Friday, "friday": time.Friday,
+	"sa": time.Saturday, "sat": time.Saturday, "saturday": time.Saturday,
+}
+
+// splitList reads "grief; child-loss" or "grief,child-loss".
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == '|' }) {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// parseSheetClock reads "19:00", "7:00 pm", "7pm" or "19:00:00".
+func parseSheetClock(s string) (string, int, bool) {
+	t := strings.ToLower(strings.ReplaceAll(strings.TrimSpace(s), ".", ""))
+	pm, am := strings.HasSuffix(t, "pm"), strings.HasSuffix(t, "am")
+	t = strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(t, "pm"), "am"))
+	if len(t) == 8 && strings.HasSuffix(t, ":00") {
+		t = t[:5]
+	}
+	if (am || pm) && !strings.Contains(t, ":") {
+		t += ":00"
+	}
+	h, m, ok := parseClock(t)
+	if !ok {
+		return "", 0, false
+	}
+	if am || pm {
+		if h < 1 || h > 12 {
+			return "", 0, false
+		}
+		if pm && h < 12 {
+			h += 12
+		} else if am && h == 12 {
+			h = 0
+		}
+	}
+	return fmt.Sprintf("%02d:%02d", h, m), h*60 + m, true
+}
+
+func importCSV(v *Vocabulary, name string, br *bufio.Reader, opts ImportOptions) ([]*Group, []error, error) {
+	cr := csv.NewReader(br)
+	cr.ReuseRecord = true
+	cr.TrimLeadingSpace = true
+	header, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		return nil, nil, &RecordError{Source: name, Reason: "empty file: expected a CSV header line (" + strings.Join(csvRequired, ",") + ",...)"}
+	}
+	if err != nil {
+		return nil, nil, csvBroken(name, 0, err)
+	}
+	col := map[string]int{}
+	var problems []error
+	for i, h := range header {
+		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		if !slices.Contains(CSVColumns, h) {
+			problems = append(problems, &Warning{&RecordError{Source: name, Line: 1, Field: h,
+				Reason: "unknown column ignored (expected the documented header: " + strings.Join(CSVColumns, ",") + ")"}})
+			continue
+		}
+		if _, dup := col[h]; dup {
+			return nil, problems, &RecordError{Source: name, Line: 1, Field: h, Reason: "column appears twice in the header"}
+		}
+		col[h] = i
+	}
+	for _, req := range csvRequired {
+		if _, ok := col[req]; !ok {
+			return nil, problems, &RecordError{Source: name, Line: 1, Field: req,
+				Reason: "missing column " + req + " (the header needs at least " + strings.Join(csvRequired, ",") + ")"}
+		}
+	}
+	zones := zoneCache{}
+	var groups []*Group
+	byID := map[string]*csvGroup{}
+	var order []*csvGroup
+	for n := 1; ; n++ {
+		row, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount) {
+				problems = append(problems, &RecordError{Source: name, Record: n, Line: pe.StartLine,
+					Reason: fmt.Sprintf("expected %d fields like the header, got %d", len(header), len(row))})
+				continue
+			}
+			return groups, problems, csvBroken(name, n, err)
+		}
+		get := func(c string) string {
+			if i, ok := col[c]; ok {
+				return strings.TrimSpace(row[i])
+			}
+			return ""
+		}
+		id := get("id")
+		if cg, ok := byID[Slugify(id, "")]; ok && id != "" {
+			// A further meeting of a group already read.
+			m, errs := csvMeeting(get, zones, cg.g.TimeZone)
+			if len(errs) > 0 {
+				problems = append(problems, toRecordErrors(name, n, line, cg.g.ID, errs)...)
+				cg.bad = true
+				continue
+			}
+			if m != nil {
+				cg.g.Meetings = append(cg.g.Meetings, *m)
+			}
+			continue
+		}
+		g, errs := csvGroupRow(get, opts, name, zones)
+		cg := &csvGroup{g: g, rec: n, line: line}
+		if id != "" {
+			byID[Slugify(id, "")] = cg
+		}
+		if len(errs) > 0 {
+			problems = append(problems, toRecordErrors(name, n, line, g.ID, errs)...)
+			cg.bad = true
+		}
+		order = append(order, cg)
+	}
+	for _, cg := range order {
+		if cg.bad {
+			continue
+		}
+		g := cg.g
+		g.Normalize()
+		if errs := g.Validate(v); len(errs) > 0 {
+			problems = append(problems, toRecordErrors(name, cg.rec, cg.line, g.ID, errs)...)
+			continue
+		}
+		groups = append(groups, g)
+	}
+	return groups, problems, nil
+}
+
+type csvGroup struct {
+	g         *Group
+	rec, line int
+	bad       bool
+}
+
+func csvBroken(name string, n int, err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return &RecordError{Source: name, Record: n, Line: pe.Line, Reason: "malformed CSV: " + pe.Err.Error()}
+	}
+	return fmt.Errorf("import %s: %w", name, err)
+}
+
+// csvGroupRow reads the group columns and the row's meeting.
+func csvGroupRow(get func(string) string, opts ImportOptions, name string, zones zoneCache) (*Group, []fieldErr) {
+	var errs []fieldErr
+	bad := func(field, format string, args ...any) {
+		errs = append(errs, fieldErr{field, fmt.Sprintf(format, args...)})
+	}
+	g := &Group{
+		ID:           get("id"),
+		Name:         get("name"),
+		Summary:      get("summary"),
+		Kind:         Kind(strings.ToLower(get("kind"))),
+		Topics:       splitList(strings.ToLower(get("topics"))),
+		Audiences:    splitList(strings.ToLower(get("audiences"))),
+		Languages:    splitList(get("languages")),
+		Format:       Format(strings.NewReplacer(" ", "_", "-", "_").Replace(strings.ToLower(get("format")))),
+		Access:       strings.ToLower(get("access")),
+		Cost:         strings.ToLower(get("cost")),
+		Facilitation: strings.ToLower(get("facilitation")),
+		Organization: get("organization"),
+		Contact:      Contact{URL: get("url"), Phone: get("phone"), Email: get("email")},
+		Online:       Contact{URL: get("online_url"), Phone: get("online_phone")},
+		Countries:    splitList(get("countries")),
+		TimeZone:     get("timezone"),
+		Source:       get("source"),
+		LastVerified: get("last_verified"),
+	}
+	if len(opts.Topics) > 0 {
+		g.Topics = slices.Clone(opts.Topics)
+	}
+	if g.Source == "" {
+		g.Source = opts.SourceURL
+	}
+	if g.Source == "" {
+		g.Source = name
+	}
+	if g.TimeZone == "" {
+		g.TimeZone = opts.TimeZone
+	}
+	loc := Location{Name: get("location_name"), Address: get("address"), City: get("city"), Region: get("region"),
+		PostalCode: get("postal_code"), Country: strings.ToUpper(get("country"))}
+	lat, lon := get("latitude"), get("longitude")
+	if (lat == "") != (lon == "") {
+		bad("latitude", "expected both latitude and longitude, or neither")
+	} else if lat != "" {
+		la, err1 := strconv.ParseFloat(lat, 64)
+		lo, err2 := strconv.ParseFloat(lon, 64)
+		if err1 != nil {
+			bad("latitude", "expected a number, got %q", lat)
+		}
+		if err2 != nil {
+			bad("longitude", "expected a number, got %q", lon)
+		}
+		if err1 == nil && err2 == nil {
+			loc.Point = &Point{Lat: la, Lon: lo}
+		}
+	}
+	var zip *Place
+	if loc.PostalCode != "" && opts.Gazetteer != nil && (loc.Country == "" || loc.Country == "US") {
+		if p, ok := opts.Gazetteer.Lookup(loc.PostalCode); ok {
+			zip = &p
+		}
+	}
+	if loc.Point == nil && zip != nil {
+		pt := zip.Point
+		loc.Point = &pt
+	}
+	if g.TimeZone == "" && zip != nil {
+		g.TimeZone = zip.TimeZone
+	}
+	if loc != (Location{}) {
+		g.Location = &loc
+	}
+	if g.TimeZone != "" && !zones.valid(g.TimeZone) {
+		bad("timezone", "expected an IANA time zone such as America/Chicago, got %q", g.TimeZone)
+		return g, errs
+	}
+	if d, ok := parseDateish(g.LastVerified); ok {
+		g.LastVerified = d
+	}
+	m, merrs := csvMeeting(get, zones, g.TimeZone)
+	errs = append(errs, merrs...)
+	if m != nil {
+		g.Meetings = append(g.Meetings, *m)
+	}
+	return g, errs
+}
+
+// csvMeeting reads the meeting columns of a row: day (+ time, end_time)
+// for weekly meetings, or rrule (+ time, valid_from...) for any other.
+// A row without day and rrule has no meeting.
+func csvMeeting(get func(string) string, zones zoneCache, groupTZ string) (*Meeting, []fieldErr) {
+	var errs []fieldErr
+	bad := func(field, format string, args ...any) {
+		errs = append(errs, fieldErr{field, fmt.Sprintf(format, args...)})
+	}
+	day, rule := get("day"), get("rrule")
+	if day == "" && rule == "" {
+		if get("time") != "" {
+			bad("day", "expected a day (or an rrule) for the meeting at %s", get("time"))
+		}
+		return nil, errs
+	}
+	if day != "" && rule != "" {
+		bad("rrule", "expected either day or rrule, not both")
+		return nil, errs
+	}
+	tz := get("timezone")
+	if tz != "" && !zones.valid(tz) {
+		bad("timezone", "expected an IANA time zone such as America/Chicago, got %q", tz)
+		return nil, errs
+	}
+	if tz == groupTZ {
+		tz = ""
+	}
+	start, startMin, ok := parseSheetClock(get("time"))
+	if !ok {
+		bad("time", `expected a start time such as 19:00 or 7:00 pm, got %q`, get("time"))
+		return nil, errs
+	}
+	dur := 0
+	if e := get("end_time"); e != "" {
+		_, endMin, ok := parseSheetClock(e)
+		if !ok {
+			bad("end_time", `expected an end time such as 20:30 or 8:30 pm, got %q`, e)
+			return nil, errs
+		}
+		if dur = (endMin - startMin + 24*60) % (24 * 60); dur == 0 {
+			bad("end_time", "expected an end time after the start time %s", start)
+			return nil, errs
+		}
+	}
+	if day != "" {
+		var codes []string
+		for _, d := range splitList(day) {
+			w, ok := dayNames[strings.ToLower(d)]
+			if !ok {
+				if n, err := strconv.Atoi(d); err == nil && n >= 0 && n <= 6 {
+					w, ok = time.Weekday(n), true
+				}
+			}
+			if !ok {
+				bad("day", "expected a day name such as Thursday (or 0–6, Sunday = 0), got %q", d)
+				return nil, errs
+			}
+			if c := rruleDays[w]; !slices.Contains(codes, c) {
+				codes = append(codes, c)
+			}
+		}
+		rule = "FREQ=WEEKLY;BYDAY=" + strings.Join(codes, ",")
+	}
+	m := &Meeting{RRule: rule, Start: start, Duration: dur, TimeZone: tz,
+		ValidFrom: get("valid_from"), ValidUntil: get("valid_until"), Note: get("meeting_note")}
+	return m, errs
+}

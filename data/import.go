@@ -1,0 +1,835 @@
+package data
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+)
+
+// SourceFormat names one of the directory formats Import reads.
+type SourceFormat string
+
+const (
+	SourceAuto         SourceFormat = ""              // detect from the name and the content
+	SourceMeetingGuide SourceFormat = "meeting-guide" // Meeting Guide JSON feed (an array of meetings)
+	SourceHSDS         SourceFormat = "hsds"          // Open Referral HSDS 3.0 JSON
+	SourceHSDSTables   SourceFormat = "hsds-csv"      // HSDS 3.0 CSV table set: a folder with services.csv
+	SourceCSV          SourceFormat = "csv"           // our plain CSV (docs/import.md)
+	SourceNative       SourceFormat = "native"        // our own {"groups": [...]} JSON
+)
+
+// SourceFormats lists the formats by name, for flags and messages.
+var SourceFormats = []SourceFormat{SourceMeetingGuide, SourceHSDS, SourceHSDSTables, SourceCSV, SourceNative}
+
+// DefaultMaxSourceBytes bounds how much of one source is read: a feed
+// bigger than this is refused rather than allowed to fill memory.
+const DefaultMaxSourceBytes = 100 << 20
+
+// DefaultMaxRecordBytes bounds one record (one meeting, one service). A
+// record larger than this is reported and skipped without being held.
+const DefaultMaxRecordBytes = 1 << 20
+
+// ErrTooLarge is wrapped when a source passes its size cap.
+var ErrTooLarge = errors.New("source too large")
+
+// ImportOptions tune how a source is read and mapped onto groups.
+type ImportOptions struct {
+	Format SourceFormat // SourceAuto detects it
+	// Topics, when set, replace the topics every record would get (the
+	// operator knows the feed is, say, Narcotics Anonymous: --topic drugs).
+	Topics []string
+	// Fellowship names the program of a Meeting Guide feed ("aa", "na",
+	// "al-anon"...; see Fellowships); "" means AA, Meeting Guide's own.
+	Fellowship string
+	// TimeZone is the IANA zone for records that give none (HSDS gives
+	// only a UTC offset).
+	TimeZone string
+	// SourceURL is the public page recorded as each listing's source when
+	// the record has no URL of its own; "" uses the source's name.
+	SourceURL string
+	// Gazetteer turns a US postal code into coordinates and a time zone
+	// for records without them; nil leaves them missing.
+	Gazetteer *Gazetteer
+	// MaxBytes caps the source's size (DefaultMaxSourceBytes when 0);
+	// MaxRecordBytes caps one record (DefaultMaxRecordBytes when 0).
+	MaxBytes       int64
+	MaxRecordBytes int
+	// Fetch opens a URL source. Nil refuses URLs, so that nothing reaches
+	// the network unless the caller (the command) asks for it.
+	Fetch func(url string) (io.ReadCloser, error)
+}
+
+func (o *ImportOptions) maxBytes() int64 {
+	if o.MaxBytes > 0 {
+		return o.MaxBytes
+	}
+	return DefaultMaxSourceBytes
+}
+
+func (o *ImportOptions) maxRecord() int {
+	if o.MaxRecordBytes > 0 {
+		return o.MaxRecordBytes
+	}
+	return DefaultMaxRecordBytes
+}
+
+// Source is where an import reads from: a file, a folder (HSDS CSV
+// tables, or native JSON files) or an http(s) URL.
+type Source struct {
+	Name string // as given
+	URL  bool
+}
+
+// ParseSource reads a command-line source name.
+func ParseSource(s string) Source {
+	s = strings.TrimSpace(s)
+	if u, err := url.Parse(s); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+		return Source{Name: s, URL: true}
+	}
+	return Source{Name: s}
+}
+
+// Slug is the source's name in the state directory: the file or folder
+// name without its extension, or the URL's host and path, as a slug.
+func (s Source) Slug() string {
+	base := s.Name
+	if s.URL {
+		if u, err := url.Parse(s.Name); err == nil {
+			base = u.Host + strings.TrimSuffix(u.Path, filepath.Ext(u.Path))
+		}
+	} else {
+		base = filepath.Base(filepath.Clean(base))
+		base = strings.TrimSuffix(base, filepath.Ext(base))
+	}
+	return Slugify(base, "source")
+}
+
+// Slugify lower-cases s and turns every run of characters outside a-z and
+// 0-9 into one '-', so any name can become an id or a file name. It
+// returns fallback when nothing is left.
+func Slugify(s, fallback string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(Fold(s)) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			b.WriteRune(r)
+			dash = false
+			continue
+		}
+		dash = true
+	}
+	out := b.String()
+	if len(out) > 100 {
+		out = strings.TrimRight(out[:100], "-")
+	}
+	if out == "" {
+		return fallback
+	}
+	return out
+}
+
+// Warning is a problem that does not reject a record (an unknown type
+// code is ignored) or that skips one on purpose (a meeting whose location
+// is temporarily closed and has no online option). It unwraps to its
+// *RecordError, so errors.As and errors.Is(err, ErrInvalid) still hold.
+type Warning struct{ *RecordError }
+
+func (w *Warning) Error() string { return "warning: " + w.RecordError.Error() }
+
+func (w *Warning) Unwrap() error { return w.RecordError }
+
+// IsWarning reports whether a problem is only a warning.
+func IsWarning(err error) bool {
+	var w *Warning
+	return errors.As(err, &w)
+}
+
+// Rejected counts the records the problems reject (warnings aside, and
+// each record once however many of its fields are wrong).
+func Rejected(problems []error) int {
+	type key struct {
+		src string
+		rec int
+	}
+	seen := map[key]bool{}
+	for _, p := range problems {
+		var re *RecordError
+		if IsWarning(p) || !errors.As(p, &re) {
+			continue
+		}
+		seen[key{re.Source, re.Record}] = true
+	}
+	return len(seen)
+}
+
+// Import reads one source and returns its valid groups, one problem per bad
+// record field (each a *RecordError, or a *Warning), and a non-nil error
+// when the source could not be read whole: it cannot be opened, passes
+// the size cap, is empty, is not in the expected shape, or ends early.
+// Groups read before such a break are still returned, but a caller that
+// replaces stored data must not store them, since the rest is missing.
+func Import(v *Vocabulary, src string, opts ImportOptions) ([]*Group, []error, error) {
+	s := ParseSource(src)
+	format := opts.Format
+	if !s.URL {
+		st, err := os.Stat(s.Name)
+		if err != nil {
+			return nil, nil, fmt.Errorf("import %s: %w", s.Name, err)
+		}
+		if st.IsDir() {
+			return importDir(v, s.Name, format, opts)
+		}
+	}
+	rc, err := openSource(s, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rc.Close()
+	br := bufio.NewReaderSize(&capReader{r: rc, left: opts.maxBytes(), name: s.Name}, 64<<10)
+	if format == SourceAuto {
+		if format, err = detectFormat(s.Name, br); err != nil {
+			return nil, nil, err
+		}
+	}
+	return importReader(v, s.Name, format, br, opts)
+}
+
+// ImportReader reads a source already open (name is used in messages and
+// as the default listing source). format must not be SourceAuto for
+// content that has no name to go by; it is detected otherwise.
+func ImportReader(v *Vocabulary, name string, r io.Reader, opts ImportOptions) ([]*Group, []error, error) {
+	br := bufio.NewReaderSize(&capReader{r: r, left: opts.maxBytes(), name: name}, 64<<10)
+	format := opts.Format
+	if format == SourceAuto {
+		var err error
+		if format, err = detectFormat(name, br); err != nil {
+			return nil, nil, err
+		}
+	}
+	return importReader(v, name, format, br, opts)
+}
+
+func importReader(v *Vocabulary, name string, format SourceFormat, br *bufio.Reader, opts ImportOptions) ([]*Group, []error, error) {
+	switch format {
+	case SourceMeetingGuide:
+		return importMeetingGuide(v, name, br, opts)
+	case SourceHSDS:
+		return importHSDSJSON(v, name, br, opts)
+	case SourceCSV:
+		return importCSV(v, name, br, opts)
+	case SourceNative:
+		b, err := io.ReadAll(br)
+		if err != nil {
+			return nil, nil, fmt.Errorf("import %s: %w", name, err)
+		}
+		gs, ps := ParseGroups(name, b, v)
+		return gs, ps, nil
+	case SourceHSDSTables:
+		return nil, nil, fmt.Errorf("import %s: %s is a folder of CSV tables; name the folder", name, format)
+	default:
+		return nil, nil, fmt.Errorf("import %s: unknown format %q (expected one of %s)", name, format, formatList())
+	}
+}
+
+func formatList() string {
+	var s []string
+	for _, f := range SourceFormats {
+		s = append(s, string(f))
+	}
+	return strings.Join(s, ", ")
+}
+
+// ParseSourceFormat reads a --format value ("" or "auto" detects).
+func ParseSourceFormat(s string) (SourceFormat, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if s == "" || s == "auto" {
+		return SourceAuto, nil
+	}
+	switch s {
+	case "meetingguide", "meeting_guide", "mg", "tsml":
+		return SourceMeetingGuide, nil
+	case "hsds-json", "openreferral":
+		return SourceHSDS, nil
+	case "hsds-tables", "hsds_csv":
+		return SourceHSDSTables, nil
+	}
+	if slices.Contains(SourceFormats, SourceFormat(s)) {
+		return SourceFormat(s), nil
+	}
+	return "", fmt.Errorf("unknown format %q (expected auto, %s)", s, formatList())
+}
+
+// importDir reads a folder: HSDS CSV tables when it holds services.csv,
+// else every *.json file in it, each detected on its own.
+func importDir(v *Vocabulary, dir string, format SourceFormat, opts ImportOptions) ([]*Group, []error, error) {
+	if format == SourceHSDSTables || format == SourceAuto && fileExists(filepath.Join(dir, "services.csv")) {
+		return importHSDSTables(v, dir, opts)
+	}
+	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(files) == 0 {
+		return nil, nil, fmt.Errorf("import %s: a folder with neither services.csv (HSDS tables) nor *.json files", dir)
+	}
+	slices.Sort(files)
+	var all []*Group
+	var problems []error
+	for _, f := range files {
+		gs, ps, err := Import(v, f, opts)
+		all = append(all, gs...)
+		problems = append(problems, ps...)
+		if err != nil {
+			return all, problems, err
+		}
+	}
+	all, ps := dedupe(all)
+	return all, append(problems, ps...), nil
+}
+
+func fileExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir()
+}
+
+func openSource(s Source, opts ImportOptions) (io.ReadCloser, error) {
+	if s.URL {
+		if opts.Fetch == nil {
+			return nil, fmt.Errorf("import %s: URL sources are not enabled here", s.Name)
+		}
+		rc, err := opts.Fetch(s.Name)
+		if err != nil {
+			return nil, fmt.Errorf("import %s: %w", s.Name, err)
+		}
+		return rc, nil
+	}
+	f, err := os.Open(s.Name)
+	if err != nil {
+		return nil, fmt.Errorf("import: %w", err)
+	}
+	return f, nil
+}
+
+// HTTPFetcher returns an ImportOptions.Fetch that GETs a URL with client
+// under ctx and refuses non-2xx answers. The size cap is applied by Import.
+func HTTPFetcher(ctx context.Context, client *http.Client) func(string) (io.ReadCloser, error) {
+	return func(u string) (io.ReadCloser, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Accept", "application/json, text/csv;q=0.9, */*;q=0.5")
+		resp, err := client.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		if resp.StatusCode < 200 || resp.StatusCode > 299 {
+			resp.Body.Close()
+			return nil, fmt.Errorf("GET: HTTP status %s", resp.Status)
+		}
+		return resp.Body, nil
+	}
+}
+
+// capReader fails with ErrTooLarge once more than left bytes are read, so
+// a parser sees an error, not a quiet end of file, and stops.
+type capReader struct {
+	r    io.Reader
+	left int64
+	name string
+	cap  int64
+}
+
+func (c *capReader) Read(p []byte) (int, error) {
+	if c.cap == 0 {
+		c.cap = c.left
+	}
+	if c.left <= 0 {
+		// Read one byte more to tell "exactly at the cap" from "over it".
+		var one [1]byte
+		n, err := c.r.Read(one[:])
+		if n > 0 {
+			return 0, fmt.Errorf("%s: more than %d MB: %w", c.name, c.cap>>20, ErrTooLarge)
+		}
+		return 0, err
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	return n, err
+}
+
+// detectFormat picks the format from the extension, then the content.
+func detectFormat(name string, br *bufio.Reader) (SourceFormat, error) {
+	ext := strings.ToLower(filepath.Ext(strings.SplitN(name, "?", 2)[0]))
+	if ext == ".csv" || ext == ".tsv" {
+		return SourceCSV, nil
+	}
+	head, err := br.Peek(64 << 10)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+		return "", fmt.Errorf("import %s: %w", name, err)
+	}
+	head = bytes.TrimLeft(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf")), " \t\r\n")
+	if len(head) == 0 {
+		return "", &RecordError{Source: name, Reason: "empty file: expected a Meeting Guide JSON feed, Open Referral HSDS JSON, or CSV"}
+	}
+	switch head[0] {
+	case '[':
+		if hasKey(head, "service_at_locations", "organization_id", "services", "assured_date") {
+			return SourceHSDS, nil
+		}
+		return SourceMeetingGuide, nil
+	case '{':
+		if hasKey(head, "groups") && !hasKey(head, "services", "service_at_locations") {
+			return SourceNative, nil
+		}
+		return SourceHSDS, nil
+	}
+	if ext == ".json" {
+		return SourceMeetingGuide, nil // its parser explains what is wrong
+	}
+	return SourceCSV, nil
+}
+
+func hasKey(head []byte, keys ...string) bool {
+	for _, k := range keys {
+		if bytes.Contains(head, []byte(`"`+k+`"`)) {
+			return true
+		}
+	}
+	return false
+}
+
+// arrayScanner frames the elements of a top-level JSON array without
+// decoding them, counting lines, so a feed of any length is read one record
+// at a time and a record over the size cap is measured and dropped rather
+// than held. Framing survives a malformed record as long as its brackets
+// balance, so one bad meeting does not lose the rest of the feed.
+type arrayScanner struct {
+	r       *bufio.Reader
+	name    string
+	max     int
+	line    int
+	started bool
+	done    bool
+	buf     []byte
+}
+
+func newArrayScanner(name string, r *bufio.Reader, max int) *arrayScanner {
+	return &arrayScanner{r: r, name: name, max: max, line: 1}
+}
+
+func (s *arrayScanner) skipSpace() (byte, error) {
+	for {
+		c, err := s.r.ReadByte()
+		if err != nil {
+			return 0, err
+		}
+		switch c {
+		case '\n':
+			s.line++
+		case ' ', '\t', '\r':
+		case 0xef: // a UTF-8 byte order mark
+			if b, _ := s.r.Peek(2); bytes.Equal(b, []byte{0xbb, 0xbf}) {
+				s.r.Discard(2)
+				continue
+			}
+			return c, nil
+		default:
+			return c, nil
+		}
+	}
+}
+
+// begin consumes the opening '['. what describes the expected content.
+func (s *arrayScanner) begin(what string) error {
+	c, err := s.skipSpace()
+	if errors.Is(err, io.EOF) {
+		return &RecordError{Source: s.name, Reason: "empty file: expected " + what}
+	}
+	if err != nil {
+		return fmt.Errorf("import %s: %w", s.name, err)
+	}
+	if c != '[' {
+		return &RecordError{Source: s.name, Line: s.line, Reason: fmt.Sprintf("expected %s, found %q", what, c)}
+	}
+	s.started = true
+	return nil
+}
+
+// next returns the next element, the line it starts on and its size. raw
+// is nil when the element was larger than the record cap. ok is false
+// after the closing ']'.
+func (s *arrayScanner) next(record int) (raw []byte, line int, size int, ok bool, err error) {
+	if s.done {
+		return nil, 0, 0, false, nil
+	}
+	c, err := s.skipSpace()
+	if err != nil {
+		return nil, s.line, 0, false, s.broken(record, err)
+	}
+	if record > 1 {
+		if c == ']' {
+			s.done = true
+			return nil, 0, 0, false, nil
+		}
+		if c != ',' {
+			return nil, s.line, 0, false, &RecordError{Source: s.name, Record: record, Line: s.line, Reason: fmt.Sprintf("malformed JSON: expected ',' or ']' between records, found %q", c)}
+		}
+		if c, err = s.skipSpace(); err != nil {
+			return nil, s.line, 0, false, s.broken(record, err)
+		}
+	} else if c == ']' {
+		s.done = true
+		return nil, 0, 0, false, nil
+	}
+	line = s.line
+	s.buf = s.buf[:0]
+	depth, inStr, esc := 0, false, false
+	over := false
+	keep := func(c byte) {
+		size++
+		if over {
+			return
+		}
+		if len(s.buf) >= s.max {
+			over, s.buf = true, s.buf[:0]
+			return
+		}
+		s.buf = append(s.buf, c)
+	}
+	for first := true; ; first = false {
+		if !first {
+			if c, err = s.r.ReadByte(); err != nil {
+				return nil, line, size, false, s.broken(record, err)
+			}
+		}
+		if c == '\n' {
+			s.line++
+		}
+		if inStr {
+			keep(c)
+			switch {
+			case esc:
+				esc = false
+			case c == '\\':
+				esc = true
+			case c == '"':
+				inStr = false
+				if depth == 0 {
+					return s.out(over), line, size, true, nil
+				}
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inStr = true
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth == 0 { // a scalar element ended by the closing ']'
+				s.r.UnreadByte()
+				return s.out(over), line, size, true, nil
+			}
+			depth--
+			if depth == 0 {
+				keep(c)
+				return s.out(over), line, size, true, nil
+			}
+		case ',', ' ', '\t', '\r', '\n':
+			if depth == 0 {
+				s.r.UnreadByte()
+				if c == '\n' {
+					s.line--
+				}
+				return s.out(over), line, size, true, nil
+			}
+		}
+		keep(c)
+	}
+}
+
+func (s *arrayScanner) out(over bool) []byte {
+	if over {
+		return nil
+	}
+	return s.buf
+}
+
+func (s *arrayScanner) broken(record int, err error) error {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return &RecordError{Source: s.name, Record: record, Line: s.line, Reason: "the file ends early (truncated JSON: the array is not closed)"}
+	}
+	return fmt.Errorf("import %s: %w", s.name, err)
+}
+
+// jsonKind names the JSON type of a raw value for messages.
+func jsonKind(raw json.RawMessage) string {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return "nothing"
+	}
+	switch raw[0] {
+	case '"':
+		return "string"
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case 't', 'f':
+		return "boolean"
+	case 'n':
+		return "null"
+	}
+	return "number"
+}
+
+// toRecordErrors turns validation results into problems for one record.
+func toRecordErrors(source string, record, line int, id string, errs []fieldErr) []error {
+	out := make([]error, 0, len(errs))
+	for _, fe := range errs {
+		out = append(out, &RecordError{Source: source, Record: record, Line: line, ID: id, Field: fe.field, Reason: fe.reason})
+	}
+	return out
+}
+
+// parseDateish reads "2020-04-04", "2020-04-04 16:50:58" or RFC 3339 and
+// returns the date "YYYY-MM-DD".
+func parseDateish(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	if len(s) < 10 {
+		return "", false
+	}
+	d, err := time.Parse(time.DateOnly, s[:10])
+	if err != nil {
+		return "", false
+	}
+	return d.Format(time.DateOnly), true
+}
+
+// zoneCache loads IANA zones once per import: LoadLocation reads the zone
+// database on every call, which would dominate a 100,000-meeting feed.
+type zoneCache map[string]bool
+
+func (z zoneCache) valid(tz string) bool {
+	if ok, seen := z[tz]; seen {
+		return ok
+	}
+	_, err := time.LoadLocation(tz)
+	ok := err == nil && tz != "" && tz != "Local"
+	z[tz] = ok
+	return ok
+}
+
+// SourceStore keeps each imported source as one native directory file,
+// Dir/<name>.json, so that re-importing a source replaces exactly its own
+// groups: a record removed from the source disappears, and identical input
+// leaves the file byte-identical (and the directory hash unchanged, so the
+// search index is not rebuilt).
+type SourceStore struct{ Dir string }
+
+// StoredSource describes one stored source.
+type StoredSource struct {
+	Name   string       `json:"name"`
+	Source string       `json:"source"`
+	Format SourceFormat `json:"format"`
+	Groups int          `json:"groups"`
+}
+
+// storedHeader is the part of a stored file besides its groups; LoadDirectory
+// and ParseGroups skip these keys, so a stored file is a native directory file.
+type storedHeader struct {
+	Source string       `json:"source"`
+	Format SourceFormat `json:"format"`
+}
+
+// PutResult says what Put did.
+type PutResult struct {
+	Path     string
+	Changed  bool   // false when the file already held exactly this
+	Prefixed int    // ids prefixed with the source name because another source had them
+	Replaced string // the other source this name used to hold, if any
+}
+
+// ErrSourceName is returned by Put when the name already holds another source.
+var ErrSourceName = errors.New("source name already used by another source")
+
+func (s SourceStore) path(name string) string { return filepath.Join(s.Dir, name+".json") }
+
+// Put stores groups as the source name. An id that another stored source
+// (or taken, e.g. the embedded directory) already has is prefixed with
+// "name.", so every source keeps its own ids. When name holds a different
+// source, Put refuses unless replace is set.
+func (s SourceStore) Put(name string, h StoredSource, groups []*Group, taken map[string]bool, replace bool) (PutResult, error) {
+	res := PutResult{Path: s.path(name)}
+	if Slugify(name, "") != name {
+		return res, fmt.Errorf("source name %q: expected a slug (lowercase letters, digits and '-')", name)
+	}
+	if err := os.MkdirAll(s.Dir, 0o755); err != nil {
+		return res, fmt.Errorf("directory store: %w", err)
+	}
+	others, err := s.List()
+	if err != nil {
+		return res, err
+	}
+	used := map[string]bool{}
+	for id := range taken {
+		used[id] = true
+	}
+	for _, o := range others {
+		if o.Name == name {
+			if o.Source != h.Source {
+				if !replace {
+					return res, fmt.Errorf("%q holds %s, not %s: %w (choose another --name, or --remove it first)", name, o.Source, h.Source, ErrSourceName)
+				}
+				res.Replaced = o.Source
+			}
+			continue
+		}
+		ids, err := s.ids(o.Name)
+		if err != nil {
+			return res, err
+		}
+		for _, id := range ids {
+			used[id] = true
+		}
+	}
+	for _, g := range groups {
+		if used[g.ID] {
+			g.ID = name + "." + g.ID
+			res.Prefixed++
+		}
+	}
+	var buf bytes.Buffer
+	hb, err := json.Marshal(storedHeader{Source: h.Source, Format: h.Format})
+	if err != nil {
+		return res, err
+	}
+	buf.Write(hb[:len(hb)-1])
+	buf.WriteString(",\n\"groups\": [")
+	for i, g := range groups {
+		b, err := json.Marshal(g)
+		if err != nil {
+			return res, fmt.Errorf("store %s: group %s: %w", name, g.ID, err)
+		}
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		buf.WriteString("\n")
+		buf.Write(b)
+	}
+	buf.WriteString("\n]}\n")
+	if old, err := os.ReadFile(res.Path); err == nil && bytes.Equal(old, buf.Bytes()) {
+		return res, nil
+	}
+	res.Changed = true
+	return res, writeAtomic(res.Path, buf.Bytes())
+}
+
+// writeAtomic writes through a temporary file and a rename, so a reader
+// (the bot reloading its directory) sees the old file or the new one,
+// never half of one.
+func writeAtomic(path string, b []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("directory store: %w", err)
+	}
+	tmp := f.Name()
+	_, err = f.Write(b)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("directory store: %w", err)
+	}
+	return nil
+}
+
+// List describes the stored sources in name order.
+func (s SourceStore) List() ([]StoredSource, error) {
+	files, err := filepath.Glob(filepath.Join(s.Dir, "*.json"))
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(files)
+	var out []StoredSource
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("directory store: %w", err)
+		}
+		var file struct {
+			storedHeader
+			Groups []json.RawMessage `json:"groups"`
+		}
+		if err := json.Unmarshal(b, &file); err != nil {
+			return nil, fmt.Errorf("directory store: %s: %w", f, err)
+		}
+		out = append(out, StoredSource{Name: strings.TrimSuffix(filepath.Base(f), ".json"),
+			Source: file.Source, Format: file.Format, Groups: len(file.Groups)})
+	}
+	return out, nil
+}
+
+func (s SourceStore) ids(name string) ([]string, error) {
+	b, err := os.ReadFile(s.path(name))
+	if err != nil {
+		return nil, fmt.Errorf("directory store: %w", err)
+	}
+	var file struct {
+		Groups []struct {
+			ID string `json:"id"`
+		} `json:"groups"`
+	}
+	if err := json.Unmarshal(b, &file); err != nil {
+		return nil, fmt.Errorf("directory store: %s: %w", name, err)
+	}
+	out := make([]string, len(file.Groups))
+	for i, g := range file.Groups {
+		out[i] = g.ID
+	}
+	return out, nil
+}
+
+// Remove drops a stored source.
+func (s SourceStore) Remove(name string) error {
+	if err := os.Remove(s.path(name)); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("no stored source named %q", name)
+		}
+		return fmt.Errorf("directory store: %w", err)
+	}
+	return nil
+}
+
+// Load reads every stored source (an empty directory when there is none).
+func (s SourceStore) Load(v *Vocabulary) (*Directory, []error, error) {
+	if _, err := os.Stat(s.Dir); errors.Is(err, os.ErrNotExist) {
+		return NewDirectory(nil), nil, nil
+	}
+	return LoadDirectory(v, s.Dir)
+}

@@ -1,0 +1,764 @@
+package data
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Meeting Guide JSON feed (https://github.com/code4recovery/spec): an array
+// of meeting objects, each a weekly meeting with a unique slug. One
+// meeting object becomes one Group; a list of days becomes one weekly
+// Meeting per day.
+
+// MeetingGuideTypes are the reserved type codes of the Meeting Guide spec
+// (code4recovery/spec data/types.json and data/proposed-new.json, MIT)
+// with their English labels, plus ONL and TC, which the 12 Step Meeting
+// List plugin writes although the spec infers them.
+var MeetingGuideTypes = map[string]string{
+	"11": "11th Step Meditation", "12x12": "12 Steps & 12 Traditions", "A": "Secular", "ABSI": "As Bill Sees It",
+	"AF": "Afrikaans", "AL": "Concurrent with Alateen", "AL-AN": "Concurrent with Al-Anon", "AM": "Amharic",
+	"AR": "Arabic", "ASL": "American Sign Language", "B": "Big Book", "BA": "Babysitting Available",
+	"BE": "Newcomer", "BG": "Bulgarian", "BI": "Bisexual", "BRK": "Breakfast", "C": "Closed",
+	"CAN": "Candlelight", "CF": "Child-Friendly", "D": "Discussion", "DA": "Danish", "DB": "Digital Basket",
+	"DD": "Dual Diagnosis", "DE": "German", "DR": "Daily Reflections", "EL": "Greek", "EN": "English",
+	"FA": "Persian", "FI": "Finnish", "FF": "Fragrance Free", "FR": "French", "G": "Gay", "GR": "Grapevine",
+	"H": "Birthday", "HE": "Hebrew", "HI": "Hindi", "HR": "Croatian", "HU": "Hungarian", "IS": "Icelandic",
+	"ITA": "Italian", "JA": "Japanese", "KA": "Georgian", "KOR": "Korean", "L": "Lesbian", "LGBTQ": "LGBTQ",
+	"LIT": "Literature", "LS": "Living Sober", "LT": "Lithuanian", "M": "Men", "MED": "Meditation",
+	"ML": "Malayalam", "MT": "Maltese", "N": "Native American", "NB": "Non-Binary", "NDG": "Indigenous",
+	"NE": "Nepali", "NL": "Dutch", "NO": "Norwegian", "O": "Open", "OUT": "Outdoor", "P": "Professionals",
+	"POA": "Proof of Attendance", "POC": "People of Color", "POL": "Polish", "POR": "Portuguese",
+	"PUN": "Punjabi", "RUS": "Russian", "S": "Spanish", "SEN": "Seniors", "SK": "Slovak", "SL": "Slovenian",
+	"SM": "Smoking Permitted", "SP": "Speaker", "ST": "Step Study", "SV": "Swedish", "T": "Transgender",
+	"TC": "Location Temporarily Closed", "TH": "Thai", "TL": "Tagalog", "TR": "Tradition Study",
+	"TUR": "Turkish", "UK": "Ukrainian", "W": "Women", "X": "Wheelchair Access",
+	"XB": "Wheelchair-Accessible Bathroom", "XT": "Cross Talk Permitted", "Y": "Young People",
+	// proposed-new.json
+	"BV-I": "Blind / Visually Impaired", "D-HOH": "Deaf / Hard of Hearing", "LO-I": "Loners / Isolationists",
+	"QSL": "Quebec Sign Language", "RSL": "Russian Sign Language",
+	// written by the 12 Step Meeting List plugin
+	"ONL": "Online",
+}
+
+// mgLanguages maps the spec's language type codes to BCP 47 tags.
+var mgLanguages = map[string]string{
+	"AF": "af", "AM": "am", "AR": "ar", "ASL": "ase", "BG": "bg", "DA": "da", "DE": "de", "EL": "el",
+	"EN": "en", "FA": "fa", "FI": "fi", "FR": "fr", "HE": "he", "HI": "hi", "HR": "hr", "HU": "hu",
+	"IS": "is", "ITA": "it", "JA": "ja", "KA": "ka", "KOR": "ko", "LT": "lt", "ML": "ml", "MT": "mt",
+	"NE": "ne", "NL": "nl", "NO": "no", "POL": "pl", "POR": "pt", "PUN": "pa", "RUS": "ru", "S": "es",
+	"SK": "sk", "SL": "sl", "SV": "sv", "TH": "th", "TL": "tl", "TUR": "tr", "UK": "uk",
+	"QSL": "fcs", "RSL": "rsl",
+}
+
+// mgAudiences maps audience type codes to our audiences. Codes for
+// audiences we do not model (P, POC, N, NDG...) are known but unused.
+var mgAudiences = map[string]string{
+	"W": "women", "M": "men", "Y": "youth", "SEN": "seniors",
+	"LGBTQ": "lgbtq", "G": "lgbtq", "L": "lgbtq", "BI": "lgbtq", "T": "lgbtq", "NB": "lgbtq",
+}
+
+// Fellowships maps a fellowship's short name to its full name; the topic
+// comes from the vocabulary, whose synonyms list the full names (so the
+// mapping is reviewed data, not code).
+var Fellowships = map[string]string{
+	"aa": "alcoholics anonymous", "na": "narcotics anonymous", "ca": "cocaine anonymous",
+	"cma": "crystal meth anonymous", "ma": "marijuana anonymous", "ga": "gamblers anonymous",
+	"nica": "nicotine anonymous", "al-anon": "al-anon", "alateen": "al-anon", "nar-anon": "nar-anon",
+	"fa": "families anonymous", "coda": "co-dependents anonymous", "ea": "emotions anonymous",
+	"eda": "eating disorders anonymous", "oa": "overeaters anonymous", "da": "debtors anonymous",
+}
+
+// FellowshipTopics returns the topics of a fellowship named by its short
+// or full name ("na", "Narcotics Anonymous").
+func FellowshipTopics(v *Vocabulary, name string) ([]string, bool) {
+	n := strings.ToLower(strings.TrimSpace(name))
+	if full, ok := Fellowships[n]; ok {
+		n = full
+	}
+	if v == nil {
+		return nil, false
+	}
+	for _, t := range v.Topics {
+		if slices.Contains(t.Synonyms["en"], n) {
+			return []string{t.Slug}, true
+		}
+	}
+	return nil, false
+}
+
+// mgTopics are the topics a feed's records get unless they say otherwise.
+func mgTopics(v *Vocabulary, opts ImportOptions) ([]string, error) {
+	if len(opts.Topics) > 0 {
+		for _, t := range opts.Topics {
+			if v != nil && !v.Has(t) {
+				return nil, fmt.Errorf("topic %q is not in the vocabulary (e.g. alcohol, drugs, grief)", t)
+			}
+		}
+		return opts.Topics, nil
+	}
+	f := opts.Fellowship
+	if f == "" {
+		f = "aa" // Meeting Guide is AA's meeting app
+	}
+	ts, ok := FellowshipTopics(v, f)
+	if !ok {
+		return nil, fmt.Errorf("unknown fellowship %q (expected one of %s, or use a topic)", f, strings.Join(fellowshipNames(), ", "))
+	}
+	return ts, nil
+}
+
+func fellowshipNames() []string {
+	var out []string
+	for k := range Fellowships {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// mgReader is one Meeting Guide import in progress.
+type mgReader struct {
+	v      *Vocabulary
+	name   string
+	opts   ImportOptions
+	topics []string
+	zones  zoneCache
+	seen   map[string]int // id → record
+}
+
+func importMeetingGuide(v *Vocabulary, name string, br *bufio.Reader, opts ImportOptions) ([]*Group, []error, error) {
+	topics, err := mgTopics(v, opts)
+	if err != nil {
+		return nil, nil, fmt.Errorf("import %s: %w", name, err)
+	}
+	r := &mgReader{v: v, name: name, opts: opts, topics: topics, zones: zoneCache{}, seen: map[string]int{}}
+	sc := newArrayScanner(name, br, opts.maxRecord())
+	if err := sc.begin("a JSON array of meetings ([{\"name\": ..., \"slug\": ...}, ...])"); err != nil {
+		return nil, nil, err
+	}
+	var groups []*Group
+	var problems []error
+	for n := 1; ; n++ {
+		raw, line, size, ok, err := sc.next(n)
+		if err != nil {
+			return groups, problems, err
+		}
+		if !ok {
+			break
+		}
+		if raw == nil {
+			problems = append(problems, &RecordError{Source: name, Record: n, Line: line, Reason: fmt.Sprintf("record is %d bytes, over the %d-byte limit for one meeting", size, opts.maxRecord())})
+			continue
+		}
+		g, ps := r.record(raw, n, line)
+		problems = append(problems, ps...)
+		if g != nil {
+			groups = append(groups, g)
+		}
+	}
+	if c, err := sc.skipSpace(); err == nil {
+		return groups, problems, &RecordError{Source: name, Line: sc.line, Reason: fmt.Sprintf("unexpected %q after the closing ']' of the feed", c)}
+	} else if err != io.EOF {
+		return groups, problems, fmt.Errorf("import %s: %w", name, err)
+	}
+	return groups, problems, nil
+}
+
+// mgFields reads typed fields out of one meeting object, collecting one
+// error per wrong field.
+type mgFields struct {
+	m    map[string]json.RawMessage
+	errs []fieldErr
+}
+
+func (f *mgFields) bad(field, format string, args ...any) {
+	f.errs = append(f.errs, fieldErr{field, fmt.Sprintf(format, args...)})
+}
+
+func (f *mgFields) raw(field string) (json.RawMessage, bool) {
+	r, ok := f.m[field]
+	if !ok || jsonKind(r) == "null" {
+		return nil, false
+	}
+	return r, true
+}
+
+// str reads a string field; numbers are accepted where feeds write them
+// as numbers (postal codes), everything else is a type error.
+func (f *mgFields) str(field string) string {
+	r, ok := f.raw(field)
+	if !ok {
+		return ""
+	}
+	var s string
+	if err := json.Unmarshal(r, &s); err != nil {
+		if jsonKind(r) == "number" && field == "postal_code" {
+			return string(r)
+		}
+		f.bad(field, "expected a string, got JSON %s", jsonKind(r))
+		return ""
+	}
+	return strings.TrimSpace(s)
+}
+
+func (f *mgFields) strs(field string) []string {
+	r, ok := f.raw(field)
+	if !ok {
+		return nil
+	}
+	var ss []string
+	if err := json.Unmarshal(r, &ss); err != nil {
+		f.bad(field, "expected an array of strings, got JSON %s", jsonKind(r))
+		return nil
+	}
+	return ss
+}
+
+// num reads a number written as a JSON number or a numeric string.
+func (f *mgFields) num(field string) (float64, bool) {
+	r, ok := f.raw(field)
+	if !ok {
+		return 0, false
+	}
+	var x float64
+	if err := json.Unmarshal(r, &x); err == nil {
+		return x, true
+	}
+	var s string
+	if err := json.Unmarshal(r, &s); err == nil {
+		if s = strings.TrimSpace(s); s == "" {
+			return 0, false
+		}
+		if x, err := strconv.ParseFloat(s, 64); err == nil && !math.IsNaN(x) && !math.IsInf(x, 0) {
+			return x, true
+		}
+		f.bad(field, "expected a number, got %q", s)
+		return 0, false
+	}
+	f.bad(field, "expected a number, got JSON %s", jsonKind(r))
+	return 0, false
+}
+
+// days reads day: 0–6 (Sunday = 0), a numeric string, or an array of them.
+func (f *mgFields) days() []int {
+	r, ok := f.raw("day")
+	if !ok {
+		return nil
+	}
+	var list []json.RawMessage
+	if jsonKind(r) == "array" {
+		if err := json.Unmarshal(r, &list); err != nil {
+			f.bad("day", "expected a day 0–6 or an array of them, got malformed JSON")
+			return nil
+		}
+		if len(list) == 0 {
+			f.bad("day", "expected a day 0–6 (Sunday = 0) or a non-empty array of them, got []")
+			return nil
+		}
+	} else {
+		list = []json.RawMessage{r}
+	}
+	var out []int
+	for _, e := range list {
+		var d float64
+		var s string
+		switch {
+		case json.Unmarshal(e, &d) == nil:
+		case json.Unmarshal(e, &s) == nil:
+			n, err := strconv.Atoi(strings.TrimSpace(s))
+			if err != nil {
+				f.bad("day", "expected a day 0–6 (Sunday = 0), got %q", s)
+				return nil
+			}
+			d = float64(n)
+		default:
+			f.bad("day", "expected a day 0–6 (Sunday = 0), got JSON %s", jsonKind(e))
+			return nil
+		}
+		if d != math.Trunc(d) || d < 0 || d > 6 {
+			f.bad("day", "expected a day 0–6 (Sunday = 0), got %v", d)
+			return nil
+		}
+		if !slices.Contains(out, int(d)) {
+			out = append(out, int(d))
+		}
+	}
+	return out
+}
+
+// clock reads "HH:MM" (24-hour; seconds, if any, must be :00) and returns
+// it as "HH:MM" and minutes after midnight.
+func (f *mgFields) clock(field string) (string, int, bool) {
+	s := f.str(field)
+	if s == "" {
+		return "", 0, false
+	}
+	t := s
+	if len(t) == 8 && strings.HasSuffix(t, ":00") {
+		t = t[:5]
+	}
+	h, m, ok := parseClock(t)
+	if !ok {
+		f.bad(field, `expected a 24-hour time "HH:MM" from 00:00 to 23:59, got %q`, s)
+		return "", 0, false
+	}
+	return fmt.Sprintf("%02d:%02d", h, m), h*60 + m, true
+}
+
+var usStateZIP = regexp.MustCompile(`^([A-Z]{2})\s+(\d{5}(?:-\d{4})?)$`)
+
+// splitUSAddress reads "2634 Union Ave, San Jose, CA 95124, USA" into its
+// parts; anything else stays whole in Address.
+func splitUSAddress(s string) Location {
+	parts := strings.Split(s, ",")
+	for i := range parts {
+		parts[i] = strings.TrimSpace(parts[i])
+	}
+	loc := Location{Address: s}
+	n := len(parts)
+	if n >= 2 {
+		switch strings.ToUpper(parts[n-1]) {
+		case "USA", "US", "UNITED STATES":
+			loc.Country = "US"
+			parts, n = parts[:n-1], n-1
+		}
+	}
+	if n >= 3 {
+		if m := usStateZIP.FindStringSubmatch(parts[n-1]); m != nil {
+			loc.Region, loc.PostalCode, loc.City = m[1], m[2], parts[n-2]
+			loc.Address = strings.Join(parts[:n-2], ", ")
+			loc.Country = "US"
+		}
+	}
+	return loc
+}
+
+// joinUSAddress is splitUSAddress's inverse, for export.
+func joinUSAddress(l *Location) string {
+	if l.City == "" || l.Region == "" || l.PostalCode == "" {
+		return l.Address
+	}
+	s := l.Address + ", " + l.City + ", " + l.Region + " " + l.PostalCode
+	if l.Country == "US" {
+		s += ", USA"
+	} else if l.Country != "" {
+		s += ", " + l.Country
+	}
+	return s
+}
+
+func isHTTPURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
+}
+
+// record maps one meeting object onto a Group (nil when rejected).
+func (r *mgReader) record(raw []byte, n, line int) (*Group, []error) {
+	f := &mgFields{}
+	if err := json.Unmarshal(raw, &f.m); err != nil {
+		reason := "expected a meeting object {\"name\": ..., \"slug\": ...}"
+		if k := jsonKind(raw); k != "object" {
+			reason += ", got JSON " + k
+		} else {
+			reason = "malformed JSON (" + err.Error() + ")"
+		}
+		return nil, []error{&RecordError{Source: r.name, Record: n, Line: line, Reason: reason}}
+	}
+	slug := f.str("slug")
+	id := ""
+	if slug != "" {
+		id = Slugify(slug, "")
+	}
+	problems := func(errs []fieldErr) []error { return toRecordErrors(r.name, n, line, id, errs) }
+
+	g := &Group{ID: id, Kind: KindGroup, Name: f.str("name"), Summary: f.str("notes")}
+	if _, ok := f.raw("slug"); !ok || slug == "" && jsonKind(f.m["slug"]) == "string" {
+		f.bad("slug", "expected the meeting's unique slug, got nothing")
+	}
+	if _, ok := f.raw("name"); !ok || g.Name == "" && jsonKind(f.m["name"]) == "string" {
+		f.bad("name", "expected the meeting's name, got nothing")
+	}
+
+	// Types: access, audiences, languages, online, temporarily closed.
+	var warn []error
+	types := f.strs("types")
+	var tc, onl bool
+	for _, code := range types {
+		code = strings.TrimSpace(code)
+		if _, known := MeetingGuideTypes[code]; !known {
+			warn = append(warn, &Warning{&RecordError{Source: r.name, Record: n, Line: line, ID: id, Field: "types",
+				Reason: fmt.Sprintf("unknown type code %q ignored (expected a Meeting Guide code such as O, C, W, M, S)", code)}})
+			continue
+		}
+		switch code {
+		case "O":
+			g.Access = "open"
+		case "C":
+			g.Access = "closed"
+		case "TC":
+			tc = true
+		case "ONL":
+			onl = true
+		}
+		if a, ok := mgAudiences[code]; ok && !slices.Contains(g.Audiences, a) {
+			g.Audiences = append(g.Audiences, a)
+		}
+		if l, ok := mgLanguages[code]; ok && !slices.Contains(g.Languages, l) {
+			g.Languages = append(g.Languages, l)
+		}
+	}
+	slices.Sort(g.Audiences)
+
+	// Topics: the operator's override, else our extension field "topics"
+	// (written by our export), else the fellowship, plus family groups
+	// held alongside (AL-AN, AL).
+	switch ext := f.strs("topics"); {
+	case len(r.opts.Topics) > 0:
+		g.Topics = slices.Clone(r.topics)
+	case len(ext) > 0:
+		g.Topics = ext
+	default:
+		g.Topics = slices.Clone(r.topics)
+		if ts, ok := FellowshipTopics(r.v, f.str("entity")); ok && r.opts.Fellowship == "" {
+			g.Topics = ts
+		}
+		if slices.Contains(types, "AL-AN") || slices.Contains(types, "AL") {
+			if fam, ok := FellowshipTopics(r.v, "al-anon"); ok && !slices.Contains(g.Topics, fam[0]) {
+				g.Topics = append(g.Topics, fam[0])
+			}
+		}
+	}
+
+	// Where and how to join.
+	var loc Location
+	if fa := f.str("formatted_address"); fa != "" {
+		loc = splitUSAddress(fa)
+	} else {
+		loc.Address = f.str("address")
+		loc.City = f.str("city")
+		loc.Region = f.str("state")
+		loc.PostalCode = f.str("postal_code")
+		loc.Country = strings.ToUpper(f.str("country"))
+		if loc.Country == "USA" {
+			loc.Country = "US"
+		}
+	}
+	loc.Name = f.str("location")
+	lat, hasLat := f.num("latitude")
+	lon, hasLon := f.num("longitude")
+	if hasLat != hasLon {
+		f.bad("latitude", "expected both latitude and longitude, or neither")
+	}
+	if hasLat && (lat < -90 || lat > 90) {
+		f.bad("latitude", "expected a latitude between -90 and 90, got %v", lat)
+	}
+	if hasLon && (lon < -180 || lon > 180) {
+		f.bad("longitude", "expected a longitude between -180 and 180, got %v", lon)
+	}
+	if hasLat && hasLon {
+		loc.Point = &Point{Lat: lat, Lon: lon}
+	}
+	var zipPlace *Place
+	if loc.PostalCode != "" && r.opts.Gazetteer != nil && (loc.Country == "" || loc.Country == "US") {
+		if p, ok := r.opts.Gazetteer.Lookup(loc.PostalCode); ok {
+			zipPlace = &p
+		}
+	}
+	if loc.Point == nil && zipPlace != nil {
+		// The ZIP's centroid: close enough to rank by distance, and the
+		// street address is shown for finding the door.
+		pt := zipPlace.Point
+		loc.Point = &pt
+	}
+
+	g.Online.URL = f.str("conference_url")
+	g.Online.Phone = f.str("conference_phone")
+	if g.Online.URL != "" && !isHTTPURL(g.Online.URL) {
+		f.bad("conference_url", "expected an https:// link that opens the meeting, got %q", g.Online.URL)
+	}
+	street := loc.Address != "" && f.str("approximate") != "yes"
+	remote := g.Online.URL != "" || g.Online.Phone != ""
+	switch {
+	case street && !tc && remote:
+		g.Format = FormatHybrid
+	case street && !tc:
+		g.Format = FormatInPerson
+	case g.Online.URL != "":
+		g.Format = FormatOnline
+	case g.Online.Phone != "":
+		g.Format = FormatPhone
+	case tc:
+		if len(f.errs) == 0 {
+			return nil, append(warn, &Warning{&RecordError{Source: r.name, Record: n, Line: line, ID: id, Field: "types",
+				Reason: "location temporarily closed (TC) and no conference_url or conference_phone: meeting skipped"}})
+		}
+	case onl:
+		f.bad("conference_url", "expected a conference_url or conference_phone for an online (ONL) meeting")
+	default:
+		f.bad("formatted_address", "expected a street address, or a conference_url or conference_phone for an online meeting")
+	}
+	if loc != (Location{}) {
+		g.Location = &loc
+	}
+
+	// When.
+	g.TimeZone = f.str("timezone")
+	if g.TimeZone == "" {
+		g.TimeZone = r.opts.TimeZone
+	}
+	if g.TimeZone == "" && zipPlace != nil {
+		g.TimeZone = zipPlace.TimeZone
+	}
+	if g.TimeZone != "" && !r.zones.valid(g.TimeZone) {
+		f.bad("timezone", "expected an IANA time zone such as America/Los_Angeles, got %q", g.TimeZone)
+	}
+	days := f.days()
+	start, startMin, hasTime := f.clock("time")
+	_, endMin, hasEnd := f.clock("end_time")
+	if _, ok := f.raw("day"); ok && !hasTime && len(f.errs) == 0 {
+		f.bad("time", `expected the start time "HH:MM" for a meeting with a day`)
+	}
+	if len(days) > 0 && g.TimeZone == "" && len(f.errs) == 0 {
+		f.bad("timezone", "expected an IANA time zone such as America/Los_Angeles (or pass --timezone)")
+	}
+	dur := 0
+	if hasTime && hasEnd {
+		dur = (endMin - startMin + 24*60) % (24 * 60)
+		if dur == 0 {
+			f.bad("end_time", "expected an end time after the start time %s", start)
+		}
+	}
+	for _, d := range days {
+		g.Meetings = append(g.Meetings, WeeklyMeeting(time.Weekday(d), start, dur, ""))
+	}
+
+	// Who keeps it and how recent it is.
+	g.Organization = f.str("group")
+	if g.Organization == "" {
+		g.Organization = f.str("entity")
+	}
+	g.Contact.URL = f.str("website")
+	g.Source = f.str("url")
+	if g.Source == "" {
+		g.Source = r.opts.SourceURL
+	}
+	if g.Source == "" {
+		g.Source = r.name
+	}
+	if u := f.str("updated"); u != "" {
+		d, ok := parseDateish(u)
+		if !ok {
+			f.bad("updated", `expected a date "YYYY-MM-DD HH:MM:SS", got %q`, u)
+		}
+		g.LastVerified = d
+	} else {
+		f.bad("updated", "expected the date the listing was last updated (YYYY-MM-DD), got nothing")
+	}
+
+	if len(f.errs) > 0 {
+		return nil, append(warn, problems(f.errs)...)
+	}
+	g.Normalize()
+	if errs := g.Validate(r.v); len(errs) > 0 {
+		for i := range errs {
+			if errs[i].field == "topics" {
+				errs[i].reason += " (set it with --topic or --fellowship)"
+			}
+		}
+		return nil, append(warn, problems(errs)...)
+	}
+	if first, dup := r.seen[g.ID]; dup {
+		return nil, append(warn, problems([]fieldErr{{"slug", fmt.Sprintf("duplicate slug, already used by record %d (the first is kept)", first)}})...)
+	}
+	r.seen[g.ID] = n
+	return g, warn
+}
+
+// ExportMeetingGuide writes groups as a Meeting Guide JSON feed: one
+// meeting object per weekly time slot (days that share a time become a day
+// list), with our topics in the extension field "topics". Finders,
+// helplines and meetings that are not plain weekly rules cannot be
+// expressed in a weekly feed: each is left out with a problem naming it.
+func ExportMeetingGuide(w io.Writer, groups []*Group) (meetings int, problems []error, err error) {
+	bw := bufio.NewWriter(w)
+	bw.WriteString("[")
+	first := true
+	for gi, g := range groups {
+		if g.Kind != KindGroup && g.Kind != "" {
+			problems = append(problems, &RecordError{Source: "export", Record: gi + 1, ID: g.ID, Field: "kind",
+				Reason: fmt.Sprintf("a %s is not a meeting; left out of the feed", g.Kind)})
+			continue
+		}
+		slots, ps := mgSlots(g, gi+1)
+		problems = append(problems, ps...)
+		if len(slots) == 0 && len(g.Meetings) > 0 {
+			continue // every meeting was left out above
+		}
+		if len(slots) == 0 {
+			slots = []mgSlot{{}} // by appointment: no day or time
+		}
+		for si, s := range slots {
+			obj := mgObject(g, s, si)
+			b, err := json.MarshalIndent(obj, "  ", "  ")
+			if err != nil {
+				return meetings, problems, fmt.Errorf("export %s: %w", g.ID, err)
+			}
+			if !first {
+				bw.WriteString(",")
+			}
+			first = false
+			bw.WriteString("\n  ")
+			bw.Write(b)
+			meetings++
+		}
+	}
+	bw.WriteString("\n]\n")
+	return meetings, problems, bw.Flush()
+}
+
+type mgSlot struct {
+	days  []int
+	start string
+	dur   int
+	tz    string
+}
+
+var weeklyRE = regexp.MustCompile(`^(?:RRULE:)?FREQ=WEEKLY;BYDAY=((?:SU|MO|TU|WE|TH|FR|SA)(?:,(?:SU|MO|TU|WE|TH|FR|SA))*)$`)
+
+// mgSlots groups a group's weekly meetings by start, length and zone.
+func mgSlots(g *Group, rec int) ([]mgSlot, []error) {
+	var out []mgSlot
+	var problems []error
+	for i, m := range g.Meetings {
+		match := weeklyRE.FindStringSubmatch(strings.ToUpper(strings.TrimSpace(m.RRule)))
+		if match == nil || m.ValidFrom != "" || m.ValidUntil != "" || len(m.ExDates) > 0 {
+			problems = append(problems, &RecordError{Source: "export", Record: rec, ID: g.ID, Field: fmt.Sprintf("meetings[%d]", i),
+				Reason: fmt.Sprintf("rule %q is not a plain weekly meeting; Meeting Guide feeds are weekly-only, so it is left out", m.RRule)})
+			continue
+		}
+		tz := m.TimeZone
+		if tz == "" {
+			tz = g.TimeZone
+		}
+		var days []int
+		for _, d := range strings.Split(match[1], ",") {
+			days = append(days, slices.Index(rruleDays[:], d))
+		}
+		j := slices.IndexFunc(out, func(s mgSlot) bool { return s.start == m.Start && s.dur == m.Duration && s.tz == tz })
+		if j < 0 {
+			out = append(out, mgSlot{start: m.Start, dur: m.Duration, tz: tz})
+			j = len(out) - 1
+		}
+		for _, d := range days {
+			if !slices.Contains(out[j].days, d) {
+				out[j].days = append(out[j].days, d)
+			}
+		}
+	}
+	return out, problems
+}
+
+// mgMeeting is the exported meeting object, fields in the spec's order.
+type mgMeeting struct {
+	Name            string   `json:"name"`
+	Slug            string   `json:"slug"`
+	Day             any      `json:"day,omitempty"`
+	Time            string   `json:"time,omitempty"`
+	EndTime         string   `json:"end_time,omitempty"`
+	TimeZone        string   `json:"timezone,omitempty"`
+	Location        string   `json:"location,omitempty"`
+	Address         string   `json:"formatted_address,omitempty"`
+	Approximate     string   `json:"approximate,omitempty"`
+	Latitude        *float64 `json:"latitude,omitempty"`
+	Longitude       *float64 `json:"longitude,omitempty"`
+	ConferenceURL   string   `json:"conference_url,omitempty"`
+	ConferencePhone string   `json:"conference_phone,omitempty"`
+	Types           []string `json:"types,omitempty"`
+	Notes           string   `json:"notes,omitempty"`
+	Group           string   `json:"group,omitempty"`
+	Website         string   `json:"website,omitempty"`
+	URL             string   `json:"url,omitempty"`
+	Updated         string   `json:"updated,omitempty"`
+	Topics          []string `json:"topics,omitempty"` // peermatch extension: vocabulary slugs
+}
+
+func mgObject(g *Group, s mgSlot, si int) mgMeeting {
+	o := mgMeeting{Name: g.Name, Slug: g.ID, Notes: g.Summary, Group: g.Organization, Website: g.Contact.URL,
+		ConferenceURL: g.Online.URL, ConferencePhone: g.Online.Phone, Topics: g.Topics, TimeZone: g.TimeZone}
+	if si > 0 {
+		o.Slug = fmt.Sprintf("%s-%d", g.ID, si+1)
+	}
+	if len(s.days) == 1 {
+		o.Day = s.days[0]
+	} else if len(s.days) > 1 {
+		slices.Sort(s.days)
+		o.Day = s.days
+	}
+	if s.start != "" {
+		o.Time = s.start
+		o.TimeZone = s.tz
+		if s.dur > 0 {
+			h, m, _ := parseClock(s.start)
+			e := (h*60 + m + s.dur) % (24 * 60)
+			o.EndTime = fmt.Sprintf("%02d:%02d", e/60, e%60)
+		}
+	}
+	if l := g.Location; l != nil {
+		o.Location = l.Name
+		o.Address = joinUSAddress(l)
+		if !g.Format.InPerson() && o.Address != "" {
+			o.Approximate = "yes" // a point of origin, not a room
+		}
+		if l.Point != nil {
+			lat, lon := l.Point.Lat, l.Point.Lon
+			o.Latitude, o.Longitude = &lat, &lon
+		}
+	}
+	switch g.Access {
+	case "open":
+		o.Types = append(o.Types, "O")
+	case "closed":
+		o.Types = append(o.Types, "C")
+	}
+	for _, a := range g.Audiences {
+		switch a {
+		case "women":
+			o.Types = append(o.Types, "W")
+		case "men":
+			o.Types = append(o.Types, "M")
+		case "youth":
+			o.Types = append(o.Types, "Y")
+		case "seniors":
+			o.Types = append(o.Types, "SEN")
+		case "lgbtq":
+			o.Types = append(o.Types, "LGBTQ")
+		}
+	}
+	if !(len(g.Languages) == 1 && g.Languages[0] == "en") {
+		for _, l := range g.Languages {
+			for code, tag := range mgLanguages {
+				if tag == l {
+					o.Types = append(o.Types, code)
+				}
+			}
+		}
+	}
+	if g.Format.Remote() {
+		o.Types = append(o.Types, "ONL")
+	}
+	slices.Sort(o.Types)
+	if isHTTPURL(g.Source) {
+		o.URL = g.Source
+	}
+	o.Updated = g.LastVerified
+	return o
+}

@@ -1,0 +1,422 @@
+package data
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const sampleFeed = "testdata/import/sample-meeting-guide-feed.json"
+
+func TestMeetingGuideTypesMatchSpec(t *testing.T) {
+	// The code table is a copy of the spec's data files; fail when they drift.
+	for _, f := range []string{"meeting-guide-types.json", "meeting-guide-proposed-types.json"} {
+		b, err := os.ReadFile(filepath.Join("testdata/import", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var spec map[string]map[string]string
+		if err := json.Unmarshal(b, &spec); err != nil {
+			t.Fatal(err)
+		}
+		for code, labels := range spec {
+			if got := MeetingGuideTypes[code]; got != labels["en"] {
+				t.Errorf("%s: code %s: label %q, spec says %q", f, code, got, labels["en"])
+			}
+			if strings.Contains(labels["en"], "Concurrent") || mgAudiences[code] != "" {
+				continue
+			}
+		}
+	}
+	for code := range mgLanguages {
+		if _, ok := MeetingGuideTypes[code]; !ok {
+			t.Errorf("language code %s is not a type code", code)
+		}
+	}
+}
+
+func TestImportSampleFeedRoundTrip(t *testing.T) {
+	v := vocab(t)
+	opts := ImportOptions{Gazetteer: DefaultGazetteer(), SourceURL: "https://intergroup.example/meetings.json"}
+	first, problems, err := Import(v, sampleFeed, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(problems) != 0 || len(first) != 36 {
+		t.Fatalf("sample feed: %d groups, %d problems, want 36 and 0: %v", len(first), len(problems), errors.Join(problems...))
+	}
+	// Spot checks against the feed's own values.
+	byID := map[string]*Group{}
+	for _, g := range first {
+		byID[g.ID] = g
+	}
+	shared := byID["the-shared-gift"]
+	if shared == nil || shared.Access != "closed" || !slices.Equal(shared.Audiences, []string{"women"}) ||
+		shared.Format != FormatInPerson || shared.Meetings[0].RRule != "FREQ=WEEKLY;BYDAY=MO" || shared.Meetings[0].Start != "19:30" ||
+		shared.Location.City != "San Jose" || shared.Location.PostalCode != "95118" || shared.Location.Point == nil {
+		t.Errorf("the-shared-gift mapped wrong: %+v", shared)
+	}
+	online := byID["underground-book-study"]
+	if online == nil || online.Format != FormatOnline || online.Online.URL != "https://us04web.zoom.us/j/9999999999" {
+		t.Errorf("the TC meeting with a Zoom link should be online: %+v", online)
+	}
+	var timed *Group
+	for _, g := range first {
+		if g.Meetings[0].Duration != 0 {
+			timed = g
+		}
+	}
+	if timed == nil || timed.Meetings[0].Duration != 60 {
+		t.Errorf("end_time should become a 60-minute duration: %+v", timed)
+	}
+	spanish := 0
+	for _, g := range first {
+		if slices.Contains(g.Languages, "es") {
+			spanish++
+		}
+	}
+	if spanish != 1 {
+		t.Errorf("%d Spanish meetings, the feed has 1 (type S)", spanish)
+	}
+
+	var feed bytes.Buffer
+	n, eps, err := ExportMeetingGuide(&feed, first)
+	if err != nil || len(eps) != 0 || n != 36 {
+		t.Fatalf("export: %d meetings, problems %v, err %v", n, eps, err)
+	}
+	second, problems, err := ImportReader(v, "exported.json", bytes.NewReader(feed.Bytes()), ImportOptions{})
+	if err != nil || len(problems) != 0 {
+		t.Fatalf("re-import: %v %v", err, errors.Join(problems...))
+	}
+	a, _ := json.Marshal(first)
+	b, _ := json.Marshal(second)
+	if !bytes.Equal(a, b) {
+		t.Errorf("round trip changed the directory:\nfirst  %s\nsecond %s", a[:min(len(a), 600)], b[:min(len(b), 600)])
+	}
+	if NewDirectory(first).Hash() != NewDirectory(second).Hash() {
+		t.Error("round trip changed the directory hash")
+	}
+}
+
+func TestExportMultiDayAndNonWeekly(t *testing.T) {
+	v := vocab(t)
+	g := &Group{ID: "two-days", Name: "Two Days", Topics: []string{"grief"}, Format: FormatOnline, Online: Contact{URL: "https://meet.example/x"},
+		TimeZone: "America/Chicago", Source: "https://example.org", LastVerified: "2026-01-02",
+		Meetings: []Meeting{WeeklyMeeting(1, "19:00", 90, ""), WeeklyMeeting(4, "19:00", 90, ""),
+			{RRule: "FREQ=MONTHLY;BYDAY=1SA", Start: "10:00"}}}
+	g.Normalize()
+	if errs := g.Validate(v); len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	var buf bytes.Buffer
+	n, problems, err := ExportMeetingGuide(&buf, []*Group{g})
+	if err != nil || n != 1 || len(problems) != 1 || !strings.Contains(problems[0].Error(), "weekly-only") {
+		t.Fatalf("export: n=%d problems=%v err=%v", n, problems, err)
+	}
+	var out []map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &out); err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := json.Marshal(out[0]["day"]); string(d) != "[1,4]" || out[0]["end_time"] != "20:30" {
+		t.Errorf("want day [1,4] and end_time 20:30, got %s", buf.String())
+	}
+	back, ps, err := ImportReader(v, "x.json", &buf, ImportOptions{})
+	if err != nil || len(ps) != 0 || len(back) != 1 || len(back[0].Meetings) != 2 || back[0].Meetings[1].RRule != "FREQ=WEEKLY;BYDAY=TH" {
+		t.Errorf("re-import: %v %v %+v", err, ps, back)
+	}
+}
+
+// good is a valid meeting; bad records are built from it.
+func good(slug string) map[string]any {
+	return map[string]any{"name": "Meeting " + slug, "slug": slug, "day": 2, "time": "19:00", "end_time": "20:00",
+		"timezone": "America/New_York", "formatted_address": "1 Main St, Springfield, MA 01103, USA",
+		"latitude": 42.1, "longitude": -72.59, "types": []string{"O"}, "updated": "2025-10-01 10:00:00"}
+}
+
+func with(m map[string]any, kv ...any) map[string]any {
+	for i := 0; i < len(kv); i += 2 {
+		if kv[i+1] == nil {
+			delete(m, kv[i].(string))
+		} else {
+			m[kv[i].(string)] = kv[i+1]
+		}
+	}
+	return m
+}
+
+func feedOf(t testing.TB, records ...any) []byte {
+	t.Helper()
+	b, err := json.MarshalIndent(records, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestMeetingGuideBadRecords(t *testing.T) {
+	v := vocab(t)
+	cases := []struct {
+		name    string
+		bad     any
+		field   string
+		reason  string
+		kept    int  // good records expected (2 unless the bad one is kept or doubles as good)
+		warning bool // the problem is a warning
+	}{
+		{"missing name", with(good("x"), "name", nil), "name", "expected the meeting's name", 2, false},
+		{"empty name", with(good("x"), "name", ""), "name", "expected the meeting's name", 2, false},
+		{"missing slug", with(good("x"), "slug", nil), "slug", "unique slug", 2, false},
+		{"day 9", with(good("x"), "day", 9), "day", "expected a day 0–6 (Sunday = 0), got 9", 2, false},
+		{"day word", with(good("x"), "day", "monday"), "day", `got "monday"`, 2, false},
+		{"day fraction", with(good("x"), "day", 1.5), "day", "got 1.5", 2, false},
+		{"day empty list", with(good("x"), "day", []int{}), "day", "non-empty array", 2, false},
+		{"time 25:00", with(good("x"), "time", "25:00"), "time", `got "25:00"`, 2, false},
+		{"day without time", with(good("x"), "time", nil), "time", "start time", 2, false},
+		{"end_time 7pm", with(good("x"), "end_time", "7pm"), "end_time", `got "7pm"`, 2, false},
+		{"end equals start", with(good("x"), "end_time", "19:00"), "end_time", "after the start time", 2, false},
+		{"unknown time zone", with(good("x"), "timezone", "Mars/Olympus"), "timezone", `got "Mars/Olympus"`, 2, false},
+		{"missing time zone", with(good("x"), "timezone", nil), "timezone", "expected an IANA time zone", 2, false},
+		{"latitude 200", with(good("x"), "latitude", 200), "latitude", "between -90 and 90, got 200", 2, false},
+		{"longitude text", with(good("x"), "longitude", "west"), "longitude", `expected a number, got "west"`, 2, false},
+		{"latitude alone", with(good("x"), "longitude", nil), "latitude", "both latitude and longitude", 2, false},
+		{"unknown type code", with(good("x"), "types", []string{"O", "ZZZ"}), "types", `unknown type code "ZZZ"`, 3, true},
+		{"types not a list", with(good("x"), "types", "O"), "types", "expected an array of strings, got JSON string", 2, false},
+		{"name is a number", with(good("x"), "name", 42), "name", "expected a string, got JSON number", 2, false},
+		{"duplicate slug", good("a"), "slug", "duplicate slug, already used by record 1", 2, false},
+		{"record not an object", "just a string", "", "expected a meeting object", 2, false},
+		{"record is a number", 7, "", "got JSON number", 2, false},
+		{"no address no link", with(good("x"), "formatted_address", nil, "latitude", nil, "longitude", nil), "formatted_address", "street address, or a conference_url", 2, false},
+		{"ONL without link", with(good("x"), "formatted_address", nil, "latitude", nil, "longitude", nil, "types", []string{"ONL"}), "conference_url", "online (ONL) meeting", 2, false},
+		{"conference_url not a link", with(good("x"), "conference_url", "zoom 123"), "conference_url", "https:// link", 2, false},
+		{"updated not a date", with(good("x"), "updated", "yesterday"), "updated", `got "yesterday"`, 2, false},
+		{"updated missing", with(good("x"), "updated", nil), "updated", "last updated", 2, false},
+		{"temporarily closed", with(good("x"), "types", []string{"O", "TC"}), "types", "temporarily closed", 2, true},
+		{"unknown topic", with(good("x"), "topics", []string{"griefs"}), "topics", `unknown topic "griefs"`, 2, false},
+		{"in person without coordinates", with(good("x"), "latitude", nil, "longitude", nil, "formatted_address", "1 Nowhere Rd"), "location.point", "coordinates", 2, false},
+		{"postal_code object", with(good("x"), "formatted_address", nil, "address", "1 Main St", "postal_code", map[string]int{"a": 1}), "postal_code", "got JSON object", 2, false},
+	}
+	if len(cases) < 20 {
+		t.Fatalf("only %d kinds of bad records", len(cases))
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			b := feedOf(t, good("a"), c.bad, good("b"))
+			gs, problems, err := ImportReader(v, "feed.json", bytes.NewReader(b), ImportOptions{Format: SourceMeetingGuide})
+			if err != nil {
+				t.Fatalf("a bad record must not fail the source: %v", err)
+			}
+			if len(gs) != c.kept {
+				t.Errorf("kept %d groups, want %d (problems: %v)", len(gs), c.kept, problems)
+			}
+			var found bool
+			for _, p := range problems {
+				var re *RecordError
+				if !errors.As(p, &re) || !errors.Is(p, ErrInvalid) {
+					t.Errorf("problem %v is not a *RecordError", p)
+					continue
+				}
+				if re.Source != "feed.json" || re.Record != 2 || re.Line != 17 {
+					t.Errorf("problem %q: want source feed.json, record 2, line 17", p)
+				}
+				if re.Field == c.field && strings.Contains(re.Reason, c.reason) && IsWarning(p) == c.warning {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("no problem with field %q and reason %q (warning %v) among %v", c.field, c.reason, c.warning, problems)
+			}
+			wantRejected := 1
+			if c.warning {
+				wantRejected = 0
+			}
+			if got := Rejected(problems); got != wantRejected {
+				t.Errorf("Rejected = %d, want %d", got, wantRejected)
+			}
+		})
+	}
+}
+
+func TestMeetingGuideBrokenFiles(t *testing.T) {
+	v := vocab(t)
+	two := feedOf(t, good("a"), good("b"))
+	cases := []struct {
+		name   string
+		input  []byte
+		reason string
+		kept   int
+	}{
+		{"empty file", nil, "empty file", 0},
+		{"only spaces", []byte("  \n\t "), "empty file", 0},
+		{"truncated JSON", two[:len(two)-40], "ends early", 1},
+		{"cut after a comma", append(feedOf(t, good("a"))[:len(feedOf(t, good("a")))-2], []byte(",\n")...), "ends early", 1},
+		{"an object, not an array", []byte(`{"meetings": []}`), "expected a JSON array of meetings", 0},
+		{"garbage after the array", append(slices.Clone(two), []byte(" ]")...), "after the closing", 2},
+		{"missing comma", []byte(`[{"name":"a"} {"name":"b"}]`), "expected ',' or ']'", 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			gs, _, err := ImportReader(v, "feed.json", bytes.NewReader(c.input), ImportOptions{Format: SourceMeetingGuide})
+			var re *RecordError
+			if !errors.As(err, &re) || !strings.Contains(re.Reason, c.reason) || re.Source != "feed.json" {
+				t.Fatalf("err = %v, want a *RecordError saying %q", err, c.reason)
+			}
+			if len(gs) != c.kept {
+				t.Errorf("kept %d groups read before the break, want %d", len(gs), c.kept)
+			}
+		})
+	}
+}
+
+func TestMeetingGuideEmptyArray(t *testing.T) {
+	gs, ps, err := ImportReader(vocab(t), "feed.json", strings.NewReader("[]"), ImportOptions{Format: SourceMeetingGuide})
+	if err != nil || len(gs) != 0 || len(ps) != 0 {
+		t.Errorf("an empty feed is valid and empty: %v %v %v", gs, ps, err)
+	}
+}
+
+// TestMeetingGuide50MB streams a 50 MB feed whose middle record alone is
+// 50 MB: it is reported and skipped, the others load, and the import
+// allocates a small fraction of the file (a reader that held the file or
+// the record would allocate more than 50 MB).
+func TestMeetingGuide50MB(t *testing.T) {
+	v := vocab(t)
+	path := filepath.Join(t.TempDir(), "big.json")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := bufio.NewWriter(f)
+	head := feedOf(t, good("a"))
+	w.Write(head[:len(head)-2]) // without "\n]"
+	w.WriteString(`,{"name": "huge", "slug": "huge", "notes": "`)
+	chunk := bytes.Repeat([]byte("x"), 1<<20)
+	for range 50 {
+		w.Write(chunk)
+	}
+	w.WriteString(`"},`)
+	tail := feedOf(t, good("b"))
+	w.Write(tail[1:])
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	gs, problems, err := Import(v, path, ImportOptions{})
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(gs) != 2 || len(problems) != 1 || !strings.Contains(problems[0].Error(), "over the 1048576-byte limit") {
+		t.Fatalf("got %d groups and problems %v; want 2 groups and the huge record reported", len(gs), problems)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 16<<20 {
+		t.Errorf("importing a 50 MB file allocated %d MB; it should stream", alloc>>20)
+	}
+
+	// A source over the size cap is refused as a whole.
+	_, _, err = Import(v, path, ImportOptions{MaxBytes: 10 << 20})
+	if !errors.Is(err, ErrTooLarge) {
+		t.Errorf("over the cap: err = %v, want ErrTooLarge", err)
+	}
+}
+
+func TestFellowshipAndTopics(t *testing.T) {
+	v := vocab(t)
+	b := feedOf(t, good("a"), with(good("b"), "types", []string{"O", "AL-AN"}), with(good("c"), "entity", "Narcotics Anonymous"))
+	gs, ps, err := ImportReader(v, "f.json", bytes.NewReader(b), ImportOptions{Format: SourceMeetingGuide})
+	if err != nil || len(ps) != 0 {
+		t.Fatal(err, ps)
+	}
+	want := [][]string{{"alcohol"}, {"alcohol", "addiction-family"}, {"drugs"}}
+	for i, g := range gs {
+		if !slices.Equal(g.Topics, want[i]) {
+			t.Errorf("%s: topics %v, want %v", g.ID, g.Topics, want[i])
+		}
+	}
+	gs, _, _ = ImportReader(v, "f.json", bytes.NewReader(b), ImportOptions{Format: SourceMeetingGuide, Fellowship: "na"})
+	if !slices.Equal(gs[0].Topics, []string{"drugs"}) {
+		t.Errorf("--fellowship na: %v", gs[0].Topics)
+	}
+	gs, _, _ = ImportReader(v, "f.json", bytes.NewReader(b), ImportOptions{Format: SourceMeetingGuide, Topics: []string{"gambling"}})
+	for _, g := range gs {
+		if !slices.Equal(g.Topics, []string{"gambling"}) {
+			t.Errorf("--topic gambling: %s has %v", g.ID, g.Topics)
+		}
+	}
+	if _, _, err := ImportReader(v, "f.json", bytes.NewReader(b), ImportOptions{Format: SourceMeetingGuide, Topics: []string{"nope"}}); err == nil {
+		t.Error("an unknown --topic should fail the import")
+	}
+}
+
+// genFeed writes a Meeting Guide feed of n meetings, a mix of in-person,
+// hybrid and online ones across zones.
+func genFeed(tb testing.TB, path string, n int) {
+	tb.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	zones := []string{"America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"}
+	types := [][]string{{"O"}, {"C", "W"}, {"O", "M", "X"}, {"O", "S"}, {"C", "LGBTQ", "B"}}
+	w.WriteString("[")
+	for i := range n {
+		m := map[string]any{"name": fmt.Sprintf("Meeting %d", i), "slug": fmt.Sprintf("meeting-%d", i),
+			"day": i % 7, "time": fmt.Sprintf("%02d:%02d", 6+i%16, (i%4)*15), "end_time": fmt.Sprintf("%02d:%02d", 7+i%16, (i%4)*15),
+			"timezone": zones[i%4], "types": types[i%5], "updated": "2025-09-30 12:00:00",
+			"location": "Hall", "notes": "Use the side door."}
+		if i%10 != 0 {
+			m["formatted_address"] = fmt.Sprintf("%d Main St, Town %d, TX 7%04d, USA", i, i%500, i%10000)
+			m["latitude"] = 25 + float64(i%2000)/100
+			m["longitude"] = -120 + float64(i%4000)/100
+		}
+		if i%10 == 0 || i%10 == 5 {
+			m["conference_url"] = fmt.Sprintf("https://zoom.example/j/%d", i)
+		}
+		b, _ := json.Marshal(m)
+		if i > 0 {
+			w.WriteString(",\n")
+		}
+		w.Write(b)
+	}
+	w.WriteString("]\n")
+	if err := w.Flush(); err != nil {
+		tb.Fatal(err)
+	}
+	f.Close()
+}
+
+// BenchmarkImportMeetingGuide100k measures parse + validate + merge (the
+// stored source file written) of a 100,000-meeting feed.
+func BenchmarkImportMeetingGuide100k(b *testing.B) {
+	v := vocab(b)
+	dir := b.TempDir()
+	path := filepath.Join(dir, "feed.json")
+	genFeed(b, path, 100000)
+	st, _ := os.Stat(path)
+	store := SourceStore{Dir: filepath.Join(dir, "state")}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		gs, problems, err := Import(v, path, ImportOptions{})
+		if err != nil || len(problems) != 0 || len(gs) != 100000 {
+			b.Fatalf("%d groups, %d problems (%v), err %v", len(gs), len(problems), problems[:min(3, len(problems))], err)
+		}
+		if _, err := store.Put("feed", StoredSource{Source: path, Format: SourceMeetingGuide}, gs, nil, false); err != nil {
+			b.Fatal(err)
+		}
+		store.Remove("feed") // so every round writes the file
+	}
+	b.ReportMetric(float64(st.Size())/(1<<20), "feed-MB")
+	b.ReportMetric(float64(b.Elapsed().Seconds())/float64(b.N), "s/import")
+}
