@@ -833,3 +833,23 @@ func (s SourceStore) Load(v *Vocabulary) (*Directory, []error, error) {
 	}
 	return LoadDirectory(v, s.Dir)
 }
+
+// DetectFile names the format Import would read a file or folder as.
+func DetectFile(path string) (SourceFormat, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return "", err
+	}
+	if st.IsDir() {
+		if fileExists(filepath.Join(path, "services.csv")) {
+			return SourceHSDSTables, nil
+		}
+		return SourceNative, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	return detectFormat(path, bufio.NewReaderSize(f, 64<<10))
+}
