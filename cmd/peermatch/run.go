@@ -62,6 +62,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runSearch(ctx, args, getenv, stdout, stderr)
 	case "screen":
 		return runScreen(ctx, args, stdin, stdout, stderr)
+	case "validate":
+		return runValidate(ctx, args, getenv, stdout, stderr)
+	case "import":
+		return runImport(ctx, args, getenv, stdout, stderr)
+	case "export":
+		return runExport(ctx, args, getenv, stdout, stderr)
 	case "times":
 		// Times need the directory, not the search index.
 		log, err := newLogger(getenv, stderr)
