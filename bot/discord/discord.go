@@ -1,0 +1,470 @@
+// Package discord is peermatch's Discord front end, built on discordgo:
+// direct messages run the whole intake; slash commands work in servers and
+// DMs, answer ephemerally in servers and move the intake to a DM; urgent
+// crises alert a moderator channel.
+//
+// discordgo v0.29.0 needs three corrections, all made here: its endpoints
+// are fixed at package load (requests go through a rewriting transport to
+// Config.API), it reconnects forever on fatal close codes and retries 429s
+// without bound (the adapter supervises the gateway itself and bounds every
+// retry), and it runs each event handler in its own goroutine (events are
+// taken in arrival order and queued per person).
+package discord
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+	"github.com/peermatch/peermatch/bot"
+)
+
+// platform is Message.Platform for everything this adapter sends the core.
+const platform = "discord"
+
+// Config configures the adapter. Token is required; every other field has a
+// safe zero value.
+type Config struct {
+	Token    string // bot token, with or without "Bot "; never logged, never in an error
+	API      string // REST base URL; "" is DefaultAPI. The gateway URL comes from its /gateway/bot answer.
+	AlertTo  string // channel id for moderator alerts; "" means no alerts
+	StateDir string // unused: the adapter keeps no files (Discord redelivers nothing to persist)
+	Logger   *slog.Logger
+	Now      func() time.Time
+	// HTTPClient carries REST calls; nil is a client with a 20 s timeout.
+	// Tests pass their fake server's client.
+	HTTPClient *http.Client
+	// IDKey keys bot.KeyedID for user ids in logs; pass the session
+	// store's key (store.IDKey()) so logs match the core's. nil draws one.
+	IDKey []byte
+
+	MaxRetries   int           // REST retries after the first try; default 3
+	MaxRetryWait time.Duration // longest Retry-After honoured; default 5 s
+	QueueSize    int           // messages waiting per person; default 32
+	OpenTimeout  time.Duration // gateway connect + HELLO + READY; default 30 s
+	DrainTimeout time.Duration // how long shutdown lets queued work finish; default 900 ms
+	// ReconnectMin and ReconnectMax bound the backoff between gateway
+	// reconnects after non-fatal errors; defaults 1 s and 60 s.
+	ReconnectMin, ReconnectMax time.Duration
+}
+
+// Adapter is the Discord front end. Run it once; Alert and Send may be
+// called from other goroutines while it runs.
+type Adapter struct {
+	cfg   Config
+	log   *slog.Logger
+	now   func() time.Time
+	key   []byte
+	s     *discordgo.Session
+	track *tracker
+	web   string // "https://discord.com", for links
+
+	appID, botID atomic.Value // string, from READY
+	ready        chan struct{} // closed at the first READY
+	readyOnce    sync.Once
+	lost         chan struct{} // the gateway connection dropped (cap 1)
+	closing      chan struct{} // closed by Close
+	closeOnce    sync.Once
+	runDone      chan struct{} // closed when Run returns
+
+	mu       sync.Mutex
+	running  bool
+	stopping bool
+	h        bot.Handler
+	queues   map[string]*queue
+	work     context.Context // handling and delivery; cancelled at the drain deadline
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup // workers and interaction acks
+	dms      map[string]string // user id -> DM channel id
+	dmChans  map[string]bool   // channel ids known to be DMs
+	locales  map[string]string // user id -> last interaction locale
+	seen     map[string]struct{}
+	seenRing []string
+	seenAt   int
+}
+
+var (
+	_ bot.Adapter = (*Adapter)(nil)
+	_ bot.Alerter = (*Adapter)(nil)
+)
+
+// New builds the adapter; it does not touch the network.
+func New(cfg Config) (*Adapter, error) {
+	token := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(cfg.Token), "Bot "))
+	if token == "" {
+		return nil, errors.New("discord: Config.Token is required")
+	}
+	base, err := apiBase(cfg.API)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.MaxRetries <= 0 {
+		cfg.MaxRetries = 3
+	}
+	if cfg.MaxRetryWait <= 0 {
+		cfg.MaxRetryWait = 5 * time.Second
+	}
+	if cfg.QueueSize <= 0 {
+		cfg.QueueSize = 32
+	}
+	if cfg.OpenTimeout <= 0 {
+		cfg.OpenTimeout = 30 * time.Second
+	}
+	if cfg.DrainTimeout <= 0 {
+		cfg.DrainTimeout = 900 * time.Millisecond
+	}
+	if cfg.ReconnectMin <= 0 {
+		cfg.ReconnectMin = time.Second
+	}
+	if cfg.ReconnectMax < cfg.ReconnectMin {
+		cfg.ReconnectMax = max(60*time.Second, cfg.ReconnectMin)
+	}
+	key := cfg.IDKey
+	if len(key) == 0 {
+		key = make([]byte, 32)
+		if _, err := rand.Read(key); err != nil {
+			return nil, fmt.Errorf("discord: draw id key: %w", err)
+		}
+	}
+	s, err := discordgo.New("Bot " + token)
+	if err != nil {
+		return nil, errors.New("discord: create session")
+	}
+	a := &Adapter{
+		cfg: cfg, log: cfg.Logger, now: cfg.Now, key: key, s: s, track: &tracker{},
+		web:   base.Scheme + "://" + base.Host,
+		ready: make(chan struct{}), lost: make(chan struct{}, 1), closing: make(chan struct{}), runDone: make(chan struct{}),
+		queues: map[string]*queue{}, dms: map[string]string{}, dmChans: map[string]bool{}, locales: map[string]string{},
+		seen: map[string]struct{}{}, seenRing: make([]string, 4096),
+	}
+	a.work, a.cancel = context.WithCancel(context.Background())
+	s.Client = httpClient(base, cfg.HTTPClient)
+	s.Dialer = a.track.dialer()
+	// Minimum intents: DMs carry their content without the privileged
+	// message-content intent, and interactions arrive whatever the intents.
+	s.Identify.Intents = discordgo.IntentsDirectMessages
+	// Handlers run in the gateway's reading goroutine, in arrival order;
+	// they only enqueue, so they return at once.
+	s.SyncEvents = true
+	// The adapter reconnects itself, so that it can stop on fatal codes.
+	s.ShouldReconnectOnError = false
+	// Retries are the adapter's, bounded (discordgo retries 429s forever).
+	s.ShouldRetryOnRateLimit = false
+	s.MaxRestRetries = 0
+	// discordgo logs gateway payloads (message text) at debug level and
+	// headers (the token) in Debug mode: keep it silent; the adapter logs.
+	s.LogLevel = -1
+	s.Debug = false
+	s.StateEnabled = false
+	s.State.MaxMessageCount = 0
+	s.AddHandler(a.onReady)
+	s.AddHandler(a.onDisconnect)
+	s.AddHandler(a.onMessage)
+	s.AddHandler(a.onInteraction)
+	return a, nil
+}
+
+func (a *Adapter) user(id string) slog.Attr {
+	return slog.String("user", bot.KeyedID(a.key, platform, id))
+}
+
+func (a *Adapter) onReady(_ *discordgo.Session, r *discordgo.Ready) {
+	if r.Application != nil {
+		a.appID.Store(r.Application.ID)
+	}
+	if r.User != nil {
+		a.botID.Store(r.User.ID)
+	}
+	a.readyOnce.Do(func() { close(a.ready) })
+}
+
+func (a *Adapter) onDisconnect(*discordgo.Session, *discordgo.Disconnect) {
+	select {
+	case a.lost <- struct{}{}:
+	default:
+	}
+}
+
+func loadString(v *atomic.Value) string {
+	s, _ := v.Load().(string)
+	return s
+}
+
+// Run connects to the gateway, registers the slash commands and serves
+// until ctx ends (nil) or Discord closes the gateway with a fatal code (a
+// *GatewayError). A rejected token is ErrBadToken. It returns within about
+// one second of ctx ending: discordgo's Close waits one second for the
+// gateway to acknowledge.
+func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
+	if h == nil {
+		return errors.New("discord: Run needs a handler")
+	}
+	a.mu.Lock()
+	switch {
+	case a.stopping:
+		a.mu.Unlock()
+		return ErrClosed
+	case a.running:
+		a.mu.Unlock()
+		return errors.New("discord: Run called twice")
+	}
+	a.running, a.h = true, h
+	a.mu.Unlock()
+	defer close(a.runDone)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-a.closing:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+
+	err := a.serve(ctx)
+	a.shutdown()
+	if err != nil {
+		a.log.LogAttrs(context.Background(), slog.LevelError, "discord front end stopped", slog.String("err", err.Error()))
+	}
+	return err
+}
+
+// serve supervises the gateway connection until ctx ends or a fatal error.
+func (a *Adapter) serve(ctx context.Context) error {
+	gb, err := a.gatewayBot(ctx)
+	if err != nil {
+		return a.quiet(ctx, err)
+	}
+	if gb.SessionStartLimit.Total > 0 && gb.SessionStartLimit.Remaining == 0 {
+		// Identifying past the daily limit gets the token reset.
+		return fmt.Errorf("discord: no gateway session starts left today (resets in %s); not connecting",
+			time.Duration(gb.SessionStartLimit.ResetAfter)*time.Millisecond)
+	}
+	wait := a.cfg.ReconnectMin
+	registered := false
+	for {
+		err := a.open(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if ge, ok := fatal(err); ok {
+			return ge
+		}
+		if err != nil {
+			var api *APIError
+			if errors.As(err, &api) && errors.Is(err, ErrBadToken) {
+				return err
+			}
+			a.log.LogAttrs(ctx, slog.LevelWarn, "gateway connect failed; retrying", slog.String("err", gatewayKind(err)),
+				slog.Duration("wait", wait))
+			if !sleep(ctx, wait) {
+				return nil
+			}
+			wait = min(wait*2, a.cfg.ReconnectMax)
+			continue
+		}
+		a.log.LogAttrs(ctx, slog.LevelInfo, "discord gateway connected")
+		if !registered {
+			if err := a.register(ctx); err != nil {
+				if errors.Is(err, ErrBadToken) {
+					return err
+				}
+				// DMs still work without commands; say so and go on.
+				a.log.LogAttrs(ctx, slog.LevelError, "slash command registration failed", slog.String("err", err.Error()))
+			}
+			registered = true
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-a.lost:
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		a.log.LogAttrs(ctx, slog.LevelWarn, "discord gateway connection lost; reconnecting")
+		wait = a.cfg.ReconnectMin
+	}
+}
+
+// quiet turns an error caused by ctx ending into nil.
+func (a *Adapter) quiet(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+func (a *Adapter) gatewayBot(ctx context.Context) (*discordgo.GatewayBotResponse, error) {
+	var gb *discordgo.GatewayBotResponse
+	err := a.do(ctx, "get gateway", true, func(o ...discordgo.RequestOption) (err error) {
+		gb, err = a.s.GatewayBot(o...)
+		return err
+	})
+	return gb, err
+}
+
+// open runs discordgo's Open, breaking its connection if it has not seen
+// READY within OpenTimeout or ctx ends first.
+func (a *Adapter) open(ctx context.Context) error {
+	// A stale lost signal from the previous connection must not trigger
+	// an immediate reconnect.
+	select {
+	case <-a.lost:
+	default:
+	}
+	done := make(chan error, 1)
+	go func() { done <- a.s.Open() }()
+	t := time.NewTimer(a.cfg.OpenTimeout)
+	defer t.Stop()
+	select {
+	case err := <-done:
+		return a.openErr(err)
+	case <-ctx.Done():
+	case <-t.C:
+	}
+	a.track.breakConn()
+	err := <-done
+	if err == nil {
+		// READY arrived just as we gave up: close that connection.
+		a.s.Close()
+		if ctx.Err() == nil {
+			return errors.New("discord: gateway open timed out")
+		}
+	}
+	return a.openErr(err)
+}
+
+// openErr keeps REST errors from Open (its GET /gateway) free of URLs.
+func (a *Adapter) openErr(err error) error {
+	var rest *discordgo.RESTError
+	var rl *discordgo.RateLimitError
+	if errors.As(err, &rest) || errors.As(err, &rl) {
+		return describe("get gateway", err)
+	}
+	return err
+}
+
+// register installs the slash commands. A bulk overwrite is idempotent:
+// the same set on every start, nothing created twice.
+func (a *Adapter) register(ctx context.Context) error {
+	app := loadString(&a.appID)
+	if app == "" {
+		return errors.New("discord: READY carried no application id; cannot register commands")
+	}
+	cmds := Commands()
+	return a.do(ctx, "register commands", true, func(o ...discordgo.RequestOption) error {
+		_, err := a.s.ApplicationCommandBulkOverwrite(app, "", cmds, o...)
+		return err
+	})
+}
+
+// do runs one REST call with discordgo's own retries off, retrying at most
+// MaxRetries times: rate limits after their Retry-After (when it is at
+// most MaxRetryWait), server and network errors only when idempotent.
+func (a *Adapter) do(ctx context.Context, op string, idempotent bool, call func(...discordgo.RequestOption) error) error {
+	opts := []discordgo.RequestOption{discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false), discordgo.WithRestRetries(0)}
+	for attempt := 0; ; attempt++ {
+		err := call(opts...)
+		if err == nil {
+			return nil
+		}
+		wait, again := retryAfter(err, attempt, idempotent, a.cfg.MaxRetryWait)
+		if !again || attempt >= a.cfg.MaxRetries || ctx.Err() != nil {
+			return describe(op, err)
+		}
+		a.log.LogAttrs(ctx, slog.LevelDebug, "discord call retried", slog.String("op", op), slog.Int("attempt", attempt+1),
+			slog.Duration("wait", wait))
+		if !sleep(ctx, wait) {
+			return describe(op, ctx.Err())
+		}
+	}
+}
+
+// shutdown stops taking events, closes the gateway and lets queued work
+// finish until DrainTimeout, in parallel so Run returns promptly.
+func (a *Adapter) shutdown() {
+	a.mu.Lock()
+	a.stopping = true
+	a.mu.Unlock()
+	closed := make(chan struct{})
+	go func() {
+		a.s.Close()
+		close(closed)
+	}()
+	drained := make(chan struct{})
+	go func() {
+		a.wg.Wait()
+		close(drained)
+	}()
+	t := time.NewTimer(a.cfg.DrainTimeout)
+	select {
+	case <-drained:
+	case <-t.C:
+		a.cancel()
+		a.log.LogAttrs(context.Background(), slog.LevelWarn, "discord shutdown: unfinished replies cancelled")
+		select {
+		case <-drained:
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+	t.Stop()
+	a.cancel()
+	<-closed
+}
+
+// Close stops Run (if it runs) and waits for it; it is idempotent and safe
+// to call without Run.
+func (a *Adapter) Close() error {
+	a.closeOnce.Do(func() { close(a.closing) })
+	a.mu.Lock()
+	running := a.running
+	if !running {
+		a.stopping = true
+	}
+	a.mu.Unlock()
+	if running {
+		<-a.runDone
+	} else {
+		a.cancel()
+	}
+	return nil
+}
+
+// link builds a link to a Discord channel or message.
+func (a *Adapter) link(guildID, channelID, messageID string) string {
+	if guildID == "" {
+		guildID = "@me"
+	}
+	l := a.web + "/channels/" + url.PathEscape(guildID) + "/" + url.PathEscape(channelID)
+	if messageID != "" {
+		l += "/" + url.PathEscape(messageID)
+	}
+	return l
+}

@@ -1,0 +1,509 @@
+package discord
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+	"github.com/peermatch/peermatch/bot"
+)
+
+// ackTimeout keeps the interaction acknowledgement inside Discord's 3 s.
+const ackTimeout = 2500 * time.Millisecond
+
+// job is one inbound event for the core.
+type job struct {
+	msg     bot.Message
+	ix      *discordgo.Interaction // nil for a DM text message
+	command string                 // slash command name, for commands
+	guild   bool                   // the interaction came from a server
+	unknown bool                   // a command or component this adapter does not know
+	acked   chan struct{}          // closed when the acknowledgement is done
+	ackErr  error                  // set before acked is closed
+}
+
+// queue holds one person's pending jobs; one worker drains it in order.
+type queue struct{ jobs []*job }
+
+// fresh reports whether an event id was not seen recently (a resumed
+// gateway may deliver an event twice).
+func (a *Adapter) fresh(id string) bool {
+	if _, ok := a.seen[id]; ok {
+		return false
+	}
+	if old := a.seenRing[a.seenAt]; old != "" {
+		delete(a.seen, old)
+	}
+	a.seenRing[a.seenAt] = id
+	a.seenAt = (a.seenAt + 1) % len(a.seenRing)
+	a.seen[id] = struct{}{}
+	return true
+}
+
+// remember caches small per-user facts, bounded so a flood of users cannot
+// grow them without limit.
+func remember(m map[string]string, k, v string) {
+	if len(m) >= 50000 {
+		clear(m)
+	}
+	m[k] = v
+}
+
+func (a *Adapter) onMessage(_ *discordgo.Session, m *discordgo.MessageCreate) {
+	if m.Message == nil || m.Author == nil || m.Author.Bot || m.Author.ID == loadString(&a.botID) {
+		return // the bot's own messages come back too
+	}
+	if m.GuildID != "" || (m.Type != discordgo.MessageTypeDefault && m.Type != discordgo.MessageTypeReply) {
+		return // server messages are never read
+	}
+	text := strings.TrimSpace(m.Content)
+	if text == "" {
+		return
+	}
+	sent := m.Timestamp
+	if sent.IsZero() {
+		sent = a.now()
+	}
+	a.mu.Lock()
+	if a.stopping || !a.fresh(m.ID) {
+		a.mu.Unlock()
+		return
+	}
+	remember(a.dms, m.Author.ID, m.ChannelID)
+	if len(a.dmChans) >= 50000 {
+		clear(a.dmChans)
+	}
+	a.dmChans[m.ChannelID] = true
+	locale := a.locales[m.Author.ID]
+	a.mu.Unlock()
+	a.log.LogAttrs(context.Background(), slog.LevelDebug, "discord dm received", a.user(m.Author.ID))
+	a.enqueue(m.Author.ID, &job{msg: bot.Message{
+		Platform: platform, ChatID: m.ChannelID, UserID: m.Author.ID, Text: text, Locale: locale,
+		Private: true, Link: a.link("", m.ChannelID, m.ID), Sent: sent,
+	}})
+}
+
+func (a *Adapter) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreate) {
+	ix := ic.Interaction
+	if ix == nil {
+		return
+	}
+	var u *discordgo.User
+	if ix.Member != nil && ix.Member.User != nil {
+		u = ix.Member.User
+	} else {
+		u = ix.User
+	}
+	if u == nil || u.Bot {
+		return
+	}
+	j := &job{ix: ix, guild: ix.GuildID != ""}
+	var resp *discordgo.InteractionResponse
+	switch ix.Type {
+	case discordgo.InteractionApplicationCommand:
+		d := ix.ApplicationCommandData()
+		j.command = d.Name
+		j.msg.Text = commandText(d)
+		var flags discordgo.MessageFlags
+		if j.guild {
+			// The ephemeral flag must be on the deferral; a later edit
+			// cannot make the answer private.
+			flags = discordgo.MessageFlagsEphemeral
+		}
+		resp = &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
+			Data: &discordgo.InteractionResponseData{Flags: flags}}
+	case discordgo.InteractionMessageComponent:
+		j.msg.Text = choiceID(ix.MessageComponentData())
+		resp = &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate}
+	default:
+		return // no autocomplete or modals are registered
+	}
+	a.mu.Lock()
+	if a.stopping || !a.fresh("i"+ix.ID) {
+		a.mu.Unlock()
+		return
+	}
+	if ix.Locale != "" {
+		remember(a.locales, u.ID, string(ix.Locale))
+	}
+	if !j.guild {
+		remember(a.dms, u.ID, ix.ChannelID)
+		a.dmChans[ix.ChannelID] = true
+	}
+	a.wg.Add(1)
+	a.mu.Unlock()
+	// Private: every answer to an interaction is seen by this person
+	// alone (ephemeral in a server, or in the DM), so the core may talk
+	// about health; the server channel never sees any of it.
+	j.msg = bot.Message{Platform: platform, UserID: u.ID, Text: j.msg.Text, Locale: string(ix.Locale),
+		Private: true, Link: a.link(ix.GuildID, ix.ChannelID, ""), Sent: a.now()}
+	if !j.guild {
+		j.msg.ChatID = ix.ChannelID
+	}
+	a.log.LogAttrs(context.Background(), slog.LevelDebug, "discord interaction received", a.user(u.ID),
+		slog.Int("type", int(ix.Type)), slog.String("command", j.command), slog.Bool("server", j.guild))
+	// Acknowledge at once, beside the person's queue: the 3 s deadline
+	// must not wait for earlier messages to be handled.
+	j.acked = make(chan struct{})
+	go func() {
+		defer a.wg.Done()
+		defer close(j.acked)
+		ctx, cancel := context.WithTimeout(a.work, ackTimeout)
+		defer cancel()
+		j.ackErr = a.do(ctx, "acknowledge interaction", true, func(o ...discordgo.RequestOption) error {
+			return a.s.InteractionRespond(ix, resp, o...)
+		})
+		if j.ackErr != nil {
+			a.log.LogAttrs(ctx, slog.LevelWarn, "interaction not acknowledged", a.user(u.ID), slog.String("err", j.ackErr.Error()))
+		}
+	}()
+	// An unknown command or a component that is not ours: the person is
+	// told so instead of being left with "thinking..." on screen.
+	j.unknown = j.msg.Text == ""
+	a.enqueue(u.ID, j)
+}
+
+// enqueue adds a job to its person's queue, starting a worker if none runs.
+func (a *Adapter) enqueue(userID string, j *job) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.stopping {
+		return
+	}
+	q := a.queues[userID]
+	if q == nil {
+		q = &queue{}
+		a.queues[userID] = q
+		a.wg.Add(1)
+		go a.worker(userID, q)
+	}
+	if len(q.jobs) >= a.cfg.QueueSize {
+		// A flood from one person: drop it rather than grow without
+		// bound (the core's own flood control sees the rest).
+		a.log.LogAttrs(context.Background(), slog.LevelWarn, "discord queue full; message dropped", a.user(userID))
+		return
+	}
+	q.jobs = append(q.jobs, j)
+}
+
+func (a *Adapter) worker(userID string, q *queue) {
+	defer a.wg.Done()
+	for {
+		a.mu.Lock()
+		if len(q.jobs) == 0 {
+			delete(a.queues, userID)
+			a.mu.Unlock()
+			return
+		}
+		j := q.jobs[0]
+		q.jobs = q.jobs[1:]
+		a.mu.Unlock()
+		a.process(j)
+	}
+}
+
+// process hands one job to the core and delivers the replies.
+func (a *Adapter) process(j *job) {
+	ctx := a.work
+	if j.acked != nil {
+		<-j.acked
+	}
+	loc := lang(j.msg.Locale)
+	if j.unknown {
+		if j.ix != nil && j.ix.Type == discordgo.InteractionApplicationCommand {
+			a.deliverInteraction(ctx, j, []outMsg{{text: text(loc, "unknown")}}, true)
+		}
+		return
+	}
+	var dmErr error
+	if j.guild {
+		// Everything the core keeps (reminders, alerts) points at the
+		// person's DM channel, never at the server channel.
+		j.msg.ChatID, dmErr = a.dmChannel(ctx, j.msg.UserID)
+	}
+	a.mu.Lock()
+	h := a.h
+	a.mu.Unlock()
+	start := a.now()
+	replies, err := h.Handle(ctx, j.msg)
+	if err != nil {
+		a.log.LogAttrs(ctx, slog.LevelWarn, "core handler error", a.user(j.msg.UserID), slog.String("err", err.Error()))
+	}
+	msgs := render(replies, loc)
+	a.log.LogAttrs(ctx, slog.LevelDebug, "discord turn handled", a.user(j.msg.UserID), slog.Int("replies", len(replies)),
+		slog.Int("messages", len(msgs)), slog.Duration("took", a.now().Sub(start)))
+	switch {
+	case j.ix == nil:
+		a.deliverChannel(ctx, j.msg.UserID, j.msg.ChatID, msgs)
+	case j.ix.Type == discordgo.InteractionMessageComponent && !j.guild:
+		// A tapped button in the DM: the answers continue there.
+		a.deliverChannel(ctx, j.msg.UserID, j.ix.ChannelID, msgs)
+	case j.ix.Type == discordgo.InteractionMessageComponent:
+		// A button on an ephemeral answer in a server: stay ephemeral.
+		a.deliverInteraction(ctx, j, msgs, false)
+	case !j.guild:
+		a.deliverInteraction(ctx, j, msgs, true)
+	case j.command == cmdFindGroup:
+		a.moveToDM(ctx, j, msgs, dmErr, loc)
+	default:
+		a.deliverInteraction(ctx, j, msgs, true)
+	}
+}
+
+// moveToDM answers /findgroup in a server: a crisis reply at once in the
+// ephemeral answer, the intake in a DM, and an ephemeral note saying so.
+// When the DM cannot be sent, the intake stays in ephemeral messages.
+func (a *Adapter) moveToDM(ctx context.Context, j *job, msgs []outMsg, dmErr error, loc string) {
+	var urgent, rest []outMsg
+	for _, m := range msgs {
+		if m.urgent {
+			urgent = append(urgent, m)
+		} else {
+			rest = append(rest, m)
+		}
+	}
+	ix := &ixOut{a: a, j: j, edit: true}
+	for _, m := range urgent {
+		ix.send(ctx, m)
+	}
+	if dmErr == nil {
+		for i, m := range rest {
+			if err := a.sendChannel(ctx, j.msg.ChatID, m); err != nil {
+				dmErr = err
+				rest = rest[i:]
+				break
+			}
+		}
+	}
+	if dmErr == nil {
+		ix.send(ctx, outMsg{text: text(loc, "dm_moved")})
+	} else {
+		a.log.LogAttrs(ctx, slog.LevelWarn, "could not move the conversation to a DM", a.user(j.msg.UserID), slog.String("err", dmErr.Error()))
+		ix.send(ctx, outMsg{text: text(loc, "dm_failed")})
+		for _, m := range rest {
+			ix.send(ctx, m)
+		}
+	}
+	ix.finish(ctx)
+}
+
+// dmChannel returns the person's DM channel, creating it if needed (a user
+// id is not a channel id).
+func (a *Adapter) dmChannel(ctx context.Context, userID string) (string, error) {
+	a.mu.Lock()
+	ch, ok := a.dms[userID]
+	a.mu.Unlock()
+	if ok {
+		return ch, nil
+	}
+	var c *discordgo.Channel
+	err := a.do(ctx, "open direct message", true, func(o ...discordgo.RequestOption) (err error) {
+		c, err = a.s.UserChannelCreate(userID, o...)
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	a.mu.Lock()
+	remember(a.dms, userID, c.ID)
+	a.dmChans[c.ID] = true
+	a.mu.Unlock()
+	return c.ID, nil
+}
+
+// deliverChannel sends messages to a DM channel in order; a failed one is
+// logged and the rest still go (the crisis reply is first in line).
+func (a *Adapter) deliverChannel(ctx context.Context, userID, channelID string, msgs []outMsg) {
+	failed := 0
+	for _, m := range msgs {
+		if err := a.sendChannel(ctx, channelID, m); err != nil {
+			failed++
+			a.log.LogAttrs(ctx, slog.LevelError, "discord reply not delivered", a.user(userID), slog.Bool("urgent", m.urgent),
+				slog.String("err", err.Error()))
+		}
+	}
+	a.log.LogAttrs(ctx, slog.LevelDebug, "discord replies sent", a.user(userID), slog.Int("sent", len(msgs)-failed), slog.Int("failed", failed))
+}
+
+// channelMessage is POST /channels/{id}/messages with the fields discordgo's
+// MessageSend lacks: a nonce that Discord enforces, so a retried POST
+// cannot post the same message twice.
+type channelMessage struct {
+	Content         string                            `json:"content,omitempty"`
+	Components      []discordgo.MessageComponent      `json:"components,omitempty"`
+	AllowedMentions *discordgo.MessageAllowedMentions `json:"allowed_mentions"`
+	Nonce           string                            `json:"nonce"`
+	EnforceNonce    bool                              `json:"enforce_nonce"`
+}
+
+func nonce() string {
+	b := make([]byte, 10)
+	rand.Read(b)
+	return hex.EncodeToString(b) // 20 characters; Discord allows 25
+}
+
+// sendChannel posts one message; with a nonce it is safe to retry.
+func (a *Adapter) sendChannel(ctx context.Context, channelID string, m outMsg) error {
+	body := channelMessage{Content: m.text, Components: m.comps, AllowedMentions: noMentions(), Nonce: nonce(), EnforceNonce: true}
+	ep := discordgo.EndpointChannelMessages(channelID)
+	return a.do(ctx, "send message", true, func(o ...discordgo.RequestOption) error {
+		if m.file == nil {
+			_, err := a.s.RequestWithBucketID(http.MethodPost, ep, body, ep, o...)
+			return err
+		}
+		ct, data, err := discordgo.MultipartBodyWithJSON(body, []*discordgo.File{file(m.file)})
+		if err != nil {
+			return err
+		}
+		_, err = a.s.RequestRaw(http.MethodPost, ep, ct, data, ep, 0, o...)
+		return err
+	})
+}
+
+// ixOut sends an interaction's answers: the first edits the deferred
+// answer (when edit is set), the rest are follow-ups. Ephemeral follows
+// the deferral in servers.
+type ixOut struct {
+	a    *Adapter
+	j    *job
+	edit bool // the deferred answer is still "thinking..." and must be edited
+	sent int
+}
+
+func (o *ixOut) send(ctx context.Context, m outMsg) {
+	a, ix := o.a, o.j.ix
+	if o.j.ackErr != nil {
+		return // without an acknowledgement the token cannot be used
+	}
+	var files []*discordgo.File
+	var err error
+	if o.edit && o.sent == 0 {
+		comps := m.comps
+		if comps == nil {
+			comps = []discordgo.MessageComponent{}
+		}
+		err = a.do(ctx, "edit interaction answer", true, func(opts ...discordgo.RequestOption) error {
+			if m.file != nil {
+				files = []*discordgo.File{file(m.file)}
+			}
+			_, err := a.s.InteractionResponseEdit(ix, &discordgo.WebhookEdit{Content: &m.text, Components: &comps, Files: files,
+				AllowedMentions: noMentions()}, opts...)
+			return err
+		})
+	} else {
+		var flags discordgo.MessageFlags
+		if o.j.guild {
+			flags = discordgo.MessageFlagsEphemeral
+		}
+		// Follow-ups have no nonce: retry them only on rate limits.
+		err = a.do(ctx, "send follow-up", false, func(opts ...discordgo.RequestOption) error {
+			if m.file != nil {
+				files = []*discordgo.File{file(m.file)}
+			}
+			_, err := a.s.FollowupMessageCreate(ix, true, &discordgo.WebhookParams{Content: m.text, Components: m.comps, Files: files,
+				AllowedMentions: noMentions(), Flags: flags}, opts...)
+			return err
+		})
+	}
+	if err != nil {
+		a.log.LogAttrs(ctx, slog.LevelError, "discord interaction reply not delivered", a.user(o.j.msg.UserID),
+			slog.Bool("urgent", m.urgent), slog.String("err", err.Error()))
+		return
+	}
+	o.sent++
+}
+
+// finish removes a deferred answer that nothing was written into.
+func (o *ixOut) finish(ctx context.Context) {
+	if !o.edit || o.sent > 0 || o.j.ackErr != nil {
+		return
+	}
+	err := o.a.do(ctx, "delete interaction answer", true, func(opts ...discordgo.RequestOption) error {
+		return o.a.s.InteractionResponseDelete(o.j.ix, opts...)
+	})
+	if err != nil {
+		o.a.log.LogAttrs(ctx, slog.LevelWarn, "could not remove empty interaction answer", slog.String("err", err.Error()))
+	}
+}
+
+func (a *Adapter) deliverInteraction(ctx context.Context, j *job, msgs []outMsg, edit bool) {
+	o := &ixOut{a: a, j: j, edit: edit}
+	for _, m := range msgs {
+		o.send(ctx, m)
+	}
+	o.finish(ctx)
+}
+
+// Alert posts a moderator alert to the alert channel: the person's mention
+// (which pings nobody: mentions are never parsed), a link to the
+// conversation, the level and categories, and never the message text.
+func (a *Adapter) Alert(ctx context.Context, al bot.Alert) error {
+	if a.cfg.AlertTo == "" {
+		return ErrNoAlertChannel
+	}
+	var b strings.Builder
+	b.WriteString("Crisis alert (" + al.Level.String() + ")")
+	if len(al.Categories) > 0 {
+		b.WriteString(": " + strings.Join(al.Categories, ", "))
+	}
+	b.WriteString(".\n")
+	if al.UserID != "" {
+		b.WriteString("Person: <@" + al.UserID + ">\n")
+	}
+	if al.Link != "" {
+		b.WriteString("Conversation: " + al.Link + "\n")
+	}
+	at := al.At
+	if at.IsZero() {
+		at = a.now()
+	}
+	b.WriteString("Time: " + at.UTC().Format("2006-01-02 15:04 MST") + "\n")
+	b.WriteString("They were sent crisis lines. Please reach out to them directly; what they wrote is not shared here.")
+	err := a.sendChannel(ctx, a.cfg.AlertTo, outMsg{text: b.String()})
+	if err != nil {
+		return err
+	}
+	a.log.LogAttrs(ctx, slog.LevelInfo, "moderator alert posted", a.user(al.UserID), slog.String("level", al.Level.String()))
+	return nil
+}
+
+// Send delivers a reply pushed later (a reminder) to a DM channel. It
+// refuses any channel that is not a direct message, so nothing personal is
+// ever posted in a server.
+func (a *Adapter) Send(ctx context.Context, chatID string, r bot.Reply) error {
+	if chatID == "" {
+		return ErrNotDM
+	}
+	a.mu.Lock()
+	known := a.dmChans[chatID]
+	a.mu.Unlock()
+	if !known {
+		var c *discordgo.Channel
+		err := a.do(ctx, "look up channel", true, func(o ...discordgo.RequestOption) (err error) {
+			c, err = a.s.Channel(chatID, o...)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		if c.Type != discordgo.ChannelTypeDM {
+			return ErrNotDM
+		}
+		a.mu.Lock()
+		a.dmChans[chatID] = true
+		a.mu.Unlock()
+	}
+	var errs []error
+	for _, m := range render([]bot.Reply{r}, "en") {
+		if err := a.sendChannel(ctx, chatID, m); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}

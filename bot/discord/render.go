@@ -1,0 +1,235 @@
+package discord
+
+import (
+	"bytes"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/bwmarrin/discordgo"
+	"github.com/peermatch/peermatch/bot"
+)
+
+// Discord's limits (reference F.2).
+const (
+	maxContent    = 2000 // message content; counted in UTF-16 units, which never undercounts
+	maxRows       = 5    // action rows per message
+	maxButtons    = 5    // buttons per row
+	maxOptions    = 25   // options per select menu
+	maxLabel      = 80   // button label
+	maxOptLabel   = 100  // select option label
+	maxCustomID   = 100  // custom_id
+	menuIDPrefix  = "m"  // select menus: "m0".."m4"; buttons: "<index>:<choice id>"
+	buttonIDSplit = ":"
+)
+
+// outMsg is one Discord message to send: a chunk of a reply's text, with
+// the reply's buttons and file on its last chunk.
+type outMsg struct {
+	text   string
+	comps  []discordgo.MessageComponent
+	file   *bot.Attachment
+	urgent bool
+}
+
+// noMentions is sent on every message: nothing the bot writes, including
+// directory text or anything quoted, can ping @everyone, a role or a user.
+func noMentions() *discordgo.MessageAllowedMentions {
+	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
+}
+
+// render turns replies into messages: urgent replies first (the core
+// already orders them so; this keeps the promise if it ever does not),
+// long texts split on paragraph boundaries.
+func render(replies []bot.Reply, lang string) []outMsg {
+	rs := slices.Clone(replies)
+	slices.SortStableFunc(rs, func(a, b bot.Reply) int {
+		switch {
+		case a.Urgent && !b.Urgent:
+			return -1
+		case b.Urgent && !a.Urgent:
+			return 1
+		}
+		return 0
+	})
+	var out []outMsg
+	for _, r := range rs {
+		chunks := split(r.Text, maxContent)
+		comps := components(r.Choices, lang)
+		if len(chunks) == 0 {
+			if len(comps) == 0 && r.Attach == nil {
+				continue
+			}
+			chunks = []string{""}
+		}
+		for i, c := range chunks {
+			m := outMsg{text: c, urgent: r.Urgent}
+			if i == len(chunks)-1 {
+				m.comps, m.file = comps, r.Attach
+			}
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func units(s string) int { return len(utf16.Encode([]rune(s))) }
+
+// split cuts text into pieces of at most limit UTF-16 units, preferring
+// paragraph breaks, then line breaks, then spaces, and only then cutting
+// inside a word (never inside a character).
+func split(text string, limit int) []string {
+	text = strings.TrimSpace(text)
+	var out []string
+	for text != "" {
+		if units(text) <= limit {
+			out = append(out, text)
+			break
+		}
+		// The longest prefix within the limit.
+		n, u := 0, 0
+		for i, r := range text {
+			w := 1
+			if r >= 0x10000 {
+				w = 2
+			}
+			if u+w > limit {
+				n = i
+				break
+			}
+			u += w
+		}
+		head := text[:n]
+		cut := -1
+		for _, sep := range []string{"\n\n", "\n", " "} {
+			if i := strings.LastIndex(head, sep); i > 0 {
+				cut = i
+				break
+			}
+		}
+		if cut <= 0 {
+			cut = n
+		}
+		if piece := strings.TrimSpace(text[:cut]); piece != "" {
+			out = append(out, piece)
+		}
+		text = strings.TrimSpace(text[cut:])
+	}
+	return out
+}
+
+// truncate shortens s to at most n runes, marking the cut.
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}
+
+// components lays choices out as buttons (5 per row, 5 rows) or, past 25,
+// as select menus of 25 options each. Choices whose ID cannot fit a
+// custom_id are left out rather than failing the whole message.
+func components(choices []bot.Choice, lang string) []discordgo.MessageComponent {
+	var cs []bot.Choice
+	seen := map[string]bool{}
+	for _, c := range choices {
+		if c.ID == "" || len(c.ID) > maxCustomID-4 || seen[c.ID] {
+			continue
+		}
+		seen[c.ID] = true
+		cs = append(cs, c)
+	}
+	if len(cs) == 0 {
+		return nil
+	}
+	var rows []discordgo.MessageComponent
+	if len(cs) <= maxRows*maxButtons {
+		for i := 0; i < len(cs); i += maxButtons {
+			var row discordgo.ActionsRow
+			for j := i; j < min(i+maxButtons, len(cs)); j++ {
+				label := truncate(strings.TrimSpace(cs[j].Label), maxLabel)
+				if label == "" {
+					label = strconv.Itoa(j + 1)
+				}
+				row.Components = append(row.Components, discordgo.Button{
+					Label: label, Style: discordgo.SecondaryButton, CustomID: strconv.Itoa(j) + buttonIDSplit + cs[j].ID,
+				})
+			}
+			rows = append(rows, row)
+		}
+		return rows
+	}
+	for m := 0; m*maxOptions < len(cs) && m < maxRows; m++ {
+		var opts []discordgo.SelectMenuOption
+		for _, c := range cs[m*maxOptions : min((m+1)*maxOptions, len(cs))] {
+			label := truncate(strings.TrimSpace(c.Label), maxOptLabel)
+			if label == "" {
+				label = truncate(c.ID, maxOptLabel)
+			}
+			opts = append(opts, discordgo.SelectMenuOption{Label: label, Value: c.ID})
+		}
+		rows = append(rows, discordgo.ActionsRow{Components: []discordgo.MessageComponent{discordgo.SelectMenu{
+			MenuType: discordgo.StringSelectMenu, CustomID: menuIDPrefix + strconv.Itoa(m),
+			Placeholder: text(lang, "choose"), Options: opts,
+		}}})
+	}
+	return rows
+}
+
+// choiceID reads the core's choice ID back from a clicked component.
+func choiceID(d discordgo.MessageComponentInteractionData) string {
+	if d.ComponentType == discordgo.SelectMenuComponent {
+		if len(d.Values) == 1 {
+			return d.Values[0]
+		}
+		return ""
+	}
+	_, id, ok := strings.Cut(d.CustomID, buttonIDSplit)
+	if !ok {
+		return ""
+	}
+	return id
+}
+
+// file turns an attachment into a discordgo file.
+func file(a *bot.Attachment) *discordgo.File {
+	ct := a.MIMEType
+	if ct == "" {
+		ct = "application/octet-stream"
+	}
+	return &discordgo.File{Name: a.Name, ContentType: ct, Reader: bytes.NewReader(a.Data)}
+}
+
+// The adapter's own few sentences, in the languages the core speaks.
+var texts = map[string]map[string]string{
+	"en": {
+		"choose":    "Choose one",
+		"dm_moved":  "I've sent you a direct message so we can talk privately.",
+		"dm_failed": "I couldn't send you a direct message (your privacy settings may block messages from server members), so I'm answering here, where only you can see it. You can also open a direct message with me.",
+		"unknown":   "I don't know that command. Try /help.",
+	},
+	"es": {
+		"choose":    "Elige una opción",
+		"dm_moved":  "Te he enviado un mensaje directo para hablar en privado.",
+		"dm_failed": "No pude enviarte un mensaje directo (quizá tu configuración de privacidad bloquea mensajes de miembros del servidor), así que te respondo aquí, donde solo tú lo ves. También puedes abrir un mensaje directo conmigo.",
+		"unknown":   "No conozco ese comando. Prueba /ayuda.",
+	},
+}
+
+// lang maps a Discord locale to the adapter's language.
+func lang(locale string) string {
+	if strings.HasPrefix(strings.ToLower(locale), "es") {
+		return "es"
+	}
+	return "en"
+}
+
+func text(lng, key string) string {
+	if s, ok := texts[lng][key]; ok {
+		return s
+	}
+	return texts["en"][key]
+}
