@@ -68,7 +68,7 @@ type Adapter struct {
 	track *tracker
 	web   string // "https://discord.com", for links
 
-	appID, botID atomic.Value // string, from READY
+	appID, botID atomic.Value  // string, from READY
 	ready        chan struct{} // closed at the first READY
 	readyOnce    sync.Once
 	lost         chan struct{} // the gateway connection dropped (cap 1)
@@ -83,7 +83,7 @@ type Adapter struct {
 	queues   map[string]*queue
 	work     context.Context // handling and delivery; cancelled at the drain deadline
 	cancel   context.CancelFunc
-	wg       sync.WaitGroup // workers and interaction acks
+	wg       sync.WaitGroup    // workers and interaction acks
 	dms      map[string]string // user id -> DM channel id
 	dmChans  map[string]bool   // channel ids known to be DMs
 	locales  map[string]string // user id -> last interaction locale
