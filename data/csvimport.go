@@ -247,7 +247,7 @@ func csvGroupRow(get func(string) string, opts ImportOptions, name string, zones
 		}
 	}
 	var zip *Place
-	if loc.PostalCode != "" && opts.Gazetteer != nil && (loc.Country == "" || loc.Country == "US") {
+	if (loc.Point == nil || g.TimeZone == "") && loc.PostalCode != "" && opts.Gazetteer != nil && (loc.Country == "" || loc.Country == "US") {
 		if p, ok := opts.Gazetteer.Lookup(loc.PostalCode); ok {
 			zip = &p
 		}

@@ -468,7 +468,12 @@ func (r *mgReader) record(raw []byte, n, line int) (*Group, []error) {
 		loc.Point = &Point{Lat: lat, Lon: lon}
 	}
 	var zipPlace *Place
-	if loc.PostalCode != "" && r.opts.Gazetteer != nil && (loc.Country == "" || loc.Country == "US") {
+	tz := f.str("timezone")
+	if tz == "" {
+		tz = r.opts.TimeZone
+	}
+	// The gazetteer takes a second to load: only ask it what the record lacks.
+	if (loc.Point == nil || tz == "") && loc.PostalCode != "" && r.opts.Gazetteer != nil && (loc.Country == "" || loc.Country == "US") {
 		if p, ok := r.opts.Gazetteer.Lookup(loc.PostalCode); ok {
 			zipPlace = &p
 		}
@@ -511,10 +516,7 @@ func (r *mgReader) record(raw []byte, n, line int) (*Group, []error) {
 	}
 
 	// When.
-	g.TimeZone = f.str("timezone")
-	if g.TimeZone == "" {
-		g.TimeZone = r.opts.TimeZone
-	}
+	g.TimeZone = tz
 	if g.TimeZone == "" && zipPlace != nil {
 		g.TimeZone = zipPlace.TimeZone
 	}

@@ -17,6 +17,11 @@ import (
 
 const sampleFeed = "../../data/testdata/import/sample-meeting-guide-feed.json"
 
+// geocodedFeed is the sample as our export writes it, with the ZIP
+// centroids as coordinates, so tests that run many commands do not each
+// load the gazetteer.
+const geocodedFeed = "../../data/testdata/import/sample-meeting-guide-feed-geocoded.json"
+
 func runCmd(t *testing.T, getenv func(string) string, args ...string) (string, string, error) {
 	t.Helper()
 	var out, errb bytes.Buffer
@@ -28,7 +33,7 @@ func runCmd(t *testing.T, getenv func(string) string, args ...string) (string, s
 // given, plus any extra meeting objects.
 func feedWithout(t *testing.T, drop []string, extra ...map[string]any) string {
 	t.Helper()
-	b, err := os.ReadFile(sampleFeed)
+	b, err := os.ReadFile(geocodedFeed)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +87,10 @@ func TestValidateBadFeedJSON(t *testing.T) {
 		OK      bool `json:"ok"`
 		Sources []struct {
 			Groups, Rejected, Warnings int
-			Problems                   []struct{ Severity, Field, Reason string; Record, Line int }
+			Problems                   []struct {
+				Severity, Field, Reason string
+				Record, Line            int
+			}
 		} `json:"sources"`
 	}
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
@@ -104,7 +112,7 @@ func TestValidateBadFeedJSON(t *testing.T) {
 func TestImportIdempotentRemovalAndExport(t *testing.T) {
 	getenv := env(t)
 	state := getenv("PEERMATCH_STATE")
-	out, errOut, err := runCmd(t, getenv, "import", "--name", "san-jose", "--source-url", "https://intergroup.example/feed", sampleFeed)
+	out, errOut, err := runCmd(t, getenv, "import", "--name", "san-jose", "--source-url", "https://intergroup.example/feed", geocodedFeed)
 	if err != nil {
 		t.Fatalf("import: %v\n%s%s", err, out, errOut)
 	}
@@ -116,7 +124,7 @@ func TestImportIdempotentRemovalAndExport(t *testing.T) {
 	st1, _ := os.Stat(stored)
 
 	// The same input again: nothing changes, not even the file's time.
-	out, _, err = runCmd(t, getenv, "import", "--name", "san-jose", "--source-url", "https://intergroup.example/feed", sampleFeed)
+	out, _, err = runCmd(t, getenv, "import", "--name", "san-jose", "--source-url", "https://intergroup.example/feed", geocodedFeed)
 	if err != nil || !strings.Contains(out, "unchanged as san-jose: 36 groups") {
 		t.Fatalf("second import: %v %q", err, out)
 	}
@@ -141,7 +149,7 @@ func TestImportIdempotentRemovalAndExport(t *testing.T) {
 	}
 
 	// A second source with the same slugs keeps its own ids.
-	if out, _, err = runCmd(t, getenv, "import", "--name", "copy", sampleFeed); err != nil {
+	if out, _, err = runCmd(t, getenv, "import", "--name", "copy", geocodedFeed); err != nil {
 		t.Fatalf("second source: %v %s", err, out)
 	}
 	if !strings.Contains(out, `35 ids prefixed with "copy."`) {
@@ -185,7 +193,7 @@ func TestImportIdempotentRemovalAndExport(t *testing.T) {
 func TestImportDifferentSourceSameName(t *testing.T) {
 	getenv := env(t)
 	dir1, dir2 := t.TempDir(), t.TempDir()
-	b, _ := os.ReadFile(sampleFeed)
+	b, _ := os.ReadFile(geocodedFeed)
 	for _, d := range []string{dir1, dir2} {
 		os.WriteFile(filepath.Join(d, "feed.json"), b, 0o644)
 	}
@@ -200,10 +208,10 @@ func TestImportDifferentSourceSameName(t *testing.T) {
 
 func TestImportBrokenSourceKeepsStored(t *testing.T) {
 	getenv := env(t)
-	if _, _, err := runCmd(t, getenv, "import", "--name", "feed", sampleFeed); err != nil {
+	if _, _, err := runCmd(t, getenv, "import", "--name", "feed", geocodedFeed); err != nil {
 		t.Fatal(err)
 	}
-	b, _ := os.ReadFile(sampleFeed)
+	b, _ := os.ReadFile(geocodedFeed)
 	cut := filepath.Join(t.TempDir(), "cut.json")
 	os.WriteFile(cut, b[:len(b)/2], 0o644)
 	_, errOut, err := runCmd(t, getenv, "import", "--name", "feed", cut)
@@ -217,7 +225,7 @@ func TestImportBrokenSourceKeepsStored(t *testing.T) {
 }
 
 func TestImportURL(t *testing.T) {
-	b, err := os.ReadFile(sampleFeed)
+	b, err := os.ReadFile(geocodedFeed)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,7 +256,7 @@ func TestImportURL(t *testing.T) {
 }
 
 func TestDirectoryCommandUsage(t *testing.T) {
-	for _, args := range [][]string{{"validate"}, {"import"}, {"validate", "--format", "xml", sampleFeed}} {
+	for _, args := range [][]string{{"validate"}, {"import"}, {"validate", "--format", "xml", geocodedFeed}} {
 		_, _, err := runCmd(t, env(t), args...)
 		var ec exitCode
 		if !errors.As(err, &ec) || ec != 2 {
