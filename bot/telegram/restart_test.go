@@ -206,4 +206,3 @@ func assertNoSecrets(t *testing.T, logs string) {
 		}
 	}
 }
-
