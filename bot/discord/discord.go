@@ -52,8 +52,11 @@ type Config struct {
 	QueueSize    int           // messages waiting per person; default 32
 	OpenTimeout  time.Duration // gateway connect + HELLO + READY; default 30 s
 	DrainTimeout time.Duration // how long shutdown lets queued work finish; default 900 ms
+	TurnTimeout  time.Duration // one message's handling and delivery; default 60 s
 	// ReconnectMin and ReconnectMax bound the backoff between gateway
-	// reconnects after non-fatal errors; defaults 1 s and 60 s.
+	// reconnects after non-fatal errors; defaults 1 s and 2 min (a
+	// flapping connection then identifies at most 720 times a day, under
+	// Discord's 1000).
 	ReconnectMin, ReconnectMax time.Duration
 }
 
@@ -69,8 +72,6 @@ type Adapter struct {
 	web   string // "https://discord.com", for links
 
 	appID, botID atomic.Value  // string, from READY
-	ready        chan struct{} // closed at the first READY
-	readyOnce    sync.Once
 	lost         chan struct{} // the gateway connection dropped (cap 1)
 	closing      chan struct{} // closed by Close
 	closeOnce    sync.Once
@@ -128,11 +129,14 @@ func New(cfg Config) (*Adapter, error) {
 	if cfg.DrainTimeout <= 0 {
 		cfg.DrainTimeout = 900 * time.Millisecond
 	}
+	if cfg.TurnTimeout <= 0 {
+		cfg.TurnTimeout = 60 * time.Second
+	}
 	if cfg.ReconnectMin <= 0 {
 		cfg.ReconnectMin = time.Second
 	}
 	if cfg.ReconnectMax < cfg.ReconnectMin {
-		cfg.ReconnectMax = max(60*time.Second, cfg.ReconnectMin)
+		cfg.ReconnectMax = max(2*time.Minute, cfg.ReconnectMin)
 	}
 	key := cfg.IDKey
 	if len(key) == 0 {
@@ -147,8 +151,8 @@ func New(cfg Config) (*Adapter, error) {
 	}
 	a := &Adapter{
 		cfg: cfg, log: cfg.Logger, now: cfg.Now, key: key, s: s, track: &tracker{},
-		web:   base.Scheme + "://" + base.Host,
-		ready: make(chan struct{}), lost: make(chan struct{}, 1), closing: make(chan struct{}), runDone: make(chan struct{}),
+		web:  base.Scheme + "://" + base.Host,
+		lost: make(chan struct{}, 1), closing: make(chan struct{}), runDone: make(chan struct{}),
 		queues: map[string]*queue{}, dms: map[string]string{}, dmChans: map[string]bool{}, locales: map[string]string{},
 		seen: map[string]struct{}{}, seenRing: make([]string, 4096),
 	}
@@ -190,7 +194,6 @@ func (a *Adapter) onReady(_ *discordgo.Session, r *discordgo.Ready) {
 	if r.User != nil {
 		a.botID.Store(r.User.ID)
 	}
-	a.readyOnce.Do(func() { close(a.ready) })
 }
 
 func (a *Adapter) onDisconnect(*discordgo.Session, *discordgo.Disconnect) {
@@ -279,6 +282,7 @@ func (a *Adapter) serve(ctx context.Context) error {
 			continue
 		}
 		a.log.LogAttrs(ctx, slog.LevelInfo, "discord gateway connected")
+		connected := time.Now()
 		if !registered {
 			if err := a.register(ctx); err != nil {
 				if errors.Is(err, ErrBadToken) {
@@ -297,8 +301,18 @@ func (a *Adapter) serve(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return nil
 		}
-		a.log.LogAttrs(ctx, slog.LevelWarn, "discord gateway connection lost; reconnecting")
-		wait = a.cfg.ReconnectMin
+		if time.Since(connected) > time.Minute {
+			wait = a.cfg.ReconnectMin
+			a.log.LogAttrs(ctx, slog.LevelWarn, "discord gateway connection lost; reconnecting")
+			continue
+		}
+		// A connection that keeps dropping soon after READY must not
+		// turn into an IDENTIFY storm.
+		a.log.LogAttrs(ctx, slog.LevelWarn, "discord gateway connection lost; reconnecting", slog.Duration("wait", wait))
+		if !sleep(ctx, wait) {
+			return nil
+		}
+		wait = min(wait*2, a.cfg.ReconnectMax)
 	}
 }
 

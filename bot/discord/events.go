@@ -210,7 +210,8 @@ func (a *Adapter) worker(userID string, q *queue) {
 
 // process hands one job to the core and delivers the replies.
 func (a *Adapter) process(j *job) {
-	ctx := a.work
+	ctx, cancel := context.WithTimeout(a.work, a.cfg.TurnTimeout)
+	defer cancel()
 	if j.acked != nil {
 		<-j.acked
 	}

@@ -201,7 +201,9 @@ func (f *fake) rest(w http.ResponseWriter, r *http.Request) {
 	id := fmt.Sprintf("9%04d", f.n)
 	dmFail := f.dmFail
 	f.mu.Unlock()
-	f.record(c)
+	// Recorded once answered, so that state the answer changed is there
+	// when a test sees the call.
+	defer f.record(c)
 	seg := strings.Split(strings.Trim(path, "/"), "/")
 	switch {
 	case path == "/gateway/bot" && r.Method == http.MethodGet:
@@ -310,6 +312,13 @@ func (f *fake) gateway(w http.ResponseWriter, r *http.Request) {
 			f.wsMu.Unlock()
 		}
 	}
+}
+
+// state returns the gateway and command counters under the lock.
+func (f *fake) state() (conns int, idents []map[string]any, puts int, commands []any) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.conns, append([]map[string]any(nil), f.idents...), f.puts, f.commands
 }
 
 // waitReady waits for the gateway to send READY (or RESUMED).

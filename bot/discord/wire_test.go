@@ -251,8 +251,8 @@ func TestDMIntake(t *testing.T) {
 	}
 	noPings(t, cs)
 	// Minimum intents: direct messages only, nothing privileged.
-	if len(f.idents) == 0 || f.idents[0]["intents"] != float64(1<<12) {
-		t.Errorf("identify intents = %v, want %d (DIRECT_MESSAGES only)", f.idents[0]["intents"], 1<<12)
+	if _, idents, _, _ := f.state(); len(idents) == 0 || idents[0]["intents"] != float64(1<<12) {
+		t.Errorf("identify = %v, want intents %d (DIRECT_MESSAGES only)", idents, 1<<12)
 	}
 	if err, took := r.stop(t); err != nil || took > 2*time.Second {
 		t.Errorf("Run after cancel: err %v, took %v", err, took)
@@ -356,20 +356,22 @@ func TestCommandRegistration(t *testing.T) {
 	f := newFake(t)
 	r := newRig(t, f, nil)
 	r.run(t, bot.HandlerFunc(func(context.Context, bot.Message) ([]bot.Reply, error) { return nil, nil }))
-	first, _ := json.Marshal(f.commands)
+	_, _, _, cmds := f.state()
+	first, _ := json.Marshal(cmds)
 	r.stop(t)
 	r2 := newRig(t, f, nil)
 	r2.run(t, bot.HandlerFunc(func(context.Context, bot.Message) ([]bot.Reply, error) { return nil, nil }))
-	second, _ := json.Marshal(f.commands)
+	_, _, puts, cmds := f.state()
+	second, _ := json.Marshal(cmds)
 	r2.stop(t)
-	if f.puts != 2 || !bytes.Equal(first, second) {
-		t.Errorf("two starts: %d PUTs, same set %v", f.puts, bytes.Equal(first, second))
+	if puts != 2 || !bytes.Equal(first, second) {
+		t.Errorf("two starts: %d PUTs, same set %v", puts, bytes.Equal(first, second))
 	}
 	if n := count(f.snapshot(), "POST", "/applications/"); n != 0 {
 		t.Errorf("%d single command creations; want only the bulk overwrite", n)
 	}
 	names := map[string]bool{}
-	for _, c := range f.commands {
+	for _, c := range cmds {
 		m := c.(map[string]any)
 		names[m["name"].(string)] = true
 		for _, field := range []string{"name_localizations", "description_localizations"} {
@@ -464,7 +466,9 @@ func TestCrisisInServerGoesFirst(t *testing.T) {
 // with a clear error, after one connection, without the token.
 func TestFatalCloseAtStart(t *testing.T) {
 	f := newFake(t)
+	f.mu.Lock()
 	f.fatal = 4004
+	f.mu.Unlock()
 	r := newRig(t, f, nil)
 	start := time.Now()
 	err := r.a.Run(context.Background(), bot.HandlerFunc(func(context.Context, bot.Message) ([]bot.Reply, error) { return nil, nil }))
@@ -476,8 +480,8 @@ func TestFatalCloseAtStart(t *testing.T) {
 	if strings.Contains(err.Error(), fakeToken) {
 		t.Error("error contains the token")
 	}
-	if f.conns != 1 {
-		t.Errorf("%d gateway connections, want 1", f.conns)
+	if conns, _, _, _ := f.state(); conns != 1 {
+		t.Errorf("%d gateway connections, want 1", conns)
 	}
 	t.Logf("Run returned %q after %v", err, took.Round(time.Millisecond))
 	r.logs.clean(t)
@@ -497,8 +501,8 @@ func TestFatalCloseLater(t *testing.T) {
 	f.waitReady()
 	f.dm("1", "still there?")
 	f.waitFor("answer after reconnect", func(cs []call) bool { return len(posts(cs, "dm1")) == 1 })
-	if f.conns != 2 || f.idents[1]["op"] != float64(6) {
-		t.Errorf("after close 4000: %d connections, second op %v; want 2 and a RESUME (6)", f.conns, f.idents[1]["op"])
+	if conns, idents, _, _ := f.state(); conns != 2 || idents[1]["op"] != float64(6) {
+		t.Errorf("after close 4000: %d connections, second op %v; want 2 and a RESUME (6)", conns, idents[1]["op"])
 	}
 	f.mu.Lock()
 	f.fatal = 4014
@@ -516,8 +520,8 @@ func TestFatalCloseLater(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("Run still running 10 s after a 4014 close")
 	}
-	if f.conns != 3 {
-		t.Errorf("%d gateway connections in all, want 3 (first, resumed, one refused)", f.conns)
+	if conns, _, _, _ := f.state(); conns != 3 {
+		t.Errorf("%d gateway connections in all, want 3 (first, resumed, one refused)", conns)
 	}
 }
 
@@ -529,8 +533,8 @@ func TestBadToken(t *testing.T) {
 	if !errors.Is(err, ErrBadToken) || strings.Contains(err.Error(), fakeToken) {
 		t.Fatalf("Run = %v, want ErrBadToken without the token", err)
 	}
-	if f.conns != 0 {
-		t.Errorf("%d gateway connections with a bad token", f.conns)
+	if conns, _, _, _ := f.state(); conns != 0 {
+		t.Errorf("%d gateway connections with a bad token", conns)
 	}
 	r.logs.clean(t)
 }
@@ -711,7 +715,9 @@ func TestAttachmentsSplitsMenusAndSend(t *testing.T) {
 // /findgroup says so and carries on in ephemeral messages.
 func TestDMBlockedFallsBackToEphemeral(t *testing.T) {
 	f := newFake(t)
+	f.mu.Lock()
 	f.dmFail = true
+	f.mu.Unlock()
 	r := newRig(t, f, nil)
 	r.run(t, newEngine(t, nil, r.log))
 	id := f.slash("31", "777", cmdFindGroup, "en-US", nil)
