@@ -6,8 +6,13 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
+
+// testGazetteer is shared by the tests: building it takes a second (more
+// under -race).
+var testGazetteer = sync.OnceValue(DefaultGazetteer)
 
 func findProblem(problems []error, field, reason string) bool {
 	for _, p := range problems {
@@ -48,14 +53,14 @@ func TestHSDSJSONOrganization(t *testing.T) {
 		t.Errorf("no time zone: problems %v", ps)
 	}
 	// With the gazetteer, the postal code gives the zone.
-	gs, ps, _ = Import(vocab(t), "testdata/import/hsds-services.json", ImportOptions{Gazetteer: DefaultGazetteer()})
+	gs, ps, _ = Import(vocab(t), "testdata/import/hsds-services.json", ImportOptions{Gazetteer: testGazetteer()})
 	if len(gs) != 1 || gs[0].TimeZone != "America/Chicago" || !findProblem(ps, "service_at_locations[0].schedules[0].timezone", "") {
 		t.Errorf("gazetteer zone: %d groups %v", len(gs), ps)
 	}
 }
 
 func TestHSDSTables(t *testing.T) {
-	gs, ps, err := Import(vocab(t), "testdata/import/hsds-tables", ImportOptions{Gazetteer: DefaultGazetteer()})
+	gs, ps, err := Import(vocab(t), "testdata/import/hsds-tables", ImportOptions{Gazetteer: testGazetteer()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +87,7 @@ func TestHSDSTables(t *testing.T) {
 		}
 	}
 	// --topic fills the topic-less service.
-	gs, _, _ = Import(vocab(t), "testdata/import/hsds-tables", ImportOptions{Gazetteer: DefaultGazetteer(), Topics: []string{"caregivers"}})
+	gs, _, _ = Import(vocab(t), "testdata/import/hsds-tables", ImportOptions{Gazetteer: testGazetteer(), Topics: []string{"caregivers"}})
 	if len(gs) != 2 {
 		t.Errorf("with --topic: %d groups, want 2", len(gs))
 	}

@@ -45,7 +45,7 @@ func TestMeetingGuideTypesMatchSpec(t *testing.T) {
 
 func TestImportSampleFeedRoundTrip(t *testing.T) {
 	v := vocab(t)
-	opts := ImportOptions{Gazetteer: DefaultGazetteer(), SourceURL: "https://intergroup.example/meetings.json"}
+	opts := ImportOptions{Gazetteer: testGazetteer(), SourceURL: "https://intergroup.example/meetings.json"}
 	first, problems, err := Import(v, sampleFeed, opts)
 	if err != nil {
 		t.Fatal(err)
