@@ -399,5 +399,3 @@ func (a *Adapter) ackCallback(ctx context.Context, id string) {
 		}
 	}()
 }
-
-func isStatus(err *apiError, code int) bool { return err != nil && err.Code == code }

@@ -469,7 +469,7 @@ func (a *Adapter) handle(ctx context.Context, h bot.Handler, in inbound) (rs []b
 // Send queues a reply to a chat (a reminder fired later) in the durable
 // outbox and returns; Run delivers it, within the rate limits, and a
 // reply queued while Run is not running is sent when it runs.
-func (a *Adapter) Send(ctx context.Context, chatID string, r bot.Reply) error {
+func (a *Adapter) Send(_ context.Context, chatID string, r bot.Reply) error {
 	if a.closed.Load() {
 		return errors.New("telegram: adapter closed")
 	}
@@ -482,7 +482,9 @@ func (a *Adapter) Send(ctx context.Context, chatID string, r bot.Reply) error {
 		return err
 	}
 	a.send.enqueue(items...)
-	return ctx.Err()
+	// Queued durably: report success even if ctx ends now, or a reminder
+	// retried by its caller would be sent twice.
+	return nil
 }
 
 // Forget implements bot.Forgetter: replies to the person that are still
