@@ -32,6 +32,9 @@ type Reply struct {
 	Choices []Choice    // buttons; a numbered list where a platform has none
 	Urgent  bool        // crisis reply: send first, never drop or throttle
 	Attach  *Attachment // e.g. an .ics calendar file
+	// AskLocation marks the "where?" question, so front ends that can
+	// (Telegram) offer a "share my location" button under it.
+	AskLocation bool
 }
 
 // Choice is one button. ID comes back as Message.Text when tapped and fits

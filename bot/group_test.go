@@ -43,3 +43,24 @@ func TestGroupChatsNeverDiscussHealth(t *testing.T) {
 		t.Errorf("private chat: %+v %v", prs, err)
 	}
 }
+
+// TestPlaceQuestionAsksForLocation: only the "where?" question is marked,
+// so a front end can put a location button under it and nowhere else.
+func TestPlaceQuestionAsksForLocation(t *testing.T) {
+	r := newRig(t, rigOptions{})
+	var asked []string
+	for _, text := range []string{"hi", "ok", "grief support group in person"} {
+		rs, err := r.send("dee", "en-US", text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, rep := range rs {
+			if rep.AskLocation {
+				asked = append(asked, text)
+			}
+		}
+	}
+	if len(asked) != 1 || asked[0] != "grief support group in person" {
+		t.Errorf("AskLocation on replies to %q; want only the in-person answer's", asked)
+	}
+}

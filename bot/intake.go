@@ -664,7 +664,7 @@ func (t *turn) ask(step Step, lead string) Reply {
 	if lead != "" {
 		text = lead + "\n\n" + text
 	}
-	return Reply{Text: text, Choices: t.choicesFor(step)}
+	return Reply{Text: text, Choices: t.choicesFor(step), AskLocation: step == StepPlace}
 }
 
 // choicesFor lists the buttons offered at a step.

@@ -23,8 +23,8 @@ const (
 
 // LocationChoiceID is a Choice ID that a core may use to ask for a place:
 // it is rendered as Telegram's "share my location" button instead of an
-// inline button. (The current intake asks for a place with a reply whose
-// only choice is "skip"; that is recognised too.)
+// inline button. The core marks its "where?" question with
+// Reply.AskLocation, which gets the same button.
 const LocationChoiceID = "location"
 
 // deepLinkPayload is the ?start= payload of the invitation to a private
@@ -218,12 +218,15 @@ func ui(locale, key string) string {
 // asksLocation reports whether a reply asks where the person is, so that
 // the "share my location" button belongs under it.
 func asksLocation(r bot.Reply) bool {
+	if r.AskLocation {
+		return true
+	}
 	for _, c := range r.Choices {
 		if c.ID == LocationChoiceID {
 			return true
 		}
 	}
-	return len(r.Choices) == 1 && r.Choices[0].ID == "skip" && r.Attach == nil
+	return false
 }
 
 // render turns the core's replies into Bot API sends, urgent ones first.

@@ -78,7 +78,7 @@ func TestRender(t *testing.T) {
 		t.Fatalf("document: %+v", items[2])
 	}
 	// The place question gets the location button, labelled in Spanish.
-	q := a.render(in, []bot.Reply{{Text: "¿Dónde?", Choices: []bot.Choice{{ID: "skip", Label: "Omitir"}}}})
+	q := a.render(in, []bot.Reply{{Text: "¿Dónde?", Choices: []bot.Choice{{ID: "skip", Label: "Omitir"}}, AskLocation: true}})
 	if len(q[0].Keyboard) != 2 || !q[0].Keyboard[0][0].Location || q[0].Keyboard[1][0].Text != "Omitir" ||
 		!strings.Contains(q[0].Keyboard[0][0].Text, "ubicación") {
 		t.Fatalf("location keyboard: %+v", q[0].Keyboard)

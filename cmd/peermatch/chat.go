@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -16,15 +15,6 @@ import (
 	"github.com/peermatch/peermatch/matcher/calendar"
 	"github.com/peermatch/peermatch/matcher/crisis"
 )
-
-// runServe is what `peermatch` does: the platform front ends whose tokens
-// are set, or the console chat when none is.
-func runServe(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	if getenv("PEERMATCH_TELEGRAM_TOKEN") != "" || getenv("PEERMATCH_DISCORD_TOKEN") != "" {
-		fmt.Fprintln(stderr, "peermatch: the Telegram and Discord front ends are not built yet; starting the console chat")
-	}
-	return runChat(ctx, args, getenv, stdin, stdout, stderr)
-}
 
 // runChat is `peermatch chat`: the conversation in this terminal.
 func runChat(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -40,7 +30,7 @@ func runChat(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	defer a.Close()
-	c, err := newCore(a)
+	c, err := newCore(a, nil)
 	if err != nil {
 		return err
 	}
@@ -49,6 +39,7 @@ func runChat(ctx context.Context, args []string, getenv func(string) string, std
 	defer cancel()
 	a.pruneIndexes()
 	go a.watch(ctx, reloadEvery(getenv))
+	go c.sweep(ctx, 10*time.Minute)
 	push := make(chan bot.Reply, 16)
 	go c.deliverReminders(ctx, func(ctx context.Context, platform, chatID string, r bot.Reply) error {
 		select {
@@ -70,10 +61,15 @@ type core struct {
 	log       *slog.Logger
 }
 
+// frontEndsFunc builds the platform front ends once the secret that keys
+// user ids is known (they log the same hashes as the core); it returns the
+// moderator alerter (nil for none) and what /forget must also erase.
+type frontEndsFunc func(idKey []byte) (bot.Alerter, []bot.Forgetter, error)
+
 // newCore builds the conversation core over the app: crisis screening
 // first, sessions and reminders persisted in the state directory, both
 // keyed by the same secret so a fired reminder finds its conversation.
-func newCore(a *app) (*core, error) {
+func newCore(a *app, fronts frontEndsFunc) (*core, error) {
 	scr, err := crisis.New()
 	if err != nil {
 		return nil, err
@@ -90,6 +86,17 @@ func newCore(a *app) (*core, error) {
 		return nil, err
 	}
 	rem := remindersAdapter{reminders}
+	forget := []bot.Forgetter{rem}
+	var alerts bot.Alerter
+	if fronts != nil {
+		al, fg, err := fronts(key)
+		if err != nil {
+			sessions.Close()
+			reminders.Close()
+			return nil, err
+		}
+		alerts, forget = al, append(forget, fg...)
+	}
 	eng, err := bot.New(bot.Config{
 		Matcher:           a.live,
 		Crisis:            scr,
@@ -99,7 +106,8 @@ func newCore(a *app) (*core, error) {
 		Vocabulary:        a.vocab,
 		Sessions:          sessions,
 		IDKey:             key,
-		Forget:            []bot.Forgetter{rem},
+		Forget:            forget,
+		Alerter:           alerts,
 		Calendar:          calendar.ICS,
 		Reminders:         rem,
 		Now:               time.Now,
@@ -124,6 +132,24 @@ func (c *core) deliverReminders(ctx context.Context, send func(ctx context.Conte
 	})
 	if err != nil && !errors.Is(err, context.Canceled) {
 		c.log.Error("reminders stopped", "err", err.Error())
+	}
+}
+
+// sweep erases sessions idle past their expiry, every interval.
+func (c *core) sweep(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := c.eng.Sweep(ctx); err != nil {
+				c.log.Error("session sweep", "err", err.Error())
+			} else if n > 0 {
+				c.log.Info("expired sessions erased", "count", n)
+			}
+		}
 	}
 }
 

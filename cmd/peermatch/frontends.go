@@ -1,0 +1,67 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/peermatch/peermatch/bot"
+	"github.com/peermatch/peermatch/bot/discord"
+	"github.com/peermatch/peermatch/bot/telegram"
+)
+
+var (
+	_ frontEnd = (*telegram.Adapter)(nil)
+	_ frontEnd = (*discord.Adapter)(nil)
+)
+
+// newFrontEnds starts an adapter for each platform whose token is set,
+// adding it to fronts, and returns the moderator alerter over those with an
+// alert target (nil when there is none) and what /forget must also erase.
+// Tokens come only from the environment.
+func newFrontEnds(a *app, getenv func(string) string, idKey []byte, fronts map[string]frontEnd) (bot.Alerter, []bot.Forgetter, error) {
+	alerts := alertRouter{}
+	var forget []bot.Forgetter
+	if tok := getenv("PEERMATCH_TELEGRAM_TOKEN"); tok != "" {
+		tg, err := telegram.New(telegram.Config{
+			Token:         tok,
+			API:           getenv("PEERMATCH_TELEGRAM_API"),
+			AlertTo:       getenv("PEERMATCH_TELEGRAM_ALERT_CHAT"),
+			StateDir:      a.stateDir,
+			Logger:        a.log.With("platform", "telegram"),
+			Now:           time.Now,
+			IDKey:         idKey,
+			WebhookURL:    getenv("PEERMATCH_TELEGRAM_WEBHOOK_URL"),
+			WebhookListen: getenv("PEERMATCH_TELEGRAM_WEBHOOK_LISTEN"),
+			WebhookSecret: getenv("PEERMATCH_TELEGRAM_WEBHOOK_SECRET"),
+		})
+		if err != nil {
+			return nil, nil, fmt.Errorf("telegram: %w", err)
+		}
+		fronts["telegram"] = tg
+		forget = append(forget, tg)
+		if getenv("PEERMATCH_TELEGRAM_ALERT_CHAT") != "" {
+			alerts["telegram"] = tg
+		}
+	}
+	if tok := getenv("PEERMATCH_DISCORD_TOKEN"); tok != "" {
+		dc, err := discord.New(discord.Config{
+			Token:   tok,
+			API:     getenv("PEERMATCH_DISCORD_API"),
+			AlertTo: getenv("PEERMATCH_DISCORD_ALERT_CHANNEL"),
+			Logger:  a.log.With("platform", "discord"),
+			Now:     time.Now,
+			IDKey:   idKey,
+		})
+		if err != nil {
+			return nil, nil, fmt.Errorf("discord: %w", err)
+		}
+		fronts["discord"] = dc
+		if getenv("PEERMATCH_DISCORD_ALERT_CHANNEL") != "" {
+			alerts["discord"] = dc
+		}
+	}
+	if len(alerts) == 0 {
+		return nil, forget, nil
+	}
+	return alerts, forget, nil
+}
