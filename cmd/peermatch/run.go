@@ -23,11 +23,14 @@ import (
 const usage = `peermatch finds peer support groups.
 
 Usage:
-  peermatch [--data PATH]          run the bot (console chat when no platform token is set)
+  peermatch [--data PATH]          run the bot: Telegram/Discord when their tokens are set, else the console chat
   peermatch chat [--data PATH]     chat in this terminal (reads stdin, one message a line)
   peermatch search [flags] WORDS   search the directory (peermatch search -h)
   peermatch screen                 screen messages on stdin for crisis signals, JSON lines out
   peermatch times [flags] GROUP    next meetings of a group (peermatch times -h)
+  peermatch validate [flags] PATH  check a directory source (Meeting Guide, HSDS, CSV, native)
+  peermatch import [flags] PATH    store a source's good records in the state directory
+  peermatch export [flags]         the imported directory as a Meeting Guide feed
 
 Environment: PEERMATCH_STATE, PEERMATCH_DATA, PEERMATCH_LOG_LEVEL, PEERMATCH_LOG_FORMAT,
 PEERMATCH_TELEGRAM_TOKEN, PEERMATCH_DISCORD_TOKEN (see README.md).
