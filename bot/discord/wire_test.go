@@ -190,6 +190,7 @@ func noPings(t *testing.T, cs []call) {
 // TestDMIntake runs a whole intake in a direct message through the real
 // engine: hello, consent button, free text, results, "more groups".
 func TestDMIntake(t *testing.T) {
+	t.Parallel()
 	f := newFake(t)
 	r := newRig(t, f, nil)
 	r.run(t, newEngine(t, nil, r.log))
@@ -264,6 +265,7 @@ func TestDMIntake(t *testing.T) {
 // ephemerally within the deadline and answered privately; /findgroup moves
 // the intake to a DM; nothing is ever posted in the server channel.
 func TestSlashCommandsInServer(t *testing.T) {
+	t.Parallel()
 	f := newFake(t)
 	r := newRig(t, f, nil)
 	r.run(t, newEngine(t, nil, r.log))
@@ -335,6 +337,7 @@ func TestSlashCommandsInServer(t *testing.T) {
 // TestSlashCommandInDM: in a DM the answer is not ephemeral and is the
 // conversation itself.
 func TestSlashCommandInDM(t *testing.T) {
+	t.Parallel()
 	f := newFake(t)
 	r := newRig(t, f, nil)
 	r.run(t, newEngine(t, nil, r.log))
@@ -353,6 +356,7 @@ func TestSlashCommandInDM(t *testing.T) {
 // Discord's locale keys, usable in servers and DMs, registered by one
 // idempotent bulk overwrite on every start.
 func TestCommandRegistration(t *testing.T) {
+	t.Parallel()
 	f := newFake(t)
 	r := newRig(t, f, nil)
 	r.run(t, bot.HandlerFunc(func(context.Context, bot.Message) ([]bot.Reply, error) { return nil, nil }))
@@ -398,6 +402,7 @@ func TestCommandRegistration(t *testing.T) {
 // the person's mention and a link but not the text; the person's crisis
 // reply comes first and says a human was notified.
 func TestCrisisAlert(t *testing.T) {
+	t.Parallel()
 	f := newFake(t)
 	r := newRig(t, f, func(c *Config) { c.AlertTo = "555" })
 	r.run(t, newEngine(t, r.a, r.log))
@@ -438,6 +443,7 @@ func TestCrisisAlert(t *testing.T) {
 // is answered at once in the ephemeral answer, before anything goes to the
 // DM.
 func TestCrisisInServerGoesFirst(t *testing.T) {
+	t.Parallel()
 	f := newFake(t)
 	r := newRig(t, f, func(c *Config) { c.AlertTo = "555" })
 	r.run(t, newEngine(t, r.a, r.log))
@@ -465,6 +471,7 @@ func TestCrisisInServerGoesFirst(t *testing.T) {
 // TestFatalCloseAtStart: close code 4004 on the first connection stops Run
 // with a clear error, after one connection, without the token.
 func TestFatalCloseAtStart(t *testing.T) {
+	t.Parallel()
 	f := newFake(t)
 	f.mu.Lock()
 	f.fatal = 4004
@@ -527,6 +534,7 @@ func TestFatalCloseLater(t *testing.T) {
 
 // TestBadToken: HTTP 401 on /gateway/bot stops Run before any websocket.
 func TestBadToken(t *testing.T) {
+	t.Parallel()
 	f := newFake(t)
 	r := newRig(t, f, func(c *Config) { c.Token = "wrong-" + fakeToken })
 	err := r.a.Run(context.Background(), bot.HandlerFunc(func(context.Context, bot.Message) ([]bot.Reply, error) { return nil, nil }))
@@ -542,6 +550,7 @@ func TestBadToken(t *testing.T) {
 // TestRateLimitBounded: two 429s are waited out and the message arrives
 // once; a persistent 429 is given up after MaxRetries+1 tries.
 func TestRateLimitBounded(t *testing.T) {
+	t.Parallel()
 	f := newFake(t)
 	r := newRig(t, f, func(c *Config) { c.MaxRetries = 3 })
 	r.run(t, bot.HandlerFunc(func(_ context.Context, m bot.Message) ([]bot.Reply, error) {
@@ -581,6 +590,7 @@ func TestRateLimitBounded(t *testing.T) {
 // TestOrderPerConversation: each person's messages are handled and
 // answered in the order they were sent, people in parallel.
 func TestOrderPerConversation(t *testing.T) {
+	t.Parallel()
 	f := newFake(t)
 	r := newRig(t, f, nil)
 	var mu sync.Mutex
@@ -630,6 +640,7 @@ func TestOrderPerConversation(t *testing.T) {
 // menus whose pick comes back as the choice ID, and Send refuses a server
 // channel.
 func TestAttachmentsSplitsMenusAndSend(t *testing.T) {
+	t.Parallel()
 	f := newFake(t)
 	r := newRig(t, f, nil)
 	var mu sync.Mutex
@@ -714,6 +725,7 @@ func TestAttachmentsSplitsMenusAndSend(t *testing.T) {
 // TestDMBlockedFallsBackToEphemeral: when the person does not accept DMs,
 // /findgroup says so and carries on in ephemeral messages.
 func TestDMBlockedFallsBackToEphemeral(t *testing.T) {
+	t.Parallel()
 	f := newFake(t)
 	f.mu.Lock()
 	f.dmFail = true
