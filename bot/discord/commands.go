@@ -21,10 +21,10 @@ func spanish(s string) *map[discordgo.Locale]string {
 	return &map[discordgo.Locale]string{discordgo.SpanishES: s, discordgo.SpanishLATAM: s}
 }
 
-// Commands returns the slash commands the adapter registers, with English
+// commands returns the slash commands the adapter registers, with English
 // and Spanish names and descriptions. They work in servers and in direct
 // messages with the bot.
-func Commands() []*discordgo.ApplicationCommand {
+func commands() []*discordgo.ApplicationCommand {
 	contexts := &[]discordgo.InteractionContextType{discordgo.InteractionContextGuild, discordgo.InteractionContextBotDM}
 	install := &[]discordgo.ApplicationIntegrationType{discordgo.ApplicationIntegrationGuildInstall}
 	cmd := func(name, esName, desc, esDesc string, opts ...*discordgo.ApplicationCommandOption) *discordgo.ApplicationCommand {

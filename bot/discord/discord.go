@@ -392,7 +392,7 @@ func (a *Adapter) register(ctx context.Context) error {
 	if app == "" {
 		return errors.New("discord: READY carried no application id; cannot register commands")
 	}
-	cmds := Commands()
+	cmds := commands()
 	return a.do(ctx, "register commands", true, func(o ...discordgo.RequestOption) error {
 		_, err := a.s.ApplicationCommandBulkOverwrite(app, "", cmds, o...)
 		return err
