@@ -94,8 +94,9 @@ type Adapter struct {
 }
 
 var (
-	_ bot.Adapter = (*Adapter)(nil)
-	_ bot.Alerter = (*Adapter)(nil)
+	_ bot.Adapter   = (*Adapter)(nil)
+	_ bot.Alerter   = (*Adapter)(nil)
+	_ bot.Forgetter = (*Adapter)(nil)
 )
 
 // New builds the adapter; it does not touch the network.

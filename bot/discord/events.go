@@ -508,3 +508,20 @@ func (a *Adapter) Send(ctx context.Context, chatID string, r bot.Reply) error {
 	}
 	return errors.Join(errs...)
 }
+
+// Forget drops what the adapter holds in memory about a person (their DM
+// channel id and client locale) when they send /forget; it keeps nothing
+// on disk. It implements bot.Forgetter.
+func (a *Adapter) Forget(_ context.Context, platform, userID string) error {
+	if platform != "discord" {
+		return nil
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if ch, ok := a.dms[userID]; ok {
+		delete(a.dmChans, ch)
+	}
+	delete(a.dms, userID)
+	delete(a.locales, userID)
+	return nil
+}

@@ -1,6 +1,7 @@
 package discord
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -168,5 +169,21 @@ func TestErrorsDoNotLeak(t *testing.T) {
 	}
 	if s := describe("send", rest).Error(); s != "discord: send: HTTP 403 (Discord code 50007)" {
 		t.Errorf("REST error = %q", s)
+	}
+}
+
+func TestForget(t *testing.T) {
+	a, err := New(Config{Token: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.dms["1"], a.dmChans["dm1"], a.locales["1"] = "dm1", true, "es-ES"
+	a.dms["2"] = "dm2"
+	if err := a.Forget(context.Background(), "telegram", "1"); err != nil || len(a.dms) != 2 {
+		t.Fatalf("another platform's /forget touched Discord state: %v", err)
+	}
+	a.Forget(context.Background(), "discord", "1")
+	if _, ok := a.dms["1"]; ok || a.dmChans["dm1"] || a.locales["1"] != "" || a.dms["2"] != "dm2" {
+		t.Errorf("after Forget: dms %v chans %v locales %v", a.dms, a.dmChans, a.locales)
 	}
 }
