@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/peermatch/peermatch/bot"
@@ -35,7 +34,7 @@ func newFrontEnds(a *app, getenv func(string) string, idKey []byte, fronts map[s
 			WebhookSecret: getenv("PEERMATCH_TELEGRAM_WEBHOOK_SECRET"),
 		})
 		if err != nil {
-			return nil, nil, fmt.Errorf("telegram: %w", err)
+			return nil, nil, err
 		}
 		fronts["telegram"] = tg
 		forget = append(forget, tg)
@@ -53,9 +52,10 @@ func newFrontEnds(a *app, getenv func(string) string, idKey []byte, fronts map[s
 			IDKey:   idKey,
 		})
 		if err != nil {
-			return nil, nil, fmt.Errorf("discord: %w", err)
+			return nil, nil, err
 		}
 		fronts["discord"] = dc
+		forget = append(forget, dc)
 		if getenv("PEERMATCH_DISCORD_ALERT_CHANNEL") != "" {
 			alerts["discord"] = dc
 		}

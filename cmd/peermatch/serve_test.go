@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gorilla/websocket"
 )
 
 // fakeTelegram is the least of the Bot API that a whole run needs: getMe,
@@ -115,4 +117,151 @@ type syncWriter struct {
 	w  *bytes.Buffer
 }
 
-func (s *syncWriter) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.w.Write(p) }
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
+
+// fakeDiscord is the least of Discord a whole run needs: /gateway/bot, the
+// gateway (HELLO, IDENTIFY, READY, heartbeats, one DM MESSAGE_CREATE),
+// command registration and channel messages. It lives on 127.0.0.1.
+type fakeDiscord struct {
+	srv   *httptest.Server
+	mu    sync.Mutex
+	posts []string
+	puts  int
+}
+
+func newFakeDiscord(t *testing.T, token string) *fakeDiscord {
+	f := &fakeDiscord{}
+	up := websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
+	mux := http.NewServeMux()
+	reply := func(w http.ResponseWriter, v any) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(v)
+	}
+	mux.HandleFunc("/api/v9/", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bot "+token {
+			w.WriteHeader(http.StatusUnauthorized)
+			reply(w, map[string]any{"message": "401: Unauthorized", "code": 0})
+			return
+		}
+		path := strings.TrimPrefix(r.URL.Path, "/api/v9")
+		var body map[string]any
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		switch {
+		case path == "/gateway/bot":
+			reply(w, map[string]any{"url": "ws" + strings.TrimPrefix(f.srv.URL, "http") + "/ws", "shards": 1,
+				"session_start_limit": map[string]any{"total": 1000, "remaining": 999, "reset_after": 1000, "max_concurrency": 1}})
+		case strings.HasSuffix(path, "/commands") && r.Method == http.MethodPut:
+			f.mu.Lock()
+			f.puts++
+			f.mu.Unlock()
+			reply(w, []any{})
+		case strings.HasPrefix(path, "/channels/") && strings.HasSuffix(path, "/messages"):
+			content, _ := body["content"].(string)
+			f.mu.Lock()
+			f.posts = append(f.posts, content)
+			f.mu.Unlock()
+			reply(w, map[string]any{"id": "500", "channel_id": "dm7", "content": content})
+		case strings.HasPrefix(path, "/channels/"):
+			reply(w, map[string]any{"id": "dm7", "type": 1})
+		default:
+			w.WriteHeader(http.StatusNotFound)
+			reply(w, map[string]any{"message": "404: Not Found", "code": 0})
+		}
+	})
+	gateway := func(w http.ResponseWriter, r *http.Request) {
+		conn, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		var mu sync.Mutex
+		send := func(v any) error { mu.Lock(); defer mu.Unlock(); return conn.WriteJSON(v) }
+		if send(map[string]any{"op": 10, "d": map[string]any{"heartbeat_interval": 45000}}) != nil {
+			return
+		}
+		var identify map[string]any
+		if conn.ReadJSON(&identify) != nil {
+			return
+		}
+		_ = send(map[string]any{"op": 0, "s": 1, "t": "READY", "d": map[string]any{"v": 9, "session_id": "s1",
+			"user":        map[string]any{"id": "1200", "username": "peermatch", "bot": true},
+			"application": map[string]any{"id": "1100", "flags": 0}, "guilds": []any{}}})
+		_ = send(map[string]any{"op": 0, "s": 2, "t": "MESSAGE_CREATE", "d": map[string]any{"id": "600", "channel_id": "dm7",
+			"type": 0, "author": map[string]any{"id": "7", "username": "someone"}, "content": "hi",
+			"timestamp": "2026-11-26T20:00:00Z"}})
+		for {
+			var m struct {
+				Op int `json:"op"`
+			}
+			if conn.ReadJSON(&m) != nil {
+				return
+			}
+			if m.Op == 1 {
+				_ = send(map[string]any{"op": 11})
+			}
+		}
+	}
+	mux.HandleFunc("/ws", gateway)
+	mux.HandleFunc("/ws/", gateway) // discordgo adds a slash before its query
+	f.srv = httptest.NewServer(mux)
+	t.Cleanup(func() { f.srv.CloseClientConnections(); f.srv.Close() })
+	return f
+}
+
+func (f *fakeDiscord) replies() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.posts...)
+}
+
+// TestServeTelegramAndDiscordAtOnce: one process with both tokens answers
+// on both platforms and shuts down cleanly when cancelled.
+func TestServeTelegramAndDiscordAtOnce(t *testing.T) {
+	const tgToken, dcToken = "123456:TG-token-canary", "MTk4NjIy.DC-token-canary.Zx9Qw"
+	tg, dc := newFakeTelegram(t, tgToken), newFakeDiscord(t, dcToken)
+	state := t.TempDir()
+	getenv := func(k string) string {
+		return map[string]string{"PEERMATCH_STATE": state, "PEERMATCH_LOG_LEVEL": "debug",
+			"PEERMATCH_TELEGRAM_TOKEN": tgToken, "PEERMATCH_TELEGRAM_API": tg.srv.URL,
+			"PEERMATCH_DISCORD_TOKEN": dcToken, "PEERMATCH_DISCORD_API": dc.srv.URL}[k]
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var logs bytes.Buffer
+	lw := &syncWriter{w: &logs}
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, nil, getenv, strings.NewReader(""), &bytes.Buffer{}, lw) }()
+	deadline := time.Now().Add(20 * time.Second)
+	for len(tg.replies()) == 0 || len(dc.replies()) == 0 {
+		if time.Now().After(deadline) {
+			cancel()
+			<-done
+			t.Fatalf("telegram replies %d, discord replies %d; logs:\n%s", len(tg.replies()), len(dc.replies()), logs.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	for _, r := range []string{tg.replies()[0], dc.replies()[0]} {
+		if !strings.Contains(strings.ToLower(r), "bot") {
+			t.Errorf("first reply should be the hello: %q", r)
+		}
+	}
+	start := time.Now()
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve after cancel: %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not stop within 15 s of cancel")
+	}
+	t.Logf("both front ends stopped %v after cancel", time.Since(start).Round(time.Millisecond))
+	for _, secret := range []string{"TG-token-canary", "DC-token-canary"} {
+		if strings.Contains(logs.String(), secret) {
+			t.Errorf("a token reached the logs")
+		}
+	}
+}
