@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
@@ -56,7 +55,7 @@ func render(replies []bot.Reply, lang string) []outMsg {
 	})
 	var out []outMsg
 	for _, r := range rs {
-		chunks := split(r.Text, maxContent)
+		chunks := bot.SplitText(r.Text, maxContent)
 		comps := components(r.Choices, lang)
 		if len(chunks) == 0 {
 			if len(comps) == 0 && r.Attach == nil {
@@ -71,51 +70,6 @@ func render(replies []bot.Reply, lang string) []outMsg {
 			}
 			out = append(out, m)
 		}
-	}
-	return out
-}
-
-func units(s string) int { return len(utf16.Encode([]rune(s))) }
-
-// split cuts text into pieces of at most limit UTF-16 units, preferring
-// paragraph breaks, then line breaks, then spaces, and only then cutting
-// inside a word (never inside a character).
-func split(text string, limit int) []string {
-	text = strings.TrimSpace(text)
-	var out []string
-	for text != "" {
-		if units(text) <= limit {
-			out = append(out, text)
-			break
-		}
-		// The longest prefix within the limit.
-		n, u := 0, 0
-		for i, r := range text {
-			w := 1
-			if r >= 0x10000 {
-				w = 2
-			}
-			if u+w > limit {
-				n = i
-				break
-			}
-			u += w
-		}
-		head := text[:n]
-		cut := -1
-		for _, sep := range []string{"\n\n", "\n", " "} {
-			if i := strings.LastIndex(head, sep); i > 0 {
-				cut = i
-				break
-			}
-		}
-		if cut <= 0 {
-			cut = n
-		}
-		if piece := strings.TrimSpace(text[:cut]); piece != "" {
-			out = append(out, piece)
-		}
-		text = strings.TrimSpace(text[cut:])
 	}
 	return out
 }

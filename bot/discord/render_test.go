@@ -13,36 +13,6 @@ import (
 	"github.com/peermatch/peermatch/bot"
 )
 
-func TestSplit(t *testing.T) {
-	para := strings.Repeat("a", 900)
-	cases := []struct {
-		name  string
-		text  string
-		limit int
-		want  []string
-	}{
-		{"short", "hello", 2000, []string{"hello"}},
-		{"empty", "  ", 2000, nil},
-		{"paragraphs", para + "\n\n" + para + "\n\n" + para, 2000, []string{para + "\n\n" + para, para}},
-		{"lines", "aaaa\nbbbb\ncccc", 10, []string{"aaaa\nbbbb", "cccc"}},
-		{"words", "aaa bbb ccc", 7, []string{"aaa bbb", "ccc"}},
-		{"one long word", "abcdefghij", 4, []string{"abcd", "efgh", "ij"}},
-		// An emoji is two UTF-16 units and is never cut in half.
-		{"surrogates", "😀😀😀", 4, []string{"😀😀", "😀"}},
-	}
-	for _, c := range cases {
-		got := split(c.text, c.limit)
-		if fmt.Sprint(got) != fmt.Sprint(c.want) {
-			t.Errorf("%s: split = %q, want %q", c.name, got, c.want)
-		}
-		for _, g := range got {
-			if units(g) > c.limit {
-				t.Errorf("%s: piece of %d units over %d", c.name, units(g), c.limit)
-			}
-		}
-	}
-}
-
 func choices(n int) []bot.Choice {
 	var cs []bot.Choice
 	for i := range n {

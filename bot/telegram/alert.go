@@ -76,7 +76,7 @@ func alertText(al bot.Alert, now time.Time) (string, []tgbotapi.MessageEntity) {
 	b.WriteString("⚠️ peermatch: someone may be at immediate risk.\n")
 	fmt.Fprintf(&b, "Level: %s\nCategories: %s\nPlatform: %s\n", al.Level.String(), cats, platform)
 	fmt.Fprintf(&b, "Person: user id %s, tg://user?id=%s (", al.UserID, al.UserID)
-	linkStart := utf16Len(b.String())
+	linkStart := bot.UTF16Len(b.String())
 	const linkText = "open their profile"
 	b.WriteString(linkText + ")\n")
 	chat := "a private chat with the bot"
@@ -89,7 +89,7 @@ func alertText(al bot.Alert, now time.Time) (string, []tgbotapi.MessageEntity) {
 	}
 	fmt.Fprintf(&b, "Time: %s\n", at.UTC().Format("2006-01-02 15:04 UTC"))
 	b.WriteString("The message itself is not included. The bot has already sent the crisis lines.")
-	ents := []tgbotapi.MessageEntity{{Type: "text_link", Offset: linkStart, Length: utf16Len(linkText),
+	ents := []tgbotapi.MessageEntity{{Type: "text_link", Offset: linkStart, Length: bot.UTF16Len(linkText),
 		URL: "tg://user?id=" + al.UserID}}
 	return b.String(), ents
 }

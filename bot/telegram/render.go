@@ -4,7 +4,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf16"
 	"unicode/utf8"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -247,12 +246,12 @@ func (a *Adapter) render(in inbound, rs []bot.Reply) []*outItem {
 
 func (a *Adapter) renderOne(in inbound, r bot.Reply) []*outItem {
 	var items []*outItem
-	parts := splitText(r.Text, maxText)
+	parts := bot.SplitText(r.Text, maxText)
 	var doc *document
 	if r.Attach != nil {
 		doc = &document{Name: r.Attach.Name, MIME: r.Attach.MIMEType, Data: r.Attach.Data}
 	}
-	if doc != nil && len(parts) <= 1 && utf16Len(r.Text) <= maxCaption {
+	if doc != nil && len(parts) <= 1 && bot.UTF16Len(r.Text) <= maxCaption {
 		// The text fits as the file's caption: one message.
 		items = append(items, &outItem{Chat: in.chat, Text: r.Text, Urgent: r.Urgent, Doc: doc})
 	} else {
@@ -328,54 +327,6 @@ func (a *Adapter) inlineKeyboard(cs []bot.Choice) [][]button {
 		rows = append(rows, bs[i:min(i+per, len(bs))])
 	}
 	return rows
-}
-
-func utf16Len(s string) int {
-	n := 0
-	for _, r := range s {
-		if w := utf16.RuneLen(r); w > 0 {
-			n += w
-		} else {
-			n++ // ranging yields U+FFFD for bad bytes; count one unit
-		}
-	}
-	return n
-}
-
-// splitText cuts s into parts of at most max UTF-16 code units, preferring
-// a paragraph break, then a line break, then a space.
-func splitText(s string, max int) []string {
-	s = strings.TrimSpace(s)
-	var parts []string
-	for s != "" {
-		if utf16Len(s) <= max {
-			parts = append(parts, s)
-			break
-		}
-		// The longest prefix within the limit, on a rune boundary.
-		cut, n := 0, 0
-		for i, r := range s {
-			w := utf16.RuneLen(r)
-			if w < 0 {
-				w = 1
-			}
-			if n+w > max {
-				break
-			}
-			n += w
-			cut = i + utf8.RuneLen(r)
-		}
-		head := s[:cut]
-		for _, sep := range []string{"\n\n", "\n", " "} {
-			if i := strings.LastIndex(head, sep); i > len(head)/2 {
-				head = head[:i]
-				break
-			}
-		}
-		parts = append(parts, strings.TrimSpace(head))
-		s = strings.TrimSpace(s[len(head):])
-	}
-	return parts
 }
 
 // markup builds the library's reply_markup for an item.

@@ -39,7 +39,7 @@ func TestBucket(t *testing.T) {
 func TestSplitText(t *testing.T) {
 	para := strings.Repeat("word ", 300) // 1500 chars
 	long := para + "\n\n" + para + "\n\n" + para + "\n\n" + strings.Repeat("🙂", 3000)
-	parts := splitText(long, maxText)
+	parts := bot.SplitText(long, maxText)
 	if len(parts) < 3 {
 		t.Fatalf("%d parts", len(parts))
 	}
@@ -53,7 +53,7 @@ func TestSplitText(t *testing.T) {
 	if strings.Join(strings.Fields(strings.Join(joined, "")), "") != strings.Join(strings.Fields(long), "") {
 		t.Fatal("splitting lost or changed text")
 	}
-	if got := splitText("short", maxText); len(got) != 1 || got[0] != "short" {
+	if got := bot.SplitText("short", maxText); len(got) != 1 || got[0] != "short" {
 		t.Fatalf("%q", got)
 	}
 }
