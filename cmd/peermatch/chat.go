@@ -37,11 +37,8 @@ func runChat(ctx context.Context, args []string, getenv func(string) string, std
 	defer c.Close()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	a.pruneIndexes()
-	go a.watch(ctx, reloadEvery(getenv))
-	go c.sweep(ctx, 10*time.Minute)
 	push := make(chan bot.Reply, 16)
-	go c.deliverReminders(ctx, func(ctx context.Context, platform, chatID string, r bot.Reply) error {
+	c.background(ctx, a, getenv, func(ctx context.Context, platform, chatID string, r bot.Reply) error {
 		select {
 		case push <- r:
 			return nil
@@ -133,6 +130,17 @@ func (c *core) deliverReminders(ctx context.Context, send func(ctx context.Conte
 	if err != nil && !errors.Is(err, context.Canceled) {
 		c.log.Error("reminders stopped", "err", err.Error())
 	}
+}
+
+// background starts what a running bot does besides answering: reloading
+// a changed directory, erasing expired sessions and firing reminders
+// through send. All of it stops with ctx.
+func (c *core) background(ctx context.Context, a *app, getenv func(string) string,
+	send func(ctx context.Context, platform, chatID string, r bot.Reply) error) {
+	a.pruneIndexes()
+	go a.watch(ctx, reloadEvery(getenv))
+	go c.sweep(ctx, 10*time.Minute)
+	go c.deliverReminders(ctx, send)
 }
 
 // sweep erases sessions idle past their expiry, every interval.

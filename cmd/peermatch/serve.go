@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"sync"
-	"time"
 
 	"github.com/peermatch/peermatch/bot"
 )
@@ -64,10 +63,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	defer c.Close()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	a.pruneIndexes()
-	go a.watch(ctx, reloadEvery(getenv))
-	go c.sweep(ctx, 10*time.Minute)
-	go c.deliverReminders(ctx, func(ctx context.Context, platform, chatID string, r bot.Reply) error {
+	c.background(ctx, a, getenv, func(ctx context.Context, platform, chatID string, r bot.Reply) error {
 		fe, ok := fronts[platform]
 		if !ok {
 			return fmt.Errorf("reminder for %s, which is not running", platform)
