@@ -18,7 +18,6 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/peermatch/peermatch/bot"
@@ -113,15 +112,12 @@ var (
 // Store is the reminders file. It is safe for concurrent use; Run may go on
 // while Add, Cancel and DeleteUser are called.
 type Store struct {
-	path   string
+	f      *boltfile.File
 	next   NextFunc
 	log    *slog.Logger
 	after  func(d time.Duration) <-chan time.Time
 	secret []byte
 	wake   chan struct{}
-
-	mu sync.RWMutex // guards db: DeleteUser swaps the file under a write lock
-	db *bolt.DB
 }
 
 // Open opens or creates the reminders file at path (for example
@@ -130,54 +126,30 @@ func Open(path string, next NextFunc, opts Options) (*Store, error) {
 	if next == nil {
 		return nil, fmt.Errorf("reminder: open %s: nil NextFunc", path)
 	}
-	s := &Store{path: path, next: next, log: opts.Log, after: opts.After, wake: make(chan struct{}, 1)}
+	s := &Store{next: next, log: opts.Log, after: opts.After, wake: make(chan struct{}, 1)}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	if s.after == nil {
 		s.after = time.After
 	}
-	db, err := openDB(path)
-	if err != nil {
-		return nil, err
+	var err error
+	if s.f, err = boltfile.OpenFile(path, bucketReminders, bucketDue, bucketMeta); err != nil {
+		return nil, fmt.Errorf("reminder: %w", err)
 	}
-	s.db = db
 	s.secret = opts.Secret
 	if len(s.secret) == 0 {
-		if s.secret, err = s.fileSecret(); err != nil {
-			db.Close()
-			return nil, err
+		if s.secret, err = s.f.Secret(bucketMeta, keySecret); err != nil {
+			s.f.Close()
+			return nil, fmt.Errorf("reminder: %w", err)
 		}
 	}
 	return s, nil
 }
 
-func openDB(path string) (*bolt.DB, error) {
-	db, err := boltfile.Open(path, bucketReminders, bucketDue, bucketMeta)
-	if err != nil {
-		return nil, fmt.Errorf("reminder: %w", err)
-	}
-	return db, nil
-}
-
-func (s *Store) fileSecret() ([]byte, error) {
-	secret, err := boltfile.Secret(s.db, bucketMeta, keySecret)
-	if err != nil {
-		return nil, fmt.Errorf("reminder: %w", err)
-	}
-	return secret, nil
-}
-
 // Close closes the file.
 func (s *Store) Close() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.db == nil {
-		return nil
-	}
-	err := s.db.Close()
-	s.db = nil
-	if err != nil {
+	if err := s.f.Close(); err != nil {
 		return fmt.Errorf("reminder: close: %w", err)
 	}
 	return nil
@@ -230,12 +202,7 @@ func (s *Store) Add(r Reminder, now time.Time) (Reminder, error) {
 	}
 	rec := record{UserKey: s.UserKey(r.Platform, r.UserID), Lead: int64(r.Lead / time.Second), Occ: start.Unix()}
 	k := key(r.Platform, r.ChatID, r.GroupID, r.Meeting)
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.db == nil {
-		return Reminder{}, fmt.Errorf("reminder: add: store closed")
-	}
-	err := s.db.Update(func(tx *bolt.Tx) error { return put(tx, k, rec) })
+	err := s.f.Update(func(tx *bolt.Tx) error { return put(tx, k, rec) })
 	if err != nil {
 		return Reminder{}, fmt.Errorf("reminder: add: %w", err)
 	}
@@ -287,13 +254,8 @@ func del(tx *bolt.Tx, k []byte) (bool, error) {
 // Cancel removes the reminder for one meeting in one chat. It reports
 // whether there was one.
 func (s *Store) Cancel(platform, chatID, groupID string, meeting int) (bool, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.db == nil {
-		return false, fmt.Errorf("reminder: cancel: store closed")
-	}
 	var found bool
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.f.Update(func(tx *bolt.Tx) error {
 		var err error
 		found, err = del(tx, key(platform, chatID, groupID, meeting))
 		return err
@@ -306,14 +268,9 @@ func (s *Store) Cancel(platform, chatID, groupID string, meeting int) (bool, err
 
 // List returns the reminders set in one chat.
 func (s *Store) List(platform, chatID string) ([]Reminder, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.db == nil {
-		return nil, fmt.Errorf("reminder: list: store closed")
-	}
 	var out []Reminder
 	prefix := []byte(platform + "\x00" + chatID + "\x00")
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.f.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketReminders).Cursor()
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 			r, ok := decode(k, v)
@@ -345,13 +302,8 @@ func decode(k, v []byte) (Reminder, bool) {
 // reminders were erased.
 func (s *Store) DeleteUser(platform, userID string) (int, error) {
 	uk := s.UserKey(platform, userID)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.db == nil {
-		return 0, fmt.Errorf("reminder: delete user: store closed")
-	}
 	n := 0
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.f.Update(func(tx *bolt.Tx) error {
 		var doomed [][]byte
 		c := tx.Bucket(bucketReminders).Cursor()
 		prefix := []byte(platform + "\x00")
@@ -376,30 +328,17 @@ func (s *Store) DeleteUser(platform, userID string) (int, error) {
 	}
 	// Always compact, even when nothing matched now: an earlier Cancel
 	// may have left this user's bytes on a free page.
-	if err := s.compactLocked(); err != nil {
+	if err := s.Compact(); err != nil {
 		return n, err
 	}
 	return n, nil
 }
 
 // Compact rewrites the file with only live data, dropping freed pages that
-// may still hold erased reminders.
+// may still hold erased reminders (see boltfile.Compact).
 func (s *Store) Compact() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.db == nil {
-		return fmt.Errorf("reminder: compact: store closed")
-	}
-	return s.compactLocked()
-}
-
-// compactLocked rewrites the file with only live data (see
-// boltfile.Compact: deleted reminders must leave no bytes behind).
-func (s *Store) compactLocked() error {
-	db, err := boltfile.Compact(s.db, s.path)
-	s.db = db
-	if err != nil {
-		return fmt.Errorf("reminder: %w", err)
+	if err := s.f.Compact(); err != nil {
+		return fmt.Errorf("reminder: compact: %w", err)
 	}
 	return nil
 }
@@ -428,7 +367,7 @@ func (s *Store) Tick(now time.Time, fire func(Reminder) error) (time.Time, error
 		}
 		var due *Reminder
 		// The lock is not held while fire runs, so fire may use the store.
-		err = s.update(func(tx *bolt.Tx) error {
+		err = s.f.Update(func(tx *bolt.Tx) error {
 			c := tx.Bucket(bucketDue).Cursor()
 			dk, _ := c.First()
 			if dk == nil || int64(binary.BigEndian.Uint64(dk[:8])) > now.Unix() {
@@ -494,29 +433,11 @@ func maxTime(a, b time.Time) time.Time {
 	return b
 }
 
-// update runs fn in a write transaction under the read lock (the write
-// lock is only for swapping the file).
-func (s *Store) update(fn func(tx *bolt.Tx) error) error {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.db == nil {
-		return errClosed
-	}
-	return s.db.Update(fn)
-}
-
-var errClosed = errors.New("store closed")
-
 // head returns the earliest due time.
 func (s *Store) head() (time.Time, bool, error) {
 	var t time.Time
 	var ok bool
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.db == nil {
-		return time.Time{}, false, fmt.Errorf("reminder: %w", errClosed)
-	}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.f.View(func(tx *bolt.Tx) error {
 		if k, _ := tx.Bucket(bucketDue).Cursor().First(); k != nil {
 			t, ok = time.Unix(int64(binary.BigEndian.Uint64(k[:8])), 0), true
 		}

@@ -14,7 +14,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -40,9 +39,7 @@ var ErrCorrupt = errors.New("store: corrupt session")
 
 // Store is a bbolt-backed bot.SessionStore.
 type Store struct {
-	path  string
-	mu    sync.RWMutex // writers: compaction swaps db
-	db    *bbolt.DB
+	f     *boltfile.File
 	idKey []byte
 }
 
@@ -51,13 +48,13 @@ var _ bot.SessionStore = (*Store)(nil)
 // Open opens (creating if needed) the session file at path, e.g.
 // filepath.Join(stateDir, store.FileName). The directory is created 0700.
 func Open(path string) (*Store, error) {
-	db, err := boltfile.Open(path, bucketMeta, bucketSess, bucketDEK, bucketSeen)
+	f, err := boltfile.OpenFile(path, bucketMeta, bucketSess, bucketDEK, bucketSeen)
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
-	s := &Store{path: path, db: db}
-	if s.idKey, err = boltfile.Secret(db, bucketMeta, keyIDKey); err != nil {
-		_ = db.Close()
+	s := &Store{f: f}
+	if s.idKey, err = f.Secret(bucketMeta, keyIDKey); err != nil {
+		_ = f.Close()
 		return nil, fmt.Errorf("store: %s: %w", path, err)
 	}
 	return s, nil
@@ -68,35 +65,21 @@ func Open(path string) (*Store, error) {
 func (s *Store) IDKey() []byte { return append([]byte(nil), s.idKey...) }
 
 // Path is the session file's path.
-func (s *Store) Path() string { return s.path }
+func (s *Store) Path() string { return s.f.Path() }
 
 // Close closes the file.
 func (s *Store) Close() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.db == nil {
-		return nil
-	}
-	err := s.db.Close()
-	s.db = nil
-	if err != nil {
+	if err := s.f.Close(); err != nil {
 		return fmt.Errorf("store: close: %w", err)
 	}
 	return nil
 }
 
-var errClosed = errors.New("store: closed")
-
 // Get implements bot.SessionStore.
 func (s *Store) Get(_ context.Context, key string) (bot.Session, bool, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.db == nil {
-		return bot.Session{}, false, errClosed
-	}
 	var out bot.Session
 	var ok bool
-	err := s.db.View(func(tx *bbolt.Tx) error {
+	err := s.f.View(func(tx *bbolt.Tx) error {
 		ct := tx.Bucket(bucketSess).Get([]byte(key))
 		dek := tx.Bucket(bucketDEK).Get([]byte(key))
 		if ct == nil || dek == nil {
@@ -124,12 +107,7 @@ func (s *Store) Put(_ context.Context, key string, sess bot.Session) error {
 	if err != nil {
 		return fmt.Errorf("store: encode session: %w", err)
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.db == nil {
-		return errClosed
-	}
-	err = s.db.Update(func(tx *bbolt.Tx) error {
+	err = s.f.Update(func(tx *bbolt.Tx) error {
 		k := []byte(key)
 		deks := tx.Bucket(bucketDEK)
 		dek := deks.Get(k)
@@ -163,12 +141,7 @@ func (s *Store) Put(_ context.Context, key string, sess bot.Session) error {
 // then compacts the file so neither survives in a freed page.
 func (s *Store) Delete(_ context.Context, key string) error {
 	var existed bool
-	s.mu.RLock()
-	if s.db == nil {
-		s.mu.RUnlock()
-		return errClosed
-	}
-	err := s.db.Update(func(tx *bbolt.Tx) error {
+	err := s.f.Update(func(tx *bbolt.Tx) error {
 		k := []byte(key)
 		existed = tx.Bucket(bucketDEK).Get(k) != nil || tx.Bucket(bucketSess).Get(k) != nil
 		for _, b := range [][]byte{bucketSess, bucketDEK, bucketSeen} {
@@ -178,7 +151,6 @@ func (s *Store) Delete(_ context.Context, key string) error {
 		}
 		return nil
 	})
-	s.mu.RUnlock()
 	if err != nil {
 		return fmt.Errorf("store: delete: %w", err)
 	}
@@ -193,12 +165,7 @@ func (s *Store) Delete(_ context.Context, key string) error {
 func (s *Store) Sweep(_ context.Context, idleSince time.Time) (int, error) {
 	cut := uint64(idleSince.UnixNano())
 	n := 0
-	s.mu.RLock()
-	if s.db == nil {
-		s.mu.RUnlock()
-		return 0, errClosed
-	}
-	err := s.db.Update(func(tx *bbolt.Tx) error {
+	err := s.f.Update(func(tx *bbolt.Tx) error {
 		var old [][]byte
 		err := tx.Bucket(bucketSeen).ForEach(func(k, v []byte) error {
 			if len(v) != 8 || binary.BigEndian.Uint64(v) < cut {
@@ -219,7 +186,6 @@ func (s *Store) Sweep(_ context.Context, idleSince time.Time) (int, error) {
 		n = len(old)
 		return nil
 	})
-	s.mu.RUnlock()
 	if err != nil {
 		return 0, fmt.Errorf("store: sweep: %w", err)
 	}
@@ -233,14 +199,7 @@ func (s *Store) Sweep(_ context.Context, idleSince time.Time) (int, error) {
 // so deleted sessions and keys leave no bytes behind in it. Sessions are
 // small, so this takes milliseconds even with thousands of people.
 func (s *Store) Compact() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.db == nil {
-		return errClosed
-	}
-	db, err := boltfile.Compact(s.db, s.path)
-	s.db = db
-	if err != nil {
+	if err := s.f.Compact(); err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
 	return nil

@@ -94,7 +94,7 @@ func TestNoPlaintextAndForgetLeavesNoKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	var dek, ct []byte
-	if err := s.db.View(func(tx *bbolt.Tx) error {
+	if err := s.f.View(func(tx *bbolt.Tx) error {
 		dek = append(dek, tx.Bucket(bucketDEK).Get([]byte("victim"))...)
 		ct = append(ct, tx.Bucket(bucketSess).Get([]byte("victim"))...)
 		return nil

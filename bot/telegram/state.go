@@ -3,11 +3,9 @@ package telegram
 import (
 	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -36,9 +34,7 @@ const doneTTL = 25 * time.Hour
 // replies only until they are sent (and an erasing compaction runs at
 // start, hourly after deletions, on /forget and at close).
 type state struct {
-	mu      sync.RWMutex // held for writing only while the file is swapped by compaction
-	db      *bbolt.DB
-	path    string
+	f       *boltfile.File
 	temp    string // a temporary directory to remove at close, when no StateDir was given
 	seq     atomic.Uint64
 	deleted atomic.Bool // something was deleted since the last compaction
@@ -53,13 +49,12 @@ func openState(dir string) (*state, error) {
 		}
 		s.temp, dir = tmp, tmp
 	}
-	s.path = filepath.Join(dir, FileName)
-	db, err := boltfile.Open(s.path, bucketMeta, bucketDone, bucketOutbox)
+	f, err := boltfile.OpenFile(filepath.Join(dir, FileName), bucketMeta, bucketDone, bucketOutbox)
 	if err != nil {
 		s.removeTemp()
 		return nil, fmt.Errorf("telegram: state: %w", err)
 	}
-	s.db = db
+	s.f = f
 	err = s.view(func(tx *bbolt.Tx) error {
 		if k, _ := tx.Bucket(bucketOutbox).Cursor().Last(); k != nil {
 			s.seq.Store(binary.BigEndian.Uint64(k))
@@ -67,7 +62,7 @@ func openState(dir string) (*state, error) {
 		return nil
 	})
 	if err != nil {
-		_ = db.Close()
+		_ = f.Close()
 		s.removeTemp()
 		return nil, fmt.Errorf("telegram: state: %w", err)
 	}
@@ -270,64 +265,19 @@ func (s *state) compact(force bool) error {
 	if !force && !s.deleted.Load() {
 		return nil
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.db == nil {
-		return errStateClosed
-	}
 	s.deleted.Store(false)
-	db, err := boltfile.Compact(s.db, s.path)
-	if db != nil {
-		s.db = db
-	}
-	if err != nil {
-		if db == nil {
-			// Compact closed the file and could not reopen it; keep
-			// working in memory is impossible, so report it loudly.
-			s.db = nil
-		}
+	if err := s.f.Compact(); err != nil {
 		return fmt.Errorf("telegram: compact state: %w", err)
 	}
 	return nil
 }
 
-var errStateClosed = errors.New("telegram: state closed")
-
-func (s *state) view(fn func(*bbolt.Tx) error) error {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.db == nil {
-		return errStateClosed
-	}
-	return s.db.View(fn)
-}
-
-func (s *state) update(fn func(*bbolt.Tx) error) error {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.db == nil {
-		return errStateClosed
-	}
-	return s.db.Update(fn)
-}
-
-func (s *state) batch(fn func(*bbolt.Tx) error) error {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.db == nil {
-		return errStateClosed
-	}
-	return s.db.Batch(fn)
-}
+func (s *state) view(fn func(*bbolt.Tx) error) error   { return s.f.View(fn) }
+func (s *state) update(fn func(*bbolt.Tx) error) error { return s.f.Update(fn) }
+func (s *state) batch(fn func(*bbolt.Tx) error) error  { return s.f.Batch(fn) }
 
 func (s *state) close() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.db == nil {
-		return nil
-	}
-	err := s.db.Close()
-	s.db = nil
+	err := s.f.Close()
 	s.removeTemp()
 	if err != nil {
 		return fmt.Errorf("telegram: close state: %w", err)
