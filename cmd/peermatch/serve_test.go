@@ -71,46 +71,6 @@ func (f *fakeTelegram) replies() []string {
 	return append([]string(nil), f.sent...)
 }
 
-// TestServeTelegram runs the whole binary with a Telegram token against the
-// fake Bot API: the hello reaches the person, the token never reaches the
-// logs, and cancelling (as SIGTERM does) stops it cleanly.
-func TestServeTelegram(t *testing.T) {
-	const token = "123456:SECRET-token-canary"
-	tg := newFakeTelegram(t, token)
-	state := t.TempDir()
-	getenv := func(k string) string {
-		return map[string]string{"PEERMATCH_STATE": state, "PEERMATCH_TELEGRAM_TOKEN": token,
-			"PEERMATCH_TELEGRAM_API": tg.srv.URL, "PEERMATCH_LOG_LEVEL": "debug"}[k]
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	var logs bytes.Buffer
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, nil, getenv, strings.NewReader(""), &bytes.Buffer{}, &syncWriter{w: &logs}) }()
-	deadline := time.Now().Add(20 * time.Second)
-	for len(tg.replies()) == 0 {
-		if time.Now().After(deadline) {
-			cancel()
-			t.Fatalf("no reply on Telegram; logs:\n%s", logs.String())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	if !strings.Contains(strings.ToLower(tg.replies()[0]), "bot") {
-		t.Errorf("first reply should be the hello: %q", tg.replies()[0])
-	}
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("serve after cancel: %v", err)
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("serve did not stop within 15 s of cancel")
-	}
-	if strings.Contains(logs.String(), "SECRET-token-canary") {
-		t.Error("the token reached the logs")
-	}
-}
-
 // syncWriter serializes writes from the adapters' goroutines.
 type syncWriter struct {
 	mu sync.Mutex
