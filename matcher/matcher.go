@@ -69,7 +69,10 @@ func (m *Matcher) Find(ctx context.Context, in data.Intake, offset, limit int) (
 		limit = 5
 	}
 	q := index.Query{Words: in.Words, Topics: in.Topics, Audience: in.Audience, Days: in.Days, After: in.After, Before: in.Before,
-		Language: in.Language, Country: in.Country, RadiusKm: in.RadiusKm, Size: limit, From: offset}
+		Language: in.Language, Country: in.Country, RadiusKm: in.RadiusKm,
+		// Candidates beyond the page, so that the ranking below (topic
+		// fit, kind, country) chooses the page rather than reorders it.
+		Size: (offset+limit)*2 + 5}
 	if in.ForOther && slices.ContainsFunc(in.Topics, func(t string) bool { return slices.Contains(addictionTopics, t) }) &&
 		!slices.Contains(q.Topics, "addiction-family") {
 		q.Topics = append(slices.Clone(q.Topics), "addiction-family")
@@ -155,7 +158,7 @@ func (m *Matcher) Find(ctx context.Context, in data.Intake, offset, limit int) (
 			}
 		}
 		// Enough listings of the topic the person led with: stop relaxing.
-		if primary >= min(limit, 3) || offset > 0 {
+		if primary >= offset+min(limit, 3) {
 			break
 		}
 	}
@@ -179,13 +182,55 @@ func (m *Matcher) Find(ctx context.Context, in data.Intake, offset, limit int) (
 		}
 		return 2
 	}
-	slices.SortStableFunc(out, func(a, b data.Match) int {
-		if ta, tb := tier(a.Group), tier(b.Group); ta != tb {
-			return ta - tb
+	// A listing that covers more of what the person named fits better
+	// ("lost my dad to suicide": grief and suicide loss); among equals, one
+	// whose main topic (listed first) is the person's ("online grief group":
+	// grief circles before suicide-loss forums).
+	coverage := func(g *data.Group) int {
+		n := 0
+		for _, t := range in.Topics {
+			if slices.Contains(g.Topics, t) {
+				n++
+			}
 		}
-		return cmp.Or(cmp.Compare(stepOf[a.Group.ID], stepOf[b.Group.ID]), cmp.Compare(b.Score, a.Score))
+		return n
+	}
+	mainTopic := func(g *data.Group) int {
+		if len(in.Topics) > 0 && len(g.Topics) > 0 && g.Topics[0] != in.Topics[0] {
+			return 1
+		}
+		return 0
+	}
+	// Helplines come after groups and meeting finders: people asked for a
+	// group. A service limited to some countries comes last when the
+	// person's country is unknown (a UK line for someone in Ohio).
+	kind := func(g *data.Group) int {
+		if g.Kind == data.KindHelpline {
+			return 1
+		}
+		return 0
+	}
+	elsewhere := func(g *data.Group) int {
+		if in.Country == "" && len(g.Countries) > 0 && !slices.Contains(g.Countries, "US") {
+			return 1
+		}
+		return 0
+	}
+	slices.SortStableFunc(out, func(a, b data.Match) int {
+		ga, gb := a.Group, b.Group
+		return cmp.Or(
+			cmp.Compare(tier(ga), tier(gb)),
+			cmp.Compare(stepOf[ga.ID], stepOf[gb.ID]),
+			cmp.Compare(elsewhere(ga), elsewhere(gb)),
+			cmp.Compare(coverage(gb), coverage(ga)),
+			cmp.Compare(mainTopic(ga), mainTopic(gb)),
+			cmp.Compare(kind(ga), kind(gb)),
+			cmp.Compare(b.Score, a.Score))
 	})
-	return out[:min(len(out), limit)], nil
+	if offset >= len(out) {
+		return nil, nil
+	}
+	return out[offset:min(len(out), offset+limit)], nil
 }
 
 var weekdayNames = map[string][7]string{

@@ -312,7 +312,7 @@ func editDistance(a, b string, limit int) int {
 var (
 	familyWords = set("husband wife son daughter mom mother mum dad father brother sister partner boyfriend girlfriend friend kid kids child children spouse parent parents loved one teen teenager grandson granddaughter esposo esposa marido hijo hija hijos madre mama padre papa hermano hermana pareja novio novia amigo amiga familiar")
 	childWords  = set("son daughter baby child kid hijo hija bebe nino nina")
-	deathWords  = set("died die dead death passed lost loss killed funeral murio fallecio muerte perdi perdida murieron")
+	deathWords  = set("died die dead death passed pass lost loss killed funeral murio fallecio muerte perdi perdida murieron")
 	firstPerson = set("i im ive id me myself yo")
 	spanishHint = set("de la que el en y los mi por con para una no es un se me quiero tengo estoy necesito busco hay grupo apoyo las del al mis soy cuando donde hijo esposo esposa ayuda")
 	englishHint = set("the and my i to a of in is for with im want need group looking have am it me can get who")
@@ -418,6 +418,12 @@ func (lx *lexicon) topics(text string) ([]data.TopicGuess, map[string]bool) {
 		}
 	}
 	// "my son died" is the loss of a child, not only grief.
+	// "grief after my husband's suicide": a death by suicide, named with
+	// grief or loss, is a survivor's loss (the crisis screen, which reads
+	// every message first, tells this apart from the writer's own risk).
+	if (death || score["grief"] > 0) && (seen["suicid"] || seen["suicidio"]) {
+		score["suicide-loss"] += 1.5
+	}
 	if death && has(childWords) {
 		score["child-loss"] += 1.5
 	}
