@@ -22,7 +22,11 @@ type Message struct {
 	Locale   string      // Telegram language_code / Discord locale, if known
 	Private  bool        // a direct chat, not a group or server channel
 	Link     string      // a link to the message or conversation, for moderator alerts
-	Sent     time.Time
+	// Edited marks an earlier message the person changed: it is screened
+	// for crisis signals like any other, but not answered otherwise (the
+	// conversation has moved on).
+	Edited bool
+	Sent   time.Time
 }
 
 // Reply is one outbound message. Text is plain text: front ends must not

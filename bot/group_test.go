@@ -64,3 +64,34 @@ func TestPlaceQuestionAsksForLocation(t *testing.T) {
 		t.Errorf("AskLocation on replies to %q; want only the in-person answer's", asked)
 	}
 }
+
+// TestEditedMessagesAreScreenedNotReplayed: words added by editing an old
+// message still reach the crisis screen; an ordinary edit gets no answer
+// and does not move the conversation.
+func TestEditedMessagesAreScreenedNotReplayed(t *testing.T) {
+	r := newRig(t, rigOptions{})
+	edit := func(text string) []bot.Reply {
+		t.Helper()
+		rs, err := r.eng.Handle(context.Background(), bot.Message{Platform: "telegram", ChatID: "c-eve", UserID: "eve",
+			Text: text, Locale: "en-US", Private: true, Edited: true, Sent: r.clk.Now()})
+		if err != nil {
+			t.Fatalf("%q: %v", text, err)
+		}
+		return rs
+	}
+	if _, err := r.send("eve", "en-US", "hi"); err != nil {
+		t.Fatal(err)
+	}
+	before, _, _ := r.store.Get(context.Background(), r.eng.UserKey("telegram", "eve"))
+	if rs := edit("looking for an online grief group"); len(rs) != 0 {
+		t.Errorf("an ordinary edit was answered: %+v", rs)
+	}
+	after, _, _ := r.store.Get(context.Background(), r.eng.UserKey("telegram", "eve"))
+	if before.Step != after.Step || len(after.Topics) != 0 {
+		t.Errorf("an edit moved the conversation: %v -> %v, topics %v", before.Step, after.Step, after.Topics)
+	}
+	rs := edit("i want to kill myself tonight")
+	if len(rs) == 0 || !rs[0].Urgent {
+		t.Fatalf("a crisis added by editing got %+v", rs)
+	}
+}

@@ -50,6 +50,9 @@ type turn struct {
 
 // converse is the innermost handler: the intake.
 func (e *Engine) converse(ctx context.Context, m Message) (out []Reply, err error) {
+	if m.Edited {
+		return nil, nil // screened already; an edit does not replay the intake
+	}
 	t := &turn{e: e, ctx: ctx, m: m, key: e.UserKey(m.Platform, m.UserID), text: strings.TrimSpace(m.Text)}
 	t.norm = normalize(t.text)
 	unlock := e.lock(t.key)

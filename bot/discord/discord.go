@@ -180,6 +180,7 @@ func New(cfg Config) (*Adapter, error) {
 	s.AddHandler(a.onReady)
 	s.AddHandler(a.onDisconnect)
 	s.AddHandler(a.onMessage)
+	s.AddHandler(a.onMessageUpdate)
 	s.AddHandler(a.onInteraction)
 	return a, nil
 }

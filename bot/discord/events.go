@@ -55,8 +55,19 @@ func remember(m map[string]string, k, v string) {
 	m[k] = v
 }
 
-func (a *Adapter) onMessage(_ *discordgo.Session, m *discordgo.MessageCreate) {
-	if m.Message == nil || m.Author == nil || m.Author.Bot || m.Author.ID == loadString(&a.botID) {
+func (a *Adapter) onMessage(_ *discordgo.Session, m *discordgo.MessageCreate) { a.dm(m.Message, false) }
+
+// onMessageUpdate passes an edited DM on marked Edited, so that crisis words
+// added by editing are screened (the core does not replay the intake).
+func (a *Adapter) onMessageUpdate(_ *discordgo.Session, m *discordgo.MessageUpdate) {
+	if m.Message != nil && m.EditedTimestamp != nil {
+		a.dm(m.Message, true)
+	}
+}
+
+// dm queues a direct message (or an edit of one) for the core.
+func (a *Adapter) dm(m *discordgo.Message, edited bool) {
+	if m == nil || m.Author == nil || m.Author.Bot || m.Author.ID == loadString(&a.botID) {
 		return // the bot's own messages come back too
 	}
 	if m.GuildID != "" || (m.Type != discordgo.MessageTypeDefault && m.Type != discordgo.MessageTypeReply) {
@@ -70,8 +81,12 @@ func (a *Adapter) onMessage(_ *discordgo.Session, m *discordgo.MessageCreate) {
 	if sent.IsZero() {
 		sent = a.now()
 	}
+	id := m.ID
+	if edited {
+		id = "edit:" + m.ID + ":" + m.EditedTimestamp.Format(time.RFC3339Nano)
+	}
 	a.mu.Lock()
-	if a.stopping || !a.fresh(m.ID) {
+	if a.stopping || !a.fresh(id) {
 		a.mu.Unlock()
 		return
 	}
@@ -85,7 +100,7 @@ func (a *Adapter) onMessage(_ *discordgo.Session, m *discordgo.MessageCreate) {
 	a.log.LogAttrs(context.Background(), slog.LevelDebug, "discord dm received", a.user(m.Author.ID))
 	a.enqueue(m.Author.ID, &job{msg: bot.Message{
 		Platform: platform, ChatID: m.ChannelID, UserID: m.Author.ID, Text: text, Locale: locale,
-		Private: true, Link: a.link("", m.ChannelID, m.ID), Sent: sent,
+		Private: true, Link: a.link("", m.ChannelID, m.ID), Edited: edited, Sent: sent,
 	}})
 }
 

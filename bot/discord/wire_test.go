@@ -788,3 +788,28 @@ func TestShutdown(t *testing.T) {
 		t.Fatal("Close did not stop Run")
 	}
 }
+
+// TestEditedDMIsScreened: crisis words added by editing a DM get the crisis
+// reply; an ordinary edit gets no answer.
+func TestEditedDMIsScreened(t *testing.T) {
+	t.Parallel()
+	f := newFake(t)
+	r := newRig(t, f, nil)
+	r.run(t, newEngine(t, nil, r.log))
+	const u = "9191919191"
+	f.dm(u, "hi")
+	f.waitFor("hello", func(cs []call) bool { return len(posts(cs, "dm"+u)) == 1 })
+	edit := func(id, text, at string) {
+		f.dispatch("MESSAGE_UPDATE", map[string]any{"id": id, "channel_id": "dm" + u, "type": 0,
+			"author": map[string]any{"id": u, "username": userName}, "content": text,
+			"timestamp": "2026-11-26T20:00:00Z", "edited_timestamp": at})
+	}
+	edit("7001", "looking for an online grief group", "2026-11-26T20:01:00Z")
+	edit("7002", "i want to kill myself tonight", "2026-11-26T20:02:00Z")
+	cs := f.waitFor("the crisis reply to an edit", func(cs []call) bool { return len(posts(cs, "dm"+u)) >= 2 })
+	got := posts(cs, "dm"+u)
+	if len(got) != 2 || strings.Contains(got[1].str("content"), "Here are groups") || strings.Contains(got[1].str("content"), "What brings you here") {
+		t.Fatalf("after two edits, posts %d; second %q", len(got), got[len(got)-1].str("content"))
+	}
+	r.stop(t)
+}

@@ -44,7 +44,7 @@ func (a *Adapter) poll(ctx context.Context, h bot.Handler) error {
 		_, aerr := a.request(ctx, a.cfg.PollTimeout+grace, "getUpdates", func(api *tgbotapi.BotAPI) error {
 			var err error
 			ups, err = api.GetUpdates(tgbotapi.UpdateConfig{Offset: offset, Limit: pollBatch,
-				Timeout: int(a.cfg.PollTimeout / time.Second), AllowedUpdates: []string{"message", "callback_query"}})
+				Timeout: int(a.cfg.PollTimeout / time.Second), AllowedUpdates: []string{"message", "edited_message", "callback_query"}})
 			return err
 		})
 		if aerr != nil {
@@ -114,6 +114,8 @@ func chatOf(u *tgbotapi.Update) int64 {
 	switch {
 	case u.Message != nil && u.Message.Chat != nil:
 		return u.Message.Chat.ID
+	case u.EditedMessage != nil && u.EditedMessage.Chat != nil:
+		return u.EditedMessage.Chat.ID
 	case u.CallbackQuery != nil && u.CallbackQuery.Message != nil && u.CallbackQuery.Message.Chat != nil:
 		return u.CallbackQuery.Message.Chat.ID
 	case u.CallbackQuery != nil && u.CallbackQuery.From != nil:

@@ -74,11 +74,17 @@ type inbound struct {
 }
 
 // translate turns an update into an inbound message; ok is false for
-// updates the bot ignores (edits, channel posts, joins, other bots).
+// updates the bot ignores (channel posts, joins, other bots). An edited
+// message is passed on marked Edited, so the crisis screen reads what was
+// added by editing.
 func (a *Adapter) translate(u *tgbotapi.Update, now time.Time) (in inbound, ok bool) {
 	switch {
 	case u.Message != nil:
 		return a.translateMessage(u.Message)
+	case u.EditedMessage != nil:
+		in, ok = a.translateMessage(u.EditedMessage)
+		in.msg.Edited = true
+		return in, ok
 	case u.CallbackQuery != nil:
 		cq := u.CallbackQuery
 		if cq.From == nil || cq.From.IsBot || cq.Data == "" {

@@ -119,7 +119,7 @@ func (a *Adapter) setWebhook(ctx context.Context, secret string) error {
 	params := tgbotapi.Params{
 		"url":                  a.cfg.WebhookURL,
 		"secret_token":         secret,
-		"allowed_updates":      `["message","callback_query"]`,
+		"allowed_updates":      `["message","edited_message","callback_query"]`,
 		"drop_pending_updates": "false",
 	}
 	for attempt := 1; ; attempt++ {

@@ -287,3 +287,29 @@ func noHealthTalk(t *testing.T, s sent) {
 		}
 	}
 }
+
+// TestEditedMessageIsScreened: crisis words added by editing a message are
+// answered with the crisis reply; an ordinary edit gets no answer.
+func TestEditedMessageIsScreened(t *testing.T) {
+	f := newFakeTG(t, testToken)
+	log, _ := newLogger()
+	a := newTestAdapter(t, f, log, nil)
+	stop := runAdapter(t, a, newEngine(t, a, log))
+	defer stop()
+	u := privateChat(4207)
+	step(t, f, a, f.text(u, "/start"))
+	n := len(f.sentTo(u.user))
+	edited := func(text string) int {
+		return f.push(map[string]any{"edited_message": map[string]any{"message_id": nextMsgID(), "date": time.Now().Unix(),
+			"edit_date": time.Now().Unix(), "chat": u.chat(), "from": u.from(), "text": text}})
+	}
+	step(t, f, a, edited("looking for an online grief group"))
+	if got := len(f.sentTo(u.user)); got != n {
+		t.Fatalf("an ordinary edit was answered (%d sends, want %d)", got, n)
+	}
+	step(t, f, a, edited("i want to kill myself tonight"))
+	eventually(t, "the crisis reply to an edit", func() bool { return len(f.sentTo(u.user)) > n })
+	if last := lastTo(t, f, u.user); strings.Contains(last.Text, "What brings you here") || last.Text == "" {
+		t.Fatalf("the reply to a crisis edit is %q", last.Text)
+	}
+}
