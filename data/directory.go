@@ -445,7 +445,18 @@ func (g *Group) Validate(v *Vocabulary) []fieldErr {
 	if _, err := time.Parse(time.DateOnly, g.LastVerified); err != nil {
 		bad("last_verified", "expected a date YYYY-MM-DD, got %q", g.LastVerified)
 	}
+	if g.SourceDate != "" && !sourceDateRE.MatchString(g.SourceDate) {
+		bad("source_date", "expected YYYY-MM-DD, YYYY-MM or YYYY, got %q", g.SourceDate)
+	}
+	if g.AgeMin < 0 || g.AgeMin > 120 {
+		bad("age_min", "expected an age between 0 and 120, got %d", g.AgeMin)
+	}
+	if g.AgeMax < 0 || g.AgeMax > 120 || (g.AgeMax != 0 && g.AgeMax < g.AgeMin) {
+		bad("age_max", "expected 0 (no limit) or an age between age_min (%d) and 120, got %d", g.AgeMin, g.AgeMax)
+	}
 	return errs
 }
+
+var sourceDateRE = regexp.MustCompile(`^(19|20)\d\d(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$`)
 
 var langRE = regexp.MustCompile(`^[a-z]{2,3}(-[a-z0-9]{2,8})*$`)

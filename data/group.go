@@ -88,8 +88,17 @@ type Group struct {
 	Meetings     []Meeting `json:"meetings,omitempty"`
 	TimeZone     string    `json:"timezone,omitempty"` // IANA zone of the meetings
 	Demo         bool      `json:"demo,omitempty"`     // fictional example listing, shown as such
-	Source       string    `json:"source"`             // public URL the listing was taken from
-	LastVerified string    `json:"last_verified"`      // "YYYY-MM-DD"
+
+	// Attributes a person's words can exclude ("no AA", "not religious", "I'm 16"),
+	// so that the matcher can treat them as hard constraints, not hints.
+	FaithBased bool `json:"faith_based,omitempty"` // a religious program (prayer, scripture, a church's ministry)
+	TwelveStep bool `json:"twelve_step,omitempty"` // follows the Twelve Steps (AA, NA, Al-Anon, ...)
+	AgeMin     int  `json:"age_min,omitempty"`     // youngest age served; 0 = no lower limit
+	AgeMax     int  `json:"age_max,omitempty"`     // oldest age served; 0 = no upper limit
+
+	Source       string `json:"source"`                // public URL the listing was taken from
+	SourceDate   string `json:"source_date,omitempty"` // date the source itself shows: "YYYY-MM-DD", "YYYY-MM" or "YYYY"
+	LastVerified string `json:"last_verified"`         // "YYYY-MM-DD": the day the source was read
 }
 
 // Verified returns LastVerified as a date (zero when unset or malformed).
