@@ -132,6 +132,18 @@ type CrisisRules struct {
 	FictionMarkers  []string          `json:"fiction_markers"`
 	Identification  []string          `json:"identification"` // "how i feel": a quote the person identifies with
 	Flippant        []string          `json:"flippant"`
+	// Fillers ("just", "really", "fucking") may stand between the words of a
+	// phrase: "i want to just die" matches "want to die".
+	Fillers []string `json:"fillers,omitempty"`
+	// Censored words people write with a star to dodge filters ("k*ll",
+	// "su*cidal"); a starred word is read as the first of these it fits.
+	Censored []string `json:"censored,omitempty"`
+	// Playful markers ("as a joke", "by accident") drop abuse signals in
+	// their sentence: "he punched me in the arm as a joke".
+	Playful []string `json:"playful,omitempty"`
+	// Medical markers ("as prescribed", "for my headache") drop pill signals
+	// in their sentence: taking medicine is not taking an overdose.
+	Medical []string `json:"medical,omitempty"`
 }
 
 // Kinds of lexicon entries.

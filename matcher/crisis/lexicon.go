@@ -53,19 +53,9 @@ func (s *seqSet) matchAt(toks []token, i int) int {
 	return best
 }
 
-// phraseAt is seqAt across sentence ends: people punctuate freely ("thank
-// you for everything. goodbye"), and lexicon phrases are specific enough.
-func phraseAt(toks []token, i int, seq []string) bool {
-	if i+len(seq) > len(toks) {
-		return false
-	}
-	for j, w := range seq {
-		if w != "*" && toks[i+j].w != w {
-			return false
-		}
-	}
-	return true
-}
+// maxFillers is how many filler words ("just", "really") a phrase match may
+// step over: "i want to just fucking die" is "want to die".
+const maxFillers = 2
 
 func seqAt(toks []token, i int, seq []string) bool {
 	if i+len(seq) > len(toks) {
@@ -156,7 +146,7 @@ func (s *Screener) compile(lx *data.CrisisLexicon) error {
 		{&s.terminators, lx.Rules.Terminators}, {&s.thirdPerson, lx.Rules.ThirdPerson},
 		{&s.pastMarkers, lx.Rules.PastMarkers}, {&s.resolution, lx.Rules.Resolution},
 		{&s.fiction, lx.Rules.FictionMarkers}, {&s.identification, lx.Rules.Identification},
-		{&s.flippant, lx.Rules.Flippant},
+		{&s.flippant, lx.Rules.Flippant}, {&s.playful, lx.Rules.Playful}, {&s.medical, lx.Rules.Medical},
 	}
 	for _, l := range lists {
 		for _, p := range l.src {
@@ -169,13 +159,26 @@ func (s *Screener) compile(lx *data.CrisisLexicon) error {
 			}
 		}
 	}
+	s.fillers = map[string]bool{}
+	for _, w := range lx.Rules.Fillers {
+		for _, t := range s.phraseWords(w) {
+			s.fillers[t] = true
+		}
+	}
+	for _, w := range lx.Rules.Censored {
+		w = strings.ToLower(strings.TrimSpace(w))
+		if !isASCIILetters(w) {
+			return fmt.Errorf("censored word %q: want lowercase letters a-z", w)
+		}
+		s.censored = append(s.censored, w)
+	}
 	s.firstPerson = map[string]bool{}
 	for _, w := range lx.Rules.FirstPerson {
 		for _, t := range s.phraseWords(w) {
 			s.firstPerson[t] = true
 		}
 	}
-	s.index = map[[2]string][]int32{}
+	s.trie = trieNode{}
 	for ei, e := range lx.Entries {
 		ce := entry{id: e.ID, category: e.Category, tier: e.Tier, kind: e.Kind}
 		if ce.kind == "" {
@@ -196,8 +199,8 @@ func (s *Screener) compile(lx *data.CrisisLexicon) error {
 				if len(words) == 0 {
 					continue
 				}
-				if words[0] == "*" {
-					return fmt.Errorf("entry %s: phrase %q: must not start with *", e.ID, p)
+				if words[0] == "*" || words[0] == "$" {
+					return fmt.Errorf("entry %s: phrase %q: must not start with * or $", e.ID, p)
 				}
 				ph := phrase{words: words, entry: ei}
 				for _, w := range words {
@@ -251,8 +254,8 @@ func tierLevel(tier string) data.CrisisLevel {
 func (s *Screener) phraseWords(p string) []string {
 	var out []string
 	for _, f := range strings.Fields(p) {
-		if f == "*" {
-			out = append(out, "*")
+		if f == "*" || f == "$" {
+			out = append(out, f)
 			continue
 		}
 		for _, r := range split(foldRunes(f), nil) {
@@ -413,7 +416,7 @@ func (s *Screener) buildCompounds() {
 			continue
 		}
 		j := squeeze(strings.Join(p.words, ""))
-		if strings.Contains(j, "*") || len(j) < 6 || (len(p.words) < 2) {
+		if strings.ContainsAny(j, "*$") || len(j) < 6 || (len(p.words) < 2) {
 			continue
 		}
 		s.compounds[j[:4]] = append(s.compounds[j[:4]], int32(i))
@@ -447,6 +450,13 @@ func (s *Screener) splitCompound(w string) []string {
 			return out
 		}
 	}
+	// A contraction or short word glued to a long lexicon word: "imsuicidal".
+	for k := 1; k <= 4 && len(w)-k >= 6; k++ {
+		pre, rest := w[:k], squeeze(w[k:])
+		if (s.rewrites[pre] != nil || s.vocab[pre]) && s.vocab[rest] {
+			return []string{pre, rest}
+		}
+	}
 	return nil
 }
 
@@ -457,6 +467,9 @@ func (s *Screener) tokens(text string) []token {
 	toks := make([]token, 0, len(raws)+8)
 	sent, clause, quoted := 0, 0, false
 	emit := func(w string, joined bool) {
+		if strings.Contains(w, "*") {
+			w = s.uncensor(w)
+		}
 		for _, x := range s.rewriteWord(w) {
 			t := token{w: x, sent: sent, clause: clause, quoted: quoted, joined: joined, number: isDigits(x)}
 			if !t.number && !s.vocab[x] {
@@ -470,9 +483,11 @@ func (s *Screener) tokens(text string) []token {
 				} else if joined || len(x) >= 8 {
 					if parts := s.splitCompound(x); parts != nil {
 						for _, p := range parts {
-							u := t
-							u.w = p
-							toks = append(toks, u)
+							for _, y := range s.rewriteWord(p) {
+								u := t
+								u.w = y
+								toks = append(toks, u)
+							}
 						}
 						continue
 					}
@@ -525,6 +540,7 @@ func (s *Screener) tokens(text string) []token {
 		}
 		emit(unleet(r.s), false)
 	}
+	toks = s.joinSplitWords(toks)
 	if len(s.phraseRW) > 0 {
 		toks = s.rewriteTokenPhrases(toks)
 	}
@@ -574,6 +590,70 @@ func (s *Screener) rewriteTokenPhrases(toks []token) []token {
 	return out
 }
 
+// uncensor reads a word with stars ("k*ll", "su**cide") as the first
+// censored word it fits, each run of stars standing for one to three
+// letters; with no fit the stars are dropped.
+func (s *Screener) uncensor(w string) string {
+	for _, c := range s.censored {
+		if starMatch(w, c) {
+			return c
+		}
+	}
+	return strings.ReplaceAll(w, "*", "")
+}
+
+func starMatch(pat, w string) bool {
+	if pat == "" {
+		return w == ""
+	}
+	if pat[0] != '*' {
+		return w != "" && pat[0] == w[0] && starMatch(pat[1:], w[1:])
+	}
+	run := 0
+	for run < len(pat) && pat[run] == '*' {
+		run++
+	}
+	for n := max(run, 1); n <= max(run, 3) && n <= len(w); n++ {
+		if starMatch(pat[run:], w[n:]) {
+			return true
+		}
+	}
+	return false
+}
+
+// joinSplitWords joins two neighbouring unknown words that together make a
+// long lexicon word: "sui cide", "over dose". Known words are never joined,
+// so "my self" is left to the phrase rewrites.
+func (s *Screener) joinSplitWords(toks []token) []token {
+	out := toks[:0:0]
+	changed := false
+	for i := 0; i < len(toks); i++ {
+		if i+1 < len(toks) {
+			a, b := toks[i], toks[i+1]
+			if a.sent == b.sent && !a.number && !b.number && !s.vocab[a.w] && !s.vocab[b.w] &&
+				s.rewrites[a.w] == nil && s.rewrites[b.w] == nil && len(a.w)+len(b.w) <= maxFixLen {
+				if j := squeeze(a.w + b.w); len(j) >= 6 && s.vocab[j] {
+					if !changed {
+						out = append(out, toks[:i]...)
+						changed = true
+					}
+					a.w = j
+					out = append(out, a)
+					i++
+					continue
+				}
+			}
+		}
+		if changed {
+			out = append(out, toks[i])
+		}
+	}
+	if !changed {
+		return toks
+	}
+	return out
+}
+
 // oneLetterWords may stand next to spaced-out letters: "i w a n t" is "i want".
 var oneLetterWords = map[byte]bool{'i': true, 'a': true, 'y': true, 'o': true, 'e': true, 'u': true}
 
@@ -598,13 +678,82 @@ func (s *Screener) splitSpaced(w string) []string {
 	return []string{w}
 }
 
-// addToIndex files a phrase under its first two words (or its first word and
-// "" when it has one word or a wildcard second), so a common first word such
-// as "i" or "my" does not bring hundreds of candidates to every position.
-func (s *Screener) addToIndex(words []string, pi int32) {
-	k := [2]string{words[0], ""}
-	if len(words) > 1 && words[1] != "*" {
-		k[1] = words[1]
+// trieNode is one word of the phrase trie. Matching walks the trie from each
+// message word, so the cost per word depends on how many phrases share its
+// beginning, not on how many phrases there are.
+type trieNode struct {
+	next    map[string]*trieNode // by word; "*" any one word; "$" end of sentence
+	phrases []int32              // phrases that end here
+}
+
+func (t *trieNode) child(w string) *trieNode {
+	if t.next == nil {
+		t.next = map[string]*trieNode{}
 	}
-	s.index[k] = append(s.index[k], pi)
+	c := t.next[w]
+	if c == nil {
+		c = &trieNode{}
+		t.next[w] = c
+	}
+	return c
+}
+
+// addToIndex files a phrase in the trie.
+func (s *Screener) addToIndex(words []string, pi int32) {
+	n := &s.trie
+	for _, w := range words {
+		n = n.child(w)
+	}
+	n.phrases = append(n.phrases, pi)
+}
+
+// matchAt calls found for every phrase that starts at toks[i], with the index
+// where it ends. Between phrase words it steps over up to maxFillers filler
+// words ("i want to just fucking die" is "want to die"); "*" is any one word;
+// "$" is the end of a sentence, where only fillers may follow ("i am done $"
+// matches "i'm done" but not "i'm done with this weather"). Phrases run
+// across sentence ends: people punctuate freely ("thank you for everything.
+// goodbye"), and lexicon phrases are specific enough.
+func (s *Screener) matchAt(toks []token, i int, found func(pi int32, end int)) {
+	root := s.trie.next[toks[i].w]
+	if root == nil {
+		return
+	}
+	var walk func(n *trieNode, j, skipped int)
+	walk = func(n *trieNode, j, skipped int) {
+		for _, pi := range n.phrases {
+			found(pi, j)
+		}
+		if n.next == nil {
+			return
+		}
+		if c := n.next["$"]; c != nil && s.sentenceEnds(toks, j) {
+			walk(c, j, skipped)
+		}
+		if j >= len(toks) {
+			return
+		}
+		if c := n.next[toks[j].w]; c != nil {
+			walk(c, j+1, skipped)
+		}
+		if c := n.next["*"]; c != nil {
+			walk(c, j+1, skipped)
+		}
+		if skipped < maxFillers && s.fillers[toks[j].w] {
+			walk(n, j+1, skipped+1)
+		}
+	}
+	walk(root, i+1, 0)
+}
+
+// sentenceEnds reports whether the sentence of toks[j-1] ends at j, apart
+// from fillers ("i'm done lol").
+func (s *Screener) sentenceEnds(toks []token, j int) bool {
+	c := toks[j-1].sent
+	for ; j < len(toks) && toks[j].sent == c; j++ {
+		if !s.fillers[toks[j].w] {
+			return false
+		}
+	}
+	return true
 }

@@ -29,7 +29,16 @@ var homoglyphs = map[rune]rune{
 	'χ': 'x', 'γ': 'y', 'ω': 'w', 'μ': 'u', 'σ': 'o', 'ς': 's',
 	// Latin variants not folded by NFKC
 	'ı': 'i', 'ł': 'l', 'ø': 'o', 'đ': 'd', 'ß': 's', 'æ': 'a', 'œ': 'o',
+	// Small capitals ("ᴋɪʟʟ ᴍʏsᴇʟғ"), which NFKC leaves alone, and the
+	// Cyrillic ghe with stroke that passes for a small f.
+	'ᴀ': 'a', 'ʙ': 'b', 'ᴄ': 'c', 'ᴅ': 'd', 'ᴇ': 'e', 'ꜰ': 'f', 'ɢ': 'g', 'ʜ': 'h', 'ɪ': 'i', 'ᴊ': 'j',
+	'ᴋ': 'k', 'ʟ': 'l', 'ᴍ': 'm', 'ɴ': 'n', 'ᴏ': 'o', 'ᴘ': 'p', 'ǫ': 'q', 'ʀ': 'r', 'ꜱ': 's', 'ᴛ': 't',
+	'ᴜ': 'u', 'ᴠ': 'v', 'ᴡ': 'w', 'ʏ': 'y', 'ᴢ': 'z', 'ғ': 'f',
 }
+
+// contractionTails are the endings split off a word after an apostrophe:
+// "he'll" is "he will", not "hell"; "i'd" is "i would".
+var contractionTails = map[string]string{"ll": "will", "d": "would", "re": "are", "ve": "have", "m": "am"}
 
 // Emoji that carry meaning for screening (Crisis Text Line found the pill
 // emoji among the strongest risk words) become words.
@@ -137,12 +146,27 @@ func split(rs []rune, out []rawTok) []rawTok {
 		}
 		return rs[i]
 	}
-	for i, r := range rs {
+	for i := 0; i < len(rs); i++ {
+		r := rs[i]
 		switch {
 		case isAlnum(r):
 			b.WriteRune(r)
+		case r == '*':
+			// A star inside a word stands for letters someone censored
+			// ("k*ll", "su**cide"); tokens resolves it.
+			if b.Len() > 0 && (isAlnum(at(i+1)) || at(i+1) == '*') {
+				b.WriteRune(r)
+			} else {
+				flush()
+			}
 		case r == '\'' || r == '`':
-			// Apostrophes join contractions ("don't" → "dont").
+			if tail, n := contractionTail(rs, i); n > 0 && unicode.IsLetter(at(i-1)) {
+				flush()
+				out = append(out, rawTok{s: tail})
+				i += n
+				continue
+			}
+			// Apostrophes join the other contractions ("don't" → "dont").
 			if !(isAlnum(at(i-1)) && isWordish(at(i+1))) {
 				flush()
 			}
@@ -171,6 +195,22 @@ func split(rs []rune, out []rawTok) []rawTok {
 	}
 	flush()
 	return out
+}
+
+// contractionTail returns the word an ending such as "'ll" stands for and
+// how many runes it spans after the apostrophe at i.
+func contractionTail(rs []rune, i int) (string, int) {
+	for tail, word := range contractionTails {
+		n := len(tail)
+		if i+1+n > len(rs) || string(rs[i+1:i+1+n]) != tail {
+			continue
+		}
+		if i+1+n < len(rs) && isAlnum(rs[i+1+n]) {
+			continue
+		}
+		return word, n
+	}
+	return "", 0
 }
 
 // unleet undoes leetspeak in a word that mixes letters with digits or

@@ -25,8 +25,14 @@ const (
 	SignalMeans        = "ctx.means"         // means or timing with ideation raised the level
 	SignalCumulative   = "ctx.cumulative"    // several warning signs together
 	SignalEscalated    = "ctx.escalated"     // repeated concern over the conversation
-	SignalPillCount    = "rule.pill_count"   // "40 pills": means
-	SignalTookPills    = "rule.took_pills"   // "took 40 pills": attempt
+	SignalPillCount    = "rule.pill_count"   // "40 pills", "all my pills": means
+	SignalTookPills    = "rule.took_pills"   // "took 40 pills", "swallowed all my meds": attempt
+	SignalTakePills    = "rule.take_pills"   // "about to take all my pills": intent
+	SignalReady        = "ctx.ready"         // means and readiness: "loaded the gun", "pills saved up"
+	SignalTimed        = "ctx.timed"         // a wish to die with a time: "i want to die tonight"
+	SignalPlayful      = "ctx.playful"       // "as a joke": an abuse word in play
+	SignalPurpose      = "ctx.purpose"       // means bought for a stated purpose: "a rope for the hammock"
+	SignalMedical      = "ctx.medical"       // pills taken as prescribed: "for my headache"
 	SignalScreenFailed = "ctx.screen_failed" // internal error: treated as concern
 )
 
@@ -63,7 +69,7 @@ type Screener struct {
 
 	entries  []entry
 	phrases  []phrase
-	index    map[[2]string][]int32
+	trie     trieNode
 	rewrites map[string][]string
 	phraseRW [][2][]string
 	vocab    map[string]bool
@@ -75,8 +81,10 @@ type Screener struct {
 
 	negations, pseudoNeg, terminators, thirdPerson seqSet
 	pastMarkers, resolution, fiction               seqSet
-	identification, flippant                       seqSet
+	identification, flippant, playful, medical     seqSet
 	firstPerson                                    map[string]bool
+	fillers                                        map[string]bool
+	censored                                       []string
 
 	lines   *data.CrisisDirectory
 	replies *data.CrisisReplies
@@ -139,6 +147,7 @@ type hit struct {
 	ctx        string // the rule that changed it, if any
 	dropped    bool
 	firstPers  bool
+	taken      bool // pills already taken in a quantity: an overdose too
 }
 
 func (s *Screener) screen(text string) data.Assessment {
@@ -149,26 +158,13 @@ func (s *Screener) screen(text string) data.Assessment {
 	}
 	var hits []hit
 	for i := range toks {
-		next := ""
-		if i+1 < n {
-			next = toks[i+1].w
-		}
-		keys := [2][2]string{{toks[i].w, ""}, {toks[i].w, next}}
-		nk := 2
-		if next == "" {
-			nk = 1
-		}
-		for _, k := range keys[:nk] {
-			for _, pi := range s.index[k] {
-				p := &s.phrases[pi]
-				if phraseAt(toks, i, p.words) {
-					e := &s.entries[p.entry]
-					hits = append(hits, hit{entry: p.entry, start: i, end: i + len(p.words), level: e.level, category: e.category, firstPers: p.firstPerson})
-				}
-			}
-		}
+		s.matchAt(toks, i, func(pi int32, end int) {
+			p := &s.phrases[pi]
+			e := &s.entries[p.entry]
+			hits = append(hits, hit{entry: p.entry, start: i, end: end, level: e.level, category: e.category, firstPers: p.firstPerson})
+		})
 	}
-	hits = append(hits, s.pillCounts(toks)...)
+	hits = append(hits, s.quantities(toks, hits)...)
 
 	// Masks (idioms, names like "suicide prevention") and info entries
 	// (grief, harassment) hide the words they cover from the signals.
@@ -227,6 +223,29 @@ func (s *Screener) screen(text string) data.Assessment {
 	identifies := s.identification.any(toks, 0, n)
 	flippant := s.flippant.any(toks, 0, n)
 	fictionInMsg := s.fiction.any(toks, 0, n)
+	playfulSent, medicalSent := map[int]bool{}, map[int]bool{}
+	for i := range toks {
+		if s.playful.matchAt(toks, i) > 0 {
+			playfulSent[toks[i].sent] = true
+		}
+		if s.medical.matchAt(toks, i) > 0 {
+			medicalSent[toks[i].sent] = true
+		}
+	}
+	// Medicine taken as meant ("i took all my meds, like the doctor said")
+	// is not an overdose: pill signals in that sentence are dropped.
+	for k := range hits {
+		h := &hits[k]
+		if !medicalSent[toks[h.start].sent] {
+			continue
+		}
+		for j := h.start; j < h.end; j++ {
+			if pillWords[toks[j].w] {
+				h.dropped, h.ctx = true, SignalMedical
+				break
+			}
+		}
+	}
 
 	var signals []string
 	seen := map[string]bool{}
@@ -264,10 +283,19 @@ func (s *Screener) screen(text string) data.Assessment {
 			h.dropped, h.ctx = true, SignalNegated
 			continue
 		}
+		if s.benignPurpose(toks, h) {
+			h.dropped, h.ctx = true, SignalPurpose
+			continue
+		}
 		if kind == data.LexiconModifier {
 			continue
 		}
 		clause := toks[h.start].clause
+		// Play and accidents: "he punched me in the arm as a joke".
+		if playfulSent[toks[h.start].sent] && (h.category == data.CrisisDomesticViolence || h.category == data.CrisisChildAbuse || h.category == data.CrisisSexualAssault) {
+			h.dropped, h.ctx = true, SignalPlayful
+			continue
+		}
 		// Quotes, lyrics, fiction and news, unless the person says it is them.
 		if !identifies && (fictionBefore[h.start] > fictionBefore[clauseStart[clause]] || (toks[h.start].quoted && fictionInMsg)) {
 			h.dropped, h.ctx = true, SignalFiction
@@ -280,16 +308,43 @@ func (s *Screener) screen(text string) data.Assessment {
 			}
 			h.ctx = SignalThirdPerson
 		}
-		// Past: lower to concern; past and resolved: no alarm.
+		// Past: lower to concern; past and resolved, or a past event in
+		// someone else's life ("my mom overdosed last year"): no alarm.
 		if pastClause[clause] || pastClause[toks[h.end-1].clause] {
-			if resolved {
+			if resolved || h.ctx == SignalThirdPerson || (h.entry >= 0 && !h.firstPers && s.thirdPerson.matchAt(toks, h.start) > 0) {
 				h.dropped, h.ctx = true, SignalResolved
 				continue
 			}
 			h.level = min(h.level, data.LevelConcern)
 			h.ctx = SignalPast
 		}
-		if flippant && h.level == data.LevelUrgent && (h.category == data.CrisisSuicide || h.category == data.CrisisSelfHarm) {
+	}
+	// A means word inside a signal phrase is part of that phrase, not a
+	// means: the rope in "at the end of my rope".
+	covered := make([]bool, n)
+	for _, h := range hits {
+		if !h.dropped && h.entry >= 0 && s.entries[h.entry].kind == data.LexiconSignal {
+			for j := h.start; j < h.end; j++ {
+				covered[j] = true
+			}
+		}
+	}
+	timed := false
+	for _, h := range hits {
+		if !h.dropped && h.entry >= 0 && s.entries[h.entry].kind == data.LexiconModifier && s.entries[h.entry].tier == "time" {
+			timed = true
+		}
+	}
+	// A time or a means outweighs a joking tone ("... tonight lol").
+	meansNamed := false
+	for _, h := range hits {
+		if !h.dropped && h.entry >= 0 && s.entries[h.entry].kind == data.LexiconModifier && s.entries[h.entry].tier != "time" && !covered[h.start] {
+			meansNamed = true
+		}
+	}
+	for k := range hits {
+		h := &hits[k]
+		if !h.dropped && flippant && !timed && !meansNamed && h.level == data.LevelUrgent && (h.category == data.CrisisSuicide || h.category == data.CrisisSelfHarm) {
 			h.level, h.ctx = data.LevelConcern, SignalFlippant
 		}
 	}
@@ -302,6 +357,8 @@ func (s *Screener) screen(text string) data.Assessment {
 	ideation, active := false, false
 	concernEntries := map[int]bool{}
 	means, timing := false, false
+	meansSent, readySent := map[int]bool{}, map[int]bool{}
+	overdose := false
 	for _, h := range hits {
 		if h.ctx != "" && (h.dropped || h.ctx != SignalNegated) {
 			ctxs = append(ctxs, h.ctx)
@@ -315,13 +372,28 @@ func (s *Screener) screen(text string) data.Assessment {
 			kind, tier = s.entries[h.entry].kind, s.entries[h.entry].tier
 		}
 		if kind == data.LexiconModifier {
-			if tier == "time" {
+			switch {
+			case tier == "time":
 				timing = true
-			} else {
+			case tier == "ready":
+				readySent[toks[h.start].sent] = true
+			case covered[h.start] && h.entry >= 0:
+				// part of a signal phrase ("end of my rope")
+			default:
 				means = true
+				meansSent[toks[h.start].sent] = true
 				addSignal(s.idOf(h))
 			}
 			continue
+		}
+		if h.entry < 0 && h.level == data.LevelNone {
+			means = true // a quantity of pills, nobody taking them
+			meansSent[toks[h.start].sent] = true
+			addSignal(s.idOf(h))
+			continue
+		}
+		if h.taken {
+			overdose = true
 		}
 		addSignal(s.idOf(h))
 		if kind == data.LexiconInfo {
@@ -362,11 +434,39 @@ func (s *Screener) screen(text string) data.Assessment {
 		}
 		ctxs = append(ctxs, SignalMeans)
 	}
+	// Means with readiness ("i loaded the gun", "pills saved up", "the rope
+	// is ready") is preparation, whatever words come with it.
+	for sent := range readySent {
+		if meansSent[sent] {
+			level = data.LevelEmergency
+			catLevel[data.CrisisSuicide] = data.LevelEmergency
+			if _, ok := catOrder[data.CrisisSuicide]; !ok {
+				catOrder[data.CrisisSuicide] = len(catOrder)
+			}
+			ctxs = append(ctxs, SignalReady)
+			break
+		}
+	}
+	// A wish to die with a time ("i want to die tonight") is more than a
+	// passive wish.
+	if timing && ideation && level == data.LevelConcern {
+		level = data.LevelUrgent
+		catLevel[data.CrisisSuicide] = data.LevelUrgent
+		ctxs = append(ctxs, SignalTimed)
+	}
 	// Several distinct warning signs together mean more than one.
 	if level == data.LevelConcern && len(concernEntries) >= 2 && !flippant {
 		level = data.LevelUrgent
 		catLevel[data.CrisisSuicide] = data.LevelUrgent
 		ctxs = append(ctxs, SignalCumulative)
+	}
+	// Pills taken in a quantity are a poisoning as well as an attempt: the
+	// reply names Poison Help beside the suicide line.
+	if overdose {
+		catLevel[data.CrisisOverdose] = data.LevelEmergency
+		if _, ok := catOrder[data.CrisisOverdose]; !ok {
+			catOrder[data.CrisisOverdose] = len(catOrder)
+		}
 	}
 	for _, c := range ctxs {
 		addSignal(c)
@@ -394,8 +494,11 @@ func (s *Screener) idOf(h hit) string {
 	if h.entry >= 0 {
 		return s.entries[h.entry].id
 	}
-	if h.level == data.LevelEmergency {
+	switch {
+	case h.taken:
 		return SignalTookPills
+	case h.level > data.LevelNone:
+		return SignalTakePills
 	}
 	return SignalPillCount
 }
@@ -433,11 +536,30 @@ func (s *Screener) thirdPersonBefore(toks []token, i int) bool {
 	return false
 }
 
-// pillCounts finds "40 pills" (means) and "took 40 pills" (an attempt): a
-// number of ten or more right before a word for pills.
-func (s *Screener) pillCounts(toks []token) []hit {
-	var out []hit
-	for i, t := range toks {
+// quantities finds pills in a quantity that could kill: a count of ten or
+// more before a word for pills ("30 tylenol", "15 of my antidepressants"),
+// a lexicon phrase of tier "quantity" ("all my pills", "a whole pack of
+// paracetamol") or three pill emoji in a row. With a past "take" verb before
+// it ("took", "swallowed", "me tomé") it is an attempt; with a present one
+// ("about to take all these 💊") it is intent; alone it is a means.
+func (s *Screener) quantities(toks []token, hits []hit) []hit {
+	var spans [][2]int
+	for _, h := range hits {
+		if h.entry >= 0 && s.entries[h.entry].tier == "quantity" {
+			spans = append(spans, [2]int{h.start, h.end})
+		}
+	}
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		if t.w == "pil" && i+2 < len(toks) && toks[i+1].w == "pil" && toks[i+2].w == "pil" {
+			j := i
+			for j < len(toks) && toks[j].w == "pil" {
+				j++
+			}
+			spans = append(spans, [2]int{i, j})
+			i = j - 1
+			continue
+		}
 		if !t.number || len(t.w) > 4 {
 			continue
 		}
@@ -448,20 +570,32 @@ func (s *Screener) pillCounts(toks []token) []hit {
 		if v < 10 {
 			continue
 		}
-		end := -1
 		for j := i + 1; j < len(toks) && j <= i+4 && toks[j].sent == t.sent; j++ {
 			if pillWords[toks[j].w] {
-				end = j + 1
+				spans = append(spans, [2]int{i, j + 1})
 				break
 			}
 		}
-		if end < 0 {
-			continue
-		}
-		h := hit{entry: -1, start: i, end: end, level: data.LevelNone, category: data.CrisisSuicide}
-		for j := i - 1; j >= 0 && j >= i-3 && toks[j].sent == t.sent; j-- {
+	}
+	var out []hit
+	for _, sp := range spans {
+		h := hit{entry: -1, start: sp[0], end: sp[1], level: data.LevelNone, category: data.CrisisSuicide}
+		sent := toks[sp[0]].sent
+		for j := sp[0] - 1; j >= 0 && j >= sp[0]-4 && toks[j].sent == sent; j-- {
 			if tookWords[toks[j].w] {
-				h.level, h.start = data.LevelEmergency, j
+				h.level, h.start, h.taken = data.LevelEmergency, j, true
+				break
+			}
+			if takeWords[toks[j].w] {
+				// "want to take", "thinking about taking": ideation;
+				// "about to take", "going to swallow": intent. A plain
+				// "i take all my pills in the morning" is a routine.
+				if j >= 1 && (toks[j-1].w == "to" || toks[j-1].w == "about" || toks[j-1].w == "of" || toks[j-1].w == "wil") {
+					h.level, h.start = data.LevelUrgent, j-1
+					if j >= 2 && toks[j-1].w == "to" && intentWords[toks[j-2].w] {
+						h.level, h.start = data.LevelEmergency, j-2
+					}
+				}
 				break
 			}
 		}
@@ -470,11 +604,55 @@ func (s *Screener) pillCounts(toks []token) []hit {
 	return out
 }
 
+// benignPurpose reports a preparation or readiness phrase followed by a
+// stated everyday purpose: "i bought a rope for the hammock" (but not "for
+// myself", "for tonight").
+func (s *Screener) benignPurpose(toks []token, h *hit) bool {
+	if h.entry < 0 {
+		return false
+	}
+	if t := s.entries[h.entry].tier; t != "preparation" && t != "ready" && t != "means" {
+		return false
+	}
+	e := h.end
+	if t := s.entries[h.entry].tier; t == "ready" || t == "means" {
+		// The purpose follows the object: "bought a rope for ...".
+		for e < len(toks) && e <= h.end+3 && toks[e].sent == toks[h.start].sent && toks[e].w != "for" {
+			e++
+		}
+	}
+	if e+1 >= len(toks) || toks[e].w != "for" || toks[e+1].sent != toks[h.start].sent {
+		return false
+	}
+	return !purposeKeeps[toks[e+1].w]
+}
+
+// Words after "for" that keep a preparation dangerous.
+var purposeKeeps = map[string]bool{"myself": true, "me": true, "tonight": true, "later": true, "when": true,
+	"it": true, "good": true, "everyone": true, "after": true}
+
 // Words are squeezed like everything else ("pills" → "pils").
 var (
-	pillWords = map[string]bool{"pils": true, "pil": true, "tablets": true, "meds": true, "capsules": true, "pastilas": true, "pildoras": true, "tabs": true, "xanax": true, "tylenol": true, "ibuprofen": true, "advil": true}
-	tookWords = map[string]bool{"tok": true, "swalowed": true, "taken": true, "ate": true, "tome": true, "trague": true, "popped": true}
+	pillWords = squeezedSet("pills", "pill", "tablets", "tablet", "meds", "capsules", "pastillas", "pildoras", "tabs",
+		"xanax", "tylenol", "ibuprofen", "advil", "paracetamol", "acetaminophen", "aspirin", "antidepressants",
+		"painkillers", "benzos", "opioids", "oxy", "oxys", "percocet", "percs", "vicodin", "ambien", "valium",
+		"klonopin", "seroquel", "lithium", "insulin", "tramadol", "gabapentin", "sleeping", "medication", "medications",
+		"pilules", "comprimes", "medicaments", "cachets", "comprimidos", "remedios", "tabletten", "pillen",
+		"pillole", "pastiglie", "compresse", "farmaci", "medicamentos")
+	tookWords = squeezedSet("took", "swallowed", "taken", "ate", "downed", "popped", "tome", "trague", "tomei",
+		"engoli", "pris", "avale", "genommen", "geschluckt", "preso", "ingoiato")
+	intentWords = squeezedSet("about", "going", "planning", "plan", "ready", "decided")
+	takeWords   = squeezedSet("take", "taking", "swallow", "swallowing", "down", "pop", "tomar", "tomarme", "tragar",
+		"prendre", "avaler", "nehmen", "schlucken", "prendere", "ingoiare")
 )
+
+func squeezedSet(ws ...string) map[string]bool {
+	m := make(map[string]bool, len(ws))
+	for _, w := range ws {
+		m[squeeze(w)] = true
+	}
+	return m
+}
 
 // Escalate raises a concern to urgent when the conversation has already shown
 // concern at least twice before (NIMH: warning signs matter most when they
