@@ -7,8 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
+	"regexp"
 	"strings"
 	"time"
+
+	"golang.org/x/text/language"
 )
 
 // CrisisLevel grades how urgently a message needs a human, following the
@@ -51,17 +55,25 @@ type Assessment struct {
 
 // CrisisLine is one crisis service in one country.
 type CrisisLine struct {
-	Country      string   `json:"country"` // ISO 3166-1 alpha-2, or "*" for the international fallback
-	Name         string   `json:"name"`
-	Phone        string   `json:"phone,omitempty"`
-	SMS          string   `json:"sms,omitempty"`
-	Chat         string   `json:"chat,omitempty"` // URL
-	URL          string   `json:"url,omitempty"`
-	Hours        string   `json:"hours,omitempty"`
-	Languages    []string `json:"languages,omitempty"`
-	Audiences    []string `json:"audiences,omitempty"`  // e.g. veterans, youth
-	Categories   []string `json:"categories,omitempty"` // crisis categories it serves; empty = all
-	Source       string   `json:"source"`
+	Country string `json:"country"` // ISO 3166-1 alpha-2, or "*" for the international fallback
+	Name    string `json:"name"`
+	// Phone is digits, spaces and dashes with an optional leading "+";
+	// alternatives are joined by " or ". "988, then press 1" is the one
+	// worded form: the menu choice is part of how the line is reached.
+	Phone string `json:"phone,omitempty"`
+	// SMS is a number, "text KEYWORD to NUMBER" or "WhatsApp NUMBER".
+	SMS       string   `json:"sms,omitempty"`
+	Chat      string   `json:"chat,omitempty"` // URL
+	URL       string   `json:"url,omitempty"`
+	Hours     string   `json:"hours,omitempty"`
+	Languages []string `json:"languages,omitempty"` // BCP 47
+	Audiences []string `json:"audiences,omitempty"` // from Audiences, e.g. veterans, youth
+	// Categories are the crisis categories the line was checked to serve.
+	// Empty means all categories to readers of older data, but the registry
+	// requires them: a line shown for a crisis it does not handle (a
+	// suicide line to someone disclosing abuse) wastes the person's call.
+	Categories   []string `json:"categories,omitempty"`
+	Source       string   `json:"source"` // URL of the page the facts were read on
 	LastVerified string   `json:"last_verified"`
 	Note         string   `json:"note,omitempty"` // caveats for reviewers, e.g. "sources disagree"
 }
@@ -283,7 +295,8 @@ func LoadCrisisLexicon(fsys fs.FS, name string) (*CrisisLexicon, error) {
 }
 
 // LoadCrisisLines reads and validates a crisis-line registry and fills each
-// line's Country from its country.
+// line's Country from its country. It does not read the clock: call
+// CheckNotFuture with the injected time to reject dates after today.
 func LoadCrisisLines(fsys fs.FS, name string) (*CrisisDirectory, error) {
 	var d CrisisDirectory
 	if err := readStrictJSON(fsys, name, &d); err != nil {
@@ -292,8 +305,11 @@ func LoadCrisisLines(fsys fs.FS, name string) (*CrisisDirectory, error) {
 	bad := func(where, field, msg string) error {
 		return fmt.Errorf("%s: %s: %s: %s: %w", name, where, field, msg, ErrInvalidCrisisData)
 	}
-	if d.International.URL == "" || d.International.Source == "" {
-		return nil, bad("international", "url/source", "missing")
+	if d.International.Name == "" || !validURL(d.International.URL) {
+		return nil, bad("international", "name/url", "want a name and an http(s) URL")
+	}
+	if !validURL(d.International.Source) {
+		return nil, bad("international", "source", "want the http(s) URL of the page read")
 	}
 	if _, err := time.Parse(time.DateOnly, d.International.LastVerified); err != nil {
 		return nil, bad("international", "last_verified", "want YYYY-MM-DD")
@@ -306,28 +322,23 @@ func LoadCrisisLines(fsys fs.FS, name string) (*CrisisDirectory, error) {
 			return nil, bad(where, "code", "want a unique ISO 3166-1 alpha-2 code")
 		}
 		seen[c.Code] = true
-		if c.Emergency == "" || c.EmergencySource == "" {
-			return nil, bad(where, "emergency", "number and source required")
+		if c.Name == "" {
+			return nil, bad(where, "name", "missing")
+		}
+		if !strings.ContainsAny(c.Emergency, "0123456789") {
+			return nil, bad(where, "emergency", "want the emergency number")
+		}
+		if !validURL(c.EmergencySource) {
+			return nil, bad(where, "emergency_source", "want the http(s) URL of the page read")
 		}
 		if len(c.Lines) == 0 {
 			return nil, bad(where, "lines", "at least one line required")
 		}
 		for j := range c.Lines {
 			l := &c.Lines[j]
-			lw := fmt.Sprintf("%s line %d", where, j)
-			if l.Name == "" || (l.Phone == "" && l.SMS == "" && l.Chat == "" && l.URL == "") {
-				return nil, bad(lw, "name/contact", "a name and a phone, SMS, chat or URL are required")
-			}
-			if l.Source == "" {
-				return nil, bad(lw, "source", "missing")
-			}
-			if _, err := time.Parse(time.DateOnly, l.LastVerified); err != nil {
-				return nil, bad(lw, "last_verified", "want YYYY-MM-DD")
-			}
-			for _, cat := range l.Categories {
-				if !isCrisisCategory(cat) {
-					return nil, bad(lw, "categories", "unknown category")
-				}
+			lw := fmt.Sprintf("%s line %d (%s)", where, j, l.Name)
+			if err := checkCrisisLine(l); err != nil {
+				return nil, bad(lw, err.field, err.msg)
 			}
 			if l.Country != "" && l.Country != c.Code {
 				return nil, bad(lw, "country", "differs from its country")
@@ -336,6 +347,121 @@ func LoadCrisisLines(fsys fs.FS, name string) (*CrisisDirectory, error) {
 		}
 	}
 	return &d, nil
+}
+
+// lineError names the field of a line that failed and what was expected.
+type lineError struct{ field, msg string }
+
+// checkCrisisLine checks one line's fields; the caller adds file and place.
+func checkCrisisLine(l *CrisisLine) *lineError {
+	if l.Name == "" {
+		return &lineError{"name", "missing"}
+	}
+	if l.Phone == "" && l.SMS == "" && l.Chat == "" && l.URL == "" {
+		return &lineError{"phone/sms/chat/url", "at least one way to reach the line is required"}
+	}
+	if l.Phone != "" && !validPhone(l.Phone) {
+		return &lineError{"phone", fmt.Sprintf("%q: want digits, spaces, dashes and an optional leading +, alternatives joined by \" or \"", l.Phone)}
+	}
+	if l.SMS != "" && !validSMS(l.SMS) {
+		return &lineError{"sms", fmt.Sprintf("%q: want a number, \"text KEYWORD to NUMBER\" or \"WhatsApp NUMBER\"", l.SMS)}
+	}
+	if l.Chat != "" && !validURL(l.Chat) {
+		return &lineError{"chat", fmt.Sprintf("%q: want an http(s) URL", l.Chat)}
+	}
+	if l.URL != "" && !validURL(l.URL) {
+		return &lineError{"url", fmt.Sprintf("%q: want an http(s) URL", l.URL)}
+	}
+	if len(l.Languages) == 0 {
+		return &lineError{"languages", "at least one BCP 47 language required"}
+	}
+	for _, lang := range l.Languages {
+		if _, err := language.Parse(lang); err != nil || lang != strings.ToLower(lang) {
+			return &lineError{"languages", fmt.Sprintf("%q: want a lower-case BCP 47 tag", lang)}
+		}
+	}
+	for _, a := range l.Audiences {
+		if !IsAudience(a) {
+			return &lineError{"audiences", fmt.Sprintf("unknown audience %q (expected one of %s)", a, strings.Join(Audiences, ", "))}
+		}
+	}
+	if len(l.Categories) == 0 {
+		return &lineError{"categories", "explicit crisis categories required (" + strings.Join(CrisisCategories(), ", ") + ")"}
+	}
+	cats := map[string]bool{}
+	for _, cat := range l.Categories {
+		if !isCrisisCategory(cat) || cats[cat] {
+			return &lineError{"categories", fmt.Sprintf("unknown or repeated category %q (expected one of %s)", cat, strings.Join(CrisisCategories(), ", "))}
+		}
+		cats[cat] = true
+	}
+	if !validURL(l.Source) {
+		return &lineError{"source", "want the http(s) URL of the page read"}
+	}
+	if _, err := time.Parse(time.DateOnly, l.LastVerified); err != nil {
+		return &lineError{"last_verified", "want YYYY-MM-DD"}
+	}
+	return nil
+}
+
+// CheckNotFuture reports the first last_verified date after now's date (in
+// now's location): a date that has not come yet was typed wrong, and the
+// bot would claim a check that never happened.
+func (d *CrisisDirectory) CheckNotFuture(now time.Time) error {
+	today := now.Format(time.DateOnly)
+	// YYYY-MM-DD strings compare like dates; LoadCrisisLines checked the form.
+	if d.International.LastVerified > today {
+		return fmt.Errorf("international: last_verified %s is after %s: %w", d.International.LastVerified, today, ErrInvalidCrisisData)
+	}
+	for _, c := range d.Countries {
+		for _, l := range c.Lines {
+			if l.LastVerified > today {
+				return fmt.Errorf("country %s line %q: last_verified %s is after %s: %w", c.Code, l.Name, l.LastVerified, today, ErrInvalidCrisisData)
+			}
+		}
+	}
+	return nil
+}
+
+// phoneNumber is one dialable number: digits with spaces or dashes between
+// them and an optional leading "+". Letters (1-800-FLOWERS style) are not
+// allowed: not every phone keypad shows them.
+var phoneNumber = regexp.MustCompile(`^\+?[0-9](?:[0-9 -]*[0-9])?$`)
+
+// phoneWords are the worded dialling instructions the data may use.
+var phoneWords = map[string]bool{"988, then press 1": true}
+
+func validPhone(s string) bool {
+	if phoneWords[s] {
+		return true
+	}
+	for _, part := range strings.Split(s, " or ") {
+		if !phoneNumber.MatchString(part) {
+			return false
+		}
+	}
+	return true
+}
+
+var smsKeyword = regexp.MustCompile(`^text [A-Z0-9]+ to (.+)$`)
+
+func validSMS(s string) bool {
+	if m := smsKeyword.FindStringSubmatch(s); m != nil {
+		return phoneNumber.MatchString(m[1])
+	}
+	if n, ok := strings.CutPrefix(s, "WhatsApp "); ok {
+		return phoneNumber.MatchString(n)
+	}
+	return phoneNumber.MatchString(s)
+}
+
+// validURL accepts absolute http(s) URLs with a host and no spaces.
+func validURL(s string) bool {
+	if s == "" || strings.ContainsAny(s, " \t\r\n") {
+		return false
+	}
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
 }
 
 // MaxCrisisReplyLen bounds a whole crisis reply (Telegram allows 4,096).
