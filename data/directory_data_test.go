@@ -383,7 +383,7 @@ func TestReadingGradeMatchesFKScript(t *testing.T) {
 // coverage counts what the bars of issue 13 are about.
 type coverage struct {
 	Total, US, GB, CA, CAFrench, AU, Spanish, WithMeetings, Graded int
-	MedianGrade                                                     float64
+	MedianGrade                                                    float64
 }
 
 func measureCoverage(ls []rawListing) coverage {
