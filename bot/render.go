@@ -67,6 +67,9 @@ func (t *turn) renderMatch(n int, mt data.Match, summary bool) string {
 	default:
 		if when := t.nextMeeting(g); when != "" {
 			b.WriteString("\n   " + t.c.t("next", "when", when))
+			if old := t.c.timesConfirmed(g, t.e.now()); old != "" {
+				b.WriteString("\n   " + old)
+			}
 		}
 		if how := t.contacts(g, true); how != "" {
 			b.WriteString("\n   " + t.c.t("join", "how", how))
@@ -191,9 +194,44 @@ func (t *turn) renderTimes(groups []*data.Group) string {
 				b.WriteString(" (" + oneLine(o.Meeting.Note) + ")")
 			}
 		}
+		if old := t.c.timesConfirmed(g, now); old != "" {
+			b.WriteString("\n   " + old)
+		}
 		blocks = append(blocks, b.String())
 	}
 	return truncate(t.c.t("times_intro")+"\n\n"+strings.Join(blocks, "\n\n"), MaxReply)
+}
+
+// timesConfirmed is "Times last confirmed January 2022" for a listing
+// whose meeting times come from a page dated more than a year before now,
+// so that a person checks before going; "" for fresher or undated sources.
+// now is the engine's injected clock, never the wall clock.
+func (c *catalog) timesConfirmed(g *data.Group, now time.Time) string {
+	if len(g.Meetings) == 0 || g.SourceDate == "" {
+		return ""
+	}
+	var when string
+	var dated time.Time
+	if d, err := time.Parse("2006-01-02", g.SourceDate); err == nil {
+		dated = d
+	} else if d, err := time.Parse("2006-01", g.SourceDate); err == nil {
+		// A date without its day or month counts from the end of the period
+		// it names, so that it is never called stale early.
+		dated = d.AddDate(0, 1, -1)
+	} else if d, err := time.Parse("2006", g.SourceDate); err == nil {
+		dated, when = d.AddDate(1, 0, -1), strconv.Itoa(d.Year()) // name the year alone
+	} else {
+		return "" // validated data never gets here; say nothing rather than guess
+	}
+	// Whole days: a page dated a year ago today is not yet over a year old.
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	if !dated.AddDate(1, 0, 0).Before(today) {
+		return ""
+	}
+	if when == "" {
+		when = c.t("month_year", "month", c.label("month_"+strconv.Itoa(int(dated.Month()))), "year", strconv.Itoa(dated.Year()))
+	}
+	return c.t("times_confirmed", "date", when)
 }
 
 func firstNonEmpty(ss ...string) string {
