@@ -44,21 +44,21 @@ var requiredKeys = []string{"countries", "languages", "faith_based", "twelve_ste
 // must match that country's form; one served in several (or everywhere)
 // must match one of the forms. The international form is accepted anywhere.
 var (
-	intlPhone     = regexp.MustCompile(`^\+\d{1,3}( \d{1,4}){2,5}$`)
+	intlPhone     = regexp.MustCompile(`^\+\d{1,3}( \d[\d-]{0,8}){1,5}$`)
 	phonePatterns = map[string]*regexp.Regexp{
 		// 1-800-799-7233, 800-799-7233, 988, 211
 		"US": regexp.MustCompile(`^(1-)?[2-9]\d{2}-\d{3}-\d{4}$|^[2-9]\d{2}$`),
 		"CA": regexp.MustCompile(`^(1-)?[2-9]\d{2}-\d{3}-\d{4}$|^[2-9]\d{2}$`),
 		// 0808 2000 247, 0345 123 2304, 116 123, 111, 999
-		"GB": regexp.MustCompile(`^0\d{2,4}( \d{3,4}){1,2}$|^1\d{2}( \d{3})?$|^999$`),
+		"GB": regexp.MustCompile(`^0\d{2,4}( \d{1,4}){1,4}$|^1\d{2}( \d{3})?$|^999$`),
 		// 1800 247 247, 50808, 116 123, 01 234 5678
-		"IE": regexp.MustCompile(`^1[58]\d{2} \d{3} \d{3}$|^\d{5}$|^1\d{2}( \d{3})?$|^0\d{1,2}( \d{3,4}){1,2}$|^999$`),
+		"IE": regexp.MustCompile(`^1[58]\d{2}( \d{2,3}){2,3}$|^\d{5}$|^1\d{2}( \d{3})?$|^0\d{1,2}( \d{3,4}){1,2}$|^999$`),
 		// 13 11 14, 1800 737 732, 1300 340 357, 000, 02 9999 9999
-		"AU": regexp.MustCompile(`^13 \d{2} \d{2}$|^1[38]00 \d{3} \d{3}$|^000$|^0\d \d{4} \d{4}$`),
+		"AU": regexp.MustCompile(`^13 \d{2} \d{2}$|^1[38]00( \d{2,4}){2,3}$|^000$|^0\d \d{4} \d{4}$`),
 		// 016, 024, 900 116 123, 91 459 00 55
 		"ES": regexp.MustCompile(`^0\d{2}$|^\d{3} \d{3} \d{3}$|^\d{2,3}( \d{2,3}){2,3}$`),
 		// 0800 333 4720
-		"AR": regexp.MustCompile(`^0800 \d{3} \d{4}$|^0\d{2,4}( \d{3,4}){1,2}$`),
+		"AR": regexp.MustCompile(`^0800[ -]\d{3}[ -]\d{4}$|^0\d{2,4}( \d{3,4}){1,2}$`),
 		// 800 911 2000, 55 5259 8121
 		"MX": regexp.MustCompile(`^800 \d{3} \d{4}$|^\d{2,3} \d{3,4} \d{4}$`),
 	}
