@@ -51,6 +51,10 @@ type Assessment struct {
 	Level      CrisisLevel
 	Categories []string // most serious first
 	Signals    []string // ids of the lexicon entries that fired (never message text)
+	// Lang is the language of the lexicon entries that fired ("es" for
+	// "me quiero morir"), "" when none did: the crisis reply speaks the
+	// person's language whatever the platform locale says.
+	Lang string
 }
 
 // CrisisLine is one crisis service in one country.
@@ -183,6 +187,10 @@ type CrisisDirectory struct {
 	Notes         string          `json:"notes,omitempty"`
 	International FallbackLine    `json:"international"`
 	Countries     []CrisisCountry `json:"countries"`
+	// ByLanguage lists, per language, the countries whose lines a first
+	// crisis reply shows while the person's country is still unknown
+	// ("es": Mexico, Spain, the US), most speakers first.
+	ByLanguage map[string][]string `json:"by_language"`
 }
 
 // FallbackLine is the international directory shown when the country is unknown.
@@ -224,6 +232,8 @@ type CrisisReplyTexts struct {
 	Moderator             string                        `json:"moderator"`
 	Closing               string                        `json:"closing"`
 	LinesIntro            string                        `json:"lines_intro"`
+	MajorLines            string                        `json:"major_lines"` // before the lines of the language's main countries
+	Fallback              string                        `json:"fallback"`    // {country} has no line for this category
 	Categories            map[string]CrisisCategoryText `json:"categories"`
 }
 
@@ -344,6 +354,16 @@ func LoadCrisisLines(fsys fs.FS, name string) (*CrisisDirectory, error) {
 				return nil, bad(lw, "country", "differs from its country")
 			}
 			l.Country = c.Code
+		}
+	}
+	if len(d.ByLanguage["en"]) == 0 {
+		return nil, bad("by_language", "en", "want the countries whose lines to show in English while the country is unknown")
+	}
+	for lang, codes := range d.ByLanguage {
+		for _, code := range codes {
+			if !seen[code] {
+				return nil, bad("by_language", lang, fmt.Sprintf("country %q has no entry in countries", code))
+			}
 		}
 	}
 	return &d, nil
@@ -483,6 +503,7 @@ func LoadCrisisReplies(fsys fs.FS, name string) (*CrisisReplies, error) {
 			"lines_header": t.LinesHeader, "ask_country": t.AskCountry, "international": t.International,
 			"call_local": t.CallLocal, "emergency_label": t.EmergencyLabel, "bot": t.Bot,
 			"moderator": t.Moderator, "closing": t.Closing, "lines_intro": t.LinesIntro,
+			"major_lines": t.MajorLines, "fallback": t.Fallback,
 		}
 		keys := []string{CrisisSuicide + ".concern"}
 		keys = append(keys, CrisisCategories()...)

@@ -107,7 +107,7 @@ func lineJSON(repl string, drop ...string) string {
 	}
 	return `{"version":"1","international":{"name":"x","url":"https://example.org","source":"https://example.org/s","last_verified":"2026-01-01"},` +
 		`"countries":[{"code":"US","name":"x","names":[],"emergency":"911","emergency_source":"https://example.org/911","lines":[{` +
-		strings.Join(parts, ",") + `}]}]}`
+		strings.Join(parts, ",") + `}]}],"by_language":{"en":["US"]}}`
 }
 
 func TestCrisisLinesCheckNotFuture(t *testing.T) {

@@ -180,7 +180,7 @@ func (s *Screener) compile(lx *data.CrisisLexicon) error {
 	}
 	s.trie = trieNode{}
 	for ei, e := range lx.Entries {
-		ce := entry{id: e.ID, category: e.Category, tier: e.Tier, kind: e.Kind}
+		ce := entry{id: e.ID, category: e.Category, tier: e.Tier, kind: e.Kind, lang: e.Lang}
 		if ce.kind == "" {
 			ce.kind = data.LexiconSignal
 		}

@@ -10,11 +10,7 @@ import (
 const maxLinesShown = 4
 
 func (s *Screener) texts(lang string) data.CrisisReplyTexts {
-	l := strings.ToLower(lang)
-	if i := strings.IndexAny(l, "-_"); i >= 0 {
-		l = l[:i]
-	}
-	if t, ok := s.replies.Languages[l]; ok {
+	if t, ok := s.replies.Languages[baseLang(lang)]; ok {
 		return t
 	}
 	return s.replies.Languages["en"]
@@ -43,12 +39,14 @@ func serves(l data.CrisisLine, cat string) bool {
 }
 
 // pickLines orders a country's lines for the categories: lines made for the
-// first category first, then lines for the others, then general lines.
-func pickLines(c *data.CrisisCountry, cats []string) []data.CrisisLine {
+// first category first, then lines for the others. When the country has no
+// line for any of them, it returns the lines for any crisis (suicide lines)
+// and fallback, so the reply says so instead of passing one category's line
+// off as another's.
+func pickLines(c *data.CrisisCountry, cats []string) (out []data.CrisisLine, fallback bool) {
 	if len(cats) == 0 {
 		cats = []string{data.CrisisSuicide}
 	}
-	var out []data.CrisisLine
 	used := map[int]bool{}
 	take := func(ok func(data.CrisisLine) bool) {
 		for i, l := range c.Lines {
@@ -63,9 +61,11 @@ func pickLines(c *data.CrisisCountry, cats []string) []data.CrisisLine {
 	}
 	take(func(l data.CrisisLine) bool { return len(l.Categories) == 0 })
 	if len(out) == 0 {
+		fallback = true
+		take(func(l data.CrisisLine) bool { return serves(l, data.CrisisSuicide) })
 		take(func(data.CrisisLine) bool { return true })
 	}
-	return out
+	return out, fallback
 }
 
 func formatLine(l data.CrisisLine, lang string) string {
@@ -100,17 +100,45 @@ func formatLine(l data.CrisisLine, lang string) string {
 func (s *Screener) linesBlock(t data.CrisisReplyTexts, c *data.CrisisCountry, cats []string, lang string) string {
 	var b strings.Builder
 	if c == nil {
-		b.WriteString(t.AskCountry + "\n")
-		b.WriteString(strings.ReplaceAll(t.International, "{url}", s.lines.International.URL) + "\n")
-		b.WriteString(t.CallLocal)
+		// The country is unknown: lines to call at once in the countries
+		// where most people writing this language live, then the
+		// international directory, then the question.
+		b.WriteString(t.MajorLines)
+		codes := s.lines.ByLanguage[baseLang(lang)]
+		if len(codes) == 0 {
+			codes = s.lines.ByLanguage["en"]
+		}
+		for _, code := range codes {
+			if mc := s.country(code); mc != nil {
+				if ls, _ := pickLines(mc, cats); len(ls) > 0 {
+					b.WriteString("\n- " + mc.Name + ", " + strings.TrimPrefix(formatLine(ls[0], lang), "- "))
+				}
+			}
+		}
+		b.WriteString("\n" + strings.ReplaceAll(t.International, "{url}", s.lines.International.URL))
+		b.WriteString("\n" + t.AskCountry)
+		b.WriteString("\n" + t.CallLocal)
 		return b.String()
 	}
-	b.WriteString(t.LinesHeader)
-	for _, l := range pickLines(c, cats) {
+	lines, fallback := pickLines(c, cats)
+	if fallback {
+		b.WriteString(strings.ReplaceAll(t.Fallback, "{country}", c.Name))
+	} else {
+		b.WriteString(t.LinesHeader)
+	}
+	for _, l := range lines {
 		b.WriteString("\n" + formatLine(l, lang))
 	}
 	b.WriteString("\n" + strings.ReplaceAll(t.EmergencyLabel, "{emergency}", c.Emergency))
 	return b.String()
+}
+
+func baseLang(lang string) string {
+	l := strings.ToLower(lang)
+	if i := strings.IndexAny(l, "-_"); i >= 0 {
+		l = l[:i]
+	}
+	return l
 }
 
 // Reply writes the crisis reply for an assessment: plain text, at most

@@ -58,7 +58,7 @@ func WithMaxScan(n int) Option {
 }
 
 type entry struct {
-	id, category, tier, kind string
+	id, category, tier, kind, lang string
 	level                    data.CrisisLevel
 }
 
@@ -475,6 +475,7 @@ func (s *Screener) screen(text string) data.Assessment {
 	if level == data.LevelNone {
 		return a
 	}
+	a.Lang = s.hitsLang(hits)
 	for c, l := range catLevel {
 		if l > data.LevelNone {
 			a.Categories = append(a.Categories, c)
@@ -488,6 +489,23 @@ func (s *Screener) screen(text string) data.Assessment {
 		return catOrder[ci] < catOrder[cj]
 	})
 	return a
+}
+
+// hitsLang is the language most of the kept lexicon hits are written in.
+func (s *Screener) hitsLang(hits []hit) string {
+	count := map[string]int{}
+	best := ""
+	for _, h := range hits {
+		if h.dropped || h.entry < 0 {
+			continue
+		}
+		l := s.entries[h.entry].lang
+		count[l]++
+		if best == "" || count[l] > count[best] {
+			best = l
+		}
+	}
+	return best
 }
 
 func (s *Screener) idOf(h hit) string {
