@@ -161,7 +161,11 @@ func importHSDSJSON(v *Vocabulary, name string, br *bufio.Reader, opts ImportOpt
 	var groups []*Group
 	var problems []error
 	add := func(raw []byte, n, line int) {
-		gs, ps := r.rawRecord(name, raw, n, line)
+		var gs []*Group // stays nil when reading the record panics
+		ps := guardRecord(name, n, line, func() (ps []error) {
+			gs, ps = r.rawRecord(name, raw, n, line)
+			return ps
+		})
 		groups = append(groups, gs...)
 		problems = append(problems, ps...)
 	}
@@ -776,7 +780,11 @@ func importHSDSTables(v *Vocabulary, dir string, opts ImportOptions) ([]*Group, 
 				s.Schedules = append(s.Schedules, scheduleFrom(sc))
 			}
 		}
-		gs, ps := r.service(&s, services.name, i+1, services.lines[i])
+		var gs []*Group // stays nil when reading the record panics
+		ps := guardRecord(services.name, i+1, services.lines[i], func() (ps []error) {
+			gs, ps = r.service(&s, services.name, i+1, services.lines[i])
+			return ps
+		})
 		groups = append(groups, gs...)
 		problems = append(problems, ps...)
 	}

@@ -236,13 +236,25 @@ func importReader(v *Vocabulary, name string, format SourceFormat, br *bufio.Rea
 		if err != nil {
 			return nil, nil, fmt.Errorf("import %s: %w", name, err)
 		}
-		gs, ps := ParseGroups(name, b, v)
-		return gs, ps, nil
+		return parseNative(v, name, b)
 	case SourceHSDSTables:
 		return nil, nil, fmt.Errorf("import %s: %s is a folder of CSV tables; name the folder", name, format)
 	default:
 		return nil, nil, fmt.Errorf("import %s: unknown format %q (expected one of %s)", name, format, formatList())
 	}
+}
+
+// parseNative reads our own format. ParseGroups checks each record; the
+// recover is the last line of defence for a panic it did not foresee,
+// which rejects the source whole since ParseGroups keeps no partial state.
+func parseNative(v *Vocabulary, name string, b []byte) (gs []*Group, ps []error, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			gs, ps, err = nil, nil, &RecordError{Source: name, Reason: fmt.Sprintf("the file could not be read: internal error (%v); please report it", r)}
+		}
+	}()
+	gs, ps = ParseGroups(name, b, v)
+	return gs, ps, nil
 }
 
 func formatList() string {
@@ -852,4 +864,17 @@ func DetectFile(path string) (SourceFormat, error) {
 	}
 	defer f.Close()
 	return detectFormat(path, bufio.NewReaderSize(f, 64<<10))
+}
+
+// guardRecord runs f, which reads one record, and turns a panic inside it
+// (in a parser or a library) into that record's error, so one bad record
+// costs itself and never the import, validate, or the bot's start.
+func guardRecord(source string, record, line int, f func() []error) (problems []error) {
+	defer func() {
+		if r := recover(); r != nil {
+			problems = []error{&RecordError{Source: source, Record: record, Line: line,
+				Reason: fmt.Sprintf("the record could not be read: internal error (%v); please report it with the record", r)}}
+		}
+	}()
+	return f()
 }
