@@ -250,7 +250,7 @@ func importReader(v *Vocabulary, name string, format SourceFormat, br *bufio.Rea
 func parseNative(v *Vocabulary, name string, b []byte) (gs []*Group, ps []error, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			gs, ps, err = nil, nil, &RecordError{Source: name, Reason: fmt.Sprintf("the file could not be read: internal error (%v); please report it", r)}
+			gs, ps, err = nil, nil, &RecordError{Source: name, Reason: fmt.Sprintf("the file could not be read: %s (%v); please report it", internalError, r)}
 		}
 	}()
 	gs, ps = ParseGroups(name, b, v)
@@ -866,6 +866,10 @@ func DetectFile(path string) (SourceFormat, error) {
 	return detectFormat(path, bufio.NewReaderSize(f, 64<<10))
 }
 
+// internalError marks the reason of a problem that is a recovered panic,
+// so tests (the fuzz targets) can tell it from an ordinary bad record.
+const internalError = "internal error"
+
 // guardRecord runs f, which reads one record, and turns a panic inside it
 // (in a parser or a library) into that record's error, so one bad record
 // costs itself and never the import, validate, or the bot's start.
@@ -873,7 +877,7 @@ func guardRecord(source string, record, line int, f func() []error) (problems []
 	defer func() {
 		if r := recover(); r != nil {
 			problems = []error{&RecordError{Source: source, Record: record, Line: line,
-				Reason: fmt.Sprintf("the record could not be read: internal error (%v); please report it with the record", r)}}
+				Reason: fmt.Sprintf("the record could not be read: %s (%v); please report it with the record", internalError, r)}}
 		}
 	}()
 	return f()
