@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -609,9 +610,10 @@ func (r *hsdsReader) meeting(sc hsdsSchedule, tz, prefix string) (*Meeting, []fi
 
 // csvTable is one HSDS CSV table: rows by column name, with line numbers.
 type csvTable struct {
-	name  string
-	rows  []map[string]flexStr
-	lines []int
+	name    string
+	rows    []map[string]flexStr
+	lines   []int
+	warning error // the file was not UTF-8 (see textReader), else nil
 }
 
 func readTable(dir, file string, required bool, maxBytes int64, cols ...string) (*csvTable, error) {
@@ -624,7 +626,8 @@ func readTable(dir, file string, required bool, maxBytes int64, cols ...string) 
 		return nil, fmt.Errorf("import %s: %w", path, err)
 	}
 	defer f.Close()
-	cr := csv.NewReader(bufio.NewReader(&capReader{r: f, left: maxBytes, name: path}))
+	tr := newTextReader(&capReader{r: f, left: maxBytes, name: path})
+	cr := csv.NewReader(tr)
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
 	if err != nil {
@@ -645,6 +648,7 @@ func readTable(dir, file string, required bool, maxBytes int64, cols ...string) 
 	for {
 		row, err := cr.Read()
 		if errors.Is(err, io.EOF) {
+			t.warning = tr.legacyWarning(path)
 			return t, nil
 		}
 		if err != nil {
@@ -745,6 +749,15 @@ func importHSDSTables(v *Vocabulary, dir string, opts ImportOptions) ([]*Group, 
 	}
 	var groups []*Group
 	var problems []error
+	for _, file := range append([]string{""}, slices.Sorted(maps.Keys(tables))...) {
+		t := services
+		if file != "" {
+			t = tables[file]
+		}
+		if t.warning != nil {
+			problems = append(problems, t.warning)
+		}
+	}
 	for i, row := range services.rows {
 		id := row["id"].s()
 		s := hsdsService{ID: row["id"], Name: row["name"], Description: row["description"], URL: row["url"], Email: row["email"],

@@ -199,20 +199,15 @@ func Import(v *Vocabulary, src string, opts ImportOptions) ([]*Group, []error, e
 		return nil, nil, err
 	}
 	defer rc.Close()
-	br := bufio.NewReaderSize(&capReader{r: rc, left: opts.maxBytes(), name: s.Name}, 64<<10)
-	if format == SourceAuto {
-		if format, err = detectFormat(s.Name, br); err != nil {
-			return nil, nil, err
-		}
-	}
-	return importReader(v, s.Name, format, br, opts)
+	return ImportReader(v, s.Name, rc, opts)
 }
 
 // ImportReader reads a source already open (name is used in messages and
 // as the default listing source). format must not be SourceAuto for
 // content that has no name to go by; it is detected otherwise.
 func ImportReader(v *Vocabulary, name string, r io.Reader, opts ImportOptions) ([]*Group, []error, error) {
-	br := bufio.NewReaderSize(&capReader{r: r, left: opts.maxBytes(), name: name}, 64<<10)
+	tr := newTextReader(&capReader{r: r, left: opts.maxBytes(), name: name})
+	br := bufio.NewReaderSize(tr, 64<<10)
 	format := opts.Format
 	if format == SourceAuto {
 		var err error
@@ -220,7 +215,11 @@ func ImportReader(v *Vocabulary, name string, r io.Reader, opts ImportOptions) (
 			return nil, nil, err
 		}
 	}
-	return importReader(v, name, format, br, opts)
+	gs, ps, err := importReader(v, name, format, br, opts)
+	if w := tr.legacyWarning(name); w != nil {
+		ps = append([]error{w}, ps...)
+	}
+	return gs, ps, err
 }
 
 func importReader(v *Vocabulary, name string, format SourceFormat, br *bufio.Reader, opts ImportOptions) ([]*Group, []error, error) {
