@@ -161,11 +161,12 @@ func csvRow(row []string, col map[string]int, opts ImportOptions, name string, z
 	byID map[string]*csvGroup, order *[]*csvGroup) []error {
 	get := func(c string) string {
 		if i, ok := col[c]; ok {
-			return strings.TrimSpace(row[i])
+			return csvUnescape(strings.TrimSpace(row[i]))
 		}
 		return ""
 	}
 	id := get("id")
+	warn := formulaWarnings(get, name, n, line, id)
 	if cg, ok := byID[Slugify(id, "")]; ok && id != "" {
 		// A further meeting of a group already read. The group counts as
 		// bad until the meeting is read, so a panic here rejects it too.
@@ -173,13 +174,13 @@ func csvRow(row []string, col map[string]int, opts ImportOptions, name string, z
 		cg.bad = true
 		m, errs := csvMeeting(get, zones, cg.g.TimeZone)
 		if len(errs) > 0 {
-			return toRecordErrors(name, n, line, cg.g.ID, errs)
+			return append(warn, toRecordErrors(name, n, line, cg.g.ID, errs)...)
 		}
 		if m != nil {
 			cg.g.Meetings = append(cg.g.Meetings, *m)
 		}
 		cg.bad = wasBad
-		return nil
+		return warn
 	}
 	g, errs := csvGroupRow(get, opts, name, zones)
 	cg := &csvGroup{g: g, rec: n, line: line, bad: len(errs) > 0}
@@ -187,7 +188,21 @@ func csvRow(row []string, col map[string]int, opts ImportOptions, name string, z
 		byID[Slugify(id, "")] = cg
 	}
 	*order = append(*order, cg)
-	return toRecordErrors(name, n, line, g.ID, errs)
+	return append(warn, toRecordErrors(name, n, line, g.ID, errs)...)
+}
+
+// formulaWarnings flags the row's cells that a spreadsheet would run as a
+// formula (CSV injection, see formulaLike). The record is kept: the text is
+// only shown to people, never evaluated, and CSV exports escape it.
+func formulaWarnings(get func(string) string, name string, n, line int, id string) []error {
+	var out []error
+	for _, c := range CSVColumns {
+		if v := get(c); formulaLike(v) {
+			out = append(out, &Warning{&RecordError{Source: name, Record: n, Line: line, ID: id, Field: c,
+				Reason: fmt.Sprintf("starts with %q, which a spreadsheet runs as a formula; kept as text (CSV exports escape it with ')", v[:1])}})
+		}
+	}
+	return out
 }
 
 type csvGroup struct {
