@@ -73,7 +73,10 @@ func FuzzImportCSV(f *testing.F) {
 
 func FuzzImportMeetingGuide(f *testing.F) {
 	seedFiles(f, "testdata/import/*meeting-guide*.json")
+	// Small records mutate faster than the sample feeds.
 	f.Add([]byte(`[{"name":"x","slug":"x","day":0,"time":"19:00","timezone":"America/New_York","conference_url":"https://meet.example/x","updated":"0000-01-01"}]`))
+	f.Add([]byte(`[{"name":"A","slug":"a","day":[1,3],"time":"23:30","end_time":"00:30","timezone":"America/Los_Angeles","formatted_address":"2634 Union Ave, San Jose, CA 95124, USA","types":["O","W","S","TC","AL-AN"],"entity":"Narcotics Anonymous","updated":"2020-04-04 16:50:58"}]`))
+	f.Add([]byte(`[{"name":"B","slug":"b","time":"7:00","postal_code":"78701","country":"US","latitude":"30.2","longitude":-97.7,"conference_phone":"+1 555 010 0199","types":"ONL","url":"https://example.org","updated":"2026-01-01"},{"slug":"b"}]`))
 	fuzzReader(f, SourceMeetingGuide, "feed.json")
 }
 
@@ -81,6 +84,8 @@ func FuzzImportHSDSJSON(f *testing.F) {
 	seedFiles(f, "testdata/import/hsds-example/*.json")
 	seedFiles(f, "testdata/import/hsds-services.json")
 	f.Add([]byte(`{"id":"s","name":"S","url":"https://example.org","schedules":[{"freq":"WEEKLY","byday":"TH","opens_at":"19:00","valid_from":"0000-01-01"}]}`))
+	f.Add([]byte(`[{"id":"s","name":"S","url":"https://example.org","status":"active","assured_date":"2026-10-01","languages":[{"code":"spa"}],"cost_options":[{"amount":5}],"attributes":[{"taxonomy_term":{"code":"grief"}}],"service_at_locations":[{"id":"l","location":{"location_type":"physical","latitude":30.2,"longitude":-97.7,"addresses":[{"address_1":"1 St","postal_code":"78701","country":"US"}]},"schedules":[{"freq":"MONTHLY","interval":2,"byday":"1SA","bymonthday":"","count":3,"wkst":"MO","dtstart":"2026-01-03","until":"2027-01-01","opens_at":"10:00Z","closes_at":"11:30"}]}]}]`))
+	f.Add([]byte(`{"contents":[{"id":"o","name":"O","services":[{"id":"s","name":"S","schedules":[{"freq":"YEARLY","byweekno":"20","byyearday":"-1","opens_at":"09:00"}]}]}]}`))
 	fuzzReader(f, SourceHSDS, "hsds.json")
 }
 
@@ -138,6 +143,9 @@ func FuzzSchedule(f *testing.F) {
 	f.Add("FREQ=DAILY;COUNT=3;BYSETPOS=-1", "00:00", 1440, "Asia/Kolkata", "1900-01-01", "2200-12-31", "1900-01-02")
 	f.Add("FREQ=MONTHLY;BYMONTHDAY=-1;UNTIL=22001231T000000Z", "23:59", 1, "Pacific/Chatham", "", "", "")
 	f.Add("FREQ=YEARLY;BYEASTER=-2", "10:00", 60, "Europe/Berlin", "", "", "")
+	f.Add("FREQ=MONTHLY;INTERVAL=120;BYSETPOS=1,-1;BYDAY=MO,TU;WKST=SU", "12:00", 60, "Australia/Lord_Howe", "2200-12-31", "", "")
+	f.Add("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;COUNT=10000", "02:30", 60, "America/Sao_Paulo", "1900-02-28", "", "")
+	f.Add("RRULE:FREQ=WEEKLY;BYDAY=-1SU", "02:30", 60, "America/New_York", "", "", "")
 	now := time.Date(2026, 12, 4, 15, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, rule, start string, dur int, tz, from, until, exdate string) {
 		m := Meeting{RRule: rule, Start: start, Duration: dur, TimeZone: tz, ValidFrom: from, ValidUntil: until}
