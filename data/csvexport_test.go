@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/csv"
 	"errors"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -99,5 +101,35 @@ func TestExportCSVRoundTrip(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("round trip differs:\n got %+v\nwant %+v\n%s", got, want, out.String())
+	}
+}
+
+// The HSDS CSV tables are spreadsheets too: a formula cell is flagged with
+// its file, line, row and column.
+func TestHSDSTablesFormulaCell(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"services.csv", "organizations.csv"} {
+		b, err := os.ReadFile(filepath.Join("testdata/import/hsds-tables", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f == "organizations.csv" {
+			b = append(b, "org-evil,@SUM(1+1)*cmd|' /C calc'!A0,https://evil.example\n"...)
+		}
+		os.WriteFile(filepath.Join(dir, f), b, 0o644)
+	}
+	_, ps, err := Import(vocab(t), dir, ImportOptions{Format: SourceHSDSTables, TimeZone: "America/Chicago", Topics: []string{"grief"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, p := range ps {
+		var re *RecordError
+		if IsWarning(p) && errors.As(p, &re) && strings.HasSuffix(re.Source, "organizations.csv") && re.Field == "name" && re.Line > 1 && strings.Contains(re.Reason, `starts with "@"`) {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("problems %v, want a warning for organizations.csv field name", ps)
 	}
 }

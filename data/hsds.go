@@ -613,7 +613,9 @@ type csvTable struct {
 	name    string
 	rows    []map[string]flexStr
 	lines   []int
-	warning error // the file was not UTF-8 (see textReader), else nil
+	// warnings: the file was not UTF-8 (see textReader); cells a
+	// spreadsheet would run as formulas (see formulaLike).
+	warnings []error
 }
 
 func readTable(dir, file string, required bool, maxBytes int64, cols ...string) (*csvTable, error) {
@@ -648,7 +650,9 @@ func readTable(dir, file string, required bool, maxBytes int64, cols ...string) 
 	for {
 		row, err := cr.Read()
 		if errors.Is(err, io.EOF) {
-			t.warning = tr.legacyWarning(path)
+			if w := tr.legacyWarning(path); w != nil {
+				t.warnings = append([]error{w}, t.warnings...)
+			}
 			return t, nil
 		}
 		if err != nil {
@@ -658,7 +662,12 @@ func readTable(dir, file string, required bool, maxBytes int64, cols ...string) 
 		m := make(map[string]flexStr, len(header))
 		for i, v := range row {
 			if i < len(header) {
-				m[header[i]] = flexStr(strings.TrimSpace(v))
+				v = strings.TrimSpace(v)
+				if formulaLike(v) {
+					t.warnings = append(t.warnings, &Warning{&RecordError{Source: path, Record: len(t.rows) + 1, Line: line, Field: header[i],
+						Reason: fmt.Sprintf("starts with %q, which a spreadsheet runs as a formula; kept as text (CSV exports escape it with ')", v[:1])}})
+				}
+				m[header[i]] = flexStr(csvUnescape(v))
 			}
 		}
 		t.rows = append(t.rows, m)
@@ -754,9 +763,7 @@ func importHSDSTables(v *Vocabulary, dir string, opts ImportOptions) ([]*Group, 
 		if file != "" {
 			t = tables[file]
 		}
-		if t.warning != nil {
-			problems = append(problems, t.warning)
-		}
+		problems = append(problems, t.warnings...)
 	}
 	for i, row := range services.rows {
 		id := row["id"].s()
