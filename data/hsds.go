@@ -610,9 +610,9 @@ func (r *hsdsReader) meeting(sc hsdsSchedule, tz, prefix string) (*Meeting, []fi
 
 // csvTable is one HSDS CSV table: rows by column name, with line numbers.
 type csvTable struct {
-	name    string
-	rows    []map[string]flexStr
-	lines   []int
+	name  string
+	rows  []map[string]flexStr
+	lines []int
 	// warnings: the file was not UTF-8 (see textReader); cells a
 	// spreadsheet would run as formulas (see formulaLike).
 	warnings []error
