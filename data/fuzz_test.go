@@ -3,11 +3,13 @@ package data
 import (
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // Fuzz targets for every importer and for schedules (issue 12). Each one
@@ -176,6 +178,30 @@ func FuzzSchedule(f *testing.F) {
 		}
 		if _, err := m.ICal(now, ""); errors.Is(err, errSchedulePanic) {
 			t.Fatalf("ICal: %v", err)
+		}
+	})
+}
+
+// FuzzTextReader checks the encoding layer every importer reads through:
+// what it yields is valid UTF-8, and UTF-8 text comes back unchanged.
+func FuzzTextReader(f *testing.F) {
+	f.Add([]byte("id,name\nx,Café\n"))
+	f.Add([]byte("\xef\xbb\xbfid,name\nx,Caf\xc3\xa9\n"))
+	f.Add([]byte("id,name\nx,Caf\xe9\n"))
+	f.Add([]byte("\xff\xfei\x00d\x00"))
+	f.Add([]byte("\xfe\xff\x00i\x00d"))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		out, err := io.ReadAll(newTextReader(bytes.NewReader(in)))
+		if !utf8.Valid(out) {
+			t.Fatalf("invalid UTF-8 out: %q", out)
+		}
+		if err != nil && !errors.Is(err, ErrEncoding) {
+			t.Fatalf("error %v does not wrap ErrEncoding", err)
+		}
+		plain := bytes.TrimPrefix(in, []byte("\xef\xbb\xbf"))
+		if utf8.Valid(plain) && bytes.IndexByte(plain, 0) < 0 && !bytes.HasPrefix(in, []byte{0xff, 0xfe}) && !bytes.HasPrefix(in, []byte{0xfe, 0xff}) &&
+			(err != nil || !bytes.Equal(out, plain)) {
+			t.Fatalf("UTF-8 input %q came back as %q, %v", in, out, err)
 		}
 	})
 }
