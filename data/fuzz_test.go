@@ -112,20 +112,21 @@ func FuzzImportHSDSTables(f *testing.F) {
 		f.Fatal(err)
 	}
 	v := vocab(f)
+	// One folder per fuzzing process: the other tables are written once,
+	// the two fuzzed ones on every input.
+	tmp := f.TempDir()
+	for _, p := range others {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(tmp, filepath.Base(p)), b, 0o644); err != nil {
+			f.Fatal(err)
+		}
+	}
 	f.Fuzz(func(t *testing.T, services, schedules []byte) {
-		tmp := t.TempDir()
-		for _, p := range others {
-			b, err := os.ReadFile(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			switch filepath.Base(p) {
-			case "services.csv":
-				b = services
-			case "schedules.csv":
-				b = schedules
-			}
-			if err := os.WriteFile(filepath.Join(tmp, filepath.Base(p)), b, 0o644); err != nil {
+		for name, b := range map[string][]byte{"services.csv": services, "schedules.csv": schedules} {
+			if err := os.WriteFile(filepath.Join(tmp, name), b, 0o644); err != nil {
 				t.Fatal(err)
 			}
 		}
