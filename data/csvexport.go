@@ -27,6 +27,13 @@ func formulaLike(s string) bool {
 	return s != "" && strings.IndexByte(formulaStarts, s[0]) >= 0 && !plainNumber.MatchString(s)
 }
 
+// formulaWarning is the warning for the cell v that at names: the record
+// is kept, since its text is only shown to people, never evaluated.
+func formulaWarning(at *RecordError, v string) error {
+	at.Reason = fmt.Sprintf("starts with %q, which a spreadsheet runs as a formula; kept as text (CSV exports escape it with ')", v[:1])
+	return &Warning{at}
+}
+
 // CSVSafe returns s as a CSV cell a spreadsheet shows as text: a value that
 // would start a formula gets a leading apostrophe, the usual escape
 // (OWASP, "CSV Injection"). The plain CSV importer takes it off again.

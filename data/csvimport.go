@@ -198,8 +198,7 @@ func formulaWarnings(get func(string) string, name string, n, line int, id strin
 	var out []error
 	for _, c := range CSVColumns {
 		if v := get(c); formulaLike(v) {
-			out = append(out, &Warning{&RecordError{Source: name, Record: n, Line: line, ID: id, Field: c,
-				Reason: fmt.Sprintf("starts with %q, which a spreadsheet runs as a formula; kept as text (CSV exports escape it with ')", v[:1])}})
+			out = append(out, formulaWarning(&RecordError{Source: name, Record: n, Line: line, ID: id, Field: c}, v))
 		}
 	}
 	return out

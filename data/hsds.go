@@ -664,8 +664,7 @@ func readTable(dir, file string, required bool, maxBytes int64, cols ...string) 
 			if i < len(header) {
 				v = strings.TrimSpace(v)
 				if formulaLike(v) {
-					t.warnings = append(t.warnings, &Warning{&RecordError{Source: path, Record: len(t.rows) + 1, Line: line, Field: header[i],
-						Reason: fmt.Sprintf("starts with %q, which a spreadsheet runs as a formula; kept as text (CSV exports escape it with ')", v[:1])}})
+					t.warnings = append(t.warnings, formulaWarning(&RecordError{Source: path, Record: len(t.rows) + 1, Line: line, Field: header[i]}, v))
 				}
 				m[header[i]] = flexStr(csvUnescape(v))
 			}
