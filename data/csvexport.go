@@ -81,7 +81,9 @@ func ExportCSV(w io.Writer, groups []*Group) (rows int, problems []error, err er
 	meeting := func(g *Group, m *Meeting) {
 		set("rrule", m.RRule)
 		set("time", m.Start)
-		if m.Duration > 0 {
+		// A 24-hour meeting would end at its start, which the importer
+		// rightly refuses; it is written without an end (length unknown).
+		if m.Duration > 0 && m.Duration < 24*60 {
 			if h, mi, ok := parseClock(m.Start); ok {
 				end := (h*60 + mi + m.Duration) % (24 * 60)
 				set("end_time", fmt.Sprintf("%02d:%02d", end/60, end%60))

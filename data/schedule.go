@@ -160,7 +160,7 @@ func (m *Meeting) compile(groupTZ string) (*schedule, error) {
 	rule := strings.TrimSpace(m.RRule)
 	rule = strings.TrimPrefix(rule, "RRULE:")
 	if len(rule) > maxRuleLen {
-		return nil, &ScheduleError{Field: "rrule", Value: m.RRule[:maxRuleLen] + "…", Expected: fmt.Sprintf("a rule of at most %d characters", maxRuleLen)}
+		return nil, &ScheduleError{Field: "rrule", Value: strings.ToValidUTF8(m.RRule[:maxRuleLen], "") + "…", Expected: fmt.Sprintf("a rule of at most %d characters", maxRuleLen)}
 	}
 	if rule == "" || strings.ContainsAny(rule, "\n\r") || strings.Contains(strings.ToUpper(rule), "DTSTART") {
 		return nil, &ScheduleError{Field: "rrule", Value: m.RRule, Expected: `one RFC 5545 RRULE line such as "FREQ=WEEKLY;BYDAY=TH" (the first date goes in valid_from, the time in start)`}
