@@ -592,8 +592,9 @@ const (
 	// MaxTextRunes is how much of a message or search is read.
 	MaxTextRunes = 1000
 	// MaxTextWords is how many words of it are read; it bounds the
-	// typo repairs and the words a search query ranks by.
-	MaxTextWords = 100
+	// typo repairs and the words a search query ranks by. Ordinary text
+	// (five or six letters a word) reaches MaxTextRunes first.
+	MaxTextWords = 200
 	// maxZIPTries and maxPlaceTries bound the gazetteer lookups one
 	// message may cause: ZIP-like numbers, and "in/near <place>" phrases
 	// (each tried at up to five lengths).

@@ -159,7 +159,7 @@ func TestSearchLongWordsAreCapped(t *testing.T) {
 	if err := run(context.Background(), args, env(t), strings.NewReader(""), &out, &errb); err != nil {
 		t.Fatalf("run: %v (%s)", err, errb.String())
 	}
-	if !strings.Contains(errb.String(), "only the first 100 words") || !strings.Contains(out.String(), `"grief"`) {
+	if !strings.Contains(errb.String(), "only the first 200 words") || !strings.Contains(out.String(), `"grief"`) {
 		t.Errorf("stderr %q, stdout %.200q: want the cap named and grief results", errb.String(), out.String())
 	}
 }
