@@ -120,8 +120,9 @@ func importCSV(v *Vocabulary, name string, br *bufio.Reader, opts ImportOptions)
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
+			// FieldPos is only defined for a record that was read: on a
+			// quote error it panics (an unterminated quote did).
 			var pe *csv.ParseError
 			if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount) {
 				problems = append(problems, &RecordError{Source: name, Record: n, Line: pe.StartLine,
@@ -130,50 +131,77 @@ func importCSV(v *Vocabulary, name string, br *bufio.Reader, opts ImportOptions)
 			}
 			return groups, problems, csvBroken(name, n, err)
 		}
-		get := func(c string) string {
-			if i, ok := col[c]; ok {
-				return strings.TrimSpace(row[i])
-			}
-			return ""
-		}
-		id := get("id")
-		if cg, ok := byID[Slugify(id, "")]; ok && id != "" {
-			// A further meeting of a group already read.
-			m, errs := csvMeeting(get, zones, cg.g.TimeZone)
-			if len(errs) > 0 {
-				problems = append(problems, toRecordErrors(name, n, line, cg.g.ID, errs)...)
-				cg.bad = true
-				continue
-			}
-			if m != nil {
-				cg.g.Meetings = append(cg.g.Meetings, *m)
-			}
-			continue
-		}
-		g, errs := csvGroupRow(get, opts, name, zones)
-		cg := &csvGroup{g: g, rec: n, line: line}
-		if id != "" {
-			byID[Slugify(id, "")] = cg
-		}
-		if len(errs) > 0 {
-			problems = append(problems, toRecordErrors(name, n, line, g.ID, errs)...)
-			cg.bad = true
-		}
-		order = append(order, cg)
+		line, _ := cr.FieldPos(0)
+		ps := guardRecord(name, n, line, func() []error {
+			return csvRow(row, col, opts, name, zones, n, line, byID, &order)
+		})
+		problems = append(problems, ps...)
 	}
 	for _, cg := range order {
 		if cg.bad {
 			continue
 		}
 		g := cg.g
-		g.Normalize()
-		if errs := g.Validate(v); len(errs) > 0 {
-			problems = append(problems, toRecordErrors(name, cg.rec, cg.line, g.ID, errs)...)
+		ps := guardRecord(name, cg.rec, cg.line, func() []error {
+			g.Normalize()
+			return toRecordErrors(name, cg.rec, cg.line, g.ID, g.Validate(v))
+		})
+		if len(ps) > 0 {
+			problems = append(problems, ps...)
 			continue
 		}
 		groups = append(groups, g)
 	}
 	return groups, problems, nil
+}
+
+// csvRow reads one data row: a new group, or a further meeting of a group
+// already read (byID). It returns the row's problems.
+func csvRow(row []string, col map[string]int, opts ImportOptions, name string, zones zoneCache, n, line int,
+	byID map[string]*csvGroup, order *[]*csvGroup) []error {
+	get := func(c string) string {
+		if i, ok := col[c]; ok {
+			return csvUnescape(strings.TrimSpace(row[i]))
+		}
+		return ""
+	}
+	id := get("id")
+	warn := formulaWarnings(get, name, n, line, id)
+	if cg, ok := byID[Slugify(id, "")]; ok && id != "" {
+		// A further meeting of a group already read. The group counts as
+		// bad until the meeting is read, so a panic here rejects it too.
+		wasBad := cg.bad
+		cg.bad = true
+		m, errs := csvMeeting(get, zones, cg.g.TimeZone)
+		if len(errs) > 0 {
+			return append(warn, toRecordErrors(name, n, line, cg.g.ID, errs)...)
+		}
+		if m != nil {
+			cg.g.Meetings = append(cg.g.Meetings, *m)
+		}
+		cg.bad = wasBad
+		return warn
+	}
+	g, errs := csvGroupRow(get, opts, name, zones)
+	cg := &csvGroup{g: g, rec: n, line: line, bad: len(errs) > 0}
+	if id != "" {
+		byID[Slugify(id, "")] = cg
+	}
+	*order = append(*order, cg)
+	return append(warn, toRecordErrors(name, n, line, g.ID, errs)...)
+}
+
+// formulaWarnings flags the row's cells that a spreadsheet would run as a
+// formula (CSV injection, see formulaLike). The record is kept: the text is
+// only shown to people, never evaluated, and CSV exports escape it.
+func formulaWarnings(get func(string) string, name string, n, line int, id string) []error {
+	var out []error
+	for _, c := range CSVColumns {
+		if v := get(c); formulaLike(v) {
+			out = append(out, formulaWarning(&RecordError{Source: name, Record: n, Line: line, ID: id, Field: c}, v))
+		}
+	}
+	return out
 }
 
 type csvGroup struct {

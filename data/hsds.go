@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -161,7 +162,11 @@ func importHSDSJSON(v *Vocabulary, name string, br *bufio.Reader, opts ImportOpt
 	var groups []*Group
 	var problems []error
 	add := func(raw []byte, n, line int) {
-		gs, ps := r.rawRecord(name, raw, n, line)
+		var gs []*Group // stays nil when reading the record panics
+		ps := guardRecord(name, n, line, func() (ps []error) {
+			gs, ps = r.rawRecord(name, raw, n, line)
+			return ps
+		})
 		groups = append(groups, gs...)
 		problems = append(problems, ps...)
 	}
@@ -608,6 +613,9 @@ type csvTable struct {
 	name  string
 	rows  []map[string]flexStr
 	lines []int
+	// warnings: the file was not UTF-8 (see textReader); cells a
+	// spreadsheet would run as formulas (see formulaLike).
+	warnings []error
 }
 
 func readTable(dir, file string, required bool, maxBytes int64, cols ...string) (*csvTable, error) {
@@ -620,7 +628,8 @@ func readTable(dir, file string, required bool, maxBytes int64, cols ...string) 
 		return nil, fmt.Errorf("import %s: %w", path, err)
 	}
 	defer f.Close()
-	cr := csv.NewReader(bufio.NewReader(&capReader{r: f, left: maxBytes, name: path}))
+	tr := newTextReader(&capReader{r: f, left: maxBytes, name: path})
+	cr := csv.NewReader(tr)
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
 	if err != nil {
@@ -641,6 +650,9 @@ func readTable(dir, file string, required bool, maxBytes int64, cols ...string) 
 	for {
 		row, err := cr.Read()
 		if errors.Is(err, io.EOF) {
+			if w := tr.legacyWarning(path); w != nil {
+				t.warnings = append([]error{w}, t.warnings...)
+			}
 			return t, nil
 		}
 		if err != nil {
@@ -650,7 +662,11 @@ func readTable(dir, file string, required bool, maxBytes int64, cols ...string) 
 		m := make(map[string]flexStr, len(header))
 		for i, v := range row {
 			if i < len(header) {
-				m[header[i]] = flexStr(strings.TrimSpace(v))
+				v = strings.TrimSpace(v)
+				if formulaLike(v) {
+					t.warnings = append(t.warnings, formulaWarning(&RecordError{Source: path, Record: len(t.rows) + 1, Line: line, Field: header[i]}, v))
+				}
+				m[header[i]] = flexStr(csvUnescape(v))
 			}
 		}
 		t.rows = append(t.rows, m)
@@ -741,6 +757,13 @@ func importHSDSTables(v *Vocabulary, dir string, opts ImportOptions) ([]*Group, 
 	}
 	var groups []*Group
 	var problems []error
+	for _, file := range append([]string{""}, slices.Sorted(maps.Keys(tables))...) {
+		t := services
+		if file != "" {
+			t = tables[file]
+		}
+		problems = append(problems, t.warnings...)
+	}
 	for i, row := range services.rows {
 		id := row["id"].s()
 		s := hsdsService{ID: row["id"], Name: row["name"], Description: row["description"], URL: row["url"], Email: row["email"],
@@ -776,7 +799,11 @@ func importHSDSTables(v *Vocabulary, dir string, opts ImportOptions) ([]*Group, 
 				s.Schedules = append(s.Schedules, scheduleFrom(sc))
 			}
 		}
-		gs, ps := r.service(&s, services.name, i+1, services.lines[i])
+		var gs []*Group // stays nil when reading the record panics
+		ps := guardRecord(services.name, i+1, services.lines[i], func() (ps []error) {
+			gs, ps = r.service(&s, services.name, i+1, services.lines[i])
+			return ps
+		})
 		groups = append(groups, gs...)
 		problems = append(problems, ps...)
 	}

@@ -199,20 +199,15 @@ func Import(v *Vocabulary, src string, opts ImportOptions) ([]*Group, []error, e
 		return nil, nil, err
 	}
 	defer rc.Close()
-	br := bufio.NewReaderSize(&capReader{r: rc, left: opts.maxBytes(), name: s.Name}, 64<<10)
-	if format == SourceAuto {
-		if format, err = detectFormat(s.Name, br); err != nil {
-			return nil, nil, err
-		}
-	}
-	return importReader(v, s.Name, format, br, opts)
+	return ImportReader(v, s.Name, rc, opts)
 }
 
 // ImportReader reads a source already open (name is used in messages and
 // as the default listing source). format must not be SourceAuto for
 // content that has no name to go by; it is detected otherwise.
 func ImportReader(v *Vocabulary, name string, r io.Reader, opts ImportOptions) ([]*Group, []error, error) {
-	br := bufio.NewReaderSize(&capReader{r: r, left: opts.maxBytes(), name: name}, 64<<10)
+	tr := newTextReader(&capReader{r: r, left: opts.maxBytes(), name: name})
+	br := bufio.NewReaderSize(tr, 64<<10)
 	format := opts.Format
 	if format == SourceAuto {
 		var err error
@@ -220,7 +215,11 @@ func ImportReader(v *Vocabulary, name string, r io.Reader, opts ImportOptions) (
 			return nil, nil, err
 		}
 	}
-	return importReader(v, name, format, br, opts)
+	gs, ps, err := importReader(v, name, format, br, opts)
+	if w := tr.legacyWarning(name); w != nil {
+		ps = append([]error{w}, ps...)
+	}
+	return gs, ps, err
 }
 
 func importReader(v *Vocabulary, name string, format SourceFormat, br *bufio.Reader, opts ImportOptions) ([]*Group, []error, error) {
@@ -236,13 +235,25 @@ func importReader(v *Vocabulary, name string, format SourceFormat, br *bufio.Rea
 		if err != nil {
 			return nil, nil, fmt.Errorf("import %s: %w", name, err)
 		}
-		gs, ps := ParseGroups(name, b, v)
-		return gs, ps, nil
+		return parseNative(v, name, b)
 	case SourceHSDSTables:
 		return nil, nil, fmt.Errorf("import %s: %s is a folder of CSV tables; name the folder", name, format)
 	default:
 		return nil, nil, fmt.Errorf("import %s: unknown format %q (expected one of %s)", name, format, formatList())
 	}
+}
+
+// parseNative reads our own format. ParseGroups checks each record; the
+// recover is the last line of defence for a panic it did not foresee,
+// which rejects the source whole since ParseGroups keeps no partial state.
+func parseNative(v *Vocabulary, name string, b []byte) (gs []*Group, ps []error, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			gs, ps, err = nil, nil, &RecordError{Source: name, Reason: fmt.Sprintf("the file could not be read: %s (%v); please report it", internalError, r)}
+		}
+	}()
+	gs, ps = ParseGroups(name, b, v)
+	return gs, ps, nil
 }
 
 func formatList() string {
@@ -852,4 +863,21 @@ func DetectFile(path string) (SourceFormat, error) {
 	}
 	defer f.Close()
 	return detectFormat(path, bufio.NewReaderSize(f, 64<<10))
+}
+
+// internalError marks the reason of a problem that is a recovered panic,
+// so tests (the fuzz targets) can tell it from an ordinary bad record.
+const internalError = "internal error"
+
+// guardRecord runs f, which reads one record, and turns a panic inside it
+// (in a parser or a library) into that record's error, so one bad record
+// costs itself and never the import, validate, or the bot's start.
+func guardRecord(source string, record, line int, f func() []error) (problems []error) {
+	defer func() {
+		if r := recover(); r != nil {
+			problems = []error{&RecordError{Source: source, Record: record, Line: line,
+				Reason: fmt.Sprintf("the record could not be read: %s (%v); please report it with the record", internalError, r)}}
+		}
+	}()
+	return f()
 }

@@ -159,7 +159,11 @@ func importMeetingGuide(v *Vocabulary, name string, br *bufio.Reader, opts Impor
 			problems = append(problems, &RecordError{Source: name, Record: n, Line: line, Reason: fmt.Sprintf("record is %d bytes, over the %d-byte limit for one meeting", size, opts.maxRecord())})
 			continue
 		}
-		g, ps := r.record(raw, n, line)
+		var g *Group // stays nil when reading the record panics
+		ps := guardRecord(name, n, line, func() (ps []error) {
+			g, ps = r.record(raw, n, line)
+			return ps
+		})
 		problems = append(problems, ps...)
 		if g != nil {
 			groups = append(groups, g)

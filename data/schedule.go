@@ -88,7 +88,8 @@ type schedule struct {
 
 // Validate checks the meeting's schedule. groupTZ is used when the meeting
 // has no zone of its own. Errors wrap ErrSchedule and are *ScheduleError.
-func (m *Meeting) Validate(groupTZ string) error {
+func (m *Meeting) Validate(groupTZ string) (err error) {
+	defer m.guard(&err)
 	s, err := m.compile(groupTZ)
 	if err != nil {
 		return err
@@ -107,6 +108,19 @@ func (m *Meeting) Validate(groupTZ string) error {
 		return &ScheduleError{Field: "rrule", Value: m.RRule, Expected: "a rule with at least one meeting between valid_from and valid_until (or within 10 years)"}
 	}
 	return nil
+}
+
+// errSchedulePanic is wrapped when expanding a meeting panicked.
+var errSchedulePanic = errors.New("the schedule could not be expanded")
+
+// guard turns a panic while handling one meeting (inside rrule-go, or ours)
+// into a *ScheduleError for that meeting, so a rule the checks in compile
+// did not foresee costs one record, never the process. Deferred by every
+// exported method that reaches rrule-go.
+func (m *Meeting) guard(err *error) {
+	if r := recover(); r != nil {
+		*err = &ScheduleError{Field: "rrule", Value: m.RRule, Expected: "a rule the scheduler can expand", Err: fmt.Errorf("%w (%v)", errSchedulePanic, r)}
+	}
 }
 
 func (m *Meeting) zone(groupTZ string) string {
@@ -145,6 +159,9 @@ func (m *Meeting) compile(groupTZ string) (*schedule, error) {
 
 	rule := strings.TrimSpace(m.RRule)
 	rule = strings.TrimPrefix(rule, "RRULE:")
+	if len(rule) > maxRuleLen {
+		return nil, &ScheduleError{Field: "rrule", Value: strings.ToValidUTF8(m.RRule[:maxRuleLen], "") + "…", Expected: fmt.Sprintf("a rule of at most %d characters", maxRuleLen)}
+	}
 	if rule == "" || strings.ContainsAny(rule, "\n\r") || strings.Contains(strings.ToUpper(rule), "DTSTART") {
 		return nil, &ScheduleError{Field: "rrule", Value: m.RRule, Expected: `one RFC 5545 RRULE line such as "FREQ=WEEKLY;BYDAY=TH" (the first date goes in valid_from, the time in start)`}
 	}
@@ -161,24 +178,27 @@ func (m *Meeting) compile(groupTZ string) (*schedule, error) {
 	if _, err := rrule.NewRRule(*opt); err != nil {
 		return nil, &ScheduleError{Field: "rrule", Value: m.RRule, Expected: "RRULE values within RFC 5545 bounds", Err: err}
 	}
+	if want := checkRuleBounds(opt); want != "" {
+		return nil, &ScheduleError{Field: "rrule", Value: m.RRule, Expected: want}
+	}
 	opt.Byhour, opt.Byminute, opt.Bysecond = []int{h}, []int{mi}, []int{0}
 	s.opt = *opt
 	noDay := len(opt.Byweekday)+len(opt.Bymonthday)+len(opt.Byyearday)+len(opt.Byweekno)+len(opt.Byeaster) == 0
 	s.anchored = opt.Interval > 1 || opt.Count > 0 || (noDay && opt.Freq != rrule.DAILY)
 
 	if m.ValidFrom != "" {
-		d, err := time.ParseInLocation(time.DateOnly, m.ValidFrom, loc)
+		d, err := parseScheduleDate(m.ValidFrom, loc)
 		if err != nil {
-			return nil, &ScheduleError{Field: "valid_from", Value: m.ValidFrom, Expected: "a date YYYY-MM-DD", Err: err}
+			return nil, &ScheduleError{Field: "valid_from", Value: m.ValidFrom, Expected: dateExpected, Err: err}
 		}
 		s.from = d
 	} else if s.anchored {
 		return nil, &ScheduleError{Field: "valid_from", Value: "", Expected: "a first date YYYY-MM-DD: this rule (INTERVAL, COUNT, or no BYDAY/BYMONTHDAY) counts from it"}
 	}
 	if m.ValidUntil != "" {
-		d, err := time.ParseInLocation(time.DateOnly, m.ValidUntil, loc)
+		d, err := parseScheduleDate(m.ValidUntil, loc)
 		if err != nil {
-			return nil, &ScheduleError{Field: "valid_until", Value: m.ValidUntil, Expected: "a date YYYY-MM-DD", Err: err}
+			return nil, &ScheduleError{Field: "valid_until", Value: m.ValidUntil, Expected: dateExpected, Err: err}
 		}
 		s.until = time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, loc).Add(-time.Second)
 		if !s.from.IsZero() && s.until.Before(s.from) {
@@ -191,8 +211,8 @@ func (m *Meeting) compile(groupTZ string) (*schedule, error) {
 	s.opt.Until = s.until
 
 	for i, x := range m.ExDates {
-		if _, err := time.Parse(time.DateOnly, x); err != nil {
-			return nil, &ScheduleError{Field: fmt.Sprintf("exdates[%d]", i), Value: x, Expected: "a local date YYYY-MM-DD", Err: err}
+		if _, err := parseScheduleDate(x, time.UTC); err != nil {
+			return nil, &ScheduleError{Field: fmt.Sprintf("exdates[%d]", i), Value: x, Expected: "a local " + dateExpected, Err: err}
 		}
 		if s.ex == nil {
 			s.ex = make(map[string]bool, len(m.ExDates))
@@ -200,6 +220,80 @@ func (m *Meeting) compile(groupTZ string) (*schedule, error) {
 		s.ex[x] = true
 	}
 	return s, nil
+}
+
+// Schedules are checked against these bounds before rrule-go sees them:
+// rrule-go indexes tables by year and panics on years it cannot place
+// (valid_from 0000-01-01 crashed the bot at start), and a huge INTERVAL or
+// COUNT only makes expansion slow. No peer group meets outside them.
+const (
+	minScheduleYear = 1900
+	maxScheduleYear = 2200
+	maxRuleLen      = 500   // characters of one RRULE
+	maxRuleCount    = 10000 // COUNT: nearly 200 years of weekly meetings
+)
+
+// maxInterval bounds INTERVAL per frequency to at most ten years between
+// meetings; Validate wants a meeting within ten years anyway.
+var maxInterval = map[rrule.Frequency]int{rrule.YEARLY: 10, rrule.MONTHLY: 120, rrule.WEEKLY: 520, rrule.DAILY: 3660}
+
+var dateExpected = fmt.Sprintf("a date YYYY-MM-DD in the years %d–%d", minScheduleYear, maxScheduleYear)
+
+// errYearRange is wrapped when a date parses but lies outside the years
+// schedules may use.
+var errYearRange = errors.New("year out of range")
+
+// parseScheduleDate reads a YYYY-MM-DD date within the schedule years.
+func parseScheduleDate(s string, loc *time.Location) (time.Time, error) {
+	d, err := time.ParseInLocation(time.DateOnly, s, loc)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if y := d.Year(); y < minScheduleYear || y > maxScheduleYear {
+		return time.Time{}, fmt.Errorf("%w: %d", errYearRange, y)
+	}
+	return d, nil
+}
+
+// checkRuleBounds returns what was expected when a parsed rule is outside
+// the bounds above or combines parts RFC 5545 forbids (section 3.3.10),
+// and "" when it is fine. rrule-go itself checks the BYxxx value ranges.
+func checkRuleBounds(opt *rrule.ROption) string {
+	if opt.Interval < 0 || opt.Interval > maxInterval[opt.Freq] {
+		return fmt.Sprintf("INTERVAL from 1 to %d for FREQ=%s", maxInterval[opt.Freq], opt.Freq)
+	}
+	if opt.Count < 0 || opt.Count > maxRuleCount {
+		return fmt.Sprintf("COUNT from 1 to %d", maxRuleCount)
+	}
+	if !opt.Until.IsZero() && (opt.Until.Year() < minScheduleYear || opt.Until.Year() > maxScheduleYear) {
+		return fmt.Sprintf("UNTIL in the years %d–%d", minScheduleYear, maxScheduleYear)
+	}
+	for _, e := range opt.Byeaster {
+		if e < -366 || e > 366 {
+			return "BYEASTER from -366 to 366"
+		}
+	}
+	switch {
+	case len(opt.Byweekno) > 0 && opt.Freq != rrule.YEARLY:
+		return "BYWEEKNO only with FREQ=YEARLY"
+	case len(opt.Byyearday) > 0 && opt.Freq != rrule.YEARLY:
+		return "BYYEARDAY only with FREQ=YEARLY"
+	case len(opt.Bymonthday) > 0 && opt.Freq == rrule.WEEKLY:
+		return "no BYMONTHDAY with FREQ=WEEKLY"
+	}
+	for _, w := range opt.Byweekday {
+		n := w.N()
+		switch {
+		case n == 0:
+		case opt.Freq == rrule.MONTHLY && (n < -5 || n > 5):
+			return "a BYDAY week number from -5 to 5 (e.g. 2TH) with FREQ=MONTHLY"
+		case opt.Freq != rrule.MONTHLY && opt.Freq != rrule.YEARLY:
+			return "a BYDAY week number (e.g. 2TH) only with FREQ=MONTHLY or YEARLY"
+		case opt.Freq == rrule.YEARLY && len(opt.Byweekno) > 0:
+			return "no BYDAY week number with BYWEEKNO"
+		}
+	}
+	return ""
 }
 
 // parseClock reads "HH:MM" (or "H:MM").
@@ -277,7 +371,8 @@ func (s *schedule) expand(m *Meeting, after time.Time, n int) ([]Occurrence, err
 // Next returns the next n occurrences of the meeting that end after `after`:
 // a meeting that started less than its length ago is included (it is in
 // progress). groupTZ is used when the meeting has no zone of its own.
-func (m *Meeting) Next(after time.Time, n int, groupTZ string) ([]Occurrence, error) {
+func (m *Meeting) Next(after time.Time, n int, groupTZ string) (occ []Occurrence, err error) {
+	defer m.guard(&err)
 	s, err := m.compile(groupTZ)
 	if err != nil {
 		return nil, err
@@ -286,7 +381,8 @@ func (m *Meeting) Next(after time.Time, n int, groupTZ string) ([]Occurrence, er
 }
 
 // Location returns the meeting's time zone (its own, else groupTZ).
-func (m *Meeting) Location(groupTZ string) (*time.Location, error) {
+func (m *Meeting) Location(groupTZ string) (loc *time.Location, err error) {
+	defer m.guard(&err)
 	s, err := m.compile(groupTZ)
 	if err != nil {
 		return nil, err
@@ -723,7 +819,8 @@ type ICalRule struct {
 }
 
 // ICal describes the meeting for an iCalendar VEVENT as of now.
-func (m *Meeting) ICal(now time.Time, groupTZ string) (ICalRule, error) {
+func (m *Meeting) ICal(now time.Time, groupTZ string) (ical ICalRule, err error) {
+	defer m.guard(&err)
 	s, err := m.compile(groupTZ)
 	if err != nil {
 		return ICalRule{}, err

@@ -377,6 +377,27 @@ func TestValidate(t *testing.T) {
 		{"until before from", with(func(m *Meeting) { m.ValidFrom = "2026-03-01"; m.ValidUntil = "2026-02-01" }), "UTC", "valid_until"},
 		{"bad exdate", with(func(m *Meeting) { m.ExDates = []string{"2026-02-12", "12/02/2026"} }), "UTC", "exdates[1]"},
 		{"no meeting between the dates", with(func(m *Meeting) { m.ValidFrom = "2026-02-13"; m.ValidUntil = "2026-02-18" }), "UTC", "rrule"},
+		// Issue 12: these reached rrule-go and panicked, or made it spin.
+		{"valid_from in year 0", with(func(m *Meeting) { m.ValidFrom = "0000-01-01" }), "UTC", "valid_from"},
+		{"valid_from in 1899", with(func(m *Meeting) { m.ValidFrom = "1899-12-31" }), "UTC", "valid_from"},
+		{"valid_from in 1900", with(func(m *Meeting) { m.ValidFrom = "1900-01-01"; m.ValidUntil = "1900-12-31" }), "UTC", ""},
+		{"valid_until in 2201", with(func(m *Meeting) { m.ValidUntil = "2201-01-01" }), "UTC", "valid_until"},
+		{"valid_until in 2200", with(func(m *Meeting) { m.ValidFrom = "2200-01-01"; m.ValidUntil = "2200-12-31" }), "UTC", ""},
+		{"exdate in year 0", with(func(m *Meeting) { m.ExDates = []string{"0000-02-12"} }), "UTC", "exdates[0]"},
+		{"UNTIL in year 2", with(func(m *Meeting) { m.RRule = "FREQ=WEEKLY;BYDAY=TH;UNTIL=00020101T000000Z" }), "UTC", "rrule"},
+		{"huge interval", with(func(m *Meeting) { m.RRule = "FREQ=DAILY;INTERVAL=100000000"; m.ValidFrom = "2026-01-01" }), "UTC", "rrule"},
+		{"yearly interval 11", with(func(m *Meeting) { m.RRule = "FREQ=YEARLY;INTERVAL=11"; m.ValidFrom = "2026-01-01" }), "UTC", "rrule"},
+		{"yearly interval 10", with(func(m *Meeting) { m.RRule = "FREQ=YEARLY;INTERVAL=10"; m.ValidFrom = "2026-01-01" }), "UTC", ""},
+		{"huge count", with(func(m *Meeting) { m.RRule = "FREQ=WEEKLY;BYDAY=TH;COUNT=100000000"; m.ValidFrom = "2026-01-01" }), "UTC", "rrule"},
+		{"negative count", with(func(m *Meeting) { m.RRule = "FREQ=WEEKLY;BYDAY=TH;COUNT=-3"; m.ValidFrom = "2026-01-01" }), "UTC", "rrule"},
+		{"BYWEEKNO with MONTHLY", with(func(m *Meeting) { m.RRule = "FREQ=MONTHLY;BYWEEKNO=20;BYDAY=TH" }), "UTC", "rrule"},
+		{"BYYEARDAY with WEEKLY", with(func(m *Meeting) { m.RRule = "FREQ=WEEKLY;BYYEARDAY=100" }), "UTC", "rrule"},
+		{"BYMONTHDAY with WEEKLY", with(func(m *Meeting) { m.RRule = "FREQ=WEEKLY;BYMONTHDAY=3" }), "UTC", "rrule"},
+		{"6th Thursday of a month", with(func(m *Meeting) { m.RRule = "FREQ=MONTHLY;BYDAY=6TH" }), "UTC", "rrule"},
+		{"2nd Thursday of a week", with(func(m *Meeting) { m.RRule = "FREQ=WEEKLY;BYDAY=2TH" }), "UTC", "rrule"},
+		{"20th Thursday of a year", with(func(m *Meeting) { m.RRule = "FREQ=YEARLY;BYDAY=20TH" }), "UTC", ""},
+		{"BYEASTER far off", with(func(m *Meeting) { m.RRule = "FREQ=YEARLY;BYEASTER=100000" }), "UTC", "rrule"},
+		{"rule too long", with(func(m *Meeting) { m.RRule = "FREQ=WEEKLY;BYDAY=TH" + strings.Repeat(",TH", 200) }), "UTC", "rrule"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -470,12 +470,12 @@ var notPlaces = set("january february march april may june july august september
 
 // place finds a place the message names: a ZIP code, or "in/near <place>".
 func (m *Matcher) place(text string) (data.Place, bool) {
-	if z := zipRE.FindString(text); z != "" {
+	for _, z := range zipRE.FindAllString(text, maxZIPTries) {
 		if p, ok := m.gaz.Lookup(z); ok {
 			return p, true
 		}
 	}
-	for _, sm := range placeRE.FindAllStringSubmatch(text, -1) {
+	for _, sm := range placeRE.FindAllStringSubmatch(text, maxPlaceTries) {
 		words := strings.Fields(sm[1])
 		if len(words) == 0 || notPlaces[data.Fold(strings.Trim(words[0], ",."))] {
 			continue
@@ -523,9 +523,7 @@ var (
 // Understand reads the parts of an intake that a free-text message
 // contains. It never fails; what it cannot read stays empty.
 func (m *Matcher) Understand(text string) data.Understanding {
-	if len(text) > maxUnderstand {
-		text = text[:maxUnderstand] // a long story has said what it needs early
-	}
+	text = CapText(text) // a long story has said what it needs early
 	var u data.Understanding
 	var flags map[string]bool
 	u.Topics, flags = m.lex.topics(text)
@@ -587,5 +585,40 @@ func (m *Matcher) Understand(text string) data.Understanding {
 	return u
 }
 
-// maxUnderstand bounds the work on one message.
-const maxUnderstand = 4096
+// Free text is bounded before any work on it, so that a pasted book or
+// 100 KB of ZIP-like numbers costs what a long message does (issue 12:
+// 7.1 s and 887 MB in `search`).
+const (
+	// MaxTextRunes is how much of a message or search is read.
+	MaxTextRunes = 1000
+	// MaxTextWords is how many words of it are read; it bounds the
+	// typo repairs and the words a search query ranks by. Ordinary text
+	// (five or six letters a word) reaches MaxTextRunes first.
+	MaxTextWords = 200
+	// maxZIPTries and maxPlaceTries bound the gazetteer lookups one
+	// message may cause: ZIP-like numbers, and "in/near <place>" phrases
+	// (each tried at up to five lengths).
+	maxZIPTries   = 3
+	maxPlaceTries = 8
+)
+
+// CapText returns the first MaxTextRunes runes of s, and of those at most
+// the first MaxTextWords words (cut at a rune, never inside one).
+func CapText(s string) string {
+	runes, words, inWord := 0, 0, false
+	for i, r := range s {
+		if runes == MaxTextRunes {
+			return s[:i]
+		}
+		runes++
+		space := unicode.IsSpace(r)
+		if !space && !inWord {
+			if words == MaxTextWords {
+				return s[:i]
+			}
+			words++
+		}
+		inWord = !space
+	}
+	return s
+}

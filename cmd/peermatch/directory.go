@@ -36,10 +36,11 @@ source held before. Importing the same input again changes nothing.
 
 `
 
-const exportUsage = `usage: peermatch export [--source NAME] [--data PATH] [--out FILE]
+const exportUsage = `usage: peermatch export [--source NAME] [--data PATH] [--format meeting-guide|csv] [--out FILE]
 
 Writes the imported directory (or one --source, or the --data files) as a
-Meeting Guide JSON feed, for other meeting finders.
+Meeting Guide JSON feed, for other meeting finders, or as our plain CSV for
+spreadsheets (--format csv; docs/import.md).
 
 `
 
@@ -354,7 +355,17 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 	source := fs.String("source", "", "export only this stored source")
 	dataPaths := fs.String("data", "", "export these directory files instead of the imported ones (default, demo, or paths)")
 	out := fs.String("out", "", "write to FILE instead of standard output")
+	format := fs.String("format", "meeting-guide", "meeting-guide (a JSON feed) or csv (our plain CSV, cells that would run as spreadsheet formulas escaped with ')")
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
+		return exitCode(2)
+	}
+	export := data.ExportMeetingGuide
+	switch *format {
+	case "meeting-guide":
+	case "csv":
+		export = data.ExportCSV
+	default:
+		fmt.Fprintf(stderr, "export: unknown --format %q (expected meeting-guide or csv)\n", *format)
 		return exitCode(2)
 	}
 	if err := ctx.Err(); err != nil {
@@ -409,7 +420,7 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 		}
 		w = file
 	}
-	n, problems, err := data.ExportMeetingGuide(w, groups)
+	n, problems, err := export(w, groups)
 	if file != nil {
 		if cerr := file.Close(); err == nil {
 			err = cerr
@@ -421,6 +432,10 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 	for _, p := range problems {
 		fmt.Fprintln(stderr, p.Error())
 	}
-	fmt.Fprintf(stderr, "exported %d meetings from %d listings (%d left out)\n", n, len(groups), len(problems))
+	what := "meetings"
+	if *format == "csv" {
+		what = "rows"
+	}
+	fmt.Fprintf(stderr, "exported %d %s from %d listings (%d left out)\n", n, what, len(groups), len(problems))
 	return nil
 }

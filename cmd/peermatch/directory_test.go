@@ -188,6 +188,13 @@ func TestImportIdempotentRemovalAndExport(t *testing.T) {
 	if out, _, err = runCmd(t, getenv, "validate", feed); err != nil || !strings.Contains(out, "35 good, 0 rejected") {
 		t.Errorf("validate the export: %v %q", err, out)
 	}
+	sheet := filepath.Join(t.TempDir(), "out.csv")
+	if out, errOut, err = runCmd(t, getenv, "export", "--format", "csv", "--out", sheet); err != nil || !strings.Contains(errOut, "from 35 listings (0 left out)") {
+		t.Fatalf("export --format csv: %v %s", err, errOut)
+	}
+	if out, _, err = runCmd(t, getenv, "validate", sheet); err != nil || !strings.Contains(out, "35 good, 0 rejected, 0 warnings") {
+		t.Errorf("validate the CSV export: %v %q", err, out)
+	}
 }
 
 func TestImportDifferentSourceSameName(t *testing.T) {
@@ -262,5 +269,26 @@ func TestDirectoryCommandUsage(t *testing.T) {
 		if !errors.As(err, &ec) || ec != 2 {
 			t.Errorf("%v: err %v, want exit status 2", args, err)
 		}
+	}
+}
+
+// Issue 12: a cell a spreadsheet would run as a formula is a warning
+// naming the record and field; an unterminated quote is an error, not a
+// panic.
+func TestValidateFormulaCellAndBrokenQuote(t *testing.T) {
+	getenv := env(t)
+	dir := t.TempDir()
+	sheet := filepath.Join(dir, "sheet.csv")
+	os.WriteFile(sheet, []byte("id,name,topics,format,online_url,timezone,day,time,source,last_verified\n"+
+		"x,\"=HYPERLINK(\"\"http://evil.example\"\")\",grief,online,https://meet.example/x,America/Chicago,Monday,19:00,https://example.org,2026-01-01\n"), 0o644)
+	out, _, err := runCmd(t, getenv, "validate", sheet)
+	if err != nil || !strings.Contains(out, `warning: `+sheet+`:2: record 1 (id "x"): field name: starts with "="`) || !strings.Contains(out, "1 good, 0 rejected, 1 warnings") {
+		t.Errorf("validate: %v %q", err, out)
+	}
+	broken := filepath.Join(dir, "broken.csv")
+	os.WriteFile(broken, []byte("id,name,topics,format\n\"0000"), 0o644)
+	out, _, err = runCmd(t, getenv, "validate", broken)
+	if exitStatus(err) != 1 || !strings.Contains(out, broken+":2: record 1: malformed CSV") {
+		t.Errorf("validate an unterminated quote: %v %q", err, out)
 	}
 }

@@ -150,3 +150,16 @@ func TestChatCalendarAndReminder(t *testing.T) {
 		t.Errorf("no reminder confirmation:\n%s", out.String())
 	}
 }
+
+// A search is read up to matcher.CapText's bound, and says so (issue 12:
+// 100 KB of words took seconds and most of a gigabyte).
+func TestSearchLongWordsAreCapped(t *testing.T) {
+	var out, errb bytes.Buffer
+	args := append([]string{"search", "--json", "--format", "online"}, strings.Fields(strings.Repeat("grief widow loss ", 10000))...)
+	if err := run(context.Background(), args, env(t), strings.NewReader(""), &out, &errb); err != nil {
+		t.Fatalf("run: %v (%s)", err, errb.String())
+	}
+	if !strings.Contains(errb.String(), "only the first 200 words") || !strings.Contains(out.String(), `"grief"`) {
+		t.Errorf("stderr %q, stdout %.200q: want the cap named and grief results", errb.String(), out.String())
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/peermatch/peermatch/data"
+	"github.com/peermatch/peermatch/matcher"
 )
 
 // runSearch is `peermatch search`: the matcher from the command line, for
@@ -33,6 +34,11 @@ func runSearch(ctx context.Context, args []string, getenv func(string) string, s
 		return exitCode(2)
 	}
 	words := strings.Join(fs.Args(), " ")
+	if capped := matcher.CapText(words); capped != words {
+		// Understanding and the index query both cost per word.
+		fmt.Fprintf(stderr, "peermatch search: only the first %d words (%d characters at most) are read\n", matcher.MaxTextWords, matcher.MaxTextRunes)
+		words = capped
+	}
 	a, err := newApp(ctx, getenv, stderr, *dataPath)
 	if err != nil {
 		return err

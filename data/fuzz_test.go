@@ -1,0 +1,208 @@
+package data
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+// Fuzz targets for every importer and for schedules (issue 12). Each one
+// fails on a panic and also on a panic the importers recovered from (a
+// problem whose reason is internalError), since recovery hides a bug from
+// the operator as much as it protects the bot. Crashers found are kept in
+// testdata/fuzz as regression seeds. Run one for minutes with
+//
+//	go test -run '^$' -fuzz FuzzImportCSV -fuzztime 3m ./data/
+
+// The two inputs that panicked before issue 12.
+const (
+	panicCSVQuote = "id,name,topics,format\n\"0000"
+	panicYear0CSV = "id,name,topics,format,online_url,timezone,rrule,time,valid_from,source,last_verified\n" +
+		"y,Y,grief,online,https://meet.example/x,America/Chicago,FREQ=WEEKLY;BYDAY=TH,19:00,0000-01-01,https://example.org,2026-01-01\n"
+)
+
+func seedFiles(f *testing.F, glob string) {
+	f.Helper()
+	files, err := filepath.Glob(glob)
+	if err != nil || len(files) == 0 {
+		f.Fatalf("no seeds %s: %v", glob, err)
+	}
+	for _, p := range files {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+}
+
+// checkImport fails on a recovered panic and on results that break the
+// importer's contract (a good group that does not validate).
+func checkImport(t *testing.T, v *Vocabulary, gs []*Group, ps []error, err error) {
+	t.Helper()
+	for _, p := range append(ps, err) {
+		if p != nil && strings.Contains(p.Error(), internalError) {
+			t.Fatalf("recovered panic: %v", p)
+		}
+	}
+	for _, g := range gs {
+		if errs := g.Validate(v); len(errs) > 0 {
+			t.Fatalf("group %q returned as good does not validate: %v", g.ID, errs)
+		}
+	}
+}
+
+func fuzzReader(f *testing.F, format SourceFormat, name string) {
+	v := vocab(f)
+	f.Fuzz(func(t *testing.T, in []byte) {
+		gs, ps, err := ImportReader(v, name, bytes.NewReader(in), ImportOptions{Format: format, MaxRecordBytes: 64 << 10})
+		checkImport(t, v, gs, ps, err)
+	})
+}
+
+func FuzzImportCSV(f *testing.F) {
+	seedFiles(f, "testdata/import/*.csv")
+	f.Add([]byte(panicCSVQuote))
+	f.Add([]byte(panicYear0CSV))
+	fuzzReader(f, SourceCSV, "sheet.csv")
+}
+
+func FuzzImportMeetingGuide(f *testing.F) {
+	seedFiles(f, "testdata/import/*meeting-guide*.json")
+	// Small records mutate faster than the sample feeds.
+	f.Add([]byte(`[{"name":"x","slug":"x","day":0,"time":"19:00","timezone":"America/New_York","conference_url":"https://meet.example/x","updated":"0000-01-01"}]`))
+	f.Add([]byte(`[{"name":"A","slug":"a","day":[1,3],"time":"23:30","end_time":"00:30","timezone":"America/Los_Angeles","formatted_address":"2634 Union Ave, San Jose, CA 95124, USA","types":["O","W","S","TC","AL-AN"],"entity":"Narcotics Anonymous","updated":"2020-04-04 16:50:58"}]`))
+	f.Add([]byte(`[{"name":"B","slug":"b","time":"7:00","postal_code":"78701","country":"US","latitude":"30.2","longitude":-97.7,"conference_phone":"+1 555 010 0199","types":"ONL","url":"https://example.org","updated":"2026-01-01"},{"slug":"b"}]`))
+	fuzzReader(f, SourceMeetingGuide, "feed.json")
+}
+
+func FuzzImportHSDSJSON(f *testing.F) {
+	seedFiles(f, "testdata/import/hsds-example/*.json")
+	seedFiles(f, "testdata/import/hsds-services.json")
+	f.Add([]byte(`{"id":"s","name":"S","url":"https://example.org","schedules":[{"freq":"WEEKLY","byday":"TH","opens_at":"19:00","valid_from":"0000-01-01"}]}`))
+	f.Add([]byte(`[{"id":"s","name":"S","url":"https://example.org","status":"active","assured_date":"2026-10-01","languages":[{"code":"spa"}],"cost_options":[{"amount":5}],"attributes":[{"taxonomy_term":{"code":"grief"}}],"service_at_locations":[{"id":"l","location":{"location_type":"physical","latitude":30.2,"longitude":-97.7,"addresses":[{"address_1":"1 St","postal_code":"78701","country":"US"}]},"schedules":[{"freq":"MONTHLY","interval":2,"byday":"1SA","bymonthday":"","count":3,"wkst":"MO","dtstart":"2026-01-03","until":"2027-01-01","opens_at":"10:00Z","closes_at":"11:30"}]}]}]`))
+	f.Add([]byte(`{"contents":[{"id":"o","name":"O","services":[{"id":"s","name":"S","schedules":[{"freq":"YEARLY","byweekno":"20","byyearday":"-1","opens_at":"09:00"}]}]}]}`))
+	fuzzReader(f, SourceHSDS, "hsds.json")
+}
+
+// FuzzImportHSDSTables varies the two tables most parsing happens in,
+// services.csv and schedules.csv, next to the example's other tables.
+func FuzzImportHSDSTables(f *testing.F) {
+	const dir = "testdata/import/hsds-tables"
+	read := func(name string) []byte {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		return b
+	}
+	services, schedules := read("services.csv"), read("schedules.csv")
+	f.Add(services, schedules)
+	f.Add(services, []byte("freq,service_id,valid_from,opens_at\nWEEKLY,svc-grief,0000-01-01,19:00\n"))
+	f.Add([]byte(panicCSVQuote), schedules)
+	f.Add(services, []byte("freq,byday\n\"0000"))
+	others, err := filepath.Glob(filepath.Join(dir, "*.csv"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	v := vocab(f)
+	// One folder per fuzzing process: the other tables are written once,
+	// the two fuzzed ones on every input.
+	tmp := f.TempDir()
+	for _, p := range others {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(tmp, filepath.Base(p)), b, 0o644); err != nil {
+			f.Fatal(err)
+		}
+	}
+	f.Fuzz(func(t *testing.T, services, schedules []byte) {
+		for name, b := range map[string][]byte{"services.csv": services, "schedules.csv": schedules} {
+			if err := os.WriteFile(filepath.Join(tmp, name), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		gs, ps, err := Import(v, tmp, ImportOptions{Format: SourceHSDSTables, TimeZone: "America/Chicago"})
+		checkImport(t, v, gs, ps, err)
+	})
+}
+
+// FuzzSchedule checks that any meeting either fails Validate with a
+// *ScheduleError or validates and then expands (Next, ICal) without a
+// panic, recovered or not.
+func FuzzSchedule(f *testing.F) {
+	f.Add("FREQ=WEEKLY;BYDAY=TH", "19:00", 90, "America/New_York", "", "", "")
+	f.Add("FREQ=MONTHLY;BYDAY=2TH,4TH", "19:00", 0, "America/Chicago", "2026-01-01", "2027-01-01", "2026-02-12")
+	f.Add("FREQ=WEEKLY;BYDAY=TH", "19:00", 60, "UTC", "0000-01-01", "", "")
+	f.Add("FREQ=YEARLY;BYWEEKNO=20;BYDAY=MO;INTERVAL=2", "07:30", 30, "Europe/London", "2026-05-11", "", "")
+	f.Add("FREQ=DAILY;COUNT=3;BYSETPOS=-1", "00:00", 1440, "Asia/Kolkata", "1900-01-01", "2200-12-31", "1900-01-02")
+	f.Add("FREQ=MONTHLY;BYMONTHDAY=-1;UNTIL=22001231T000000Z", "23:59", 1, "Pacific/Chatham", "", "", "")
+	f.Add("FREQ=YEARLY;BYEASTER=-2", "10:00", 60, "Europe/Berlin", "", "", "")
+	f.Add("FREQ=MONTHLY;INTERVAL=120;BYSETPOS=1,-1;BYDAY=MO,TU;WKST=SU", "12:00", 60, "Australia/Lord_Howe", "2200-12-31", "", "")
+	f.Add("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;COUNT=10000", "02:30", 60, "America/Sao_Paulo", "1900-02-28", "", "")
+	f.Add("RRULE:FREQ=WEEKLY;BYDAY=-1SU", "02:30", 60, "America/New_York", "", "", "")
+	now := time.Date(2026, 12, 4, 15, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, rule, start string, dur int, tz, from, until, exdate string) {
+		m := Meeting{RRule: rule, Start: start, Duration: dur, TimeZone: tz, ValidFrom: from, ValidUntil: until}
+		if exdate != "" {
+			m.ExDates = []string{exdate}
+		}
+		err := m.Validate("")
+		if errors.Is(err, errSchedulePanic) {
+			t.Fatalf("Validate panicked: %v", err)
+		}
+		if err != nil {
+			var se *ScheduleError
+			if !errors.As(err, &se) || !errors.Is(err, ErrSchedule) {
+				t.Fatalf("Validate error %v is not a *ScheduleError", err)
+			}
+			return
+		}
+		for _, after := range []time.Time{now, now.AddDate(-150, 0, 0), now.AddDate(150, 0, 0)} {
+			occ, err := m.Next(after, 5, "")
+			if errors.Is(err, errSchedulePanic) || err != nil && !errors.Is(err, ErrSchedule) {
+				t.Fatalf("Next(%s): %v", after, err)
+			}
+			for i := 1; i < len(occ); i++ {
+				if occ[i].Start.Before(occ[i-1].Start) {
+					t.Fatalf("Next(%s) out of order: %v", after, occ)
+				}
+			}
+		}
+		if _, err := m.ICal(now, ""); errors.Is(err, errSchedulePanic) {
+			t.Fatalf("ICal: %v", err)
+		}
+	})
+}
+
+// FuzzTextReader checks the encoding layer every importer reads through:
+// what it yields is valid UTF-8, and UTF-8 text comes back unchanged.
+func FuzzTextReader(f *testing.F) {
+	f.Add([]byte("id,name\nx,Café\n"))
+	f.Add([]byte("\xef\xbb\xbfid,name\nx,Caf\xc3\xa9\n"))
+	f.Add([]byte("id,name\nx,Caf\xe9\n"))
+	f.Add([]byte("\xff\xfei\x00d\x00"))
+	f.Add([]byte("\xfe\xff\x00i\x00d"))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		out, err := io.ReadAll(newTextReader(bytes.NewReader(in)))
+		if !utf8.Valid(out) {
+			t.Fatalf("invalid UTF-8 out: %q", out)
+		}
+		if err != nil && !errors.Is(err, ErrEncoding) {
+			t.Fatalf("error %v does not wrap ErrEncoding", err)
+		}
+		plain := bytes.TrimPrefix(in, []byte("\xef\xbb\xbf"))
+		if utf8.Valid(plain) && bytes.IndexByte(plain, 0) < 0 && !bytes.HasPrefix(in, []byte{0xff, 0xfe}) && !bytes.HasPrefix(in, []byte{0xfe, 0xff}) &&
+			(err != nil || !bytes.Equal(out, plain)) {
+			t.Fatalf("UTF-8 input %q came back as %q, %v", in, out, err)
+		}
+	})
+}
