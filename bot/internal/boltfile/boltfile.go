@@ -247,6 +247,11 @@ func (f *File) copyTo(tmp string, locked bool) (time.Time, error) {
 		if err := f.with(func(db *bbolt.DB) error { return bbolt.Compact(dst, db, 0) }); err != nil {
 			return fail(err)
 		}
+		// Sync the bulk now, so the sync under the lock has only the
+		// catch-up to write.
+		if err := dst.Sync(); err != nil {
+			return fail(err)
+		}
 		if f.afterCopy != nil {
 			f.afterCopy()
 		}
@@ -482,4 +487,12 @@ func (f *File) Close() error {
 	err := f.db.Close()
 	f.db = nil
 	return errors.Join(err, cerr)
+}
+
+// SetAfterCopy makes fn run between a compaction's copy and its catch-up
+// (tests of what happens during a compaction); nil removes it.
+func (f *File) SetAfterCopy(fn func()) {
+	f.compactMu.Lock()
+	defer f.compactMu.Unlock()
+	f.afterCopy = fn
 }
