@@ -19,6 +19,7 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -103,6 +104,8 @@ type Adapter struct {
 	bgCtx    atomic.Pointer[context.Context]
 	locks    [64]sync.Mutex // per-chat order in webhook mode
 	hooks    hooks
+	stats    stats
+	runs     atomic.Uint64 // numbers the attempts at handling updates (bot.Delivery.Run)
 	listenOn chan string // the webhook's address once listening (tests)
 }
 
@@ -165,6 +168,12 @@ func New(cfg Config) (*Adapter, error) {
 			return nil, fmt.Errorf("telegram: draw id key: %w", err)
 		}
 	}
+	var seed [8]byte
+	if _, err := rand.Read(seed[:]); err != nil {
+		return nil, fmt.Errorf("telegram: draw run id: %w", err)
+	}
+	// Attempts in different processes must never share a Run.
+	a.runs.Store(binary.BigEndian.Uint64(seed[:]))
 	st, err := openState(cfg.StateDir)
 	if err != nil {
 		return nil, err
@@ -410,7 +419,11 @@ func (a *Adapter) process(ctx context.Context, h bot.Handler, u *tgbotapi.Update
 	if in.group && a.cfg.GroupHandler != nil {
 		handler = a.cfg.GroupHandler
 	}
-	replies := a.handle(ctx, handler, in)
+	// The session store makes the handler's effects idempotent per update
+	// (bot.Delivery): if we die before the commit below, the update comes
+	// again and is applied to the session it started from.
+	dctx := bot.WithDelivery(ctx, bot.Delivery{ID: Platform + ":" + strconv.Itoa(u.UpdateID), Run: a.runs.Add(1)})
+	replies := a.handle(dctx, handler, in)
 	var items []*outItem
 	if in.group {
 		items = a.groupItems(in, replies)
