@@ -106,7 +106,7 @@ type Adapter struct {
 	hooks    hooks
 	stats    stats
 	runs     atomic.Uint64 // numbers the attempts at handling updates (bot.Delivery.Run)
-	listenOn chan string // the webhook's address once listening (tests)
+	listenOn chan string   // the webhook's address once listening (tests)
 }
 
 var (
