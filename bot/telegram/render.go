@@ -57,6 +57,7 @@ type outItem struct {
 	Keyboard [][]button `json:"kb,omitempty"`
 	Remove   bool       `json:"rm,omitempty"`
 	Doc      *document  `json:"doc,omitempty"`
+	Queued   int64      `json:"q,omitempty"` // unix seconds it was first queued (its age decides when to give up)
 
 	volatile bool // not in the outbox (the commit failed): nothing to delete
 }

@@ -144,6 +144,9 @@ func (s *state) commit(id int, now time.Time, items []*outItem) error {
 	vals := make([][]byte, len(items))
 	for i, it := range items {
 		it.Seq = s.seq.Add(1)
+		if it.Queued == 0 {
+			it.Queued = now.Unix()
+		}
 		v, err := json.Marshal(it)
 		if err != nil {
 			return fmt.Errorf("telegram: encode reply: %w", err)

@@ -75,13 +75,24 @@ type Config struct {
 	GlobalRate      float64       // sends a second over all chats; default 30
 	Senders         int           // concurrent ordinary sends; default 16
 	Workers         int           // chats handled at once; default 8
-	MaxAttempts     int           // tries for an ordinary send; default 6 (urgent: until it goes)
-	RetryBackoff    time.Duration // first retry delay after a 5xx or network error; default 500 ms
-	PollTimeout     time.Duration // getUpdates long-poll wait; default 25 s
-	RequestTimeout  time.Duration // bound on any other call, and the grace over PollTimeout; default 30 s (grace ≤ 10 s)
-	HandleTimeout   time.Duration // bound on one handler call; default 30 s
-	DrainTimeout    time.Duration // how long Run keeps sending after ctx ends; default 10 s
-	MaxPending      int           // undelivered sends above which polling pauses; default 10000
+	// MaxReplyAge is how long an ordinary reply is retried (429s, 5xx,
+	// network errors, restarts) before it is dropped as no longer useful;
+	// default 1 h. Crisis replies are never dropped for age.
+	MaxReplyAge  time.Duration
+	RetryBackoff time.Duration // first retry delay after a 5xx or network error; default 500 ms
+	// UrgentTimeout bounds one attempt at sending a crisis reply, so that
+	// a hung connection is abandoned and the reply sent again within
+	// seconds; default 3 s.
+	UrgentTimeout time.Duration
+	// UrgentRetry is the most a crisis reply waits between attempts, even
+	// when Telegram asks for longer (retry_after): a late crisis reply
+	// costs more than a longer flood wait; default 200 ms.
+	UrgentRetry    time.Duration
+	PollTimeout    time.Duration // getUpdates long-poll wait; default 25 s
+	RequestTimeout time.Duration // bound on any other call, and the grace over PollTimeout; default 30 s (grace ≤ 10 s)
+	HandleTimeout  time.Duration // bound on one handler call; default 30 s
+	DrainTimeout   time.Duration // how long Run keeps sending after ctx ends; default 10 s
+	MaxPending     int           // undelivered sends above which polling pauses; default 10000
 }
 
 // Adapter is the Telegram front end. It implements bot.Adapter,
@@ -217,6 +228,9 @@ func setDefaults(c *Config) {
 	def(&c.PerChatInterval, time.Second)
 	def(&c.GroupInterval, 3*time.Second)
 	def(&c.RetryBackoff, 500*time.Millisecond)
+	def(&c.MaxReplyAge, time.Hour)
+	def(&c.UrgentTimeout, 3*time.Second)
+	def(&c.UrgentRetry, 200*time.Millisecond)
 	def(&c.PollTimeout, 25*time.Second)
 	def(&c.RequestTimeout, 30*time.Second)
 	def(&c.HandleTimeout, 30*time.Second)
@@ -232,9 +246,6 @@ func setDefaults(c *Config) {
 	}
 	if c.Workers <= 0 {
 		c.Workers = 8
-	}
-	if c.MaxAttempts <= 0 {
-		c.MaxAttempts = 6
 	}
 	if c.MaxPending <= 0 {
 		c.MaxPending = 10000
@@ -501,8 +512,10 @@ func (a *Adapter) Send(_ context.Context, chatID string, r bot.Reply) error {
 }
 
 // Forget implements bot.Forgetter: replies to the person that are still
-// queued are dropped and the state file is compacted so that they leave
-// no trace. A Telegram user's private chat has the user's id.
+// queued are dropped and a compaction of the state file is asked for, so
+// that they leave no trace; it runs in the background (the caller holds
+// the person's lock) and Close finishes it. A Telegram user's private chat
+// has the user's id.
 func (a *Adapter) Forget(_ context.Context, platform, userID string) error {
 	if platform != Platform {
 		return nil
@@ -516,7 +529,8 @@ func (a *Adapter) Forget(_ context.Context, platform, userID string) error {
 	}
 	a.send.dropChat(chat)
 	a.kbShown.Delete(chat)
-	return a.state.compact(true)
+	a.state.f.RequestCompact()
+	return nil
 }
 
 // Close releases the state file, compacting it first if replies were
