@@ -31,3 +31,23 @@ func DeliveryFrom(ctx context.Context) (Delivery, bool) {
 	d, ok := ctx.Value(deliveryKey{}).(Delivery)
 	return d, ok && d.ID != ""
 }
+
+// EarlySend lets the handler hand a crisis reply to the front end before
+// it touches the session store (whose disk, or a compaction, may be slow):
+// the front end queues it at once, ahead of everything. It reports whether
+// the reply was taken; if not, the handler returns it as usual.
+type EarlySend func(r Reply) bool
+
+type earlyKey struct{}
+
+// WithEarlySend returns ctx carrying send.
+func WithEarlySend(ctx context.Context, send EarlySend) context.Context {
+	return context.WithValue(ctx, earlyKey{}, send)
+}
+
+// SendEarly offers r to the front end's EarlySend in ctx, if any, and
+// reports whether it took it (then the handler must not return r too).
+func SendEarly(ctx context.Context, r Reply) bool {
+	send, _ := ctx.Value(earlyKey{}).(EarlySend)
+	return send != nil && send(r)
+}

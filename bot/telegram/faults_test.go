@@ -237,3 +237,52 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(10 * time.Millisecond) // polling a condition
 	}
 }
+
+// slowStore hands its crisis reply over early, then waits (a slow disk,
+// a compaction) before it finishes the turn.
+type slowStore struct{ release chan struct{} }
+
+func (h slowStore) Handle(ctx context.Context, m bot.Message) ([]bot.Reply, error) {
+	crisis := bot.Reply{Text: "crisis reply " + m.ChatID, Urgent: true}
+	var out []bot.Reply
+	if !bot.SendEarly(ctx, crisis) {
+		out = append(out, crisis)
+	}
+	<-h.release
+	return append(out, bot.Reply{Text: "after the store " + m.ChatID}), nil
+}
+
+// TestEarlyCrisisReplyDoesNotWaitForTheStore: a crisis reply handed over
+// with bot.SendEarly is delivered while the handler still waits on its
+// store, and is sent once, not again from the outbox after a restart.
+func TestEarlyCrisisReplyDoesNotWaitForTheStore(t *testing.T) {
+	f := newFakeTG(t, testToken)
+	log, _ := newLogger()
+	dir := t.TempDir()
+	a := newTestAdapter(t, f, log, func(c *Config) { c.StateDir = dir })
+	h := slowStore{release: make(chan struct{})}
+	stop := runAdapter(t, a, h)
+	u := privateChat(7501)
+	id := f.text(u, "CRISIS")
+	waitSentTo(t, f, u.id, "crisis reply", 10*time.Second)
+	if n := len(f.sentTo(u.id)); n != 1 {
+		t.Fatalf("%d messages before the handler finished, want the crisis reply alone", n)
+	}
+	close(h.release)
+	waitSentTo(t, f, u.id, "after the store", 10*time.Second)
+	waitIdle(t, f, a, id)
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	a2 := newTestAdapter(t, f, log, func(c *Config) { c.StateDir = dir })
+	if n := a2.send.pending(); n != 0 {
+		t.Errorf("%d replies left in the outbox after a clean run", n)
+	}
+	got := f.sentTo(u.id)
+	if len(got) != 2 || !strings.Contains(got[0].Text, "crisis reply") {
+		t.Errorf("sent %d messages (%v); want the crisis reply, then the other", len(got), got)
+	}
+}

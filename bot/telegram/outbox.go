@@ -217,6 +217,7 @@ func (s *sender) drained() <-chan struct{} {
 }
 
 func (s *sender) finish(it *outItem) {
+	it.done.Store(true)
 	if !it.volatile {
 		if err := s.a.state.sent(it.Seq); err != nil {
 			s.a.log.Warn("outbox delete failed", "err", s.a.red.string(err.Error()))

@@ -143,7 +143,9 @@ func (s *state) isDone(id int) (bool, error) {
 func (s *state) commit(id int, now time.Time, items []*outItem) error {
 	vals := make([][]byte, len(items))
 	for i, it := range items {
-		it.Seq = s.seq.Add(1)
+		if it.Seq == 0 {
+			it.Seq = s.seq.Add(1)
+		}
 		if it.Queued == 0 {
 			it.Queued = now.Unix()
 		}
@@ -174,6 +176,9 @@ func (s *state) commit(id int, now time.Time, items []*outItem) error {
 	}
 	return nil
 }
+
+// nextSeq numbers an item queued before its commit (an early crisis reply).
+func (s *state) nextSeq() uint64 { return s.seq.Add(1) }
 
 // sent removes delivered (or abandoned) replies from the outbox.
 func (s *state) sent(seqs ...uint64) error {

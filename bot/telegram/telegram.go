@@ -434,6 +434,31 @@ func (a *Adapter) process(ctx context.Context, h bot.Handler, u *tgbotapi.Update
 	// (bot.Delivery): if we die before the commit below, the update comes
 	// again and is applied to the session it started from.
 	dctx := bot.WithDelivery(ctx, bot.Delivery{ID: Platform + ":" + strconv.Itoa(u.UpdateID), Run: a.runs.Add(1)})
+	// A crisis reply the handler hands over early is queued at once, before
+	// the handler's store I/O and our commit; it is committed with the rest
+	// unless it already went.
+	var early []*outItem
+	var earlyMu sync.Mutex
+	dctx = bot.WithEarlySend(dctx, func(r bot.Reply) bool {
+		if !r.Urgent {
+			return false
+		}
+		items := a.render(in, []bot.Reply{r})
+		if in.group {
+			items = a.render(in, []bot.Reply{{Text: r.Text, Urgent: true}})
+			for _, it := range items {
+				it.ReplyTo = in.messageID
+			}
+		}
+		for _, it := range items {
+			it.Seq = a.state.nextSeq()
+		}
+		earlyMu.Lock()
+		early = append(early, items...)
+		earlyMu.Unlock()
+		a.send.enqueue(items...)
+		return true
+	})
 	replies := a.handle(dctx, handler, in)
 	var items []*outItem
 	if in.group {
@@ -441,7 +466,15 @@ func (a *Adapter) process(ctx context.Context, h bot.Handler, u *tgbotapi.Update
 	} else {
 		items = a.render(in, replies)
 	}
-	if err := a.state.commit(u.UpdateID, a.now(), items); err != nil {
+	earlyMu.Lock()
+	var durable []*outItem
+	for _, it := range early {
+		if !it.done.Load() {
+			durable = append(durable, it)
+		}
+	}
+	earlyMu.Unlock()
+	if err := a.state.commit(u.UpdateID, a.now(), append(durable, items...)); err != nil {
 		// The disk is failing: the update will come again, but a crisis
 		// reply must not wait for the disk.
 		for _, it := range items {
@@ -451,6 +484,15 @@ func (a *Adapter) process(ctx context.Context, h bot.Handler, u *tgbotapi.Update
 			}
 		}
 		return err
+	}
+	// An early reply that went while we committed is deleted again: its
+	// own deletion may have come before our write.
+	for _, it := range durable {
+		if it.done.Load() {
+			if err := a.state.sent(it.Seq); err != nil {
+				a.log.Warn("outbox delete failed", "err", a.red.string(err.Error()))
+			}
+		}
 	}
 	a.hooks.afterCommit(u.UpdateID)
 	a.send.enqueue(items...)
