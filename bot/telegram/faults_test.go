@@ -286,3 +286,30 @@ func TestEarlyCrisisReplyDoesNotWaitForTheStore(t *testing.T) {
 		t.Errorf("sent %d messages (%v); want the crisis reply, then the other", len(got), got)
 	}
 }
+
+// TestRetriesSurviveARestart: a reply still failing when the process stops
+// stays in the outbox and goes out after the restart.
+func TestRetriesSurviveARestart(t *testing.T) {
+	f := newFakeTG(t, testToken)
+	log, _ := newLogger()
+	dir := t.TempDir()
+	a := newTestAdapter(t, f, log, func(c *Config) { c.StateDir = dir; c.DrainTimeout = 200 * time.Millisecond })
+	stop := runAdapter(t, a, crisisEcho{})
+	f.setChaos(chaos{methods: []string{"sendMessage"}, rate500: 1})
+	u := privateChat(7601)
+	f.waitConfirmed(f.text(u, "x"))
+	waitFor(t, func() bool { return a.Stats().Retries > 0 })
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.sentTo(u.id)); n != 0 {
+		t.Fatalf("%d sent during the outage", n)
+	}
+	f.setChaos(chaos{})
+	b := newTestAdapter(t, f, log, func(c *Config) { c.StateDir = dir })
+	runAdapter(t, b, crisisEcho{})
+	waitSentTo(t, f, u.id, "re 7601 x", 10*time.Second)
+}
