@@ -35,14 +35,11 @@ func (a *Adapter) poll(ctx context.Context, h bot.Handler) error {
 			return nil
 		}
 		// Backpressure: while Telegram's rate limits hold many replies
-		// back, leave new updates with Telegram (it keeps them 24 h).
-		for a.send.pending() > a.cfg.MaxPending {
-			t := time.NewTimer(time.Second)
-			select {
-			case <-ctx.Done():
-				t.Stop()
+		// back, read new updates only once a second (Telegram keeps them
+		// 24 h). Never stop: a crisis message among them must be read.
+		if a.send.pending() > a.cfg.MaxPending {
+			if !sleep(ctx, time.Second) {
 				return nil
-			case <-t.C:
 			}
 		}
 		ups, last, aerr := a.getUpdates(ctx, offset, a.cfg.PollTimeout+grace)

@@ -92,7 +92,7 @@ type Config struct {
 	RequestTimeout time.Duration // bound on any other call, and the grace over PollTimeout; default 30 s (grace ≤ 10 s)
 	HandleTimeout  time.Duration // bound on one handler call; default 30 s
 	DrainTimeout   time.Duration // how long Run keeps sending after ctx ends; default 10 s
-	MaxPending     int           // undelivered sends above which polling pauses; default 10000
+	MaxPending     int           // undelivered sends above which polling slows to once a second; default 10000
 }
 
 // Adapter is the Telegram front end. It implements bot.Adapter,
