@@ -387,7 +387,8 @@ func (a *Adapter) connect(ctx context.Context) (*tgbotapi.BotAPI, error) {
 }
 
 // maintain forgets old update ids and compacts the state file hourly, so
-// that a sent reply leaves no bytes in the file for longer than that.
+// that a sent reply leaves no bytes in the file for longer than that, and
+// logs the counters (Stats).
 func (a *Adapter) maintain(ctx context.Context) {
 	defer a.bg.Done()
 	t := time.NewTicker(time.Hour)
@@ -403,6 +404,10 @@ func (a *Adapter) maintain(ctx context.Context) {
 			if err := a.state.compact(false); err != nil {
 				a.log.Warn("state compaction failed", "err", err.Error())
 			}
+			st := a.Stats()
+			a.log.Info("telegram counters", "delivered", st.Delivered, "retries", st.Retries, "updates_skipped", st.UpdatesSkipped,
+				"dropped_blocked", st.DroppedBlocked, "dropped_gone", st.DroppedGone, "dropped_rejected", st.DroppedRejected,
+				"dropped_expired", st.DroppedExpired, "pending", a.send.pending())
 		}
 	}
 }
