@@ -8,10 +8,21 @@
 // Delivery contract: an update's offset is persisted only after the update
 // was handled and its replies were written to the outbox in one bbolt
 // transaction; after a crash the update comes again, is recognised by its
-// id and not handled twice, and its replies are sent from the outbox. A
-// reply can still be sent twice if the process dies between Telegram
-// accepting it and the outbox forgetting it (sendMessage has no
-// idempotency key).
+// id and not handled twice, and its replies are sent from the outbox. The
+// handler's own writes (the session, in another file) come before that
+// commit; each handler call carries a bot.Delivery, with which the session
+// store applies a redelivered update to the session it started from, so
+// no update is applied twice. A reply can still be sent twice if the
+// process dies between Telegram accepting it and the outbox forgetting it
+// (sendMessage has no idempotency key). An update that cannot be decoded
+// is skipped, logged by id and counted; it never holds up the others.
+//
+// Replies: an ordinary one is retried (429s after retry_after, 5xx and
+// network errors with backoff, across restarts) for MaxReplyAge, and is
+// dropped only if the person blocked the bot, the chat is gone, Telegram
+// rejects the request, or it is too old; each drop is logged and counted
+// (Stats). A crisis reply bypasses every queue, is tried with a short
+// timeout and again within UrgentRetry, and is never dropped for age.
 package telegram
 
 import (
