@@ -242,9 +242,14 @@ func (f *File) copyTo(tmp string, locked bool) (time.Time, error) {
 		}
 		return time.Time{}, fmt.Errorf("compact: %w", err)
 	}
+	var before int
 	if !locked {
 		// Copy from a read transaction: writers are not held up.
-		if err := f.with(func(db *bbolt.DB) error { return bbolt.Compact(dst, db, 0) }); err != nil {
+		err := f.with(func(db *bbolt.DB) error {
+			before = txID(db)
+			return bbolt.Compact(dst, db, 0)
+		})
+		if err != nil {
 			return fail(err)
 		}
 		// Sync the bulk now, so the sync under the lock has only the
@@ -262,9 +267,12 @@ func (f *File) copyTo(tmp string, locked bool) (time.Time, error) {
 		f.mu.Unlock()
 		return fail(ErrClosed)
 	}
-	if locked {
+	switch {
+	case locked:
 		err = bbolt.Compact(dst, f.db, 0)
-	} else {
+	case txID(f.db) == before:
+		// Nothing was written since the copy began: nothing to catch up.
+	default:
 		// Catch up with what changed during the copy.
 		err = f.db.View(func(stx *bbolt.Tx) error {
 			return dst.Update(func(dtx *bbolt.Tx) error { return catchUp(dtx, stx) })
@@ -281,6 +289,13 @@ func (f *File) copyTo(tmp string, locked bool) (time.Time, error) {
 		return fail(err)
 	}
 	return began, nil
+}
+
+// txID is the id of the last committed write transaction (-1 if unknown).
+func txID(db *bbolt.DB) int {
+	id := -1
+	_ = db.View(func(tx *bbolt.Tx) error { id = tx.ID(); return nil })
+	return id
 }
 
 // swap replaces the open database with the compacted copy at tmp. f.mu is
