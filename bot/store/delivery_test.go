@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -248,4 +249,59 @@ func BenchmarkSweepAt50k(b *testing.B) {
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(excl.Microseconds())/1000, "max-exclusive-ms")
+}
+
+// BenchmarkGetDuringCompactionAt50k reads sessions (what a crisis reply
+// or another person's message does) while compactions of a 50,000-session
+// file run back to back, and reports the 99th percentile and the slowest
+// read; "idle" is the same without compactions, the machine's own noise.
+func BenchmarkGetDuringCompactionAt50k(b *testing.B) {
+	s := filled(b, 50000)
+	defer s.Close()
+	for _, compacting := range []bool{false, true} {
+		name := "idle"
+		if compacting {
+			name = "compacting"
+		}
+		b.Run(name, func(b *testing.B) { benchGets(b, s, compacting) })
+	}
+}
+
+func benchGets(b *testing.B, s *Store, compacting bool) {
+	ctx := context.Background()
+	stop := make(chan struct{})
+	done := make(chan int)
+	go func() {
+		n := 0
+		for compacting {
+			select {
+			case <-stop:
+				done <- n
+				return
+			default:
+			}
+			if err := s.Compact(); err != nil {
+				b.Error(err)
+			}
+			n++
+		}
+		<-stop
+		done <- n
+	}()
+	var lat []time.Duration
+	i := 0
+	for b.Loop() {
+		t0 := time.Now()
+		if _, ok, err := s.Get(ctx, key(i%50000)); !ok || err != nil {
+			b.Fatalf("Get: ok=%v err=%v", ok, err)
+		}
+		lat = append(lat, time.Since(t0))
+		i++
+	}
+	close(stop)
+	n := <-done
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-get-ms")
+	b.ReportMetric(float64(lat[len(lat)-1].Microseconds())/1000, "max-get-ms")
+	b.ReportMetric(float64(n), "compactions")
 }
