@@ -459,12 +459,15 @@ func (a *Adapter) process(ctx context.Context, h bot.Handler, u *tgbotapi.Update
 		if !r.Urgent {
 			return false
 		}
-		items := a.render(in, []bot.Reply{r})
+		var items []*outItem
 		if in.group {
+			// As groupItems does: the text alone, as a reply.
 			items = a.render(in, []bot.Reply{{Text: r.Text, Urgent: true}})
 			for _, it := range items {
 				it.ReplyTo = in.messageID
 			}
+		} else {
+			items = a.render(in, []bot.Reply{r})
 		}
 		for _, it := range items {
 			it.Seq = a.state.nextSeq()
