@@ -109,6 +109,15 @@ func (s *state) setOffset(off int) error {
 // confirmed forgets the handled ids below off: a getUpdates call with
 // that offset succeeded, so Telegram will never send them again.
 func (s *state) confirmed(off int) error {
+	// Most polls confirm nothing new: skip the write (and its fsync).
+	below := false
+	if err := s.view(func(tx *bbolt.Tx) error {
+		k, _ := tx.Bucket(bucketDone).Cursor().First()
+		below = k != nil && binary.BigEndian.Uint64(k) < uint64(off)
+		return nil
+	}); err != nil || !below {
+		return err
+	}
 	return s.update(func(tx *bbolt.Tx) error {
 		b := tx.Bucket(bucketDone)
 		c := b.Cursor()

@@ -485,6 +485,21 @@ func (a *Adapter) process(ctx context.Context, h bot.Handler, u *tgbotapi.Update
 	} else {
 		items = a.render(in, replies)
 	}
+	// Crisis replies go out now, not after the commit's fsync; like early
+	// ones, they are committed too unless they already went.
+	rest := items[:0:0]
+	for _, it := range items {
+		if !it.Urgent {
+			rest = append(rest, it)
+			continue
+		}
+		it.Seq = a.state.nextSeq()
+		earlyMu.Lock()
+		early = append(early, it)
+		earlyMu.Unlock()
+		a.send.enqueue(it)
+	}
+	items = rest
 	earlyMu.Lock()
 	var durable []*outItem
 	for _, it := range early {
@@ -494,14 +509,8 @@ func (a *Adapter) process(ctx context.Context, h bot.Handler, u *tgbotapi.Update
 	}
 	earlyMu.Unlock()
 	if err := a.state.commit(u.UpdateID, a.now(), append(durable, items...)); err != nil {
-		// The disk is failing: the update will come again, but a crisis
-		// reply must not wait for the disk.
-		for _, it := range items {
-			if it.Urgent {
-				it.volatile = true
-				a.send.enqueue(it)
-			}
-		}
+		// The disk is failing: the update will come again. Its crisis
+		// replies are on their way already.
 		return err
 	}
 	// An early reply that went while we committed is deleted again: its
