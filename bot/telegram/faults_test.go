@@ -312,3 +312,27 @@ func TestRetriesSurviveARestart(t *testing.T) {
 	runAdapter(t, b, crisisEcho{})
 	waitSentTo(t, f, u.id, "re 7601 x", 10*time.Second)
 }
+
+// TestLargeUpdate: an 8 MB update is read and answered like any other, and
+// the one after it too.
+func TestLargeUpdate(t *testing.T) {
+	f := newFakeTG(t, testToken)
+	log, _ := newLogger()
+	a := newTestAdapter(t, f, log, nil)
+	h := &echo{}
+	runAdapter(t, a, h)
+	big, next := privateChat(7701), privateChat(7702)
+	text := strings.Repeat("x", 8<<20)
+	f.text(big, text)
+	waitIdle(t, f, a, f.text(next, "after"))
+	waitSentTo(t, f, big.id, "ok 7701", 10*time.Second)
+	waitSentTo(t, f, next.id, "ok 7702", 10*time.Second)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.calls[text] != 1 {
+		t.Errorf("the 8 MB text reached the handler %d times, want once", h.calls[text])
+	}
+	if st := a.Stats(); st.UpdatesSkipped != 0 {
+		t.Errorf("skipped %d updates", st.UpdatesSkipped)
+	}
+}
