@@ -3,9 +3,15 @@
 // intake where it was, and makes /forget real: each person's session is
 // encrypted under their own random key, and erasing deletes both and then
 // compacts the file, because bbolt reuses freed pages without zeroing them.
+// The compaction runs in the background and holds other transactions out
+// only for its final catch-up, so /forget and sweeps never stall anyone.
+//
+// A session written under a bot.Delivery is idempotent per update: see
+// bot.Delivery.
 package store
 
 import (
+	"bytes"
 	"context"
 	"crypto/aes"
 	"crypto/cipher"
@@ -30,7 +36,10 @@ var (
 	bucketSess = []byte("sess") // user key → nonce ‖ AES-GCM(session JSON)
 	bucketDEK  = []byte("dek")  // user key → that user's 32-byte data key
 	bucketSeen = []byte("seen") // user key → last update, unix nanoseconds
-	keyIDKey   = []byte("idkey")
+	// user key → the update that last changed the session, and the
+	// session before it (see bot.Delivery)
+	bucketApplied = []byte("applied")
+	keyIDKey      = []byte("idkey")
 )
 
 // ErrCorrupt is returned (wrapped) when a stored session cannot be decrypted
@@ -48,7 +57,7 @@ var _ bot.SessionStore = (*Store)(nil)
 // Open opens (creating if needed) the session file at path, e.g.
 // filepath.Join(stateDir, store.FileName). The directory is created 0700.
 func Open(path string) (*Store, error) {
-	f, err := boltfile.OpenFile(path, bucketMeta, bucketSess, bucketDEK, bucketSeen)
+	f, err := boltfile.OpenFile(path, bucketMeta, bucketSess, bucketDEK, bucketSeen, bucketApplied)
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
@@ -75,13 +84,25 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// Get implements bot.SessionStore.
-func (s *Store) Get(_ context.Context, key string) (bot.Session, bool, error) {
+// Get implements bot.SessionStore. With a bot.Delivery in ctx that already
+// changed this session in another attempt (a redelivery after a crash), it
+// returns the session as it was before that update, so the update is not
+// applied twice.
+func (s *Store) Get(ctx context.Context, key string) (bot.Session, bool, error) {
 	var out bot.Session
 	var ok bool
+	d, hasD := bot.DeliveryFrom(ctx)
 	err := s.f.View(func(tx *bbolt.Tx) error {
-		ct := tx.Bucket(bucketSess).Get([]byte(key))
-		dek := tx.Bucket(bucketDEK).Get([]byte(key))
+		k := []byte(key)
+		ct := tx.Bucket(bucketSess).Get(k)
+		if hasD {
+			if rec, err := decodeApplied(tx.Bucket(bucketApplied).Get(k)); err != nil {
+				return err
+			} else if rec.id == d.ID && rec.run != d.Run {
+				ct = rec.pre
+			}
+		}
+		dek := tx.Bucket(bucketDEK).Get(k)
 		if ct == nil || dek == nil {
 			return nil
 		}
@@ -101,12 +122,15 @@ func (s *Store) Get(_ context.Context, key string) (bot.Session, bool, error) {
 	return out, ok, nil
 }
 
-// Put implements bot.SessionStore.
-func (s *Store) Put(_ context.Context, key string, sess bot.Session) error {
+// Put implements bot.SessionStore. With a bot.Delivery in ctx, the same
+// transaction records that this update changed the session and, on its
+// first change, what the session was before.
+func (s *Store) Put(ctx context.Context, key string, sess bot.Session) error {
 	plain, err := json.Marshal(sess)
 	if err != nil {
 		return fmt.Errorf("store: encode session: %w", err)
 	}
+	d, hasD := bot.DeliveryFrom(ctx)
 	err = s.f.Update(func(tx *bbolt.Tx) error {
 		k := []byte(key)
 		deks := tx.Bucket(bucketDEK)
@@ -117,6 +141,22 @@ func (s *Store) Put(_ context.Context, key string, sess bot.Session) error {
 				return err
 			}
 			if err := deks.Put(k, dek); err != nil {
+				return err
+			}
+		}
+		if hasD {
+			ab := tx.Bucket(bucketApplied)
+			rec, err := decodeApplied(ab.Get(k))
+			if err != nil {
+				return err
+			}
+			if rec.id != d.ID {
+				// The first change by this update: keep the session it
+				// started from (still sealed under the same key).
+				rec = applied{id: d.ID, pre: bytes.Clone(tx.Bucket(bucketSess).Get(k))}
+			}
+			rec.run = d.Run
+			if err := ab.Put(k, rec.encode()); err != nil {
 				return err
 			}
 		}
@@ -137,16 +177,26 @@ func (s *Store) Put(_ context.Context, key string, sess bot.Session) error {
 	return nil
 }
 
-// Delete implements bot.SessionStore: it removes the session and its key,
-// then compacts the file so neither survives in a freed page.
+// personal are the buckets that hold something of a person, all erased
+// together.
+var personal = [][]byte{bucketSess, bucketDEK, bucketSeen, bucketApplied}
+
+// Delete implements bot.SessionStore: it removes the session, its key and
+// its update record at once (without its key the ciphertext is noise), and
+// asks for a compaction in the background so that none of them survives in
+// a freed page. It never waits for that compaction: the caller may hold a
+// lock that other people's messages need. WaitErased waits for it.
 func (s *Store) Delete(_ context.Context, key string) error {
 	var existed bool
 	err := s.f.Update(func(tx *bbolt.Tx) error {
 		k := []byte(key)
-		existed = tx.Bucket(bucketDEK).Get(k) != nil || tx.Bucket(bucketSess).Get(k) != nil
-		for _, b := range [][]byte{bucketSess, bucketDEK, bucketSeen} {
-			if err := tx.Bucket(b).Delete(k); err != nil {
-				return err
+		for _, b := range personal {
+			bk := tx.Bucket(b)
+			if bk.Get(k) != nil {
+				existed = true
+				if err := bk.Delete(k); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
@@ -154,55 +204,123 @@ func (s *Store) Delete(_ context.Context, key string) error {
 	if err != nil {
 		return fmt.Errorf("store: delete: %w", err)
 	}
-	if !existed {
-		return nil
+	if existed {
+		s.f.RequestCompact()
 	}
-	return s.Compact()
+	return nil
 }
 
+// sweepChunk is how many sessions one sweep transaction deletes: small
+// enough that a person's message never waits long for the write lock.
+const sweepChunk = 256
+
 // Sweep implements bot.SessionStore: sessions last updated before idleSince
-// are deleted, and the file compacted if any were.
-func (s *Store) Sweep(_ context.Context, idleSince time.Time) (int, error) {
+// are deleted, a few hundred per transaction, and a compaction is asked
+// for in the background if any were.
+func (s *Store) Sweep(ctx context.Context, idleSince time.Time) (int, error) {
 	cut := uint64(idleSince.UnixNano())
-	n := 0
-	err := s.f.Update(func(tx *bbolt.Tx) error {
-		var old [][]byte
-		err := tx.Bucket(bucketSeen).ForEach(func(k, v []byte) error {
-			if len(v) != 8 || binary.BigEndian.Uint64(v) < cut {
-				old = append(old, append([]byte(nil), k...))
+	stale := func(v []byte) bool { return len(v) != 8 || binary.BigEndian.Uint64(v) < cut }
+	var old [][]byte
+	err := s.f.View(func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketSeen).ForEach(func(k, v []byte) error {
+			if stale(v) {
+				old = append(old, bytes.Clone(k))
 			}
 			return nil
 		})
-		if err != nil {
-			return err
-		}
-		for _, k := range old {
-			for _, b := range [][]byte{bucketSess, bucketDEK, bucketSeen} {
-				if err := tx.Bucket(b).Delete(k); err != nil {
-					return err
-				}
-			}
-		}
-		n = len(old)
-		return nil
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: sweep: %w", err)
 	}
-	if n == 0 {
-		return 0, nil
+	n := 0
+	for len(old) > 0 {
+		if err := ctx.Err(); err != nil {
+			break
+		}
+		chunk := old[:min(sweepChunk, len(old))]
+		old = old[len(chunk):]
+		err := s.f.Update(func(tx *bbolt.Tx) error {
+			for _, k := range chunk {
+				if v := tx.Bucket(bucketSeen).Get(k); v != nil && !stale(v) {
+					continue // written to since the scan
+				}
+				for _, b := range personal {
+					if err := tx.Bucket(b).Delete(k); err != nil {
+						return err
+					}
+				}
+				n++
+			}
+			return nil
+		})
+		if err != nil {
+			if n > 0 {
+				s.f.RequestCompact()
+			}
+			return n, fmt.Errorf("store: sweep: %w", err)
+		}
 	}
-	return n, s.Compact()
+	if n > 0 {
+		s.f.RequestCompact()
+	}
+	if err := ctx.Err(); err != nil {
+		return n, fmt.Errorf("store: sweep: %w", err)
+	}
+	return n, nil
 }
 
 // Compact rewrites the file with only live data and replaces the old one,
-// so deleted sessions and keys leave no bytes behind in it. Sessions are
-// small, so this takes milliseconds even with thousands of people.
+// so deleted sessions and keys leave no bytes behind in it. It copies while
+// other transactions go on; they wait only for the catch-up and the swap.
 func (s *Store) Compact() error {
 	if err := s.f.Compact(); err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
 	return nil
+}
+
+// WaitErased waits until the compactions asked for by earlier Deletes and
+// Sweeps have run, i.e. what they deleted has left the file.
+func (s *Store) WaitErased() error {
+	if err := s.f.WaitCompacted(); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	return nil
+}
+
+// applied records the update that last changed a session: its Delivery and
+// the sealed session before it (nil: there was none).
+type applied struct {
+	id  string
+	run uint64
+	pre []byte
+}
+
+// encode is len(id) (2 bytes) ‖ id ‖ run (8) ‖ pre.
+func (a applied) encode() []byte {
+	b := make([]byte, 0, 2+len(a.id)+8+len(a.pre))
+	b = binary.BigEndian.AppendUint16(b, uint16(len(a.id)))
+	b = append(b, a.id...)
+	b = binary.BigEndian.AppendUint64(b, a.run)
+	return append(b, a.pre...)
+}
+
+func decodeApplied(v []byte) (applied, error) {
+	if v == nil {
+		return applied{}, nil
+	}
+	if len(v) < 2 {
+		return applied{}, fmt.Errorf("%w: update record of %d bytes", ErrCorrupt, len(v))
+	}
+	n := int(binary.BigEndian.Uint16(v))
+	if len(v) < 2+n+8 {
+		return applied{}, fmt.Errorf("%w: update record of %d bytes, id of %d", ErrCorrupt, len(v), n)
+	}
+	a := applied{id: string(v[2 : 2+n]), run: binary.BigEndian.Uint64(v[2+n:])}
+	if rest := v[2+n+8:]; len(rest) > 0 {
+		a.pre = bytes.Clone(rest)
+	}
+	return a, nil
 }
 
 // seal encrypts with the user's data key; the user key is authenticated so

@@ -111,6 +111,9 @@ func TestNoPlaintextAndForgetLeavesNoKey(t *testing.T) {
 	if err := s.Delete(ctx, "victim"); err != nil {
 		t.Fatal(err)
 	}
+	if err := s.WaitErased(); err != nil {
+		t.Fatal(err)
+	}
 	raw = readFile(t, path)
 	if bytes.Contains(raw, dek) {
 		t.Error("data key still in the file after Delete")

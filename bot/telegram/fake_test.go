@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -43,6 +45,22 @@ type fakeTG struct {
 	commands  map[string]string // language_code → commands JSON
 	webhook   url.Values
 	sentCh    chan struct{}
+	chaos     chaos
+	chaosN    map[string]int   // method and chat → calls counted by chaos
+	perm      map[string]fault // method and chat → a lasting Telegram error
+}
+
+// chaos injects faults into a share of the calls, spread evenly over
+// each chat's calls of a method (and deterministic: a chat's first call
+// is always hit, so a fresh chat meets the worst case): 429s with a
+// retry_after, hung requests (answered only when the client gives up),
+// and 500s.
+type chaos struct {
+	methods    []string // "" = every method
+	rate429    float64
+	retryAfter int
+	hang       float64
+	rate500    float64
 }
 
 // sent is one recorded sendMessage or sendDocument.
@@ -64,12 +82,13 @@ type fault struct {
 	chat       string // "" = any
 	status     int
 	retryAfter int
+	desc       string
 }
 
 const fakeBotID = 999
 
 func newFakeTG(t testing.TB, token string) *fakeTG {
-	f := &fakeTG{t: t, token: token, nextID: 1000, changed: make(chan struct{}), calls: map[string]int{},
+	f := &fakeTG{t: t, token: token, nextID: 1000, changed: make(chan struct{}), calls: map[string]int{}, chaosN: map[string]int{},
 		faults: map[string][]fault{}, commands: map[string]string{}, sentCh: make(chan struct{}, 1<<16)}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
@@ -80,6 +99,61 @@ func (f *fakeTG) fail(method string, ft fault) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.faults[method] = append(f.faults[method], ft)
+}
+
+// failChat answers every call of method for chat with a Telegram error.
+func (f *fakeTG) failChat(method string, chat int64, code int, desc string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.perm == nil {
+		f.perm = map[string]fault{}
+	}
+	f.perm[method+" "+strconv.FormatInt(chat, 10)] = fault{status: code, desc: desc}
+}
+
+// setChaos starts (or, with the zero value, ends) injected faults.
+func (f *fakeTG) setChaos(c chaos) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.chaos = c
+	clear(f.chaosN)
+}
+
+// chaosFor decides the fault, if any, for this call. f.mu is held.
+func (f *fakeTG) chaosFor(method, chat string) (string, int) {
+	c := f.chaos
+	if len(c.methods) > 0 && !slices.Contains(c.methods, method) {
+		return "", 0
+	}
+	f.chaosN[method+" "+chat]++
+	k := float64(f.chaosN[method+" "+chat])
+	// Hit unless this call crosses a multiple of 1/(1-rate): exactly
+	// that share of a chat's calls is hit, the first one included.
+	hit := func(rate float64) bool {
+		return rate > 0 && math.Floor(k*(1-rate)) == math.Floor((k-1)*(1-rate))
+	}
+	switch {
+	case hit(c.rate429):
+		return "429", c.retryAfter
+	case hit(c.hang):
+		return "hang", 0
+	case hit(c.rate500):
+		return "500", 0
+	}
+	return "", 0
+}
+
+// pushRaw queues an update given as raw JSON around its id, e.g. one that
+// cannot be decoded, and returns the id.
+func (f *fakeTG) pushRaw(format func(id int) string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.nextID++
+	f.queue = append(f.queue, json.RawMessage(format(f.nextID)))
+	f.ids = append(f.ids, f.nextID)
+	close(f.changed)
+	f.changed = make(chan struct{})
+	return f.nextID
 }
 
 func (f *fakeTG) reply(w http.ResponseWriter, status int, v any) {
@@ -113,6 +187,25 @@ func (f *fakeTG) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	f.mu.Lock()
 	f.calls[method]++
+	if ft, ok := f.perm[method+" "+r.FormValue("chat_id")]; ok {
+		f.mu.Unlock()
+		f.reply(w, ft.status, map[string]any{"ok": false, "error_code": ft.status, "description": ft.desc})
+		return
+	}
+	if kind, retryAfter := f.chaosFor(method, r.FormValue("chat_id")); kind != "" {
+		f.mu.Unlock()
+		switch kind {
+		case "429":
+			f.reply(w, http.StatusTooManyRequests, map[string]any{"ok": false, "error_code": 429,
+				"description": "Too Many Requests: retry after " + strconv.Itoa(retryAfter),
+				"parameters":  map[string]any{"retry_after": retryAfter}})
+		case "hang":
+			<-r.Context().Done()
+		case "500":
+			f.reply(w, http.StatusInternalServerError, map[string]any{"ok": false, "error_code": 500, "description": "Internal Server Error"})
+		}
+		return
+	}
 	if fs := f.faults[method]; len(fs) > 0 {
 		for i, ft := range fs {
 			if ft.chat == "" || ft.chat == r.FormValue("chat_id") {
@@ -189,7 +282,17 @@ func (f *fakeTG) getUpdates(w http.ResponseWriter, r *http.Request) {
 			n := min(limit, len(f.queue))
 			out := append([]json.RawMessage(nil), f.queue[:n]...)
 			f.mu.Unlock()
-			f.ok(w, out)
+			// Written as they are: encoding/json would refuse to
+			// re-encode an update nested deeper than it allows.
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, `{"ok":true,"result":[`)
+			for i, u := range out {
+				if i > 0 {
+					_, _ = io.WriteString(w, ",")
+				}
+				_, _ = w.Write(u)
+			}
+			_, _ = io.WriteString(w, "]}")
 			return
 		}
 		ch := f.changed

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"log/slog"
 	"math/rand/v2"
+	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -60,7 +62,8 @@ type chatQueue struct {
 	items   []*outItem
 	running bool
 	bucket  *bucket
-	wake    chan struct{} // an urgent send arrived while we waited
+	wake    chan struct{} // an urgent send arrived or finished while we waited
+	urgent  int           // crisis replies being sent; ordinary ones wait for them
 }
 
 // push queues it: urgent items after the urgent ones already waiting, but
@@ -127,17 +130,20 @@ func (s *sender) enqueue(items ...*outItem) {
 			q = &chatQueue{chat: it.Chat, bucket: s.chatBucket(it.Chat, now), wake: make(chan struct{}, 1)}
 			s.chats[it.Chat] = q
 		}
-		q.push(it)
+		if it.Queued == 0 {
+			it.Queued = now.Unix()
+		}
 		if s.n == 0 {
 			s.empty = make(chan struct{})
 		}
 		s.n++
-		if it.Urgent {
-			select {
-			case q.wake <- struct{}{}:
-			default:
-			}
+		if it.Urgent && s.started() {
+			// A crisis reply jumps every queue, including a send to its
+			// chat that is in flight (and may hang).
+			s.startUrgent(q, it)
+			continue
 		}
+		q.push(it)
 		s.kick(q)
 	}
 	s.pushes++
@@ -157,14 +163,38 @@ func (s *sender) chatBucket(chat int64, now time.Time) *bucket {
 // sweepLocked forgets idle chats whose limits have fully recovered.
 func (s *sender) sweepLocked(now time.Time) {
 	for id, q := range s.chats {
-		if !q.running && len(q.items) == 0 && q.bucket.full(now) {
+		if !q.running && len(q.items) == 0 && q.urgent == 0 && q.bucket.full(now) {
 			delete(s.chats, id)
 		}
 	}
 }
 
+// started reports whether start was called. s.mu is held.
+func (s *sender) started() bool { return s.ctx != context.Background() }
+
+// startUrgent sends a crisis reply at once, on its own goroutine; the
+// chat's ordinary sends wait until it went. s.mu is held.
+func (s *sender) startUrgent(q *chatQueue, it *outItem) {
+	now := s.a.now()
+	s.global.take(now)
+	q.bucket.take(now)
+	q.urgent++
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.deliver(s.ctx, it)
+		s.mu.Lock()
+		q.urgent--
+		s.mu.Unlock()
+		select {
+		case q.wake <- struct{}{}:
+		default:
+		}
+	}()
+}
+
 func (s *sender) kick(q *chatQueue) {
-	if q.running || len(q.items) == 0 || s.ctx == context.Background() {
+	if q.running || len(q.items) == 0 || !s.started() {
 		return
 	}
 	q.running = true
@@ -187,6 +217,7 @@ func (s *sender) drained() <-chan struct{} {
 }
 
 func (s *sender) finish(it *outItem) {
+	it.done.Store(true)
 	if !it.volatile {
 		if err := s.a.state.sent(it.Seq); err != nil {
 			s.a.log.Warn("outbox delete failed", "err", s.a.red.string(err.Error()))
@@ -224,6 +255,9 @@ func (s *sender) dropChat(chat int64) {
 }
 
 // run delivers one chat's queue in order until it is empty or ctx ends.
+// Crisis replies found in it (queued before start) are handed to their own
+// goroutines; ordinary sends wait while one is being sent, so that the
+// crisis reply comes first.
 func (s *sender) run(ctx context.Context, q *chatQueue) {
 	defer s.wg.Done()
 	for {
@@ -234,29 +268,32 @@ func (s *sender) run(ctx context.Context, q *chatQueue) {
 			return
 		}
 		it := q.items[0]
-		if !it.Urgent {
-			// Ordinary sends wait for both limits; an urgent send that
-			// arrives meanwhile goes first.
-			now := s.a.now()
-			d := q.bucket.delay(now)
+		if it.Urgent {
+			q.items = q.items[1:]
+			s.startUrgent(q, it)
+			s.mu.Unlock()
+			continue
+		}
+		// Ordinary sends wait for both limits and for the chat's crisis
+		// replies in flight; an urgent send that arrives meanwhile goes
+		// first.
+		now := s.a.now()
+		d := time.Duration(0)
+		if q.urgent > 0 {
+			d = time.Second // or until the wake
+		} else if d = q.bucket.delay(now); d == 0 {
+			d = s.global.delay(now)
 			if d == 0 {
-				d = s.global.delay(now)
-				if d == 0 {
-					s.global.take(now)
-					q.bucket.take(now)
-				}
+				s.global.take(now)
+				q.bucket.take(now)
 			}
-			if d > 0 {
-				s.mu.Unlock()
-				// Woken early by an urgent send or the end of ctx, or
-				// not: either way look at the queue again.
-				s.wait(ctx, d, q.wake)
-				continue
-			}
-		} else {
-			now := s.a.now()
-			s.global.take(now)
-			q.bucket.take(now)
+		}
+		if d > 0 {
+			s.mu.Unlock()
+			// Woken early by an urgent send or the end of ctx, or
+			// not: either way look at the queue again.
+			s.wait(ctx, d, q.wake)
+			continue
 		}
 		q.items = q.items[1:]
 		s.mu.Unlock()
@@ -275,12 +312,15 @@ func (s *sender) wait(ctx context.Context, d time.Duration, wake <-chan struct{}
 	}
 }
 
-// deliver sends one item, retrying on 429 (after retry_after) and on 5xx
-// or transport errors (backoff with jitter). An ordinary item is given up
-// after MaxAttempts; an urgent one is tried until it goes or ctx ends. An
-// item still undelivered when ctx ends stays in the outbox for next start.
+// deliver sends one item until it goes, it cannot go, or ctx ends (then
+// it stays in the outbox for the next start). 429s wait retry_after, 5xx
+// and network errors back off with jitter. An ordinary item is given up
+// when it is older than MaxReplyAge; a crisis reply never, and it tries
+// again within UrgentRetry with each attempt bounded by UrgentTimeout.
+// Every give-up is logged with its reason and counted.
 func (s *sender) deliver(ctx context.Context, it *outItem) {
 	chat := it.Chat
+	cfg := s.a.cfg
 	for attempt := 1; ; attempt++ {
 		if !it.Urgent {
 			select {
@@ -290,12 +330,17 @@ func (s *sender) deliver(ctx context.Context, it *outItem) {
 				return
 			}
 		}
-		err := s.a.sendItem(ctx, chat, it)
+		timeout := cfg.RequestTimeout
+		if it.Urgent {
+			timeout = cfg.UrgentTimeout
+		}
+		err := s.a.sendItem(ctx, chat, it, timeout)
 		if !it.Urgent {
 			<-s.slots
 		}
 		if err == nil {
 			s.a.hooks.afterSend(it)
+			s.a.stats.delivered.Add(1)
 			s.finish(it)
 			return
 		}
@@ -307,22 +352,32 @@ func (s *sender) deliver(ctx context.Context, it *outItem) {
 			s.abandon(it)
 			return
 		}
-		if !err.temporary() || (!it.Urgent && attempt >= s.a.cfg.MaxAttempts) {
-			s.a.log.LogAttrs(ctx, slog.LevelWarn, "reply not delivered", slog.String("chat", s.a.chatKey(it.Chat)),
+		why := ""
+		switch {
+		case !err.temporary():
+			why = s.a.permanent(err)
+		case !it.Urgent && s.a.now().Sub(time.Unix(it.Queued, 0)) > cfg.MaxReplyAge:
+			why = "expired"
+			s.a.stats.droppedExpired.Add(1)
+		}
+		if why != "" {
+			s.a.log.LogAttrs(ctx, slog.LevelWarn, "reply dropped", slog.String("reason", why), slog.String("chat", s.a.chatKey(it.Chat)),
 				slog.String("method", err.Method), slog.Int("code", err.Code), slog.Int("attempts", attempt), slog.Bool("urgent", it.Urgent))
 			s.finish(it)
 			return
 		}
+		s.a.stats.retries.Add(1)
 		d := err.RetryAfter
 		if d <= 0 {
-			d = backoff(s.a.cfg.RetryBackoff, attempt)
+			d = backoff(cfg.RetryBackoff, attempt)
 		}
 		lvl := slog.LevelDebug
 		if it.Urgent {
 			lvl = slog.LevelWarn
+			d = min(d, cfg.UrgentRetry)
 		}
 		s.a.log.LogAttrs(ctx, lvl, "send failed, retrying", slog.String("chat", s.a.chatKey(it.Chat)),
-			slog.Int("code", err.Code), slog.Duration("after", d), slog.Bool("urgent", it.Urgent))
+			slog.Int("code", err.Code), slog.Bool("timeout", errors.Is(err, errTimeout)), slog.Duration("after", d), slog.Bool("urgent", it.Urgent))
 		t := time.NewTimer(d)
 		select {
 		case <-t.C:
@@ -332,6 +387,23 @@ func (s *sender) deliver(ctx context.Context, it *outItem) {
 			return
 		}
 	}
+}
+
+// permanent names and counts why a send that no retry will fix failed:
+// the person blocked the bot, the chat is gone, or Telegram rejected the
+// request itself.
+func (a *Adapter) permanent(err *apiError) string {
+	msg := strings.ToLower(err.msg)
+	switch {
+	case err.Code == http.StatusForbidden && strings.Contains(msg, "blocked"):
+		a.stats.droppedBlocked.Add(1)
+		return "blocked by the user"
+	case err.Code == http.StatusForbidden, strings.Contains(msg, "chat not found"), strings.Contains(msg, "deactivated"):
+		a.stats.droppedGone.Add(1)
+		return "chat gone"
+	}
+	a.stats.droppedRejected.Add(1)
+	return "rejected"
 }
 
 // abandon leaves an item in the durable outbox (sent at the next start)
@@ -355,8 +427,8 @@ func backoff(base time.Duration, attempt int) time.Duration {
 }
 
 // sendItem makes one Bot API call for an item.
-func (a *Adapter) sendItem(ctx context.Context, chat int64, it *outItem) *apiError {
-	_, err := a.request(ctx, a.cfg.RequestTimeout, it.method(), func(api *tgbotapi.BotAPI) error {
+func (a *Adapter) sendItem(ctx context.Context, chat int64, it *outItem, timeout time.Duration) *apiError {
+	_, err := a.request(ctx, timeout, it.method(), func(api *tgbotapi.BotAPI) error {
 		_, err := api.Send(it.chattable(chat))
 		return err
 	})

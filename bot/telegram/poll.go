@@ -3,7 +3,12 @@ package telegram
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -30,23 +35,14 @@ func (a *Adapter) poll(ctx context.Context, h bot.Handler) error {
 			return nil
 		}
 		// Backpressure: while Telegram's rate limits hold many replies
-		// back, leave new updates with Telegram (it keeps them 24 h).
-		for a.send.pending() > a.cfg.MaxPending {
-			t := time.NewTimer(time.Second)
-			select {
-			case <-ctx.Done():
-				t.Stop()
+		// back, read new updates only once a second (Telegram keeps them
+		// 24 h). Never stop: a crisis message among them must be read.
+		if a.send.pending() > a.cfg.MaxPending {
+			if !sleep(ctx, time.Second) {
 				return nil
-			case <-t.C:
 			}
 		}
-		var ups []tgbotapi.Update
-		_, aerr := a.request(ctx, a.cfg.PollTimeout+grace, "getUpdates", func(api *tgbotapi.BotAPI) error {
-			var err error
-			ups, err = api.GetUpdates(tgbotapi.UpdateConfig{Offset: offset, Limit: pollBatch,
-				Timeout: int(a.cfg.PollTimeout / time.Second), AllowedUpdates: []string{"message", "edited_message", "callback_query"}})
-			return err
-		})
+		ups, last, aerr := a.getUpdates(ctx, offset, a.cfg.PollTimeout+grace)
 		if aerr != nil {
 			if ctx.Err() != nil {
 				return nil
@@ -75,7 +71,7 @@ func (a *Adapter) poll(ctx context.Context, h bot.Handler) error {
 		if err := a.state.confirmed(offset); err != nil {
 			a.log.Warn("state prune failed", "err", err.Error())
 		}
-		if len(ups) == 0 {
+		if last < offset {
 			continue
 		}
 		if err := a.runBatch(ctx, h, ups); err != nil {
@@ -87,15 +83,77 @@ func (a *Adapter) poll(ctx context.Context, h bot.Handler) error {
 			}
 			continue
 		}
-		next := offset
-		for _, u := range ups {
-			next = max(next, u.UpdateID+1)
-		}
+		next := max(offset, last+1)
 		if err := a.state.setOffset(next); err != nil {
 			a.log.Error("could not persist the offset", "err", a.red.string(err.Error()))
 		}
 		offset = next
 	}
+}
+
+// allowedUpdates are the update types the bot asks for.
+const allowedUpdates = `["message","edited_message","callback_query"]`
+
+// getUpdates asks for the updates from offset on and decodes each on its
+// own: one that cannot be decoded is logged (its id and why, never its
+// content), counted and skipped. last is the highest update id in the
+// answer, skipped ones included (-1 if none), for the next offset.
+func (a *Adapter) getUpdates(ctx context.Context, offset int, timeout time.Duration) (ups []tgbotapi.Update, last int, _ *apiError) {
+	const method = "getUpdates"
+	last = -1
+	if a.api.Load() == nil {
+		return nil, last, &apiError{Method: method, msg: "not connected", kind: errNotRunning}
+	}
+	cctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	c := &call{ctx: cctx, hc: a.hc, red: a.red}
+	form := url.Values{"offset": {strconv.Itoa(offset)}, "limit": {strconv.Itoa(pollBatch)},
+		"timeout": {strconv.Itoa(int(a.cfg.PollTimeout / time.Second))}, "allowed_updates": {allowedUpdates}}
+	req, err := http.NewRequest(http.MethodPost, fmt.Sprintf(a.endpoint, a.cfg.Token, method), strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, last, a.red.wrap(method, c, a.red.err(err))
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := c.Do(req)
+	if err != nil {
+		return nil, last, a.red.wrap(method, c, err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if err != nil {
+		return nil, last, a.red.wrap(method, c, a.red.err(err))
+	}
+	env, elems, err := decodeAnswer(body)
+	if err != nil {
+		return nil, last, a.red.wrap(method, c, &redactedError{msg: "undecodable answer: " + err.Error()})
+	}
+	if !env.OK {
+		te := &tgbotapi.Error{Code: env.ErrorCode, Message: env.Description}
+		if env.Parameters != nil {
+			te.ResponseParameters = *env.Parameters
+		}
+		return nil, last, a.red.wrap(method, c, te)
+	}
+	for _, raw := range elems {
+		u, bad := decodeUpdate(raw)
+		if bad == nil {
+			ups = append(ups, u)
+			last = max(last, u.UpdateID)
+			continue
+		}
+		if !bad.HasID && last >= 0 {
+			// Update ids go up one by one.
+			bad.ID, bad.HasID = last+1, true
+		}
+		a.stats.updatesSkipped.Add(1)
+		if bad.HasID {
+			last = max(last, bad.ID)
+			a.log.Warn("update skipped: cannot decode it", "update_id", bad.ID, "reason", bad.Reason)
+		} else {
+			a.log.Warn("update skipped: cannot decode it or read its id", "reason", bad.Reason)
+		}
+	}
+	return ups, last, nil
 }
 
 func sleep(ctx context.Context, d time.Duration) bool {

@@ -3,6 +3,7 @@ package telegram
 import (
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -57,8 +58,10 @@ type outItem struct {
 	Keyboard [][]button `json:"kb,omitempty"`
 	Remove   bool       `json:"rm,omitempty"`
 	Doc      *document  `json:"doc,omitempty"`
+	Queued   int64      `json:"q,omitempty"` // unix seconds it was first queued (its age decides when to give up)
 
-	volatile bool // not in the outbox (the commit failed): nothing to delete
+	volatile bool        // not in the outbox (the commit failed): nothing to delete
+	done     atomic.Bool // delivered or given up (an early crisis reply need not be committed)
 }
 
 // inbound is one update translated: the core's Message plus what the

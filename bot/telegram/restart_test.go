@@ -157,6 +157,15 @@ func TestWebhook(t *testing.T) {
 	if n := len(f.sentTo(6001)); n != 1 {
 		t.Fatalf("%d answers to one update delivered twice", n)
 	}
+	// An update that cannot be decoded is acknowledged (or Telegram would
+	// send it again and again, holding back the rest), logged and counted.
+	body = `{"update_id":78,"message":{"message_id":"one","date":1,"chat":{"id":6002,"type":"private"},"text":"x"}}`
+	if code := post("s3cr3t_Token-1"); code != http.StatusOK {
+		t.Fatalf("undecodable update: HTTP %d, want 200", code)
+	}
+	if st := a.Stats(); st.UpdatesSkipped != 1 {
+		t.Errorf("skipped %d, want 1", st.UpdatesSkipped)
+	}
 }
 
 // TestTokenNeverLogged forces transport errors whose *url.Error quotes the

@@ -109,6 +109,15 @@ func (s *state) setOffset(off int) error {
 // confirmed forgets the handled ids below off: a getUpdates call with
 // that offset succeeded, so Telegram will never send them again.
 func (s *state) confirmed(off int) error {
+	// Most polls confirm nothing new: skip the write (and its fsync).
+	below := false
+	if err := s.view(func(tx *bbolt.Tx) error {
+		k, _ := tx.Bucket(bucketDone).Cursor().First()
+		below = k != nil && binary.BigEndian.Uint64(k) < uint64(off)
+		return nil
+	}); err != nil || !below {
+		return err
+	}
 	return s.update(func(tx *bbolt.Tx) error {
 		b := tx.Bucket(bucketDone)
 		c := b.Cursor()
@@ -143,7 +152,12 @@ func (s *state) isDone(id int) (bool, error) {
 func (s *state) commit(id int, now time.Time, items []*outItem) error {
 	vals := make([][]byte, len(items))
 	for i, it := range items {
-		it.Seq = s.seq.Add(1)
+		if it.Seq == 0 {
+			it.Seq = s.seq.Add(1)
+		}
+		if it.Queued == 0 {
+			it.Queued = now.Unix()
+		}
 		v, err := json.Marshal(it)
 		if err != nil {
 			return fmt.Errorf("telegram: encode reply: %w", err)
@@ -171,6 +185,9 @@ func (s *state) commit(id int, now time.Time, items []*outItem) error {
 	}
 	return nil
 }
+
+// nextSeq numbers an item queued before its commit (an early crisis reply).
+func (s *state) nextSeq() uint64 { return s.seq.Add(1) }
 
 // sent removes delivered (or abandoned) replies from the outbox.
 func (s *state) sent(seqs ...uint64) error {

@@ -8,10 +8,21 @@
 // Delivery contract: an update's offset is persisted only after the update
 // was handled and its replies were written to the outbox in one bbolt
 // transaction; after a crash the update comes again, is recognised by its
-// id and not handled twice, and its replies are sent from the outbox. A
-// reply can still be sent twice if the process dies between Telegram
-// accepting it and the outbox forgetting it (sendMessage has no
-// idempotency key).
+// id and not handled twice, and its replies are sent from the outbox. The
+// handler's own writes (the session, in another file) come before that
+// commit; each handler call carries a bot.Delivery, with which the session
+// store applies a redelivered update to the session it started from, so
+// no update is applied twice. A reply can still be sent twice if the
+// process dies between Telegram accepting it and the outbox forgetting it
+// (sendMessage has no idempotency key). An update that cannot be decoded
+// is skipped, logged by id and counted; it never holds up the others.
+//
+// Replies: an ordinary one is retried (429s after retry_after, 5xx and
+// network errors with backoff, across restarts) for MaxReplyAge, and is
+// dropped only if the person blocked the bot, the chat is gone, Telegram
+// rejects the request, or it is too old; each drop is logged and counted
+// (Stats). A crisis reply bypasses every queue, is tried with a short
+// timeout and again within UrgentRetry, and is never dropped for age.
 package telegram
 
 import (
@@ -19,6 +30,7 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -74,13 +86,24 @@ type Config struct {
 	GlobalRate      float64       // sends a second over all chats; default 30
 	Senders         int           // concurrent ordinary sends; default 16
 	Workers         int           // chats handled at once; default 8
-	MaxAttempts     int           // tries for an ordinary send; default 6 (urgent: until it goes)
-	RetryBackoff    time.Duration // first retry delay after a 5xx or network error; default 500 ms
-	PollTimeout     time.Duration // getUpdates long-poll wait; default 25 s
-	RequestTimeout  time.Duration // bound on any other call, and the grace over PollTimeout; default 30 s (grace ≤ 10 s)
-	HandleTimeout   time.Duration // bound on one handler call; default 30 s
-	DrainTimeout    time.Duration // how long Run keeps sending after ctx ends; default 10 s
-	MaxPending      int           // undelivered sends above which polling pauses; default 10000
+	// MaxReplyAge is how long an ordinary reply is retried (429s, 5xx,
+	// network errors, restarts) before it is dropped as no longer useful;
+	// default 1 h. Crisis replies are never dropped for age.
+	MaxReplyAge  time.Duration
+	RetryBackoff time.Duration // first retry delay after a 5xx or network error; default 500 ms
+	// UrgentTimeout bounds one attempt at sending a crisis reply, so that
+	// a hung connection is abandoned and the reply sent again within
+	// seconds; default 2 s (sendMessage answers in well under a second).
+	UrgentTimeout time.Duration
+	// UrgentRetry is the most a crisis reply waits between attempts, even
+	// when Telegram asks for longer (retry_after): a late crisis reply
+	// costs more than a longer flood wait; default 200 ms.
+	UrgentRetry    time.Duration
+	PollTimeout    time.Duration // getUpdates long-poll wait; default 25 s
+	RequestTimeout time.Duration // bound on any other call, and the grace over PollTimeout; default 30 s (grace ≤ 10 s)
+	HandleTimeout  time.Duration // bound on one handler call; default 30 s
+	DrainTimeout   time.Duration // how long Run keeps sending after ctx ends; default 10 s
+	MaxPending     int           // undelivered sends above which polling slows to once a second; default 10000
 }
 
 // Adapter is the Telegram front end. It implements bot.Adapter,
@@ -103,7 +126,9 @@ type Adapter struct {
 	bgCtx    atomic.Pointer[context.Context]
 	locks    [64]sync.Mutex // per-chat order in webhook mode
 	hooks    hooks
-	listenOn chan string // the webhook's address once listening (tests)
+	stats    stats
+	runs     atomic.Uint64 // numbers the attempts at handling updates (bot.Delivery.Run)
+	listenOn chan string   // the webhook's address once listening (tests)
 }
 
 var (
@@ -165,6 +190,12 @@ func New(cfg Config) (*Adapter, error) {
 			return nil, fmt.Errorf("telegram: draw id key: %w", err)
 		}
 	}
+	var seed [8]byte
+	if _, err := rand.Read(seed[:]); err != nil {
+		return nil, fmt.Errorf("telegram: draw run id: %w", err)
+	}
+	// Attempts in different processes must never share a Run.
+	a.runs.Store(binary.BigEndian.Uint64(seed[:]))
 	st, err := openState(cfg.StateDir)
 	if err != nil {
 		return nil, err
@@ -208,6 +239,9 @@ func setDefaults(c *Config) {
 	def(&c.PerChatInterval, time.Second)
 	def(&c.GroupInterval, 3*time.Second)
 	def(&c.RetryBackoff, 500*time.Millisecond)
+	def(&c.MaxReplyAge, time.Hour)
+	def(&c.UrgentTimeout, 2*time.Second)
+	def(&c.UrgentRetry, 200*time.Millisecond)
 	def(&c.PollTimeout, 25*time.Second)
 	def(&c.RequestTimeout, 30*time.Second)
 	def(&c.HandleTimeout, 30*time.Second)
@@ -223,9 +257,6 @@ func setDefaults(c *Config) {
 	}
 	if c.Workers <= 0 {
 		c.Workers = 8
-	}
-	if c.MaxAttempts <= 0 {
-		c.MaxAttempts = 6
 	}
 	if c.MaxPending <= 0 {
 		c.MaxPending = 10000
@@ -367,7 +398,8 @@ func (a *Adapter) connect(ctx context.Context) (*tgbotapi.BotAPI, error) {
 }
 
 // maintain forgets old update ids and compacts the state file hourly, so
-// that a sent reply leaves no bytes in the file for longer than that.
+// that a sent reply leaves no bytes in the file for longer than that, and
+// logs the counters (Stats).
 func (a *Adapter) maintain(ctx context.Context) {
 	defer a.bg.Done()
 	t := time.NewTicker(time.Hour)
@@ -383,6 +415,10 @@ func (a *Adapter) maintain(ctx context.Context) {
 			if err := a.state.compact(false); err != nil {
 				a.log.Warn("state compaction failed", "err", err.Error())
 			}
+			st := a.Stats()
+			a.log.Info("telegram counters", "delivered", st.Delivered, "retries", st.Retries, "updates_skipped", st.UpdatesSkipped,
+				"dropped_blocked", st.DroppedBlocked, "dropped_gone", st.DroppedGone, "dropped_rejected", st.DroppedRejected,
+				"dropped_expired", st.DroppedExpired, "pending", a.send.pending())
 		}
 	}
 }
@@ -410,23 +446,81 @@ func (a *Adapter) process(ctx context.Context, h bot.Handler, u *tgbotapi.Update
 	if in.group && a.cfg.GroupHandler != nil {
 		handler = a.cfg.GroupHandler
 	}
-	replies := a.handle(ctx, handler, in)
+	// The session store makes the handler's effects idempotent per update
+	// (bot.Delivery): if we die before the commit below, the update comes
+	// again and is applied to the session it started from.
+	dctx := bot.WithDelivery(ctx, bot.Delivery{ID: Platform + ":" + strconv.Itoa(u.UpdateID), Run: a.runs.Add(1)})
+	// A crisis reply the handler hands over early is queued at once, before
+	// the handler's store I/O and our commit; it is committed with the rest
+	// unless it already went.
+	var early []*outItem
+	var earlyMu sync.Mutex
+	dctx = bot.WithEarlySend(dctx, func(r bot.Reply) bool {
+		if !r.Urgent {
+			return false
+		}
+		var items []*outItem
+		if in.group {
+			// As groupItems does: the text alone, as a reply.
+			items = a.render(in, []bot.Reply{{Text: r.Text, Urgent: true}})
+			for _, it := range items {
+				it.ReplyTo = in.messageID
+			}
+		} else {
+			items = a.render(in, []bot.Reply{r})
+		}
+		for _, it := range items {
+			it.Seq = a.state.nextSeq()
+		}
+		earlyMu.Lock()
+		early = append(early, items...)
+		earlyMu.Unlock()
+		a.send.enqueue(items...)
+		return true
+	})
+	replies := a.handle(dctx, handler, in)
 	var items []*outItem
 	if in.group {
 		items = a.groupItems(in, replies)
 	} else {
 		items = a.render(in, replies)
 	}
-	if err := a.state.commit(u.UpdateID, a.now(), items); err != nil {
-		// The disk is failing: the update will come again, but a crisis
-		// reply must not wait for the disk.
-		for _, it := range items {
-			if it.Urgent {
-				it.volatile = true
-				a.send.enqueue(it)
+	// Crisis replies go out now, not after the commit's fsync; like early
+	// ones, they are committed too unless they already went.
+	rest := items[:0:0]
+	for _, it := range items {
+		if !it.Urgent {
+			rest = append(rest, it)
+			continue
+		}
+		it.Seq = a.state.nextSeq()
+		earlyMu.Lock()
+		early = append(early, it)
+		earlyMu.Unlock()
+		a.send.enqueue(it)
+	}
+	items = rest
+	earlyMu.Lock()
+	var durable []*outItem
+	for _, it := range early {
+		if !it.done.Load() {
+			durable = append(durable, it)
+		}
+	}
+	earlyMu.Unlock()
+	if err := a.state.commit(u.UpdateID, a.now(), append(durable, items...)); err != nil {
+		// The disk is failing: the update will come again. Its crisis
+		// replies are on their way already.
+		return err
+	}
+	// An early reply that went while we committed is deleted again: its
+	// own deletion may have come before our write.
+	for _, it := range durable {
+		if it.done.Load() {
+			if err := a.state.sent(it.Seq); err != nil {
+				a.log.Warn("outbox delete failed", "err", a.red.string(err.Error()))
 			}
 		}
-		return err
 	}
 	a.hooks.afterCommit(u.UpdateID)
 	a.send.enqueue(items...)
@@ -488,8 +582,10 @@ func (a *Adapter) Send(_ context.Context, chatID string, r bot.Reply) error {
 }
 
 // Forget implements bot.Forgetter: replies to the person that are still
-// queued are dropped and the state file is compacted so that they leave
-// no trace. A Telegram user's private chat has the user's id.
+// queued are dropped and a compaction of the state file is asked for, so
+// that they leave no trace; it runs in the background (the caller holds
+// the person's lock) and Close finishes it. A Telegram user's private chat
+// has the user's id.
 func (a *Adapter) Forget(_ context.Context, platform, userID string) error {
 	if platform != Platform {
 		return nil
@@ -503,7 +599,8 @@ func (a *Adapter) Forget(_ context.Context, platform, userID string) error {
 	}
 	a.send.dropChat(chat)
 	a.kbShown.Delete(chat)
-	return a.state.compact(true)
+	a.state.f.RequestCompact()
+	return nil
 }
 
 // Close releases the state file, compacting it first if replies were
