@@ -49,10 +49,24 @@ type Config struct {
 
 	MaxRetries   int           // REST retries after the first try; default 3
 	MaxRetryWait time.Duration // longest Retry-After honoured; default 5 s
-	QueueSize    int           // messages waiting per person; default 32
+	QueueSize    int           // ordinary messages waiting per person; default 32
 	OpenTimeout  time.Duration // gateway connect + HELLO + READY; default 30 s
 	DrainTimeout time.Duration // how long shutdown lets queued work finish; default 900 ms
-	TurnTimeout  time.Duration // one message's handling and delivery; default 60 s
+	TurnTimeout  time.Duration // the core's handling of one message; default 60 s
+	// Screen reports whether a message may show a crisis (pass the crisis
+	// screener: level concern or above). Such a message never waits
+	// behind the person's other messages and is never refused for a full
+	// queue. nil screens nothing: only /crisis passes the queue.
+	Screen func(text string) bool
+
+	// Delivery of replies (see deliver). An ordinary reply is retried
+	// until ReplyMaxAge (default 1 h) after the message it answers,
+	// with backoff from RetryMin to RetryMax (defaults 500 ms and 1 min)
+	// or after Retry-After, each try limited to SendTimeout (default
+	// 20 s). A crisis reply's tries are limited to CrisisTimeout (default
+	// 5 s), at most CrisisRetryMax apart (default 1 s), until shutdown.
+	ReplyMaxAge, RetryMin, RetryMax, SendTimeout time.Duration
+	CrisisTimeout, CrisisRetryMax                time.Duration
 	// ReconnectMin and ReconnectMax bound the backoff between gateway
 	// reconnects after non-fatal errors; defaults 1 s and 2 min (a
 	// flapping connection then identifies at most 720 times a day, under
@@ -70,6 +84,8 @@ type Adapter struct {
 	s     *discordgo.Session
 	track *tracker
 	web   string // "https://discord.com", for links
+
+	metrics struct{ retries, expired, failed, dropped, floods atomic.Int64 }
 
 	appID, botID atomic.Value  // string, from READY
 	lost         chan struct{} // the gateway connection dropped (cap 1)
@@ -133,6 +149,19 @@ func New(cfg Config) (*Adapter, error) {
 	if cfg.TurnTimeout <= 0 {
 		cfg.TurnTimeout = 60 * time.Second
 	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&cfg.ReplyMaxAge, time.Hour)
+	def(&cfg.RetryMin, 500*time.Millisecond)
+	def(&cfg.RetryMax, time.Minute)
+	def(&cfg.SendTimeout, 20*time.Second)
+	def(&cfg.CrisisTimeout, 5*time.Second)
+	def(&cfg.CrisisRetryMax, time.Second)
+	cfg.RetryMax = max(cfg.RetryMax, cfg.RetryMin)
+	cfg.CrisisRetryMax = max(cfg.CrisisRetryMax, cfg.RetryMin)
 	if cfg.ReconnectMin <= 0 {
 		cfg.ReconnectMin = time.Second
 	}
@@ -249,20 +278,43 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 	return err
 }
 
-// serve supervises the gateway connection until ctx ends or a fatal error.
+// serve supervises the gateway connection until ctx ends or a fatal error:
+// a rejected token or a close code Discord marks "do not reconnect". Any
+// other failure, at start or later (network errors, 5xx, rate limits, an
+// API that is down), is retried after a capped, jittered backoff, so a
+// Discord outage never stops the process or the other front ends.
 func (a *Adapter) serve(ctx context.Context) error {
-	gb, err := a.gatewayBot(ctx)
-	if err != nil {
-		return a.quiet(ctx, err)
-	}
-	if gb.SessionStartLimit.Total > 0 && gb.SessionStartLimit.Remaining == 0 {
-		// Identifying past the daily limit gets the token reset.
-		return fmt.Errorf("discord: no gateway session starts left today (resets in %s); not connecting",
-			time.Duration(gb.SessionStartLimit.ResetAfter)*time.Millisecond)
-	}
-	wait := a.cfg.ReconnectMin
-	registered := false
+	bo := newBackoff(a.cfg.ReconnectMin, a.cfg.ReconnectMax)
+	checked, registered := false, false
 	for {
+		if !checked {
+			// GET /gateway/bot is authenticated, so a bad token stops
+			// here before any websocket; it also says how many session
+			// starts are left today.
+			wait, err := a.checkGateway(ctx)
+			if ctx.Err() != nil {
+				return nil
+			}
+			if errors.Is(err, ErrBadToken) {
+				return err
+			}
+			if err != nil {
+				d := bo.next()
+				a.log.LogAttrs(ctx, slog.LevelWarn, "discord API unavailable; retrying", slog.String("err", err.Error()),
+					slog.Duration("wait", d))
+				if !sleep(ctx, d) {
+					return nil
+				}
+				continue
+			}
+			if wait > 0 {
+				if !sleep(ctx, wait) {
+					return nil
+				}
+				continue
+			}
+			checked = true
+		}
 		err := a.open(ctx)
 		if ctx.Err() != nil {
 			return nil
@@ -270,17 +322,16 @@ func (a *Adapter) serve(ctx context.Context) error {
 		if ge, ok := fatal(err); ok {
 			return ge
 		}
+		if errors.Is(err, ErrBadToken) {
+			return err
+		}
 		if err != nil {
-			var api *APIError
-			if errors.As(err, &api) && errors.Is(err, ErrBadToken) {
-				return err
-			}
+			d := bo.next()
 			a.log.LogAttrs(ctx, slog.LevelWarn, "gateway connect failed; retrying", slog.String("err", gatewayKind(err)),
-				slog.Duration("wait", wait))
-			if !sleep(ctx, wait) {
+				slog.Duration("wait", d))
+			if !sleep(ctx, d) {
 				return nil
 			}
-			wait = min(wait*2, a.cfg.ReconnectMax)
 			continue
 		}
 		a.log.LogAttrs(ctx, slog.LevelInfo, "discord gateway connected")
@@ -304,26 +355,39 @@ func (a *Adapter) serve(ctx context.Context) error {
 			return nil
 		}
 		if time.Since(connected) > time.Minute {
-			wait = a.cfg.ReconnectMin
+			bo.reset()
 			a.log.LogAttrs(ctx, slog.LevelWarn, "discord gateway connection lost; reconnecting")
 			continue
 		}
 		// A connection that keeps dropping soon after READY must not
 		// turn into an IDENTIFY storm.
-		a.log.LogAttrs(ctx, slog.LevelWarn, "discord gateway connection lost; reconnecting", slog.Duration("wait", wait))
-		if !sleep(ctx, wait) {
+		d := bo.next()
+		a.log.LogAttrs(ctx, slog.LevelWarn, "discord gateway connection lost; reconnecting", slog.Duration("wait", d))
+		if !sleep(ctx, d) {
 			return nil
 		}
-		wait = min(wait*2, a.cfg.ReconnectMax)
 	}
 }
 
-// quiet turns an error caused by ctx ending into nil.
-func (a *Adapter) quiet(ctx context.Context, err error) error {
-	if ctx.Err() != nil {
-		return nil
+// checkGateway asks GET /gateway/bot once. A positive wait means no
+// session starts are left today: identifying past the daily limit gets the
+// token reset, so the adapter waits for the reset instead.
+func (a *Adapter) checkGateway(ctx context.Context) (time.Duration, error) {
+	var gb *discordgo.GatewayBotResponse
+	err := a.once(ctx, "get gateway", func(o ...discordgo.RequestOption) (err error) {
+		gb, err = a.s.GatewayBot(o...)
+		return err
+	})
+	if err != nil {
+		return 0, err
 	}
-	return err
+	if l := gb.SessionStartLimit; l.Total > 0 && l.Remaining == 0 {
+		wait := max(time.Duration(l.ResetAfter)*time.Millisecond, a.cfg.ReconnectMin)
+		a.log.LogAttrs(ctx, slog.LevelError, "no discord gateway session starts left today; waiting for the reset",
+			slog.Duration("wait", wait))
+		return wait, nil
+	}
+	return 0, nil
 }
 
 func sleep(ctx context.Context, d time.Duration) bool {
@@ -335,15 +399,6 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	case <-ctx.Done():
 		return false
 	}
-}
-
-func (a *Adapter) gatewayBot(ctx context.Context) (*discordgo.GatewayBotResponse, error) {
-	var gb *discordgo.GatewayBotResponse
-	err := a.do(ctx, "get gateway", true, func(o ...discordgo.RequestOption) (err error) {
-		gb, err = a.s.GatewayBot(o...)
-		return err
-	})
-	return gb, err
 }
 
 // open runs discordgo's Open, breaking its connection if it has not seen
@@ -399,28 +454,6 @@ func (a *Adapter) register(ctx context.Context) error {
 		_, err := a.s.ApplicationCommandBulkOverwrite(app, "", cmds, o...)
 		return err
 	})
-}
-
-// do runs one REST call with discordgo's own retries off, retrying at most
-// MaxRetries times: rate limits after their Retry-After (when it is at
-// most MaxRetryWait), server and network errors only when idempotent.
-func (a *Adapter) do(ctx context.Context, op string, idempotent bool, call func(...discordgo.RequestOption) error) error {
-	opts := []discordgo.RequestOption{discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false), discordgo.WithRestRetries(0)}
-	for attempt := 0; ; attempt++ {
-		err := call(opts...)
-		if err == nil {
-			return nil
-		}
-		wait, again := retryAfter(err, attempt, idempotent, a.cfg.MaxRetryWait)
-		if !again || attempt >= a.cfg.MaxRetries || ctx.Err() != nil {
-			return describe(op, err)
-		}
-		a.log.LogAttrs(ctx, slog.LevelDebug, "discord call retried", slog.String("op", op), slog.Int("attempt", attempt+1),
-			slog.Duration("wait", wait))
-		if !sleep(ctx, wait) {
-			return describe(op, ctx.Err())
-		}
-	}
 }
 
 // shutdown stops taking events, closes the gateway and lets queued work
@@ -483,4 +516,21 @@ func (a *Adapter) link(guildID, channelID, messageID string) string {
 		l += "/" + url.PathEscape(messageID)
 	}
 	return l
+}
+
+// Stats counts what became of replies and messages since New, for tests
+// and operators; every count is also logged when it happens.
+type Stats struct {
+	Retries int64 // send attempts repeated after a rate limit, 5xx, timeout or network error
+	Expired int64 // ordinary replies given up past ReplyMaxAge (or an interaction's 15 minutes)
+	Failed  int64 // replies Discord refused for good (a 4xx other than 429)
+	Dropped int64 // messages refused because the person's queue was full
+	Floods  int64 // "slow down" answers sent for those
+}
+
+// Stats returns the counts so far.
+func (a *Adapter) Stats() Stats {
+	m := &a.metrics
+	return Stats{Retries: m.retries.Load(), Expired: m.expired.Load(), Failed: m.failed.Load(),
+		Dropped: m.dropped.Load(), Floods: m.floods.Load()}
 }

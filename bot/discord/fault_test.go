@@ -1,0 +1,265 @@
+package discord
+
+// Fault tests: the fake Discord down at start and later, 429 storms, 5xx,
+// hung sends and one person's flood. Times are scaled down through Config
+// so that each test takes a second or two.
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/peermatch/peermatch/bot"
+)
+
+// fast shortens every wait so that outages of a fraction of a second stand
+// for minutes.
+func fast(c *Config) {
+	c.ReconnectMin, c.ReconnectMax = 10*time.Millisecond, 80*time.Millisecond
+	c.RetryMin, c.RetryMax = 5*time.Millisecond, 40*time.Millisecond
+	c.SendTimeout, c.CrisisTimeout, c.CrisisRetryMax = 300*time.Millisecond, 100*time.Millisecond, 20*time.Millisecond
+}
+
+// crisisWord marks test messages that Config.Screen reports as a crisis.
+const crisisWord = "hopeless"
+
+func screen(s string) bool { return strings.Contains(s, crisisWord) }
+
+// echoCrisis answers every message once, urgently for crisis messages, as
+// the core's screen does.
+var echoCrisis = bot.HandlerFunc(func(_ context.Context, m bot.Message) ([]bot.Reply, error) {
+	if screen(m.Text) {
+		return []bot.Reply{{Text: "crisis lines for " + m.UserID, Urgent: true}}, nil
+	}
+	return []bot.Reply{{Text: "re: " + m.Text}}, nil
+})
+
+// TestAPIDownAtStart: with Discord unreachable at start (first cut
+// connections, then 503s), Run keeps trying with backoff instead of
+// returning, and connects and answers once Discord is back.
+func TestAPIDownAtStart(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{0, 503} {
+		t.Run(fmt.Sprint("status", status), func(t *testing.T) {
+			t.Parallel()
+			f := newFake(t)
+			f.setFaults(faults{down: true, downStatus: status})
+			r := newRig(t, f, fast)
+			ctx, cancel := context.WithCancel(context.Background())
+			r.cancel = cancel
+			go func() { r.done <- r.a.Run(ctx, echoCrisis) }()
+			t.Cleanup(func() { r.stop(t) })
+			// Down for a while: many tries, no READY, Run still running.
+			f.waitFor("tries while down", func(cs []call) bool { return count(cs, "GET", "/gateway/bot") >= 5 })
+			select {
+			case err := <-r.done:
+				r.cancel = nil
+				t.Fatalf("Run gave up while Discord was down: %v", err)
+			default:
+			}
+			if conns, _, _, _ := f.state(); conns != 0 {
+				t.Fatalf("%d gateway connections while down", conns)
+			}
+			f.setFaults(faults{})
+			f.waitReady()
+			f.waitFor("command registration", func(cs []call) bool { return count(cs, "PUT", "/applications/") == 1 })
+			f.dm("61", "back?")
+			f.waitFor("answer", func(cs []call) bool { return len(delivered(cs, "dm61")) == 1 })
+			tries := count(f.snapshot(), "GET", "/gateway/bot")
+			// Backoff is capped: tries keep coming while down, but not
+			// in a tight loop.
+			t.Logf("connected after %d tries of GET /gateway/bot", tries)
+			r.logs.clean(t)
+		})
+	}
+}
+
+// TestAPIDownLater: the gateway drops and Discord is down for a while; the
+// adapter keeps reconnecting and serves again when it is back.
+func TestAPIDownLater(t *testing.T) {
+	t.Parallel()
+	f := newFake(t)
+	r := newRig(t, f, fast)
+	r.run(t, echoCrisis)
+	f.setFaults(faults{down: true})
+	f.closeGateway(1011)
+	deadline := time.After(10 * time.Second)
+	for {
+		conns, _, _, _ := f.state()
+		if strings.Count(r.logs.String(), "gateway connect failed") >= 3 {
+			break
+		}
+		select {
+		case <-deadline:
+			t.Fatalf("no reconnect attempts while down (%d connections)", conns)
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	f.setFaults(faults{})
+	f.waitReady()
+	f.dm("62", "back?")
+	f.waitFor("answer", func(cs []call) bool { return len(delivered(cs, "dm62")) == 1 })
+}
+
+// TestStorm429: 90% of sends are rate limited. Every ordinary reply is
+// delivered once the storm lets it through, each retry after Retry-After,
+// none twice; a crisis reply in a fresh conversation gets through too.
+func TestStorm429(t *testing.T) {
+	t.Parallel()
+	f := newFake(t)
+	r := newRig(t, f, func(c *Config) { fast(c); c.Screen = screen })
+	r.run(t, echoCrisis)
+	f.setFaults(faults{storm429: 9, retryAfter: 0.03})
+	const users, each = 8, 3
+	for i := range each {
+		for u := range users {
+			f.dm(fmt.Sprint(100+u), fmt.Sprint("m", i))
+		}
+	}
+	start := time.Now()
+	f.dm("199", "I feel "+crisisWord)
+	cs := f.waitFor("the crisis reply", func(cs []call) bool { return len(delivered(cs, "dm199")) == 1 })
+	t.Logf("crisis reply delivered %v after the message, during the storm", time.Since(start).Round(time.Millisecond))
+	cs = f.waitFor("every reply", func(cs []call) bool {
+		for u := range users {
+			if len(delivered(cs, fmt.Sprint("dm", 100+u))) < each {
+				return false
+			}
+		}
+		return true
+	})
+	for u := range users {
+		ch := fmt.Sprint("dm", 100+u)
+		var got []string
+		for _, c := range delivered(cs, ch) {
+			got = append(got, c.str("content"))
+		}
+		if strings.Join(got, ",") != "re: m0,re: m1,re: m2" {
+			t.Errorf("%s got %v, want each reply once, in order", ch, got)
+		}
+		// Retries of one message (same nonce) wait out Retry-After.
+		last := map[string]time.Time{}
+		for _, c := range posts(cs, ch) {
+			n := c.str("nonce")
+			if prev, ok := last[n]; ok && c.At.Sub(prev) < 30*time.Millisecond {
+				t.Errorf("%s: retry %v after a 429 asking for 30 ms", ch, c.At.Sub(prev))
+			}
+			last[n] = c.At
+		}
+	}
+	if s := r.a.Stats(); s.Expired+s.Failed != 0 || s.Retries == 0 {
+		t.Errorf("stats %+v: want retries and nothing lost", s)
+	}
+	r.logs.clean(t)
+}
+
+// TestServerErrorsAndHungSends: half the sends fail with a 5xx, then half
+// hang; every reply still arrives, and a crisis reply's hung try is
+// abandoned after CrisisTimeout.
+func TestServerErrorsAndHungSends(t *testing.T) {
+	t.Parallel()
+	for _, fs := range []faults{{err5xx: 5}, {hang: 5}} {
+		t.Run(fmt.Sprintf("5xx%d-hang%d", fs.err5xx, fs.hang), func(t *testing.T) {
+			t.Parallel()
+			f := newFake(t)
+			r := newRig(t, f, func(c *Config) { fast(c); c.Screen = screen })
+			r.run(t, echoCrisis)
+			f.setFaults(fs)
+			for i := range 4 {
+				for u := range 5 {
+					f.dm(fmt.Sprint(200+u), fmt.Sprint("m", i))
+				}
+			}
+			f.dm("299", crisisWord)
+			cs := f.waitFor("every reply", func(cs []call) bool {
+				for u := range 5 {
+					if len(delivered(cs, fmt.Sprint("dm", 200+u))) < 4 {
+						return false
+					}
+				}
+				return len(delivered(cs, "dm299")) == 1
+			})
+			for u := range 5 {
+				ch := fmt.Sprint("dm", 200+u)
+				var got []string
+				for _, c := range delivered(cs, ch) {
+					got = append(got, c.str("content"))
+				}
+				if strings.Join(got, ",") != "re: m0,re: m1,re: m2,re: m3" {
+					t.Errorf("%s got %v", ch, got)
+				}
+			}
+			faulted := 0
+			for _, c := range cs {
+				if c.Fault != "" {
+					faulted++
+				}
+			}
+			if faulted == 0 || r.a.Stats().Retries == 0 {
+				t.Errorf("no faults were injected (%d) or retried (%+v)", faulted, r.a.Stats())
+			}
+		})
+	}
+}
+
+// TestFlood: one person floods a full queue. The overflow is refused with
+// one "slow down", counted; a crisis message sent into the full queue is
+// still answered, at once, while the queued messages wait.
+func TestFlood(t *testing.T) {
+	t.Parallel()
+	f := newFake(t)
+	r := newRig(t, f, func(c *Config) { fast(c); c.Screen = screen; c.QueueSize = 3 })
+	release, started := make(chan struct{}), make(chan struct{}, 1)
+	var mu sync.Mutex
+	var handled []string
+	r.run(t, bot.HandlerFunc(func(ctx context.Context, m bot.Message) ([]bot.Reply, error) {
+		if !screen(m.Text) {
+			select {
+			case started <- struct{}{}:
+			default:
+			}
+			<-release // a slow turn: everything else queues behind it
+		}
+		mu.Lock()
+		handled = append(handled, m.Text)
+		mu.Unlock()
+		return echoCrisis(ctx, m)
+	}))
+	const u = "71"
+	f.dm(u, "m0")
+	<-started
+	for i := 1; i < 10; i++ {
+		f.dm(u, fmt.Sprint("m", i))
+	}
+	cs := f.waitFor("slow down", func(cs []call) bool { return len(delivered(cs, "dm"+u)) == 1 })
+	if got := delivered(cs, "dm"+u)[0].str("content"); got != text("en", "slow_down") {
+		t.Fatalf("first answer to a flood: %q", got)
+	}
+	f.dm(u, "now "+crisisWord)
+	cs = f.waitFor("crisis reply", func(cs []call) bool { return len(delivered(cs, "dm"+u)) == 2 })
+	if got := delivered(cs, "dm"+u)[1].str("content"); !strings.Contains(got, "crisis lines") {
+		t.Fatalf("second answer: %q, want the crisis reply before the queued messages", got)
+	}
+	close(release)
+	cs = f.waitFor("queued replies", func(cs []call) bool { return len(delivered(cs, "dm"+u)) == 6 })
+	var got []string
+	for _, c := range delivered(cs, "dm"+u)[2:] {
+		got = append(got, c.str("content"))
+	}
+	// m0 was being handled; m1..m3 queued; m4..m9 refused.
+	if strings.Join(got, ",") != "re: m0,re: m1,re: m2,re: m3" {
+		t.Errorf("after the flood: %v", got)
+	}
+	if s := r.a.Stats(); s.Dropped != 6 || s.Floods != 1 {
+		t.Errorf("stats %+v, want 6 dropped and one slow-down", s)
+	}
+	mu.Lock()
+	if len(handled) != 5 {
+		t.Errorf("handled %v", handled)
+	}
+	mu.Unlock()
+	r.logs.clean(t, u)
+}
