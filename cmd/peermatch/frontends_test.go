@@ -90,6 +90,16 @@ func serveBoth(t *testing.T, tg *fakeTelegram, dc *fakeDiscord, tgToken, dcToken
 	return cancel, done, logs
 }
 
+// noTokens fails if either bot token reached the logs.
+func noTokens(t *testing.T, logs *syncWriter) {
+	t.Helper()
+	for _, secret := range []string{"TG-token-canary", "DC-token-canary"} {
+		if strings.Contains(logs.String(), secret) {
+			t.Errorf("a token reached the logs")
+		}
+	}
+}
+
 func (s *syncWriter) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -141,11 +151,7 @@ func TestDiscordDownAtStartTelegramServes(t *testing.T) {
 	}
 	done <- nil // for the cleanup
 	noLeaks(t, before)
-	for _, secret := range []string{"TG-token-canary", "DC-token-canary"} {
-		if strings.Contains(logs.String(), secret) {
-			t.Errorf("a token reached the logs")
-		}
-	}
+	noTokens(t, logs)
 }
 
 // TestDiscordFatalTelegramServes: Discord closes the gateway with a fatal
@@ -176,4 +182,5 @@ func TestDiscordFatalTelegramServes(t *testing.T) {
 		t.Errorf("serve = %v, want Discord's 4004", err)
 	}
 	noLeaks(t, before)
+	noTokens(t, logs)
 }

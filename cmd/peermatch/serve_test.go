@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -229,30 +228,14 @@ func (f *fakeDiscord) replies() []string {
 }
 
 // TestServeTelegramAndDiscordAtOnce: one process with both tokens answers
-// on both platforms and shuts down cleanly when cancelled.
+// on both platforms and shuts down cleanly when cancelled, leaving no
+// goroutine behind.
 func TestServeTelegramAndDiscordAtOnce(t *testing.T) {
+	before := goroutines()
 	const tgToken, dcToken = "123456:TG-token-canary", "MTk4NjIy.DC-token-canary.Zx9Qw"
 	tg, dc := newFakeTelegram(t, tgToken), newFakeDiscord(t, dcToken)
-	state := t.TempDir()
-	getenv := func(k string) string {
-		return map[string]string{"PEERMATCH_STATE": state, "PEERMATCH_LOG_LEVEL": "debug",
-			"PEERMATCH_TELEGRAM_TOKEN": tgToken, "PEERMATCH_TELEGRAM_API": tg.srv.URL,
-			"PEERMATCH_DISCORD_TOKEN": dcToken, "PEERMATCH_DISCORD_API": dc.srv.URL}[k]
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	var logs bytes.Buffer
-	lw := &syncWriter{w: &logs}
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, nil, getenv, strings.NewReader(""), &bytes.Buffer{}, lw) }()
-	deadline := time.Now().Add(20 * time.Second)
-	for len(tg.replies()) == 0 || len(dc.replies()) == 0 {
-		if time.Now().After(deadline) {
-			cancel()
-			<-done
-			t.Fatalf("telegram replies %d, discord replies %d; logs:\n%s", len(tg.replies()), len(dc.replies()), logs.String())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	cancel, done, logs := serveBoth(t, tg, dc, tgToken, dcToken)
+	waitUntil(t, "an answer on each platform", logs, func() bool { return len(tg.replies()) > 0 && len(dc.replies()) > 0 })
 	for _, r := range []string{tg.replies()[0], dc.replies()[0]} {
 		if !strings.Contains(strings.ToLower(r), "bot") {
 			t.Errorf("first reply should be the hello: %q", r)
@@ -260,18 +243,12 @@ func TestServeTelegramAndDiscordAtOnce(t *testing.T) {
 	}
 	start := time.Now()
 	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("serve after cancel: %v", err)
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("serve did not stop within 15 s of cancel")
+	err := <-done
+	done <- err
+	if err != nil {
+		t.Errorf("serve after cancel: %v", err)
 	}
 	t.Logf("both front ends stopped %v after cancel", time.Since(start).Round(time.Millisecond))
-	for _, secret := range []string{"TG-token-canary", "DC-token-canary"} {
-		if strings.Contains(logs.String(), secret) {
-			t.Errorf("a token reached the logs")
-		}
-	}
+	noLeaks(t, before)
+	noTokens(t, logs)
 }
