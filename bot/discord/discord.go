@@ -337,14 +337,16 @@ func (a *Adapter) serve(ctx context.Context) error {
 		a.log.LogAttrs(ctx, slog.LevelInfo, "discord gateway connected")
 		connected := time.Now()
 		if !registered {
-			if err := a.register(ctx); err != nil {
-				if errors.Is(err, ErrBadToken) {
-					return err
-				}
-				// DMs still work without commands; say so and go on.
+			err := a.register(ctx)
+			if errors.Is(err, ErrBadToken) {
+				return err
+			}
+			if err != nil {
+				// DMs still work without commands; say so, go on, and
+				// try again at the next connection.
 				a.log.LogAttrs(ctx, slog.LevelError, "slash command registration failed", slog.String("err", err.Error()))
 			}
-			registered = true
+			registered = err == nil
 		}
 		select {
 		case <-ctx.Done():
@@ -457,7 +459,9 @@ func (a *Adapter) register(ctx context.Context) error {
 }
 
 // shutdown stops taking events, closes the gateway and lets queued work
-// finish until DrainTimeout, in parallel so Run returns promptly.
+// finish until DrainTimeout, in parallel so Run returns promptly. Past the
+// deadline the work is cancelled, and still joined: no worker outlives Run
+// (it could otherwise call the core after its stores are closed).
 func (a *Adapter) shutdown() {
 	a.mu.Lock()
 	a.stopping = true
@@ -478,10 +482,7 @@ func (a *Adapter) shutdown() {
 	case <-t.C:
 		a.cancel()
 		a.log.LogAttrs(context.Background(), slog.LevelWarn, "discord shutdown: unfinished replies cancelled")
-		select {
-		case <-drained:
-		case <-time.After(500 * time.Millisecond):
-		}
+		<-drained
 	}
 	t.Stop()
 	a.cancel()

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -754,18 +755,26 @@ func TestDMBlockedFallsBackToEphemeral(t *testing.T) {
 // still working; Close is idempotent; Run after Close is refused.
 func TestShutdown(t *testing.T) {
 	f := newFake(t)
-	r := newRig(t, f, nil)
+	r := newRig(t, f, func(c *Config) { c.DrainTimeout = 100 * time.Millisecond })
 	started := make(chan struct{})
+	var returned atomic.Bool
 	r.run(t, bot.HandlerFunc(func(ctx context.Context, m bot.Message) ([]bot.Reply, error) {
 		close(started)
-		<-ctx.Done() // a slow search
+		<-ctx.Done() // a slow search, slower still to notice
+		time.Sleep(1200 * time.Millisecond)
+		returned.Store(true)
 		return nil, ctx.Err()
 	}))
 	f.dm("41", "hi")
 	<-started
 	err, took := r.stop(t)
-	if err != nil || took >= 2*time.Second {
-		t.Errorf("Run after cancel: %v after %v, want nil within 2 s", err, took)
+	if err != nil || took >= 3*time.Second {
+		t.Errorf("Run after cancel: %v after %v, want nil within 3 s", err, took)
+	}
+	// The turn was cancelled, and joined: nothing of the adapter's calls
+	// the core after Run has returned.
+	if !returned.Load() {
+		t.Error("Run returned while a turn was still being handled")
 	}
 	t.Logf("Run returned %v after cancel", took.Round(time.Millisecond))
 	if err := r.a.Close(); err != nil {
