@@ -6,9 +6,11 @@
 // discordgo v0.29.0 needs three corrections, all made here: its endpoints
 // are fixed at package load (requests go through a rewriting transport to
 // Config.API), it reconnects forever on fatal close codes and retries 429s
-// without bound (the adapter supervises the gateway itself and bounds every
-// retry), and it runs each event handler in its own goroutine (events are
-// taken in arrival order and queued per person).
+// without bound (the adapter supervises the gateway itself, reconnecting
+// with backoff through any outage but stopping on fatal codes, and retries
+// each reply for as long as it is useful, crisis replies first), and it
+// runs each event handler in its own goroutine (events are taken in
+// arrival order and queued per person).
 package discord
 
 import (

@@ -64,14 +64,13 @@ func TestAPIDownAtStart(t *testing.T) {
 				t.Fatalf("%d gateway connections while down", conns)
 			}
 			f.setFaults(faults{})
+			back := time.Now()
 			f.waitReady()
 			f.waitFor("command registration", func(cs []call) bool { return count(cs, "PUT", "/applications/") == 1 })
 			f.dm("61", "back?")
 			f.waitFor("answer", func(cs []call) bool { return len(delivered(cs, "dm61")) == 1 })
-			tries := count(f.snapshot(), "GET", "/gateway/bot")
-			// Backoff is capped: tries keep coming while down, but not
-			// in a tight loop.
-			t.Logf("connected after %d tries of GET /gateway/bot", tries)
+			t.Logf("connected %v after Discord came back, after %d tries of GET /gateway/bot",
+				time.Since(back).Round(time.Millisecond), count(f.snapshot(), "GET", "/gateway/bot"))
 			r.logs.clean(t)
 		})
 	}
@@ -119,10 +118,21 @@ func TestStorm429(t *testing.T) {
 			f.dm(fmt.Sprint(100+u), fmt.Sprint("m", i))
 		}
 	}
+	// A slash command in a server: its answer edits the deferred reply
+	// through the interaction token, under the same storm.
+	ix := f.slash("150", "777", cmdHelp, "en-US", nil)
 	start := time.Now()
 	f.dm("199", "I feel "+crisisWord)
 	cs := f.waitFor("the crisis reply", func(cs []call) bool { return len(delivered(cs, "dm199")) == 1 })
 	t.Logf("crisis reply delivered %v after the message, during the storm", time.Since(start).Round(time.Millisecond))
+	f.waitFor("the slash command's answer", func(cs []call) bool {
+		for _, c := range filter(cs, "PATCH", "/webhooks/"+fakeApp+"/itok"+ix+"/messages/@original") {
+			if c.Fault == "" && c.str("content") == "re: /help" {
+				return true
+			}
+		}
+		return false
+	})
 	cs = f.waitFor("every reply", func(cs []call) bool {
 		for u := range users {
 			if len(delivered(cs, fmt.Sprint("dm", 100+u))) < each {
