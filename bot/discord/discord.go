@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+	"github.com/gorilla/websocket"
 	"github.com/peermatch/peermatch/bot"
 )
 
@@ -286,7 +287,12 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 // API that is down), is retried after a capped, jittered backoff, so a
 // Discord outage never stops the process or the other front ends.
 func (a *Adapter) serve(ctx context.Context) error {
+	// Two backoffs: bo after a gateway connection was made (it may have
+	// spent one of the day's 1000 IDENTIFYs), capped at ReconnectMax;
+	// quick while nothing reaches Discord at all, capped lower, so that
+	// the bot is back soon after an outage ends.
 	bo := newBackoff(a.cfg.ReconnectMin, a.cfg.ReconnectMax)
+	quick := newBackoff(a.cfg.ReconnectMin, min(a.cfg.ReconnectMax, quickRetryMax))
 	checked, registered := false, false
 	for {
 		if !checked {
@@ -301,7 +307,7 @@ func (a *Adapter) serve(ctx context.Context) error {
 				return err
 			}
 			if err != nil {
-				d := bo.next()
+				d := max(quick.next(), wait)
 				a.log.LogAttrs(ctx, slog.LevelWarn, "discord API unavailable; retrying", slog.String("err", err.Error()),
 					slog.Duration("wait", d))
 				if !sleep(ctx, d) {
@@ -317,6 +323,7 @@ func (a *Adapter) serve(ctx context.Context) error {
 			}
 			checked = true
 		}
+		dials := a.track.dials()
 		err := a.open(ctx)
 		if ctx.Err() != nil {
 			return nil
@@ -329,6 +336,10 @@ func (a *Adapter) serve(ctx context.Context) error {
 		}
 		if err != nil {
 			d := bo.next()
+			if a.track.dials() == dials || errors.Is(err, websocket.ErrBadHandshake) {
+				// No websocket was opened: no IDENTIFY was spent.
+				d = quick.next()
+			}
 			a.log.LogAttrs(ctx, slog.LevelWarn, "gateway connect failed; retrying", slog.String("err", gatewayKind(err)),
 				slog.Duration("wait", d))
 			if !sleep(ctx, d) {
@@ -337,6 +348,7 @@ func (a *Adapter) serve(ctx context.Context) error {
 			continue
 		}
 		a.log.LogAttrs(ctx, slog.LevelInfo, "discord gateway connected")
+		quick.reset()
 		connected := time.Now()
 		if !registered {
 			err := a.register(ctx)
@@ -373,17 +385,18 @@ func (a *Adapter) serve(ctx context.Context) error {
 	}
 }
 
-// checkGateway asks GET /gateway/bot once. A positive wait means no
-// session starts are left today: identifying past the daily limit gets the
-// token reset, so the adapter waits for the reset instead.
+// quickRetryMax caps the wait between tries while Discord cannot be
+// reached at all: such tries cost Discord nothing and spend no IDENTIFY.
+const quickRetryMax = 15 * time.Second
+
+// checkGateway asks GET /gateway/bot once. With an error, wait is what a
+// 429 asked for. Without, a positive wait means no session starts are left
+// today: identifying past the daily limit gets the token reset, so the
+// adapter waits for the reset instead.
 func (a *Adapter) checkGateway(ctx context.Context) (time.Duration, error) {
-	var gb *discordgo.GatewayBotResponse
-	err := a.once(ctx, "get gateway", func(o ...discordgo.RequestOption) (err error) {
-		gb, err = a.s.GatewayBot(o...)
-		return err
-	})
+	gb, err := a.s.GatewayBot(restOptions(ctx)...)
 	if err != nil {
-		return 0, err
+		return classify(err).retryAfter, describe("get gateway", err)
 	}
 	if l := gb.SessionStartLimit; l.Total > 0 && l.Remaining == 0 {
 		wait := max(time.Duration(l.ResetAfter)*time.Millisecond, a.cfg.ReconnectMin)

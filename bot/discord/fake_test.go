@@ -197,7 +197,8 @@ func (f *fake) snapshot() []call {
 // waitFor waits until pred holds for the calls so far.
 func (f *fake) waitFor(what string, pred func([]call) bool) []call {
 	f.t.Helper()
-	deadline := time.After(10 * time.Second)
+	// Generous: a failure, not a measurement; the machine may be loaded.
+	deadline := time.After(30 * time.Second)
 	for {
 		f.mu.Lock()
 		cs := append([]call(nil), f.calls...)

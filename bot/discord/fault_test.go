@@ -7,6 +7,7 @@ package discord
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -20,7 +21,7 @@ import (
 func fast(c *Config) {
 	c.ReconnectMin, c.ReconnectMax = 10*time.Millisecond, 80*time.Millisecond
 	c.RetryMin, c.RetryMax = 5*time.Millisecond, 40*time.Millisecond
-	c.SendTimeout, c.CrisisTimeout, c.CrisisRetryMax = 300*time.Millisecond, 100*time.Millisecond, 20*time.Millisecond
+	c.SendTimeout, c.CrisisTimeout, c.CrisisRetryMax = 300*time.Millisecond, 200*time.Millisecond, 20*time.Millisecond
 }
 
 // crisisWord marks test messages that Config.Screen reports as a crisis.
@@ -238,7 +239,7 @@ func TestFlood(t *testing.T) {
 		mu.Unlock()
 		return echoCrisis(ctx, m)
 	}))
-	const u = "71"
+	const u = "4711223344"
 	f.dm(u, "m0")
 	<-started
 	for i := 1; i < 10; i++ {
@@ -272,4 +273,36 @@ func TestFlood(t *testing.T) {
 	}
 	mu.Unlock()
 	r.logs.clean(t, u)
+}
+
+// TestAPIDown60sAtStartRealTime is the bar at full scale, with the
+// adapter's default backoff: Discord down for 60 s at start. It takes about
+// two minutes, so it runs only with PEERMATCH_SLOW_TESTS=1.
+func TestAPIDown60sAtStartRealTime(t *testing.T) {
+	if os.Getenv("PEERMATCH_SLOW_TESTS") == "" {
+		t.Skip("takes two minutes; set PEERMATCH_SLOW_TESTS=1")
+	}
+	f := newFake(t)
+	f.setFaults(faults{down: true})
+	r := newRig(t, f, func(c *Config) { c.ReconnectMin, c.ReconnectMax = 0, 0 })
+	ctx, cancel := context.WithCancel(context.Background())
+	r.cancel = cancel
+	go func() { r.done <- r.a.Run(ctx, echoCrisis) }()
+	t.Cleanup(func() { r.stop(t) })
+	time.Sleep(60 * time.Second)
+	select {
+	case err := <-r.done:
+		r.cancel = nil
+		t.Fatalf("Run gave up while Discord was down: %v", err)
+	default:
+	}
+	f.setFaults(faults{})
+	back := time.Now()
+	select {
+	case <-f.readyCh:
+	case <-time.After(3 * time.Minute):
+		t.Fatal("not connected 3 minutes after Discord came back")
+	}
+	t.Logf("connected %v after Discord came back; %d tries of GET /gateway/bot in all",
+		time.Since(back).Round(time.Millisecond), count(f.snapshot(), "GET", "/gateway/bot"))
 }

@@ -42,14 +42,6 @@ func restOptions(ctx context.Context) []discordgo.RequestOption {
 	return []discordgo.RequestOption{discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false), discordgo.WithRestRetries(0)}
 }
 
-// once runs one REST call, without retries.
-func (a *Adapter) once(ctx context.Context, op string, call func(...discordgo.RequestOption) error) error {
-	if err := call(restOptions(ctx)...); err != nil {
-		return describe(op, err)
-	}
-	return nil
-}
-
 // failure is what a failed REST call means for a retry.
 type failure struct {
 	retry      bool          // trying again may succeed
@@ -68,7 +60,9 @@ func classify(err error) failure {
 	case errors.As(err, &rl):
 		w := time.Duration(0)
 		if rl.RateLimit != nil && rl.TooManyRequests != nil {
-			w = rl.RetryAfter
+			// discordgo truncates retry_after to whole milliseconds
+			// (0.03 s becomes 29 ms): round up, so as not to come early.
+			w = rl.RetryAfter + time.Millisecond
 		}
 		return failure{retry: true, retryAfter: max(w, 0), status: http.StatusTooManyRequests}
 	case errors.As(err, &rest):
