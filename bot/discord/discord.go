@@ -67,7 +67,9 @@ type Config struct {
 	// with backoff from RetryMin to RetryMax (defaults 500 ms and 1 min)
 	// or after Retry-After, each try limited to SendTimeout (default
 	// 20 s). A crisis reply's tries are limited to CrisisTimeout (default
-	// 5 s), at most CrisisRetryMax apart (default 1 s), until shutdown.
+	// 1.5 s: a hung send is abandoned, and the nonce makes the retry
+	// safe), at most CrisisRetryMax apart (default 100 ms), until
+	// shutdown.
 	ReplyMaxAge, RetryMin, RetryMax, SendTimeout time.Duration
 	CrisisTimeout, CrisisRetryMax                time.Duration
 	// ReconnectMin and ReconnectMax bound the backoff between gateway
@@ -161,10 +163,9 @@ func New(cfg Config) (*Adapter, error) {
 	def(&cfg.RetryMin, 500*time.Millisecond)
 	def(&cfg.RetryMax, time.Minute)
 	def(&cfg.SendTimeout, 20*time.Second)
-	def(&cfg.CrisisTimeout, 5*time.Second)
-	def(&cfg.CrisisRetryMax, time.Second)
+	def(&cfg.CrisisTimeout, 1500*time.Millisecond)
+	def(&cfg.CrisisRetryMax, 100*time.Millisecond)
 	cfg.RetryMax = max(cfg.RetryMax, cfg.RetryMin)
-	cfg.CrisisRetryMax = max(cfg.CrisisRetryMax, cfg.RetryMin)
 	if cfg.ReconnectMin <= 0 {
 		cfg.ReconnectMin = time.Second
 	}

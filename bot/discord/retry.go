@@ -134,7 +134,7 @@ func (a *Adapter) deliver(ctx context.Context, op string, urgent bool, deadline 
 	bo := newBackoff(a.cfg.RetryMin, a.cfg.RetryMax)
 	perTry := a.cfg.SendTimeout
 	if urgent {
-		bo = newBackoff(a.cfg.RetryMin, a.cfg.CrisisRetryMax)
+		bo = newBackoff(min(a.cfg.RetryMin, a.cfg.CrisisRetryMax), a.cfg.CrisisRetryMax)
 		perTry = a.cfg.CrisisTimeout
 	}
 	for attempt := 1; ; attempt++ {
