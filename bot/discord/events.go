@@ -201,7 +201,18 @@ func (a *Adapter) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionC
 // "thinking...").
 func (a *Adapter) enqueue(userID string, j *job) {
 	j.at = a.now()
-	urgent := j.command == cmdCrisis || (a.cfg.Screen != nil && j.msg.Text != "" && a.cfg.Screen(j.msg.Text))
+	urgent := j.command == cmdCrisis
+	if !urgent && a.cfg.Screen != nil && j.msg.Text != "" {
+		// Screening costs up to milliseconds for a long message, on the
+		// gateway's reading goroutine: do it only when the message would
+		// wait behind another (or be refused); otherwise it is handled at
+		// once anyway, crisis screen first, by the core.
+		a.mu.Lock()
+		q := a.queues[userID]
+		busy := q != nil && q.runOrdinary
+		a.mu.Unlock()
+		urgent = busy && a.cfg.Screen(j.msg.Text)
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.stopping {
