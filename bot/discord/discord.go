@@ -6,9 +6,11 @@
 // discordgo v0.29.0 needs three corrections, all made here: its endpoints
 // are fixed at package load (requests go through a rewriting transport to
 // Config.API), it reconnects forever on fatal close codes and retries 429s
-// without bound (the adapter supervises the gateway itself and bounds every
-// retry), and it runs each event handler in its own goroutine (events are
-// taken in arrival order and queued per person).
+// without bound (the adapter supervises the gateway itself, reconnecting
+// with backoff through any outage but stopping on fatal codes, and retries
+// each reply for as long as it is useful, crisis replies first), and it
+// runs each event handler in its own goroutine (events are taken in
+// arrival order and queued per person).
 package discord
 
 import (
@@ -25,6 +27,7 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+	"github.com/gorilla/websocket"
 	"github.com/peermatch/peermatch/bot"
 )
 
@@ -49,10 +52,26 @@ type Config struct {
 
 	MaxRetries   int           // REST retries after the first try; default 3
 	MaxRetryWait time.Duration // longest Retry-After honoured; default 5 s
-	QueueSize    int           // messages waiting per person; default 32
+	QueueSize    int           // ordinary messages waiting per person; default 32
 	OpenTimeout  time.Duration // gateway connect + HELLO + READY; default 30 s
 	DrainTimeout time.Duration // how long shutdown lets queued work finish; default 900 ms
-	TurnTimeout  time.Duration // one message's handling and delivery; default 60 s
+	TurnTimeout  time.Duration // the core's handling of one message; default 60 s
+	// Screen reports whether a message may show a crisis (pass the crisis
+	// screener: level concern or above). Such a message never waits
+	// behind the person's other messages and is never refused for a full
+	// queue. nil screens nothing: only /crisis passes the queue.
+	Screen func(text string) bool
+
+	// Delivery of replies (see deliver). An ordinary reply is retried
+	// until ReplyMaxAge (default 1 h) after the message it answers,
+	// with backoff from RetryMin to RetryMax (defaults 500 ms and 1 min)
+	// or after Retry-After, each try limited to SendTimeout (default
+	// 20 s). A crisis reply's tries are limited to CrisisTimeout (default
+	// 1.5 s: a hung send is abandoned, and the nonce makes the retry
+	// safe), at most CrisisRetryMax apart (default 100 ms), until
+	// shutdown.
+	ReplyMaxAge, RetryMin, RetryMax, SendTimeout time.Duration
+	CrisisTimeout, CrisisRetryMax                time.Duration
 	// ReconnectMin and ReconnectMax bound the backoff between gateway
 	// reconnects after non-fatal errors; defaults 1 s and 2 min (a
 	// flapping connection then identifies at most 720 times a day, under
@@ -70,6 +89,8 @@ type Adapter struct {
 	s     *discordgo.Session
 	track *tracker
 	web   string // "https://discord.com", for links
+
+	metrics struct{ retries, expired, failed, dropped, floods atomic.Int64 }
 
 	appID, botID atomic.Value  // string, from READY
 	lost         chan struct{} // the gateway connection dropped (cap 1)
@@ -133,6 +154,18 @@ func New(cfg Config) (*Adapter, error) {
 	if cfg.TurnTimeout <= 0 {
 		cfg.TurnTimeout = 60 * time.Second
 	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&cfg.ReplyMaxAge, time.Hour)
+	def(&cfg.RetryMin, 500*time.Millisecond)
+	def(&cfg.RetryMax, time.Minute)
+	def(&cfg.SendTimeout, 20*time.Second)
+	def(&cfg.CrisisTimeout, 1500*time.Millisecond)
+	def(&cfg.CrisisRetryMax, 100*time.Millisecond)
+	cfg.RetryMax = max(cfg.RetryMax, cfg.RetryMin)
 	if cfg.ReconnectMin <= 0 {
 		cfg.ReconnectMin = time.Second
 	}
@@ -249,20 +282,49 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 	return err
 }
 
-// serve supervises the gateway connection until ctx ends or a fatal error.
+// serve supervises the gateway connection until ctx ends or a fatal error:
+// a rejected token or a close code Discord marks "do not reconnect". Any
+// other failure, at start or later (network errors, 5xx, rate limits, an
+// API that is down), is retried after a capped, jittered backoff, so a
+// Discord outage never stops the process or the other front ends.
 func (a *Adapter) serve(ctx context.Context) error {
-	gb, err := a.gatewayBot(ctx)
-	if err != nil {
-		return a.quiet(ctx, err)
-	}
-	if gb.SessionStartLimit.Total > 0 && gb.SessionStartLimit.Remaining == 0 {
-		// Identifying past the daily limit gets the token reset.
-		return fmt.Errorf("discord: no gateway session starts left today (resets in %s); not connecting",
-			time.Duration(gb.SessionStartLimit.ResetAfter)*time.Millisecond)
-	}
-	wait := a.cfg.ReconnectMin
-	registered := false
+	// Two backoffs: bo after a gateway connection was made (it may have
+	// spent one of the day's 1000 IDENTIFYs), capped at ReconnectMax;
+	// quick while nothing reaches Discord at all, capped lower, so that
+	// the bot is back soon after an outage ends.
+	bo := newBackoff(a.cfg.ReconnectMin, a.cfg.ReconnectMax)
+	quick := newBackoff(a.cfg.ReconnectMin, min(a.cfg.ReconnectMax, quickRetryMax))
+	checked, registered := false, false
 	for {
+		if !checked {
+			// GET /gateway/bot is authenticated, so a bad token stops
+			// here before any websocket; it also says how many session
+			// starts are left today.
+			wait, err := a.checkGateway(ctx)
+			if ctx.Err() != nil {
+				return nil
+			}
+			if errors.Is(err, ErrBadToken) {
+				return err
+			}
+			if err != nil {
+				d := max(quick.next(), wait)
+				a.log.LogAttrs(ctx, slog.LevelWarn, "discord API unavailable; retrying", slog.String("err", err.Error()),
+					slog.Duration("wait", d))
+				if !sleep(ctx, d) {
+					return nil
+				}
+				continue
+			}
+			if wait > 0 {
+				if !sleep(ctx, wait) {
+					return nil
+				}
+				continue
+			}
+			checked = true
+		}
+		dials := a.track.dials()
 		err := a.open(ctx)
 		if ctx.Err() != nil {
 			return nil
@@ -270,30 +332,36 @@ func (a *Adapter) serve(ctx context.Context) error {
 		if ge, ok := fatal(err); ok {
 			return ge
 		}
+		if errors.Is(err, ErrBadToken) {
+			return err
+		}
 		if err != nil {
-			var api *APIError
-			if errors.As(err, &api) && errors.Is(err, ErrBadToken) {
-				return err
+			d := bo.next()
+			if a.track.dials() == dials || errors.Is(err, websocket.ErrBadHandshake) {
+				// No websocket was opened: no IDENTIFY was spent.
+				d = quick.next()
 			}
 			a.log.LogAttrs(ctx, slog.LevelWarn, "gateway connect failed; retrying", slog.String("err", gatewayKind(err)),
-				slog.Duration("wait", wait))
-			if !sleep(ctx, wait) {
+				slog.Duration("wait", d))
+			if !sleep(ctx, d) {
 				return nil
 			}
-			wait = min(wait*2, a.cfg.ReconnectMax)
 			continue
 		}
 		a.log.LogAttrs(ctx, slog.LevelInfo, "discord gateway connected")
+		quick.reset()
 		connected := time.Now()
 		if !registered {
-			if err := a.register(ctx); err != nil {
-				if errors.Is(err, ErrBadToken) {
-					return err
-				}
-				// DMs still work without commands; say so and go on.
+			err := a.register(ctx)
+			if errors.Is(err, ErrBadToken) {
+				return err
+			}
+			if err != nil {
+				// DMs still work without commands; say so, go on, and
+				// try again at the next connection.
 				a.log.LogAttrs(ctx, slog.LevelError, "slash command registration failed", slog.String("err", err.Error()))
 			}
-			registered = true
+			registered = err == nil
 		}
 		select {
 		case <-ctx.Done():
@@ -304,26 +372,40 @@ func (a *Adapter) serve(ctx context.Context) error {
 			return nil
 		}
 		if time.Since(connected) > time.Minute {
-			wait = a.cfg.ReconnectMin
+			bo.reset()
 			a.log.LogAttrs(ctx, slog.LevelWarn, "discord gateway connection lost; reconnecting")
 			continue
 		}
 		// A connection that keeps dropping soon after READY must not
 		// turn into an IDENTIFY storm.
-		a.log.LogAttrs(ctx, slog.LevelWarn, "discord gateway connection lost; reconnecting", slog.Duration("wait", wait))
-		if !sleep(ctx, wait) {
+		d := bo.next()
+		a.log.LogAttrs(ctx, slog.LevelWarn, "discord gateway connection lost; reconnecting", slog.Duration("wait", d))
+		if !sleep(ctx, d) {
 			return nil
 		}
-		wait = min(wait*2, a.cfg.ReconnectMax)
 	}
 }
 
-// quiet turns an error caused by ctx ending into nil.
-func (a *Adapter) quiet(ctx context.Context, err error) error {
-	if ctx.Err() != nil {
-		return nil
+// quickRetryMax caps the wait between tries while Discord cannot be
+// reached at all: such tries cost Discord nothing and spend no IDENTIFY.
+const quickRetryMax = 15 * time.Second
+
+// checkGateway asks GET /gateway/bot once. With an error, wait is what a
+// 429 asked for. Without, a positive wait means no session starts are left
+// today: identifying past the daily limit gets the token reset, so the
+// adapter waits for the reset instead.
+func (a *Adapter) checkGateway(ctx context.Context) (time.Duration, error) {
+	gb, err := a.s.GatewayBot(restOptions(ctx)...)
+	if err != nil {
+		return classify(err).retryAfter, describe("get gateway", err)
 	}
-	return err
+	if l := gb.SessionStartLimit; l.Total > 0 && l.Remaining == 0 {
+		wait := max(time.Duration(l.ResetAfter)*time.Millisecond, a.cfg.ReconnectMin)
+		a.log.LogAttrs(ctx, slog.LevelError, "no discord gateway session starts left today; waiting for the reset",
+			slog.Duration("wait", wait))
+		return wait, nil
+	}
+	return 0, nil
 }
 
 func sleep(ctx context.Context, d time.Duration) bool {
@@ -335,15 +417,6 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	case <-ctx.Done():
 		return false
 	}
-}
-
-func (a *Adapter) gatewayBot(ctx context.Context) (*discordgo.GatewayBotResponse, error) {
-	var gb *discordgo.GatewayBotResponse
-	err := a.do(ctx, "get gateway", true, func(o ...discordgo.RequestOption) (err error) {
-		gb, err = a.s.GatewayBot(o...)
-		return err
-	})
-	return gb, err
 }
 
 // open runs discordgo's Open, breaking its connection if it has not seen
@@ -401,30 +474,10 @@ func (a *Adapter) register(ctx context.Context) error {
 	})
 }
 
-// do runs one REST call with discordgo's own retries off, retrying at most
-// MaxRetries times: rate limits after their Retry-After (when it is at
-// most MaxRetryWait), server and network errors only when idempotent.
-func (a *Adapter) do(ctx context.Context, op string, idempotent bool, call func(...discordgo.RequestOption) error) error {
-	opts := []discordgo.RequestOption{discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false), discordgo.WithRestRetries(0)}
-	for attempt := 0; ; attempt++ {
-		err := call(opts...)
-		if err == nil {
-			return nil
-		}
-		wait, again := retryAfter(err, attempt, idempotent, a.cfg.MaxRetryWait)
-		if !again || attempt >= a.cfg.MaxRetries || ctx.Err() != nil {
-			return describe(op, err)
-		}
-		a.log.LogAttrs(ctx, slog.LevelDebug, "discord call retried", slog.String("op", op), slog.Int("attempt", attempt+1),
-			slog.Duration("wait", wait))
-		if !sleep(ctx, wait) {
-			return describe(op, ctx.Err())
-		}
-	}
-}
-
 // shutdown stops taking events, closes the gateway and lets queued work
-// finish until DrainTimeout, in parallel so Run returns promptly.
+// finish until DrainTimeout, in parallel so Run returns promptly. Past the
+// deadline the work is cancelled, and still joined: no worker outlives Run
+// (it could otherwise call the core after its stores are closed).
 func (a *Adapter) shutdown() {
 	a.mu.Lock()
 	a.stopping = true
@@ -445,10 +498,7 @@ func (a *Adapter) shutdown() {
 	case <-t.C:
 		a.cancel()
 		a.log.LogAttrs(context.Background(), slog.LevelWarn, "discord shutdown: unfinished replies cancelled")
-		select {
-		case <-drained:
-		case <-time.After(500 * time.Millisecond):
-		}
+		<-drained
 	}
 	t.Stop()
 	a.cancel()
@@ -483,4 +533,21 @@ func (a *Adapter) link(guildID, channelID, messageID string) string {
 		l += "/" + url.PathEscape(messageID)
 	}
 	return l
+}
+
+// Stats counts what became of replies and messages since New, for tests
+// and operators; every count is also logged when it happens.
+type Stats struct {
+	Retries int64 // send attempts repeated after a rate limit, 5xx, timeout or network error
+	Expired int64 // ordinary replies given up past ReplyMaxAge (or an interaction's 15 minutes)
+	Failed  int64 // replies Discord refused for good (a 4xx other than 429)
+	Dropped int64 // messages refused because the person's queue was full
+	Floods  int64 // "slow down" answers sent for those
+}
+
+// Stats returns the counts so far.
+func (a *Adapter) Stats() Stats {
+	m := &a.metrics
+	return Stats{Retries: m.retries.Load(), Expired: m.expired.Load(), Failed: m.failed.Load(),
+		Dropped: m.dropped.Load(), Floods: m.floods.Load()}
 }

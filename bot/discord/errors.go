@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/gorilla/websocket"
@@ -98,42 +97,14 @@ func describe(op string, err error) *APIError {
 		e.Kind = "timeout"
 	case errors.As(err, &ne):
 		e.Kind = "network error"
+	case status502(err):
+		e.Status = http.StatusBadGateway
 	case errors.Is(err, discordgo.ErrJSONUnmarshal):
 		e.Kind = "unreadable answer"
 	default:
 		e.Kind = "request failed"
 	}
 	return e
-}
-
-// retryAfter says whether a failed call may be tried again and after how
-// long. Rate limits are retried when the wait is short; server errors and
-// network failures only when repeating the call cannot duplicate a message.
-func retryAfter(err error, attempt int, idempotent bool, maxWait time.Duration) (time.Duration, bool) {
-	var rl *discordgo.RateLimitError
-	if errors.As(err, &rl) {
-		w := rl.RetryAfter
-		if w <= 0 {
-			w = 100 * time.Millisecond
-		}
-		return w, w <= maxWait
-	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, errOutsideAPI) {
-		return 0, false
-	}
-	backoff := time.Duration(200<<attempt) * time.Millisecond
-	var rest *discordgo.RESTError
-	if errors.As(err, &rest) {
-		if rest.Response != nil && rest.Response.StatusCode >= 500 && idempotent {
-			return backoff, true
-		}
-		return 0, false
-	}
-	var ne net.Error
-	if errors.As(err, &ne) && idempotent {
-		return backoff, true
-	}
-	return 0, false
 }
 
 // fatalCodes are the gateway close codes Discord marks "do not reconnect".

@@ -26,10 +26,16 @@ type job struct {
 	unknown bool                   // a command or component this adapter does not know
 	acked   chan struct{}          // closed when the acknowledgement is done
 	ackErr  error                  // set before acked is closed
+	at      time.Time              // when it was queued; replies' deadlines count from here
 }
 
-// queue holds one person's pending jobs; one worker drains it in order.
-type queue struct{ jobs []*job }
+// queue holds one person's pending jobs: ordinary ones in order, and those
+// that may show a crisis in order of their own; a worker drains each.
+type queue struct {
+	jobs, urgent           []*job
+	runOrdinary, runUrgent bool // a worker is draining jobs / urgent
+	warned                 bool // told to slow down since the queue last emptied
+}
 
 // fresh reports whether an event id was not seen recently (a resumed
 // gateway may deliver an event twice).
@@ -185,7 +191,28 @@ func (a *Adapter) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionC
 }
 
 // enqueue adds a job to its person's queue, starting a worker if none runs.
+//
+// A message that may show a crisis (Config.Screen, or /crisis) goes to the
+// person's urgent queue, drained by a worker of its own: it never waits
+// behind their other messages or a reply being retried, and it is never
+// refused. Ordinary messages wait in order, at most QueueSize of them; past
+// that a flood is refused, logged and counted, and the person is told once
+// to slow down (an interaction is always answered, so that it does not stay
+// "thinking...").
 func (a *Adapter) enqueue(userID string, j *job) {
+	j.at = a.now()
+	urgent := j.command == cmdCrisis
+	if !urgent && a.cfg.Screen != nil && j.msg.Text != "" {
+		// Screening costs up to milliseconds for a long message, on the
+		// gateway's reading goroutine: do it only when the message would
+		// wait behind another (or be refused); otherwise it is handled at
+		// once anyway, crisis screen first, by the core.
+		a.mu.Lock()
+		q := a.queues[userID]
+		busy := q != nil && q.runOrdinary
+		a.mu.Unlock()
+		urgent = busy && a.cfg.Screen(j.msg.Text)
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.stopping {
@@ -195,48 +222,120 @@ func (a *Adapter) enqueue(userID string, j *job) {
 	if q == nil {
 		q = &queue{}
 		a.queues[userID] = q
-		a.wg.Add(1)
-		go a.worker(userID, q)
+	}
+	if urgent {
+		q.urgent = append(q.urgent, j)
+		if !q.runUrgent {
+			q.runUrgent = true
+			a.wg.Add(1)
+			go a.worker(userID, q, true)
+		}
+		return
 	}
 	if len(q.jobs) >= a.cfg.QueueSize {
-		// A flood from one person: drop it rather than grow without
-		// bound (the core's own flood control sees the rest).
-		a.log.LogAttrs(context.Background(), slog.LevelWarn, "discord queue full; message dropped", a.user(userID))
+		a.metrics.dropped.Add(1)
+		tell := j.ix != nil || !q.warned
+		a.log.LogAttrs(context.Background(), slog.LevelWarn, "discord queue full; message dropped", a.user(userID),
+			slog.Bool("told", tell))
+		if tell {
+			q.warned = q.warned || j.ix == nil
+			a.metrics.floods.Add(1)
+			a.wg.Add(1)
+			go func() {
+				defer a.wg.Done()
+				a.slowDown(j)
+			}()
+		}
 		return
 	}
 	q.jobs = append(q.jobs, j)
+	if !q.runOrdinary {
+		q.runOrdinary = true
+		a.wg.Add(1)
+		go a.worker(userID, q, false)
+	}
 }
 
-func (a *Adapter) worker(userID string, q *queue) {
+// worker drains one of a person's queues in order; the last worker to
+// find both empty removes the queue (and with it the flood warning).
+func (a *Adapter) worker(userID string, q *queue, urgent bool) {
 	defer a.wg.Done()
 	for {
 		a.mu.Lock()
-		if len(q.jobs) == 0 {
-			delete(a.queues, userID)
+		list := &q.jobs
+		if urgent {
+			list = &q.urgent
+		}
+		if len(*list) == 0 {
+			if urgent {
+				q.runUrgent = false
+			} else {
+				q.runOrdinary = false
+			}
+			if !q.runUrgent && !q.runOrdinary && len(q.jobs) == 0 && len(q.urgent) == 0 && a.queues[userID] == q {
+				delete(a.queues, userID)
+			}
 			a.mu.Unlock()
 			return
 		}
-		j := q.jobs[0]
-		q.jobs = q.jobs[1:]
+		j := (*list)[0]
+		(*list)[0] = nil
+		*list = (*list)[1:]
 		a.mu.Unlock()
 		a.process(j)
 	}
 }
 
-// process hands one job to the core and delivers the replies.
-func (a *Adapter) process(j *job) {
-	ctx, cancel := context.WithTimeout(a.work, a.cfg.TurnTimeout)
-	defer cancel()
+// slowDown answers a message refused for a full queue.
+func (a *Adapter) slowDown(j *job) {
 	if j.acked != nil {
 		<-j.acked
 	}
+	msgs := []outMsg{{text: text(lang(j.msg.Locale), "slow_down")}}
+	switch {
+	case j.ix == nil:
+		a.deliverChannel(a.work, j.msg.UserID, j.msg.ChatID, msgs, a.deadline(j, false))
+	case j.ix.Type == discordgo.InteractionApplicationCommand:
+		a.deliverInteraction(a.work, j, msgs, true)
+	default:
+		// A button: a follow-up, so that the message it sits on stays.
+		a.deliverInteraction(a.work, j, msgs, false)
+	}
+}
+
+// interactionTTL is how long an interaction token can be used (15 min),
+// less a margin.
+const interactionTTL = 14 * time.Minute
+
+// deadline is when a reply to j stops being useful: ReplyMaxAge after it
+// came, and before its interaction token expires when the reply uses it.
+func (a *Adapter) deadline(j *job, viaToken bool) time.Time {
+	d := j.at.Add(a.cfg.ReplyMaxAge)
+	if viaToken {
+		if t := j.at.Add(interactionTTL); t.Before(d) {
+			d = t
+		}
+	}
+	return d
+}
+
+// process hands one job to the core and delivers the replies. Handling is
+// bounded by TurnTimeout; delivery goes on until each reply's deadline (or
+// shutdown), so a Discord outage delays replies instead of losing them.
+func (a *Adapter) process(j *job) {
+	if j.acked != nil {
+		<-j.acked
+	}
+	out := a.work
 	loc := lang(j.msg.Locale)
 	if j.unknown {
 		if j.ix != nil && j.ix.Type == discordgo.InteractionApplicationCommand {
-			a.deliverInteraction(ctx, j, []outMsg{{text: text(loc, "unknown")}}, true)
+			a.deliverInteraction(out, j, []outMsg{{text: text(loc, "unknown")}}, true)
 		}
 		return
 	}
+	ctx, cancel := context.WithTimeout(a.work, a.cfg.TurnTimeout)
+	defer cancel()
 	var dmErr error
 	if j.guild {
 		// Everything the core keeps (reminders, alerts) points at the
@@ -256,19 +355,19 @@ func (a *Adapter) process(j *job) {
 		slog.Int("messages", len(msgs)), slog.Duration("took", a.now().Sub(start)))
 	switch {
 	case j.ix == nil:
-		a.deliverChannel(ctx, j.msg.UserID, j.msg.ChatID, msgs)
+		a.deliverChannel(out, j.msg.UserID, j.msg.ChatID, msgs, a.deadline(j, false))
 	case j.ix.Type == discordgo.InteractionMessageComponent && !j.guild:
 		// A tapped button in the DM: the answers continue there.
-		a.deliverChannel(ctx, j.msg.UserID, j.ix.ChannelID, msgs)
+		a.deliverChannel(out, j.msg.UserID, j.ix.ChannelID, msgs, a.deadline(j, false))
 	case j.ix.Type == discordgo.InteractionMessageComponent:
 		// A button on an ephemeral answer in a server: stay ephemeral.
-		a.deliverInteraction(ctx, j, msgs, false)
+		a.deliverInteraction(out, j, msgs, false)
 	case !j.guild:
-		a.deliverInteraction(ctx, j, msgs, true)
+		a.deliverInteraction(out, j, msgs, true)
 	case j.command == cmdFindGroup:
-		a.moveToDM(ctx, j, msgs, dmErr, loc)
+		a.moveToDM(out, j, msgs, dmErr, loc)
 	default:
-		a.deliverInteraction(ctx, j, msgs, true)
+		a.deliverInteraction(out, j, msgs, true)
 	}
 }
 
@@ -290,7 +389,7 @@ func (a *Adapter) moveToDM(ctx context.Context, j *job, msgs []outMsg, dmErr err
 	}
 	if dmErr == nil {
 		for i, m := range rest {
-			if err := a.sendChannel(ctx, j.msg.ChatID, m); err != nil {
+			if err := a.sendChannel(ctx, j.msg.ChatID, m, a.deadline(j, false)); err != nil {
 				dmErr = err
 				rest = rest[i:]
 				break
@@ -335,10 +434,10 @@ func (a *Adapter) dmChannel(ctx context.Context, userID string) (string, error) 
 
 // deliverChannel sends messages to a DM channel in order; a failed one is
 // logged and the rest still go (the crisis reply is first in line).
-func (a *Adapter) deliverChannel(ctx context.Context, userID, channelID string, msgs []outMsg) {
+func (a *Adapter) deliverChannel(ctx context.Context, userID, channelID string, msgs []outMsg, deadline time.Time) {
 	failed := 0
 	for _, m := range msgs {
-		if err := a.sendChannel(ctx, channelID, m); err != nil {
+		if err := a.sendChannel(ctx, channelID, m, deadline); err != nil {
 			failed++
 			a.log.LogAttrs(ctx, slog.LevelError, "discord reply not delivered", a.user(userID), slog.Bool("urgent", m.urgent),
 				slog.String("err", err.Error()))
@@ -364,11 +463,13 @@ func nonce() string {
 	return hex.EncodeToString(b) // 20 characters; Discord allows 25
 }
 
-// sendChannel posts one message; with a nonce it is safe to retry.
-func (a *Adapter) sendChannel(ctx context.Context, channelID string, m outMsg) error {
+// sendChannel posts one message, retried as deliver says; its nonce makes
+// a retry after a lost answer return the message already posted instead of
+// posting it twice.
+func (a *Adapter) sendChannel(ctx context.Context, channelID string, m outMsg, deadline time.Time) error {
 	body := channelMessage{Content: m.text, Components: m.comps, AllowedMentions: noMentions(), Nonce: nonce(), EnforceNonce: true}
 	ep := discordgo.EndpointChannelMessages(channelID)
-	return a.do(ctx, "send message", true, func(o ...discordgo.RequestOption) error {
+	return a.deliver(ctx, "send message", m.urgent, deadline, func(o ...discordgo.RequestOption) error {
 		if m.file == nil {
 			_, err := a.s.RequestWithBucketID(http.MethodPost, ep, body, ep, o...)
 			return err
@@ -404,7 +505,7 @@ func (o *ixOut) send(ctx context.Context, m outMsg) {
 		if comps == nil {
 			comps = []discordgo.MessageComponent{}
 		}
-		err = a.do(ctx, "edit interaction answer", true, func(opts ...discordgo.RequestOption) error {
+		err = a.deliver(ctx, "edit interaction answer", m.urgent, o.a.deadline(o.j, true), func(opts ...discordgo.RequestOption) error {
 			if m.file != nil {
 				files = []*discordgo.File{file(m.file)}
 			}
@@ -417,8 +518,9 @@ func (o *ixOut) send(ctx context.Context, m outMsg) {
 		if o.j.guild {
 			flags = discordgo.MessageFlagsEphemeral
 		}
-		// Follow-ups have no nonce: retry them only on rate limits.
-		err = a.do(ctx, "send follow-up", false, func(opts ...discordgo.RequestOption) error {
+		// Follow-ups have no nonce, so a retry after a lost answer may
+		// show one twice; that is better than never.
+		err = a.deliver(ctx, "send follow-up", m.urgent, o.a.deadline(o.j, true), func(opts ...discordgo.RequestOption) error {
 			if m.file != nil {
 				files = []*discordgo.File{file(m.file)}
 			}
@@ -481,7 +583,8 @@ func (a *Adapter) Alert(ctx context.Context, al bot.Alert) error {
 	}
 	b.WriteString("Time: " + at.UTC().Format("2006-01-02 15:04 MST") + "\n")
 	b.WriteString("They were sent crisis lines. Please reach out to them directly; what they wrote is not shared here.")
-	err := a.sendChannel(ctx, a.cfg.AlertTo, outMsg{text: b.String()})
+	// Urgent: short tries, within the core's alert timeout (ctx).
+	err := a.sendChannel(ctx, a.cfg.AlertTo, outMsg{text: b.String(), urgent: true}, time.Time{})
 	if err != nil {
 		return err
 	}
@@ -516,8 +619,9 @@ func (a *Adapter) Send(ctx context.Context, chatID string, r bot.Reply) error {
 		a.mu.Unlock()
 	}
 	var errs []error
+	deadline := a.now().Add(a.cfg.ReplyMaxAge)
 	for _, m := range render([]bot.Reply{r}, "en") {
-		if err := a.sendChannel(ctx, chatID, m); err != nil {
+		if err := a.sendChannel(ctx, chatID, m, deadline); err != nil {
 			errs = append(errs, err)
 		}
 	}

@@ -35,6 +35,8 @@ type call struct {
 	Raw          []byte
 	Files        map[string][]byte // file name -> bytes
 	At           time.Time
+	Fault        string // the fault injected instead of an answer, if any
+	Dup          bool   // a repeated enforced nonce: Discord answers with the message already posted
 }
 
 func (c call) str(key string) string { s, _ := c.Body[key].(string); return s }
@@ -64,6 +66,96 @@ type fake struct {
 	dmFail   bool // messages to DM channels fail with 50007
 	readyCh  chan struct{}
 	chanType map[string]int
+	faults   faults
+	sends    int               // message sends seen, for the fault patterns
+	nonces   map[string]string // enforced nonce -> message id
+}
+
+// faults are what the fake can do wrong. The patterns are deterministic:
+// of every ten message sends (POST/PATCH to a channel's messages or a
+// webhook), the first storm429 are rate limited, the next err5xx fail with
+// a 5xx and the next hang get no answer until the client gives up.
+type faults struct {
+	storm429   int
+	retryAfter float64 // seconds, in the 429 answers
+	err5xx     int
+	hang       int
+	// down makes every REST call and gateway connection fail: with
+	// downStatus 0 the connection is cut (a network error), else the
+	// fake answers that status.
+	down       bool
+	downStatus int
+}
+
+func (f *fake) setFaults(fs faults) {
+	f.mu.Lock()
+	f.faults = fs
+	f.mu.Unlock()
+}
+
+// isSend reports a request that posts or edits a message.
+func isSend(method, path string) bool {
+	if strings.HasPrefix(path, "/webhooks/") {
+		return method == http.MethodPost || method == http.MethodPatch
+	}
+	return method == http.MethodPost && strings.HasPrefix(path, "/channels/") && strings.HasSuffix(path, "/messages")
+}
+
+// fail answers r with the fault due, if any, and reports whether it did.
+func (f *fake) fail(w http.ResponseWriter, r *http.Request, c call) bool {
+	f.mu.Lock()
+	fs := f.faults
+	kind := ""
+	switch {
+	case fs.down && fs.downStatus == 0:
+		kind = "cut"
+	case fs.down:
+		kind = "down"
+	case isSend(r.Method, c.Path):
+		n := f.sends % 10
+		f.sends++
+		switch {
+		case n < fs.storm429:
+			kind = "429"
+			f.hits429++
+		case n < fs.storm429+fs.err5xx:
+			kind = "5xx"
+		case n < fs.storm429+fs.err5xx+fs.hang:
+			kind = "hang"
+		}
+	}
+	f.mu.Unlock()
+	if kind == "" {
+		return false
+	}
+	c.Fault = kind
+	f.record(c)
+	switch kind {
+	case "cut":
+		cut(w)
+	case "down":
+		writeJSON(w, fs.downStatus, map[string]any{"message": "upstream unavailable", "code": 0})
+	case "429":
+		w.Header().Set("Retry-After", fmt.Sprint(int(fs.retryAfter)))
+		writeJSON(w, 429, map[string]any{"message": "You are being rate limited.", "retry_after": fs.retryAfter, "global": false})
+	case "5xx":
+		st := []int{500, 502, 503}[c.At.Nanosecond()%3]
+		writeJSON(w, st, map[string]any{"message": "server error", "code": 0})
+	case "hang":
+		<-r.Context().Done()
+	}
+	return true
+}
+
+// cut closes the client's connection without an answer.
+func cut(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			conn.Close()
+			return
+		}
+	}
+	panic(http.ErrAbortHandler)
 }
 
 func newFake(t *testing.T) *fake {
@@ -105,7 +197,8 @@ func (f *fake) snapshot() []call {
 // waitFor waits until pred holds for the calls so far.
 func (f *fake) waitFor(what string, pred func([]call) bool) []call {
 	f.t.Helper()
-	deadline := time.After(10 * time.Second)
+	// Generous: a failure, not a measurement; the machine may be loaded.
+	deadline := time.After(30 * time.Second)
 	for {
 		f.mu.Lock()
 		cs := append([]call(nil), f.calls...)
@@ -128,6 +221,18 @@ func dump(cs []call) string {
 		fmt.Fprintf(&b, "  %s %s %s\n", c.Method, c.Path, c.Raw)
 	}
 	return b.String()
+}
+
+// delivered returns the messages posted to a channel that the fake
+// accepted.
+func delivered(cs []call, channel string) []call {
+	var out []call
+	for _, c := range filter(cs, "POST", "/channels/"+channel+"/messages") {
+		if c.Fault == "" && !c.Dup {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // count returns how many calls match method and path prefix.
@@ -185,12 +290,16 @@ func (f *fake) rest(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 401, map[string]any{"message": "401: Unauthorized", "code": 0})
 		return
 	}
+	if f.fail(w, r, c) {
+		return
+	}
 	f.mu.Lock()
 	for prefix, n := range f.fail429 {
 		if n > 0 && strings.HasPrefix(path, prefix) && r.Method == http.MethodPost {
 			f.fail429[prefix] = n - 1
 			f.hits429++
 			f.mu.Unlock()
+			c.Fault = "429"
 			f.record(c)
 			w.Header().Set("Retry-After", "0")
 			writeJSON(w, 429, map[string]any{"message": "You are being rate limited.", "retry_after": 0.02, "global": false})
@@ -203,7 +312,7 @@ func (f *fake) rest(w http.ResponseWriter, r *http.Request) {
 	f.mu.Unlock()
 	// Recorded once answered, so that state the answer changed is there
 	// when a test sees the call.
-	defer f.record(c)
+	defer func() { f.record(c) }()
 	seg := strings.Split(strings.Trim(path, "/"), "/")
 	switch {
 	case path == "/gateway/bot" && r.Method == http.MethodGet:
@@ -224,6 +333,18 @@ func (f *fake) rest(w http.ResponseWriter, r *http.Request) {
 		if dmFail && strings.HasPrefix(seg[1], "dm") {
 			writeJSON(w, 403, map[string]any{"message": "Cannot send messages to this user", "code": 50007})
 			return
+		}
+		if n := c.str("nonce"); n != "" && c.Body["enforce_nonce"] == true {
+			f.mu.Lock()
+			if f.nonces == nil {
+				f.nonces = map[string]string{}
+			}
+			if old, ok := f.nonces[n]; ok {
+				id, c.Dup = old, true
+			} else {
+				f.nonces[n] = id
+			}
+			f.mu.Unlock()
 		}
 		writeJSON(w, 200, map[string]any{"id": id, "channel_id": seg[1], "content": c.str("content")})
 	case len(seg) == 3 && seg[0] == "applications" && seg[2] == "commands" && r.Method == http.MethodPut:
@@ -248,6 +369,17 @@ func (f *fake) rest(w http.ResponseWriter, r *http.Request) {
 var upgrader = websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
 
 func (f *fake) gateway(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	fs := f.faults
+	f.mu.Unlock()
+	if fs.down {
+		if fs.downStatus == 0 {
+			cut(w)
+		} else {
+			w.WriteHeader(fs.downStatus)
+		}
+		return
+	}
 	conn, err := upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return

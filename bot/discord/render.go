@@ -164,12 +164,14 @@ var texts = map[string]map[string]string{
 		"dm_moved":  "I've sent you a direct message so we can talk privately.",
 		"dm_failed": "I couldn't send you a direct message (your privacy settings may block messages from server members), so I'm answering here, where only you can see it. You can also open a direct message with me.",
 		"unknown":   "I don't know that command. Try /help.",
+		"slow_down": "You're sending messages faster than I can answer, so I skipped some. Please wait for my answer before sending more. If you are in danger, type /crisis.",
 	},
 	"es": {
 		"choose":    "Elige una opción",
 		"dm_moved":  "Te he enviado un mensaje directo para hablar en privado.",
 		"dm_failed": "No pude enviarte un mensaje directo (quizá tu configuración de privacidad bloquea mensajes de miembros del servidor), así que te respondo aquí, donde solo tú lo ves. También puedes abrir un mensaje directo conmigo.",
 		"unknown":   "No conozco ese comando. Prueba /ayuda.",
+		"slow_down": "Me estás enviando mensajes más rápido de lo que puedo responder, así que me salté algunos. Espera mi respuesta antes de enviar más. Si estás en peligro, escribe /crisis.",
 	},
 }
 

@@ -101,8 +101,16 @@ func httpClient(base *url.URL, c *http.Client) *http.Client {
 // waiting for a HELLO or READY that never comes can be broken (discordgo
 // reads them without a deadline and holds its session lock meanwhile).
 type tracker struct {
-	mu   sync.Mutex
-	conn net.Conn
+	mu    sync.Mutex
+	conn  net.Conn
+	count int // connections made
+}
+
+// dials returns how many gateway connections have been made.
+func (t *tracker) dials() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.count
 }
 
 func (t *tracker) dialer() *websocket.Dialer {
@@ -115,6 +123,7 @@ func (t *tracker) dialer() *websocket.Dialer {
 			if err == nil {
 				t.mu.Lock()
 				t.conn = c
+				t.count++
 				t.mu.Unlock()
 			}
 			return c, err

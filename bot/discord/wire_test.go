@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -547,12 +548,13 @@ func TestBadToken(t *testing.T) {
 	r.logs.clean(t)
 }
 
-// TestRateLimitBounded: two 429s are waited out and the message arrives
-// once; a persistent 429 is given up after MaxRetries+1 tries.
-func TestRateLimitBounded(t *testing.T) {
+// TestRateLimitHonoured: two 429s are waited out and the message arrives
+// once; a persistent 429 is retried, each time after Retry-After, until the
+// reply is ReplyMaxAge old, and then given up, logged and counted.
+func TestRateLimitHonoured(t *testing.T) {
 	t.Parallel()
 	f := newFake(t)
-	r := newRig(t, f, func(c *Config) { c.MaxRetries = 3 })
+	r := newRig(t, f, func(c *Config) { c.ReplyMaxAge = 400 * time.Millisecond })
 	r.run(t, bot.HandlerFunc(func(_ context.Context, m bot.Message) ([]bot.Reply, error) {
 		return []bot.Reply{{Text: "ok"}}, nil
 	}))
@@ -560,19 +562,17 @@ func TestRateLimitBounded(t *testing.T) {
 	f.fail429["/channels/dm1/"] = 2
 	f.mu.Unlock()
 	f.dm("1", "hi")
-	cs := f.waitFor("delivery after two 429s", func(cs []call) bool { return len(posts(cs, "dm1")) == 3 })
-	time.Sleep(100 * time.Millisecond) // a fourth POST would be a duplicate
+	f.waitFor("delivery after two 429s", func(cs []call) bool { return len(delivered(cs, "dm1")) == 1 })
 	if n := len(posts(f.snapshot(), "dm1")); n != 3 {
 		t.Errorf("%d POSTs, want 3 (two 429s, one success)", n)
 	}
-	_ = cs
 	f.mu.Lock()
-	f.fail429["/channels/dm2/"] = 1000
+	f.fail429["/channels/dm2/"] = 1000000
 	f.mu.Unlock()
 	start := time.Now()
 	f.dm("2", "hi")
 	deadline := time.After(10 * time.Second)
-	for !strings.Contains(r.logs.String(), "reply not delivered") {
+	for r.a.Stats().Expired == 0 {
 		select {
 		case <-deadline:
 			t.Fatal("a persistent 429 was never given up")
@@ -580,10 +580,17 @@ func TestRateLimitBounded(t *testing.T) {
 		}
 	}
 	took := time.Since(start)
-	if n := len(posts(f.snapshot(), "dm2")); n != 4 {
-		t.Errorf("%d tries under a persistent 429, want 4 (MaxRetries 3 + 1)", n)
+	tries := posts(f.snapshot(), "dm2")
+	for i := 1; i < len(tries); i++ {
+		// The fake asks for 20 ms.
+		if gap := tries[i].At.Sub(tries[i-1].At); gap < 20*time.Millisecond {
+			t.Errorf("try %d came %v after the previous one, before Retry-After", i+1, gap)
+		}
 	}
-	t.Logf("persistent 429 given up after 4 tries in %v", took.Round(time.Millisecond))
+	if len(tries) < 3 || !strings.Contains(r.logs.String(), "reply not delivered") {
+		t.Errorf("%d tries under a persistent 429; log:\n%s", len(tries), r.logs.String())
+	}
+	t.Logf("persistent 429 given up after %d tries in %v", len(tries), took.Round(time.Millisecond))
 	r.logs.clean(t)
 }
 
@@ -748,18 +755,26 @@ func TestDMBlockedFallsBackToEphemeral(t *testing.T) {
 // still working; Close is idempotent; Run after Close is refused.
 func TestShutdown(t *testing.T) {
 	f := newFake(t)
-	r := newRig(t, f, nil)
+	r := newRig(t, f, func(c *Config) { c.DrainTimeout = 100 * time.Millisecond })
 	started := make(chan struct{})
+	var returned atomic.Bool
 	r.run(t, bot.HandlerFunc(func(ctx context.Context, m bot.Message) ([]bot.Reply, error) {
 		close(started)
-		<-ctx.Done() // a slow search
+		<-ctx.Done() // a slow search, slower still to notice
+		time.Sleep(1200 * time.Millisecond)
+		returned.Store(true)
 		return nil, ctx.Err()
 	}))
 	f.dm("41", "hi")
 	<-started
 	err, took := r.stop(t)
-	if err != nil || took >= 2*time.Second {
-		t.Errorf("Run after cancel: %v after %v, want nil within 2 s", err, took)
+	if err != nil || took >= 3*time.Second {
+		t.Errorf("Run after cancel: %v after %v, want nil within 3 s", err, took)
+	}
+	// The turn was cancelled, and joined: nothing of the adapter's calls
+	// the core after Run has returned.
+	if !returned.Load() {
+		t.Error("Run returned while a turn was still being handled")
 	}
 	t.Logf("Run returned %v after cancel", took.Round(time.Millisecond))
 	if err := r.a.Close(); err != nil {

@@ -350,11 +350,19 @@ func (s *Store) Compact() error {
 // never fires twice, even if the process dies right after; if fire fails the
 // reminder for that occurrence is lost, which is better than a duplicate.
 func (s *Store) Tick(now time.Time, fire func(Reminder) error) (time.Time, error) {
+	return s.tick(context.Background(), now, fire)
+}
+
+// tick is Tick that stops firing once ctx ends (see Run).
+func (s *Store) tick(ctx context.Context, now time.Time, fire func(Reminder) error) (time.Time, error) {
 	var errs []error
 	fired, dropped := 0, 0
 	// Each due reminder is handled in its own transaction; a bound stops a
 	// NextFunc that keeps returning past times from looping forever.
 	for range 100000 {
+		if ctx.Err() != nil {
+			break
+		}
 		// Look first with a read transaction: most wake-ups find nothing
 		// due, and a write transaction costs an fsync.
 		head, ok, err := s.head()
@@ -453,10 +461,17 @@ func (s *Store) head() (time.Time, bool, error) {
 // the next due minute, at least once a minute (so a changed schedule is
 // noticed), and at once after Add. On start it fires whatever came due while
 // the bot was down, if the meeting has not started yet.
+//
+// Once ctx has ended it fires nothing more: a reminder is marked fired
+// before fire is called, so firing it through a front end that is shutting
+// down would lose it; left unfired, it goes out at the next start.
 func (s *Store) Run(ctx context.Context, now func() time.Time, fire func(Reminder) error) error {
 	for {
+		if ctx.Err() != nil {
+			return nil
+		}
 		t := now()
-		next, err := s.Tick(t, fire)
+		next, err := s.tick(ctx, t, fire)
 		if err != nil {
 			s.log.Warn("reminder tick failed", "err", err)
 		}

@@ -171,6 +171,34 @@ func TestDownAtTheMinute(t *testing.T) {
 	}
 }
 
+// TestShutdownFiresNothing: once the bot is shutting down (ctx ended),
+// Run fires nothing, even what is due: firing marks a reminder done, and
+// the front end it would go through is stopping. The reminder goes out
+// after the restart instead of being lost.
+func TestShutdownFiresNothing(t *testing.T) {
+	next := lookup(testDir())
+	path := filepath.Join(t.TempDir(), "reminders.db")
+	addOne(t, path, next, alice, nyTime("2026-02-12 09:00"))
+	s := open(t, path, next, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	fired := 0
+	err := s.Run(ctx, func() time.Time { return nyTime("2026-02-12 18:00") }, func(Reminder) error {
+		fired++
+		return errors.New("the front end has stopped")
+	})
+	if err != nil || fired != 0 {
+		t.Fatalf("Run after its ctx ended: err %v, %d fired", err, fired)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got := runFrom(t, path, next, nyTime("2026-02-12 18:01"), nyTime("2026-02-12 18:30"))
+	if len(got) != 1 {
+		t.Fatalf("after the restart %d fired, want the one due at shutdown", len(got))
+	}
+}
+
 func TestAddWithinLeadFiresAtOnce(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "reminders.db")
 	next := lookup(testDir())

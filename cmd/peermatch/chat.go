@@ -6,12 +6,14 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/peermatch/peermatch/bot"
 	"github.com/peermatch/peermatch/bot/console"
 	"github.com/peermatch/peermatch/bot/reminder"
 	"github.com/peermatch/peermatch/bot/store"
+	"github.com/peermatch/peermatch/data"
 	"github.com/peermatch/peermatch/matcher/calendar"
 	"github.com/peermatch/peermatch/matcher/crisis"
 )
@@ -38,14 +40,16 @@ func runChat(ctx context.Context, args []string, getenv func(string) string, std
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	push := make(chan bot.Reply, 16)
-	c.background(ctx, a, getenv, func(ctx context.Context, platform, chatID string, r bot.Reply) error {
+	// Deferred after the stores' Close, so it runs before them: background
+	// work has stopped by the time they close.
+	defer c.background(ctx, a, getenv, func(ctx context.Context, platform, chatID string, r bot.Reply) error {
 		select {
 		case push <- r:
 			return nil
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-	})
+	})()
 	return console.Run(ctx, c.eng, stdin, stdout, console.Options{Locale: posixLocale(*locale), Push: push, SaveDir: *saveDir})
 }
 
@@ -59,9 +63,11 @@ type core struct {
 }
 
 // frontEndsFunc builds the platform front ends once the secret that keys
-// user ids is known (they log the same hashes as the core); it returns the
-// moderator alerter (nil for none) and what /forget must also erase.
-type frontEndsFunc func(idKey []byte) (bot.Alerter, []bot.Forgetter, error)
+// user ids is known (they log the same hashes as the core), given the
+// crisis screen (so that a front end's queues let crisis messages pass); it
+// returns the moderator alerter (nil for none) and what /forget must also
+// erase.
+type frontEndsFunc func(idKey []byte, crisis func(text string) bool) (bot.Alerter, []bot.Forgetter, error)
 
 // newCore builds the conversation core over the app: crisis screening
 // first, sessions and reminders persisted in the state directory, both
@@ -86,7 +92,7 @@ func newCore(a *app, fronts frontEndsFunc) (*core, error) {
 	forget := []bot.Forgetter{rem}
 	var alerts bot.Alerter
 	if fronts != nil {
-		al, fg, err := fronts(key)
+		al, fg, err := fronts(key, func(text string) bool { return scr.Screen(text).Level >= data.LevelConcern })
 		if err != nil {
 			sessions.Close()
 			reminders.Close()
@@ -134,13 +140,21 @@ func (c *core) deliverReminders(ctx context.Context, send func(ctx context.Conte
 
 // background starts what a running bot does besides answering: reloading
 // a changed directory, erasing expired sessions and firing reminders
-// through send. All of it stops with ctx.
+// through send. It returns stop, which cancels all of it and waits until
+// it has returned, so that the stores and the index can then be closed
+// with nothing still using them.
 func (c *core) background(ctx context.Context, a *app, getenv func(string) string,
-	send func(ctx context.Context, platform, chatID string, r bot.Reply) error) {
+	send func(ctx context.Context, platform, chatID string, r bot.Reply) error) (stop func()) {
 	a.pruneIndexes()
-	go a.watch(ctx, reloadEvery(getenv))
-	go c.sweep(ctx, 10*time.Minute)
-	go c.deliverReminders(ctx, send)
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() { a.watch(ctx, reloadEvery(getenv)) })
+	wg.Go(func() { c.sweep(ctx, 10*time.Minute) })
+	wg.Go(func() { c.deliverReminders(ctx, send) })
+	return func() {
+		cancel()
+		wg.Wait()
+	}
 }
 
 // sweep erases sessions idle past their expiry, every interval.

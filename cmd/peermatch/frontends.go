@@ -13,11 +13,17 @@ var (
 	_ frontEnd = (*discord.Adapter)(nil)
 )
 
+// tuneDiscord, when set (by tests), adjusts the Discord adapter's
+// configuration: its waits are minutes long, too long for a test.
+var tuneDiscord func(*discord.Config)
+
 // newFrontEnds starts an adapter for each platform whose token is set,
 // adding it to fronts, and returns the moderator alerter over those with an
 // alert target (nil when there is none) and what /forget must also erase.
-// Tokens come only from the environment.
-func newFrontEnds(a *app, getenv func(string) string, idKey []byte, fronts map[string]frontEnd) (bot.Alerter, []bot.Forgetter, error) {
+// Tokens come only from the environment. crisis screens a message before
+// it is queued, so that a crisis always passes a full queue.
+func newFrontEnds(a *app, getenv func(string) string, idKey []byte, crisis func(string) bool,
+	fronts map[string]frontEnd) (bot.Alerter, []bot.Forgetter, error) {
 	alerts := alertRouter{}
 	var forget []bot.Forgetter
 	if tok := getenv("PEERMATCH_TELEGRAM_TOKEN"); tok != "" {
@@ -43,14 +49,19 @@ func newFrontEnds(a *app, getenv func(string) string, idKey []byte, fronts map[s
 		}
 	}
 	if tok := getenv("PEERMATCH_DISCORD_TOKEN"); tok != "" {
-		dc, err := discord.New(discord.Config{
+		cfg := discord.Config{
 			Token:   tok,
 			API:     getenv("PEERMATCH_DISCORD_API"),
 			AlertTo: getenv("PEERMATCH_DISCORD_ALERT_CHANNEL"),
 			Logger:  a.log.With("platform", "discord"),
 			Now:     time.Now,
 			IDKey:   idKey,
-		})
+			Screen:  crisis,
+		}
+		if tuneDiscord != nil {
+			tuneDiscord(&cfg)
+		}
+		dc, err := discord.New(cfg)
 		if err != nil {
 			return nil, nil, err
 		}

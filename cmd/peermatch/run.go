@@ -108,9 +108,16 @@ type app struct {
 	mu  sync.Mutex // guards idx and dir, which change on reload
 	idx index.Index
 	dir *data.Directory
+
+	preloaded chan struct{} // closed when the gazetteer has loaded
 }
 
+// Close waits for the gazetteer's loading (no goroutine outlives the
+// command) and closes the index.
 func (a *app) Close() error {
+	if a.preloaded != nil {
+		<-a.preloaded
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.idx != nil {
@@ -194,7 +201,7 @@ func newApp(ctx context.Context, getenv func(string) string, stderr io.Writer, d
 		return nil, err
 	}
 	explicit := cmp.Or(dataPaths, getenv("PEERMATCH_DATA"))
-	a := &app{log: log, stateDir: sd, vocab: vocab, gaz: data.DefaultGazetteer(), sources: func() string {
+	a := &app{log: log, stateDir: sd, vocab: vocab, gaz: data.DefaultGazetteer(), preloaded: make(chan struct{}), sources: func() string {
 		if explicit != "" {
 			return explicit
 		}
@@ -224,7 +231,10 @@ func newApp(ctx context.Context, getenv func(string) string, stderr io.Writer, d
 		// the 1 GiB the product promises. GOMEMLIMIT overrides this.
 		debug.SetMemoryLimit(servingMemoryLimit)
 	}
-	go a.gaz.Preload() // off the first message's path; lookups wait for it if they come first
+	go func() { // off the first message's path; lookups wait for it if they come first
+		defer close(a.preloaded)
+		a.gaz.Preload()
+	}()
 	return a, nil
 }
 

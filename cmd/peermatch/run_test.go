@@ -97,13 +97,16 @@ func TestDefaultRunIsConsoleChat(t *testing.T) {
 }
 
 // onlineGriefShown runs a console conversation through run() and counts
-// the directory's online grief listings in what the bot said.
+// the directory's online grief listings in what the bot said. Nothing run
+// started may still be running once it returns.
 func onlineGriefShown(t *testing.T, script string) int {
 	t.Helper()
+	before := goroutines()
 	var out, errb bytes.Buffer
 	if err := run(context.Background(), nil, env(t), strings.NewReader(script), &out, &errb); err != nil {
 		t.Fatalf("run: %v (%s)", err, errb.String())
 	}
+	noLeaks(t, before)
 	if !strings.Contains(strings.ToLower(out.String()), "bot") {
 		t.Errorf("the hello should say it is a bot:\n%s", out.String())
 	}

@@ -54,8 +54,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			fe.Close()
 		}
 	}()
-	c, err := newCore(a, func(key []byte) (bot.Alerter, []bot.Forgetter, error) {
-		return newFrontEnds(a, getenv, key, fronts)
+	c, err := newCore(a, func(key []byte, crisis func(string) bool) (bot.Alerter, []bot.Forgetter, error) {
+		return newFrontEnds(a, getenv, key, crisis, fronts)
 	})
 	if err != nil {
 		return err
@@ -63,28 +63,35 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	defer c.Close()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	c.background(ctx, a, getenv, func(ctx context.Context, platform, chatID string, r bot.Reply) error {
+	// Deferred last, so it runs first: background work stops before the
+	// stores close.
+	defer c.background(ctx, a, getenv, func(ctx context.Context, platform, chatID string, r bot.Reply) error {
 		fe, ok := fronts[platform]
 		if !ok {
 			return fmt.Errorf("reminder for %s, which is not running", platform)
 		}
 		return fe.Send(ctx, chatID, r)
-	})
-	// Run every front end; the first to stop with an error stops the rest,
-	// and every one drains before serve returns.
+	})()
+	// Run every front end. One front end's trouble is its own: one that
+	// stops with an error (a rejected token, a fatal gateway close) is
+	// logged and the others keep serving. serve returns when ctx ends and
+	// every front end has drained, or when none is left running.
 	var wg sync.WaitGroup
 	errs := make(chan error, len(fronts))
 	for name, fe := range fronts {
 		wg.Go(func() {
 			err := fe.Run(ctx, c.eng)
+			if err == nil && ctx.Err() == nil {
+				err = errors.New("stopped without an error")
+			}
 			if err != nil && !errors.Is(err, context.Canceled) {
-				a.log.Error("front end stopped", "platform", name, "err", err.Error())
+				a.log.Error("front end stopped; any other keeps running", "platform", name, "err", err.Error())
 				errs <- fmt.Errorf("%s: %w", name, err)
-				cancel()
 			}
 		})
 	}
 	wg.Wait()
+	cancel()
 	close(errs)
 	var all []error
 	for err := range errs {
