@@ -84,6 +84,11 @@ func TestCanaryNeverLoggedNorStored(t *testing.T) {
 		t.Fatal("the session is not in the store: the scan after /forget would be blind")
 	}
 	send(userID, "/forget")
+	// Erasure compacts the file in the background; wait for it before
+	// scanning the bytes.
+	if err := r.bolt.WaitErased(); err != nil {
+		t.Fatal(err)
+	}
 	scanDir(t, state, c, "after /forget")
 	if fileHas(t, state, key) {
 		t.Error("the user's key is still in the state directory after /forget")

@@ -59,7 +59,7 @@ func WithMaxScan(n int) Option {
 
 type entry struct {
 	id, category, tier, kind, lang string
-	level                    data.CrisisLevel
+	level                          data.CrisisLevel
 }
 
 // Screener screens messages and writes crisis replies. It is immutable after
