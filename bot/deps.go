@@ -27,6 +27,9 @@ type Screener interface {
 	Reply(a data.Assessment, country, lang string, notified bool) string
 	// LinesReply lists crisis lines, for /crisis.
 	LinesReply(country, lang string) string
+	// ModeratorNotifiedText says a human was alerted, for when the crisis
+	// reply itself went out before the alert did.
+	ModeratorNotifiedText(lang string) string
 }
 
 // Reminders keeps opt-in meeting reminders, delivered later by the front
@@ -104,6 +107,9 @@ type Session struct {
 	Offset    int            `json:"offset,omitempty"` // results already shown
 	Shown     []string       `json:"shown,omitempty"`  // ids of the groups last shown
 	Concerns  int            `json:"concerns,omitempty"`
+	// AwaitCountry: a crisis reply asked "which country are you in?", so
+	// the next message that names a country gets that country's lines.
+	AwaitCountry bool `json:"await_country,omitempty"`
 	Updated   time.Time      `json:"updated"`
 }
 

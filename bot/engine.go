@@ -159,15 +159,26 @@ func (e *Engine) lock(key string) func() {
 
 // screen is the first middleware: every message is assessed before anything
 // else, and the crisis reply is built from the screener's static data so it
-// goes out even when the store, matcher or index fail.
+// goes out even when the store, matcher or index fail. The reply is built
+// from the message alone and handed to the front end (SendEarly) before any
+// store I/O, per-person lock or moderator alert of that message; the session
+// (country, concern count) is read and written afterwards, without holding
+// a lock the reply waits on.
 func (e *Engine) screen(next Handler) Handler {
 	return HandlerFunc(func(ctx context.Context, m Message) ([]Reply, error) {
 		a := e.crisis.Screen(m.Text)
+		key := e.UserKey(m.Platform, m.UserID)
 		if a.Level < data.LevelConcern {
+			if out, ok := e.countryAnswer(ctx, key, m); ok {
+				return out, nil
+			}
 			return next.Handle(ctx, m)
 		}
-		key := e.UserKey(m.Platform, m.UserID)
-		unlock := e.lock(key)
+		country := e.country(Session{}, false, m)
+		lang := e.crisisLang(a, Session{}, false, m)
+		early := Reply{Text: e.crisis.Reply(a, country, lang, false), Urgent: true}
+		sentEarly := SendEarly(ctx, early)
+
 		sess, ok, err := e.store.Get(ctx, key)
 		if err != nil {
 			e.log.LogAttrs(ctx, slog.LevelWarn, "session unavailable during crisis reply", slog.String("user", key), slog.String("err", err.Error()))
@@ -183,18 +194,10 @@ func (e *Engine) screen(next Handler) Handler {
 		if e.cfg.Escalate != nil {
 			a = e.cfg.Escalate(a, prior)
 		}
-		if ok && sess.Consent {
-			// Only a consented session remembers the count, so that
-			// repeated concern can escalate.
-			sess.Concerns++
-			sess.Updated = e.now()
-			if err := e.store.Put(ctx, key, sess); err != nil {
-				e.log.LogAttrs(ctx, slog.LevelWarn, "could not save concern count", slog.String("user", key), slog.String("err", err.Error()))
-			}
+		if ok && sess.Country != "" {
+			country = sess.Country
 		}
-		unlock()
-		lang := e.lang(sess, ok, m).Lang
-		country := e.country(sess, ok, m)
+		lang = e.crisisLang(a, sess, ok, m)
 		notified := false
 		if a.Level >= data.LevelUrgent && e.cfg.Alerter != nil {
 			actx, cancel := context.WithTimeout(ctx, e.cfg.AlertTimeout)
@@ -207,8 +210,19 @@ func (e *Engine) screen(next Handler) Handler {
 			}
 		}
 		e.log.LogAttrs(ctx, slog.LevelInfo, "crisis reply", slog.String("user", key), slog.String("level", a.Level.String()),
-			slog.Any("categories", a.Categories), slog.Bool("notified", notified))
-		out := []Reply{{Text: e.crisis.Reply(a, country, lang, notified), Urgent: true}}
+			slog.Any("categories", a.Categories), slog.Bool("notified", notified), slog.Bool("early", sentEarly))
+		var out []Reply
+		switch {
+		case !sentEarly:
+			out = append(out, Reply{Text: e.crisis.Reply(a, country, lang, notified), Urgent: true})
+		case country != "" && e.country(Session{}, false, m) == "":
+			// The first reply could not know the country; the session does.
+			out = append(out, Reply{Text: e.crisis.LinesReply(country, lang), Urgent: true})
+		}
+		if notified && sentEarly {
+			out = append(out, Reply{Text: e.crisis.ModeratorNotifiedText(lang), Urgent: true})
+		}
+		e.rememberCrisis(ctx, key, country == "", lang)
 		if a.Level >= data.LevelUrgent {
 			// Nothing else in this turn: the crisis reply must stand alone.
 			// The session is untouched, so the next message carries on.
@@ -217,6 +231,87 @@ func (e *Engine) screen(next Handler) Handler {
 		rest, err := next.Handle(context.WithValue(ctx, crisisKey{}, true), m)
 		return append(out, rest...), err
 	})
+}
+
+// crisisLang is the language of a crisis reply: the language the person
+// wrote in when the screen knows it ("me quiero morir" gets Spanish whatever
+// the platform locale), else the conversation's.
+func (e *Engine) crisisLang(a data.Assessment, s Session, ok bool, m Message) string {
+	if a.Lang != "" {
+		if c, found := e.cats.byLang[a.Lang]; found {
+			return c.Lang
+		}
+		return a.Lang // the screener falls back to English texts, with this language's lines
+	}
+	return e.lang(s, ok, m).Lang
+}
+
+// rememberCrisis counts the concern in a consented session, so repeated
+// concern can escalate, and remembers that the reply asked for the country.
+// A person with no session gets one that holds only that question; the
+// per-person lock is taken here, after the reply was built.
+func (e *Engine) rememberCrisis(ctx context.Context, key string, askedCountry bool, lang string) {
+	unlock := e.lock(key)
+	defer unlock()
+	sess, ok, err := e.store.Get(ctx, key)
+	if err != nil {
+		return
+	}
+	if ok && e.expired(sess) {
+		sess, ok = Session{}, false
+	}
+	if !ok && !askedCountry {
+		return
+	}
+	if !ok {
+		sess = Session{Lang: lang}
+	}
+	if sess.Consent {
+		sess.Concerns++
+	}
+	sess.AwaitCountry = askedCountry
+	sess.Updated = e.now()
+	if err := e.store.Put(ctx, key, sess); err != nil {
+		e.log.LogAttrs(ctx, slog.LevelWarn, "could not save crisis state", slog.String("user", key), slog.String("err", err.Error()))
+	}
+}
+
+// countryAnswer answers "UK", "australia", "I'm in Canada" after a crisis
+// reply asked for the country: that country's lines at once, and the
+// country kept for the session. Any other message drops the question.
+func (e *Engine) countryAnswer(ctx context.Context, key string, m Message) ([]Reply, bool) {
+	if e.cfg.CountryFromText == nil {
+		return nil, false
+	}
+	unlock := e.lock(key)
+	defer unlock()
+	sess, ok, err := e.store.Get(ctx, key)
+	if err != nil || !ok || !sess.AwaitCountry || e.expired(sess) {
+		return nil, false
+	}
+	country := e.cfg.CountryFromText(m.Text)
+	crisisOnly := sess.Step == "" && !sess.Consent // created by the crisis reply alone
+	var perr error
+	switch {
+	case crisisOnly:
+		// Nothing else was kept for this person: keep nothing now.
+		perr = e.store.Delete(ctx, key)
+	default:
+		sess.AwaitCountry = false
+		if country != "" {
+			sess.Country = country
+		}
+		sess.Updated = e.now()
+		perr = e.store.Put(ctx, key, sess)
+	}
+	if perr != nil {
+		e.log.LogAttrs(ctx, slog.LevelWarn, "could not save crisis state", slog.String("user", key), slog.String("err", perr.Error()))
+	}
+	if country == "" {
+		return nil, false
+	}
+	lang := e.lang(sess, ok, m).Lang
+	return []Reply{{Text: e.crisis.LinesReply(country, lang), Urgent: true}}, true
 }
 
 func (e *Engine) expired(s Session) bool {

@@ -105,7 +105,7 @@ func newCore(a *app, fronts frontEndsFunc) (*core, error) {
 		Crisis:            scr,
 		Escalate:          crisis.Escalate,
 		CountryFromLocale: crisis.CountryFromLocale,
-		CountryFromText:   scr.CountryFromText,
+		CountryFromText:   a.crisisCountry(scr),
 		Vocabulary:        a.vocab,
 		Sessions:          sessions,
 		IDKey:             key,
@@ -216,4 +216,26 @@ func posixLocale(s string) string {
 		}
 	}
 	return string(b)
+}
+
+// crisisCountry finds the country a message names for its crisis lines: a
+// country's name ("UK", "México"), else a place the person is in ("I'm in
+// Toronto and ..."), read the way the intake reads places. The place lookup
+// is skipped while the gazetteer is still loading, so a crisis reply never
+// waits for it.
+func (a *app) crisisCountry(scr *crisis.Screener) func(string) string {
+	return func(text string) string {
+		if c := scr.CountryFromText(text); c != "" {
+			return c
+		}
+		select {
+		case <-a.preloaded:
+		default:
+			return ""
+		}
+		if a.live == nil {
+			return ""
+		}
+		return a.live.Understand(text).Country
+	}
 }

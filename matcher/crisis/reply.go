@@ -48,13 +48,25 @@ func pickLines(c *data.CrisisCountry, cats []string) (out []data.CrisisLine, fal
 		cats = []string{data.CrisisSuicide}
 	}
 	used := map[int]bool{}
-	take := func(ok func(data.CrisisLine) bool) {
+	takeN := func(n int, ok func(data.CrisisLine) bool) {
 		for i, l := range c.Lines {
-			if !used[i] && len(out) < maxLinesShown && ok(l) {
+			if n > 0 && !used[i] && len(out) < maxLinesShown && ok(l) {
 				used[i] = true
 				out = append(out, l)
+				n--
 			}
 		}
+	}
+	take := func(ok func(data.CrisisLine) bool) { takeN(maxLinesShown, ok) }
+	// Every category named gets a line (suicide and overdose: the crisis
+	// line and Poison Help), the first one the rest of the room.
+	first := max(1, maxLinesShown-(len(cats)-1))
+	for i, cat := range cats {
+		n := 1
+		if i == 0 {
+			n = first
+		}
+		takeN(n, func(l data.CrisisLine) bool { return len(l.Categories) > 0 && serves(l, cat) })
 	}
 	for _, cat := range cats {
 		take(func(l data.CrisisLine) bool { return len(l.Categories) > 0 && serves(l, cat) })

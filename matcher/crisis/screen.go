@@ -311,7 +311,7 @@ func (s *Screener) screen(text string) data.Assessment {
 		// Past: lower to concern; past and resolved, or a past event in
 		// someone else's life ("my mom overdosed last year"): no alarm.
 		if pastClause[clause] || pastClause[toks[h.end-1].clause] {
-			if resolved || h.ctx == SignalThirdPerson || (h.entry >= 0 && !h.firstPers && s.thirdPerson.matchAt(toks, h.start) > 0) {
+			if resolved || h.ctx == SignalThirdPerson || (h.entry >= 0 && s.thirdPerson.matchAt(toks, h.start) > 0) {
 				h.dropped, h.ctx = true, SignalResolved
 				continue
 			}
@@ -358,7 +358,7 @@ func (s *Screener) screen(text string) data.Assessment {
 	concernEntries := map[int]bool{}
 	means, timing := false, false
 	meansSent, readySent := map[int]bool{}, map[int]bool{}
-	overdose := false
+	overdose, farewell := false, false
 	for _, h := range hits {
 		if h.ctx != "" && (h.dropped || h.ctx != SignalNegated) {
 			ctxs = append(ctxs, h.ctx)
@@ -377,6 +377,8 @@ func (s *Screener) screen(text string) data.Assessment {
 				timing = true
 			case tier == "ready":
 				readySent[toks[h.start].sent] = true
+			case tier == "farewell":
+				farewell = true
 			case covered[h.start] && h.entry >= 0:
 				// part of a signal phrase ("end of my rope")
 			default:
@@ -427,6 +429,16 @@ func (s *Screener) screen(text string) data.Assessment {
 	// Means (pills, a rope, "800mg") or a time ("tonight") next to ideation
 	// is what best predicts an attempt (Crisis Text Line's finding).
 	if (means && ideation) || (timing && active) {
+		level = data.LevelEmergency
+		catLevel[data.CrisisSuicide] = data.LevelEmergency
+		if _, ok := catOrder[data.CrisisSuicide]; !ok {
+			catOrder[data.CrisisSuicide] = len(catOrder)
+		}
+		ctxs = append(ctxs, SignalMeans)
+	}
+	// A farewell with a means or a time ("💊💊💊💊 tonight. goodbye") is a
+	// goodbye before an attempt, not a sign-off.
+	if farewell && (means || timing) {
 		level = data.LevelEmergency
 		catLevel[data.CrisisSuicide] = data.LevelEmergency
 		if _, ok := catOrder[data.CrisisSuicide]; !ok {
@@ -676,7 +688,7 @@ func squeezedSet(ws ...string) map[string]bool {
 // concern at least twice before (NIMH: warning signs matter most when they
 // are new or increasing). It is pure: the caller keeps the count.
 func Escalate(a data.Assessment, priorConcerns int) data.Assessment {
-	out := data.Assessment{Level: a.Level}
+	out := a
 	out.Categories = append([]string(nil), a.Categories...)
 	out.Signals = append([]string(nil), a.Signals...)
 	if a.Level == data.LevelConcern && priorConcerns >= 2 {

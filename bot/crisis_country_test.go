@@ -1,0 +1,74 @@
+package bot_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/peermatch/peermatch/bot"
+)
+
+// With no country known, the crisis reply asks for it; the answer ("UK",
+// "méxico") gets that country's lines at once, and a person who had no
+// session before keeps none afterwards.
+func TestCrisisAsksCountryThenShowsItsLines(t *testing.T) {
+	for _, c := range []struct{ answer, country string }{
+		{"UK", "GB"}, {"australia", "AU"}, {"I'm in Canada", "CA"}, {"méxico", "MX"},
+	} {
+		r := newRig(t, rigOptions{})
+		rs, err := r.send("u1", "", "i want to kill myself")
+		if err != nil || len(rs) != 1 || !rs[0].Urgent || !strings.Contains(rs[0].Text, "country= ") {
+			t.Fatalf("crisis reply = %q, %v; want one urgent reply without a country", replyTexts(rs), err)
+		}
+		rs, err = r.send("u1", "", c.answer)
+		if err != nil || len(rs) != 1 || !rs[0].Urgent || !strings.Contains(rs[0].Text, "LINES country="+c.country) {
+			t.Fatalf("answer %q: got %q, %v; want the lines of %s", c.answer, replyTexts(rs), err, c.country)
+		}
+		if _, ok, _ := r.store.Get(context.Background(), r.eng.UserKey("telegram", "u1")); ok {
+			t.Errorf("answer %q: a session is kept for a person who never started the intake", c.answer)
+		}
+		// The question is answered once: the next country name is ordinary text.
+		rs, _ = r.send("u1", "", c.answer)
+		if strings.Contains(replyTexts(rs), "LINES") {
+			t.Errorf("answer %q repeated: lines shown again (%q)", c.answer, replyTexts(rs))
+		}
+	}
+}
+
+// Anything but a country drops the question and the conversation goes on.
+func TestCrisisCountryQuestionDroppedByOtherText(t *testing.T) {
+	r := newRig(t, rigOptions{})
+	r.send("u1", "", "i want to kill myself")
+	rs, _ := r.send("u1", "", "hi")
+	if strings.Contains(replyTexts(rs), "LINES") || len(rs) == 0 {
+		t.Fatalf("got %q; want the hello", replyTexts(rs))
+	}
+}
+
+// A Spanish message gets a Spanish reply whatever the platform locale.
+func TestCrisisReplyInTheMessagesLanguage(t *testing.T) {
+	if realCrisis.s == nil {
+		newScreener(t)
+	}
+	r := newRig(t, rigOptions{})
+	rs, _ := r.send("u1", "en-US", "me quiero morir, ya no puedo más")
+	if !strings.Contains(replyTexts(rs), "lang=es") || !strings.Contains(replyTexts(rs), "country=US") {
+		t.Fatalf("got %q; want a Spanish reply with the US lines", replyTexts(rs))
+	}
+}
+
+// A front end that takes replies early gets the crisis reply before the
+// core touches the session store; the turn then returns nothing twice.
+func TestCrisisReplySentEarly(t *testing.T) {
+	r := newRig(t, rigOptions{})
+	var early []bot.Reply
+	ctx := bot.WithEarlySend(context.Background(), func(rep bot.Reply) bool { early = append(early, rep); return true })
+	rs, err := r.eng.Handle(ctx, bot.Message{Platform: "telegram", ChatID: "c-u1", UserID: "u1", Text: "i want to kill myself",
+		Locale: "en-GB", Private: true, Sent: r.clk.Now()})
+	if err != nil || len(early) != 1 || !early[0].Urgent || !strings.Contains(early[0].Text, "country=GB") {
+		t.Fatalf("early = %q, %v", replyTexts(early), err)
+	}
+	if strings.Contains(replyTexts(rs), "CRISIS") {
+		t.Errorf("the crisis reply was returned again after it went out early: %q", replyTexts(rs))
+	}
+}
