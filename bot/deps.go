@@ -109,8 +109,8 @@ type Session struct {
 	Concerns  int            `json:"concerns,omitempty"`
 	// AwaitCountry: a crisis reply asked "which country are you in?", so
 	// the next message that names a country gets that country's lines.
-	AwaitCountry bool `json:"await_country,omitempty"`
-	Updated   time.Time      `json:"updated"`
+	AwaitCountry bool      `json:"await_country,omitempty"`
+	Updated      time.Time `json:"updated"`
 }
 
 // MemStore is an in-memory SessionStore, for tests and for a console run
