@@ -27,9 +27,6 @@ type Screener interface {
 	Reply(a data.Assessment, country, lang string, notified bool) string
 	// LinesReply lists crisis lines, for /crisis.
 	LinesReply(country, lang string) string
-	// ModeratorNotifiedText says a human was alerted, for when the crisis
-	// reply itself went out before the alert did.
-	ModeratorNotifiedText(lang string) string
 }
 
 // Reminders keeps opt-in meeting reminders, delivered later by the front

@@ -219,9 +219,6 @@ func (e *Engine) screen(next Handler) Handler {
 			// The first reply could not know the country; the session does.
 			out = append(out, Reply{Text: e.crisis.LinesReply(country, lang), Urgent: true})
 		}
-		if notified && sentEarly {
-			out = append(out, Reply{Text: e.crisis.ModeratorNotifiedText(lang), Urgent: true})
-		}
 		e.rememberCrisis(ctx, key, country == "", lang)
 		if a.Level >= data.LevelUrgent {
 			// Nothing else in this turn: the crisis reply must stand alone.

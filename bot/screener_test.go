@@ -46,8 +46,6 @@ func (screener) Reply(a data.Assessment, country, lang string, notified bool) st
 	return s
 }
 
-func (screener) ModeratorNotifiedText(lang string) string { return "NOTIFIED lang=" + lang }
-
 func (screener) LinesReply(country, lang string) string {
 	return "LINES country=" + country + " lang=" + lang
 }
