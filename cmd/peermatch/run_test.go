@@ -166,3 +166,26 @@ func TestSearchLongWordsAreCapped(t *testing.T) {
 		t.Errorf("stderr %q, stdout %.200q: want the cap named and grief results", errb.String(), out.String())
 	}
 }
+
+// TestChatCrisisAsksCountryThenShowsItsLines is issue 11's bar through the
+// whole binary: with no country known the first crisis reply already lists
+// lines to call, and answering "UK" to the country question shows 116 123.
+func TestChatCrisisAsksCountryThenShowsItsLines(t *testing.T) {
+	var out, errb bytes.Buffer
+	if err := run(context.Background(), []string{"chat"}, env(t), strings.NewReader("I want to kill myself tonight\nUK\n"), &out, &errb); err != nil {
+		t.Fatalf("run: %v (%s)", err, errb.String())
+	}
+	first, second, ok := strings.Cut(out.String(), "Which country are you in?")
+	if !ok {
+		t.Fatalf("no country question:\n%s", out.String())
+	}
+	for _, w := range []string{"988", "13 11 14"} {
+		if !strings.Contains(first, w) {
+			t.Errorf("the first crisis reply lacks %q before the question:\n%s", w, first)
+		}
+	}
+	// After the answer: the UK's own lines and emergency number.
+	if !strings.Contains(second, "Samaritans: call 116 123") || !strings.Contains(second, "999") {
+		t.Errorf("after answering UK, no UK lines:\n%s", second)
+	}
+}
