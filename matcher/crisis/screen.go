@@ -216,7 +216,7 @@ func (s *Screener) screen(text string) data.Assessment {
 		if s.fiction.matchAt(toks, i) > 0 {
 			fictionBefore[i+1]++
 		}
-		if s.pastMarkers.matchAt(toks, i) > 0 {
+		if s.pastMarkers.matchAt(toks, i) > 0 || pastYear(toks, i) {
 			pastClause[toks[i].clause] = true
 		}
 	}
@@ -611,7 +611,7 @@ func (s *Screener) quantities(toks []token, hits []hit) []hit {
 	for _, sp := range spans {
 		h := hit{entry: -1, start: sp[0], end: sp[1], level: data.LevelNone, category: data.CrisisSuicide}
 		sent := toks[sp[0]].sent
-		for j := sp[0] - 1; j >= 0 && j >= sp[0]-4 && toks[j].sent == sent; j-- {
+		for j := sp[0] - 1; j >= 0 && j >= sp[0]-6 && toks[j].sent == sent; j-- {
 			if tookWords[toks[j].w] {
 				h.level, h.start, h.taken = data.LevelEmergency, j, true
 				break
@@ -620,11 +620,14 @@ func (s *Screener) quantities(toks []token, hits []hit) []hit {
 				// "want to take", "thinking about taking": ideation;
 				// "about to take", "going to swallow": intent. A plain
 				// "i take all my pills in the morning" is a routine.
-				if j >= 1 && (toks[j-1].w == "to" || toks[j-1].w == "about" || toks[j-1].w == "of" || toks[j-1].w == "wil") {
+				if j >= 1 && takeMarkers[toks[j-1].w] {
 					h.level, h.start = data.LevelUrgent, j-1
-					if j >= 2 && toks[j-1].w == "to" && intentWords[toks[j-2].w] {
+					if j >= 2 && intentWords[toks[j-2].w] && (toks[j-1].w == "to" || toks[j-1].w == "a" || toks[j-1].w == "per") {
 						h.level, h.start = data.LevelEmergency, j-2
 					}
+				}
+				if j >= 1 && futureWords[toks[j-1].w] {
+					h.level, h.start = data.LevelEmergency, j-1
 				}
 				break
 			}
@@ -632,6 +635,20 @@ func (s *Screener) quantities(toks []token, hits []hit) []hit {
 		out = append(out, h)
 	}
 	return out
+}
+
+// pastYear reports "in 2019", "since 2015", "back in 1998": a year in a
+// clause puts what it says in the past.
+func pastYear(toks []token, i int) bool {
+	t := toks[i]
+	if !t.number || len(t.w) != 4 || i == 0 || (toks[i-1].w != "in" && toks[i-1].w != "since" && toks[i-1].w != "en" && toks[i-1].w != "em") {
+		return false
+	}
+	y := 0
+	for _, c := range t.w {
+		y = y*10 + int(c-'0')
+	}
+	return y >= 1900 && y <= 2099
 }
 
 // benignPurpose reports a preparation or readiness phrase followed by a
@@ -654,12 +671,17 @@ func (s *Screener) benignPurpose(toks []token, h *hit) bool {
 	if e+1 >= len(toks) || toks[e].w != "for" || toks[e+1].sent != toks[h.start].sent {
 		return false
 	}
-	return !purposeKeeps[toks[e+1].w]
+	for k := e + 1; k < len(toks) && k <= e+3 && toks[k].sent == toks[h.start].sent; k++ {
+		if purposeKeeps[toks[k].w] {
+			return false
+		}
+	}
+	return true
 }
 
 // Words after "for" that keep a preparation dangerous.
-var purposeKeeps = map[string]bool{"myself": true, "me": true, "tonight": true, "later": true, "when": true,
-	"it": true, "good": true, "everyone": true, "after": true}
+var purposeKeeps = squeezedSet("myself", "me", "tonight", "later", "when", "it", "good", "everyone", "after",
+	"right", "moment", "end", "ready", "final")
 
 // Words are squeezed like everything else ("pills" → "pils").
 var (
@@ -671,7 +693,9 @@ var (
 		"pillole", "pastiglie", "compresse", "farmaci", "medicamentos")
 	tookWords = squeezedSet("took", "swallowed", "taken", "ate", "downed", "popped", "tome", "trague", "tomei",
 		"engoli", "pris", "avale", "genommen", "geschluckt", "preso", "ingoiato")
-	intentWords = squeezedSet("about", "going", "planning", "plan", "ready", "decided")
+	intentWords = squeezedSet("about", "going", "planning", "plan", "ready", "decided", "voy", "vamos", "sto")
+	takeMarkers = squeezedSet("to", "about", "of", "will", "a", "per", "de")
+	futureWords = squeezedSet("vou", "vais", "vado") // "vou tomar", "je vais prendre"
 	takeWords   = squeezedSet("take", "taking", "swallow", "swallowing", "down", "pop", "tomar", "tomarme", "tragar",
 		"prendre", "avaler", "nehmen", "schlucken", "prendere", "ingoiare")
 )
