@@ -72,3 +72,14 @@ func TestCrisisReplySentEarly(t *testing.T) {
 		t.Errorf("the crisis reply was returned again after it went out early: %q", replyTexts(rs))
 	}
 }
+
+// A concern-level message continues into the intake in the same turn; the
+// question it asked must still be open for the next message.
+func TestCrisisConcernKeepsCountryQuestion(t *testing.T) {
+	r := newRig(t, rigOptions{})
+	r.send("u1", "", "i feel hopeless")
+	rs, _ := r.send("u1", "", "UK")
+	if !strings.Contains(replyTexts(rs), "LINES country=GB") {
+		t.Fatalf("after a concern reply, 'UK' gave %q; want the UK lines", replyTexts(rs))
+	}
+}

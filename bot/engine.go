@@ -169,12 +169,10 @@ func (e *Engine) screen(next Handler) Handler {
 		a := e.crisis.Screen(m.Text)
 		key := e.UserKey(m.Platform, m.UserID)
 		if a.Level < data.LevelConcern {
-			if out, ok := e.countryAnswer(ctx, key, m); ok {
-				return out, nil
-			}
 			return next.Handle(ctx, m)
 		}
-		country := e.country(Session{}, false, m)
+		textCountry := e.country(Session{}, false, m)
+		country := textCountry
 		lang := e.crisisLang(a, Session{}, false, m)
 		early := Reply{Text: e.crisis.Reply(a, country, lang, false), Urgent: true}
 		sentEarly := SendEarly(ctx, early)
@@ -215,7 +213,7 @@ func (e *Engine) screen(next Handler) Handler {
 		switch {
 		case !sentEarly:
 			out = append(out, Reply{Text: e.crisis.Reply(a, country, lang, notified), Urgent: true})
-		case country != "" && e.country(Session{}, false, m) == "":
+		case country != "" && textCountry == "":
 			// The first reply could not know the country; the session does.
 			out = append(out, Reply{Text: e.crisis.LinesReply(country, lang), Urgent: true})
 		}
@@ -271,44 +269,6 @@ func (e *Engine) rememberCrisis(ctx context.Context, key string, askedCountry bo
 	if err := e.store.Put(ctx, key, sess); err != nil {
 		e.log.LogAttrs(ctx, slog.LevelWarn, "could not save crisis state", slog.String("user", key), slog.String("err", err.Error()))
 	}
-}
-
-// countryAnswer answers "UK", "australia", "I'm in Canada" after a crisis
-// reply asked for the country: that country's lines at once, and the
-// country kept for the session. Any other message drops the question.
-func (e *Engine) countryAnswer(ctx context.Context, key string, m Message) ([]Reply, bool) {
-	if e.cfg.CountryFromText == nil {
-		return nil, false
-	}
-	unlock := e.lock(key)
-	defer unlock()
-	sess, ok, err := e.store.Get(ctx, key)
-	if err != nil || !ok || !sess.AwaitCountry || e.expired(sess) {
-		return nil, false
-	}
-	country := e.cfg.CountryFromText(m.Text)
-	crisisOnly := sess.Step == "" && !sess.Consent // created by the crisis reply alone
-	var perr error
-	switch {
-	case crisisOnly:
-		// Nothing else was kept for this person: keep nothing now.
-		perr = e.store.Delete(ctx, key)
-	default:
-		sess.AwaitCountry = false
-		if country != "" {
-			sess.Country = country
-		}
-		sess.Updated = e.now()
-		perr = e.store.Put(ctx, key, sess)
-	}
-	if perr != nil {
-		e.log.LogAttrs(ctx, slog.LevelWarn, "could not save crisis state", slog.String("user", key), slog.String("err", perr.Error()))
-	}
-	if country == "" {
-		return nil, false
-	}
-	lang := e.lang(sess, ok, m).Lang
-	return []Reply{{Text: e.crisis.LinesReply(country, lang), Urgent: true}}, true
 }
 
 func (e *Engine) expired(s Session) bool {

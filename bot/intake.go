@@ -90,6 +90,11 @@ func (e *Engine) converse(ctx context.Context, m Message) (out []Reply, err erro
 		}
 		return []Reply{{Text: t.c.t("store_error")}}, fmt.Errorf("bot: load session: %w", gerr)
 	}
+	if t.found && t.sess.AwaitCountry && !crisisAnswered(ctx) {
+		if out, ok := t.countryAnswer(); ok {
+			return out, nil
+		}
+	}
 	from := t.sess.Step
 	switch {
 	case !m.Private && cmd != "crisis" && cmd != "help" && cmd != "forget" && cmd != "stop":
@@ -888,4 +893,36 @@ func (t *turn) switchLang(lang string) []Reply {
 		return []Reply{r}
 	}
 	return []Reply{t.ask(t.sess.Step, head)}
+}
+
+// countryAnswer answers "UK", "australia", "I'm in Canada" after a crisis
+// reply asked for the country: that country's lines at once, and the
+// country kept for the session. Any other message drops the question and
+// the turn goes on as usual.
+func (t *turn) countryAnswer() ([]Reply, bool) {
+	e := t.e
+	country := ""
+	if e.cfg.CountryFromText != nil {
+		country = e.cfg.CountryFromText(t.m.Text)
+	}
+	var err error
+	if t.sess.Step == "" && !t.sess.Consent {
+		// Created by the crisis reply alone: keep nothing now.
+		err = e.store.Delete(t.ctx, t.key)
+		t.sess, t.found = Session{Lang: t.sess.Lang}, false
+	} else {
+		t.sess.AwaitCountry = false
+		if country != "" {
+			t.sess.Country = country
+		}
+		t.sess.Updated = e.now()
+		err = e.store.Put(t.ctx, t.key, t.sess)
+	}
+	if err != nil {
+		e.log.LogAttrs(t.ctx, slog.LevelWarn, "could not save crisis state", slog.String("user", t.key), slog.String("err", err.Error()))
+	}
+	if country == "" {
+		return nil, false
+	}
+	return []Reply{{Text: e.crisis.LinesReply(country, t.c.Lang), Urgent: true}}, true
 }
