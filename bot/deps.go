@@ -101,9 +101,11 @@ type Session struct {
 	Days      []time.Weekday `json:"days,omitempty"`
 	After     int            `json:"after,omitempty"`
 	Before    int            `json:"before,omitempty"`
-	Offset    int            `json:"offset,omitempty"` // results already shown
-	Shown     []string       `json:"shown,omitempty"`  // ids of the groups last shown
-	Concerns  int            `json:"concerns,omitempty"`
+	// Limits: what the person ruled out ("no AA") and their age, as codes.
+	data.Limits
+	Offset   int      `json:"offset,omitempty"` // results already shown
+	Shown    []string `json:"shown,omitempty"`  // ids of the groups last shown
+	Concerns int      `json:"concerns,omitempty"`
 	// AwaitCountry: a crisis reply asked "which country are you in?", so
 	// the next message that names a country gets that country's lines.
 	AwaitCountry bool      `json:"await_country,omitempty"`

@@ -484,6 +484,16 @@ func (t *turn) apply(u data.Understanding) bool {
 		s.Audience = u.Audience
 		changed = true
 	}
+	for _, x := range u.Exclude {
+		if !slices.Contains(s.Exclude, x) {
+			s.Exclude = append(s.Exclude, x)
+			changed = true
+		}
+	}
+	if u.Age > 0 && u.Age != s.Age {
+		s.Age = u.Age
+		changed = true
+	}
 	if u.Language != "" {
 		s.Language = u.Language
 		changed = true
@@ -734,7 +744,7 @@ func (t *turn) intake() data.Intake {
 	s := &t.sess
 	return data.Intake{Topics: s.Topics, ForOther: s.ForOther, Format: s.Format, Near: s.Near, PlaceName: s.PlaceName,
 		Audience: s.Audience, Language: s.Language, Days: s.Days, After: s.After, Before: s.Before, Country: s.Country,
-		ReplyLang: t.c.Lang}
+		ReplyLang: t.c.Lang, Limits: s.Limits}
 }
 
 // results searches and shows a page of groups; more pages on from the last.

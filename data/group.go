@@ -1,6 +1,9 @@
 package data
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Format is how a group meets.
 type Format string
@@ -105,6 +108,34 @@ type Group struct {
 func (g *Group) Verified() time.Time {
 	t, _ := time.Parse(time.DateOnly, g.LastVerified)
 	return t
+}
+
+// Ages an audience implies when its listing gives no range: "young people"
+// groups serve up to 25 and "older adults" from 55 (the usual cut-offs of
+// young-adult and senior programs).
+const (
+	youthMaxAge  = 25
+	seniorMinAge = 55
+)
+
+// FitsAge reports whether a person of the given age may join (0: unknown,
+// always fits). An explicit range decides; otherwise a youth or seniors
+// audience implies one.
+func (g *Group) FitsAge(age int) bool {
+	if age <= 0 {
+		return true
+	}
+	lo, hi := g.AgeMin, g.AgeMax
+	if lo == 0 && hi == 0 && len(g.Audiences) > 0 {
+		youth, seniors := slices.Contains(g.Audiences, "youth"), slices.Contains(g.Audiences, "seniors")
+		switch {
+		case youth && !seniors:
+			hi = youthMaxAge
+		case seniors && !youth:
+			lo = seniorMinAge
+		}
+	}
+	return (lo == 0 || age >= lo) && (hi == 0 || age <= hi)
 }
 
 // Audience values, from the design's vocabulary.

@@ -20,7 +20,43 @@ type Intake struct {
 	After, Before int
 	Country       string // ISO code, when known (filters country-bound services)
 	ReplyLang     string // language for the reasons shown with results ("en" default)
+	Limits               // what the person ruled out, and their age
 }
+
+// Limits are the things a person rules out in words ("no AA", "not
+// religious", "I'm 16"). They are hard filters, like the topic: every index
+// and the matcher apply them through Allow, so they bind every result the
+// same way.
+type Limits struct {
+	Exclude []string `json:"exclude,omitempty"` // Exclude* codes
+	// Age is the person's age when they said it, 0 when not: listings whose
+	// age range leaves it out are never shown.
+	Age int `json:"age,omitempty"`
+}
+
+// Exclusion codes: kinds of listing a person can rule out in words.
+const (
+	ExcludeTwelveStep = "twelve_step" // "no AA", "not a 12-step group"
+	ExcludeFaith      = "faith"       // "not religious", "no church", "secular"
+	ExcludeHelpline   = "helpline"    // "not a hotline", "no helplines"
+)
+
+// Allow reports whether the listing is none of the kinds the person ruled
+// out and serves their age.
+func (l Limits) Allow(g *Group) bool {
+	for _, x := range l.Exclude {
+		switch {
+		case x == ExcludeTwelveStep && g.TwelveStep,
+			x == ExcludeFaith && g.FaithBased,
+			x == ExcludeHelpline && g.Kind == KindHelpline:
+			return false
+		}
+	}
+	return g.FitsAge(l.Age)
+}
+
+// Empty reports whether nothing is ruled out.
+func (l Limits) Empty() bool { return len(l.Exclude) == 0 && l.Age == 0 }
 
 // Match is one group that fits an intake, with the reasons it fits.
 type Match struct {

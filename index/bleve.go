@@ -36,7 +36,7 @@ import (
 // MappingVersion changes whenever the mapping, the analysis or the way
 // documents are derived from groups changes; a persisted index built under
 // another version is rebuilt.
-const MappingVersion = 1
+const MappingVersion = 2
 
 // Shards. Scored text costs bleve roughly the length of the postings it
 // walks (zap cannot skip while it decodes freq/norm), so the index is split
@@ -334,7 +334,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	text.SynonymSource = synSource
 	text.Store, text.IncludeTermVectors, text.IncludeInAll, text.DocValues = false, false, false, false
 	dm.AddFieldMappingsAt(fieldText, text)
-	for _, f := range []string{"topic", "mode", "aud", "day", "lang", "country", "kind", "cell"} {
+	for _, f := range []string{"topic", "mode", "aud", "day", "lang", "country", "kind", "allows", "cell"} {
 		k := bleve.NewKeywordFieldMapping()
 		k.Store, k.IncludeTermVectors, k.IncludeInAll, k.DocValues = false, false, false, false
 		k.SkipFreqNorm = true
@@ -410,9 +410,17 @@ func document(g *data.Group) map[string]any {
 	if len(countries) == 0 {
 		countries = []string{"any"}
 	}
+	// "allows" lists the exclusions a listing survives, so that "no AA"
+	// is one positive term filter rather than a negation.
+	var allows []string
+	for _, x := range []string{data.ExcludeTwelveStep, data.ExcludeFaith, data.ExcludeHelpline} {
+		if (data.Limits{Exclude: []string{x}}).Allow(g) {
+			allows = append(allows, x)
+		}
+	}
 	doc := map[string]any{
 		fieldText: text, "topic": g.Topics, "mode": mode, "aud": aud, "day": days,
-		"lang": g.Languages, "country": countries, "kind": string(g.Kind),
+		"lang": g.Languages, "country": countries, "kind": string(g.Kind), "allows": allows,
 	}
 	if p := point(g); p != nil {
 		doc["cell"] = cellsOf(p.Lat, p.Lon)
@@ -555,6 +563,9 @@ func (b *Bleve) Search(ctx context.Context, q Query) ([]Hit, error) {
 	}
 	if q.Audience != "" {
 		filters = append(filters, terms("aud", q.Audience, "any"))
+	}
+	for _, x := range q.Exclude {
+		filters = append(filters, terms("allows", x))
 	}
 	if len(q.Days) > 0 {
 		ds := []string{"any"}

@@ -36,6 +36,7 @@ type Query struct {
 	Language      string      // preferred language: ranks, does not filter
 	Country       string      // remote services limited to other countries are left out
 	Kinds         []data.Kind // any of; empty means any kind
+	data.Limits               // kinds of listing ruled out, and the person's age
 	Size          int         // hits wanted (default 5)
 	From          int         // hits to skip, for "more results"
 }

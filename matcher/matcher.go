@@ -69,7 +69,7 @@ func (m *Matcher) Find(ctx context.Context, in data.Intake, offset, limit int) (
 		limit = 5
 	}
 	q := index.Query{Words: in.Words, Topics: in.Topics, Audience: in.Audience, Days: in.Days, After: in.After, Before: in.Before,
-		Language: in.Language, Country: in.Country, RadiusKm: in.RadiusKm,
+		Language: in.Language, Country: in.Country, RadiusKm: in.RadiusKm, Limits: in.Limits,
 		// Candidates beyond the page, so that the ranking below (topic
 		// fit, kind, country) chooses the page rather than reorders it.
 		Size: (offset+limit)*2 + 5}

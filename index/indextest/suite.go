@@ -48,19 +48,23 @@ func Fixture() *data.Directory {
 	aud := func(a ...string) func(*data.Group) { return func(g *data.Group) { g.Audiences = a } }
 	lang := func(l ...string) func(*data.Group) { return func(g *data.Group) { g.Languages = l } }
 	only := func(c ...string) func(*data.Group) { return func(g *data.Group) { g.Countries = c } }
+	steps := func(g *data.Group) { g.TwelveStep = true }
+	faith := func(g *data.Group) { g.FaithBased = true }
+	adults := func(g *data.Group) { g.AgeMin = 18 }
 	return data.NewDirectory([]*data.Group{
 		grp("grief-online", "Online Grief Circle", "For widows and widowers after a death.", []string{"grief"}, data.FormatOnline, nil, weekly("TH")),
-		grp("grief-austin", "Austin Grief Group", "Bereavement support in a church hall.", []string{"grief"}, data.FormatInPerson, austin, weekly("MO")),
+		grp("grief-austin", "Austin Grief Group", "Bereavement support in a church hall.", []string{"grief"}, data.FormatInPerson, austin, weekly("MO"), faith),
 		grp("grief-roundrock", "Round Rock Loss Circle", "After the loss of a spouse.", []string{"grief"}, data.FormatInPerson, roundRk, weekly("TU")),
 		grp("grief-sa", "San Antonio Grief Circle", "Grief support.", []string{"grief"}, data.FormatInPerson, sanAnt, weekly("WE")),
 		grp("grief-denver-hybrid", "Denver Grief Hybrid", "Grief support, in the room or on Zoom.", []string{"grief"}, data.FormatHybrid, denver, weekly("SU")),
 		grp("grief-vets", "Veterans Grief Circle", "For veterans who lost a comrade.", []string{"grief", "trauma-ptsd"}, data.FormatOnline, nil, aud("veterans"), weekly("SA")),
-		grp("grief-women", "Women's Grief Circle", "For women who lost a partner.", []string{"grief"}, data.FormatOnline, nil, aud("women"), weekly("FR")),
+		grp("grief-women", "Women's Grief Circle", "For women who lost a partner.", []string{"grief"}, data.FormatOnline, nil, aud("women"), weekly("FR"), adults),
 		grp("grief-es", "Círculo de duelo", "Grupo de duelo en español.", []string{"grief"}, data.FormatOnline, nil, lang("es"), weekly("TH")),
-		grp("grief-uk", "UK Bereavement Line", "Peer support for bereaved people in the UK.", []string{"grief"}, data.FormatPhone, nil, only("GB")),
-		grp("aa-online", "Online AA meeting", "Alcoholics Anonymous: a drinking problem, sobriety.", []string{"alcohol"}, data.FormatOnline, nil, weekly("SU")),
-		grp("aa-austin", "Austin AA", "Alcoholics Anonymous meeting.", []string{"alcohol"}, data.FormatInPerson, austin, weekly("SU")),
-		grp("alanon-online", "Al-Anon online", "For families of alcoholics.", []string{"addiction-family"}, data.FormatOnline, nil),
+		grp("grief-uk", "UK Bereavement Line", "Peer support for bereaved people in the UK.", []string{"grief"}, data.FormatPhone, nil, only("GB"),
+			func(g *data.Group) { g.Kind = data.KindHelpline }),
+		grp("aa-online", "Online AA meeting", "Alcoholics Anonymous: a drinking problem, sobriety.", []string{"alcohol"}, data.FormatOnline, nil, weekly("SU"), steps),
+		grp("aa-austin", "Austin AA", "Alcoholics Anonymous meeting.", []string{"alcohol"}, data.FormatInPerson, austin, weekly("SU"), steps),
+		grp("alanon-online", "Al-Anon online", "For families of alcoholics.", []string{"addiction-family"}, data.FormatOnline, nil, steps),
 		grp("aa-finder", "Find an AA meeting", "Locates meetings near you.", []string{"alcohol"}, data.FormatOnline, nil,
 			func(g *data.Group) { g.Kind = data.KindFinder }),
 	})
@@ -153,6 +157,15 @@ func Run(t *testing.T, f Factory) {
 	t.Run("Kinds", func(t *testing.T) {
 		same(t, search(t, index.Query{Remote: true, Kinds: []data.Kind{data.KindFinder}, Size: 50}), "aa-finder")
 		same(t, search(t, index.Query{Topics: []string{"alcohol"}, Remote: true, Kinds: []data.Kind{data.KindGroup}, Size: 50}), "aa-online")
+	})
+	t.Run("Limits", func(t *testing.T) {
+		noSteps := data.Limits{Exclude: []string{data.ExcludeTwelveStep}}
+		same(t, search(t, index.Query{Topics: []string{"alcohol", "addiction-family"}, Remote: true, Near: austin, Limits: noSteps, Size: 50}), "aa-finder")
+		same(t, search(t, index.Query{Topics: []string{"grief"}, Near: austin, Limits: data.Limits{Exclude: []string{data.ExcludeFaith}}, Size: 50}), "grief-roundrock")
+		same(t, search(t, index.Query{Topics: []string{"grief"}, Remote: true, Audience: "women", Limits: data.Limits{Age: 16}, Size: 50}),
+			"grief-online", "grief-denver-hybrid", "grief-es", "grief-uk")
+		same(t, search(t, index.Query{Topics: []string{"grief"}, Remote: true, Days: []time.Weekday{time.Thursday},
+			Limits: data.Limits{Exclude: []string{data.ExcludeHelpline}}, Size: 50}), "grief-online", "grief-es")
 	})
 	t.Run("WordsRank", func(t *testing.T) {
 		hits := search(t, index.Query{Words: "widows", Topics: []string{"grief"}, Remote: true, Size: 3})
