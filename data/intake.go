@@ -64,4 +64,17 @@ type Match struct {
 	Score      float64
 	Reasons    []string // short labels: "grief", "online", "meets Thursdays"
 	DistanceKm float64  // -1 when not applicable (remote, or no place given)
+	// Notes are what the search could not honour to find this match
+	// (Note* codes), so the reply can say so in one plain sentence. The
+	// first match is the best one: when it carries a note, so do the rest.
+	Notes []string
 }
+
+// Note codes: what a search could not honour.
+const (
+	NoteNoTopic    = "no_topic"     // nothing for the topic: meeting finders and helplines instead
+	NoteNoInPerson = "no_in_person" // no rooms near the place: groups that meet online instead
+	NoteNoLocal    = "no_local"     // nothing in the person's country: services open to everyone instead
+	NoteWiderArea  = "wider_area"   // rooms farther away than the usual distance
+	NoteOtherDays  = "other_days"   // nothing on the days or times asked: other days
+)
