@@ -13,6 +13,9 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+
 	"github.com/peermatch/peermatch/data"
 	"github.com/peermatch/peermatch/index"
 )
@@ -68,11 +71,16 @@ func (m *Matcher) Find(ctx context.Context, in data.Intake, offset, limit int) (
 	if limit <= 0 {
 		limit = 5
 	}
-	q := index.Query{Words: in.Words, Topics: in.Topics, Audience: in.Audience, Days: in.Days, After: in.After, Before: in.Before,
+	words := in.Words
+	if len(in.Exclude) > 0 {
+		// "not religious, no church" must not rank church groups up.
+		_, words = readLimits(words)
+	}
+	q := index.Query{Words: words, Topics: in.Topics, Audience: in.Audience, Days: in.Days, After: in.After, Before: in.Before,
 		Language: in.Language, Country: in.Country, RadiusKm: in.RadiusKm, Limits: in.Limits,
 		// Candidates beyond the page, so that the ranking below (topic
 		// fit, kind, country) chooses the page rather than reorders it.
-		Size: (offset+limit)*2 + 5}
+		Size: (offset+limit)*4 + 10}
 	if in.ForOther && slices.ContainsFunc(in.Topics, func(t string) bool { return slices.Contains(addictionTopics, t) }) &&
 		!slices.Contains(q.Topics, "addiction-family") {
 		q.Topics = append(slices.Clone(q.Topics), "addiction-family")
@@ -216,17 +224,88 @@ func (m *Matcher) Find(ctx context.Context, in data.Intake, offset, limit int) (
 		}
 		return 0
 	}
+	// Who a listing is for: the person's own audience first, then
+	// everyone's, then listings only for people they did not say they are
+	// (veterans' services for "i feel so alone").
+	audience := func(g *data.Group) int {
+		switch {
+		case in.Audience != "" && slices.Contains(g.Audiences, in.Audience):
+			return 0
+		case len(g.Audiences) == 0, slices.Equal(g.Audiences, []string{"families"}) && familyNeed(in):
+			// "families" beside another audience means that audience's
+			// families (veterans' families): not everyone's.
+			return 1
+		}
+		return 2
+	}
+	// A Spanish speaker sees Spanish-speaking groups first.
+	language := func(g *data.Group) int {
+		if in.Language != "" && in.Language != "en" && !slices.Contains(g.Languages, in.Language) {
+			return 1
+		}
+		return 0
+	}
+	// A room near the person before services anywhere, when they gave a
+	// place (and said nothing against meeting in person).
+	local := func(m data.Match) int {
+		if m.DistanceKm >= 0 {
+			return 0
+		}
+		return 1
+	}
+	// A service of the person's own country before one open to everyone.
+	home := func(m data.Match) int {
+		if in.Country != "" && (m.DistanceKm >= 0 || slices.Contains(m.Group.Countries, in.Country)) {
+			return 0
+		}
+		return 1
+	}
 	slices.SortStableFunc(out, func(a, b data.Match) int {
 		ga, gb := a.Group, b.Group
 		return cmp.Or(
 			cmp.Compare(tier(ga), tier(gb)),
 			cmp.Compare(stepOf[ga.ID], stepOf[gb.ID]),
 			cmp.Compare(elsewhere(ga), elsewhere(gb)),
+			cmp.Compare(audience(ga), audience(gb)),
+			cmp.Compare(language(ga), language(gb)),
+			cmp.Compare(local(a), local(b)),
 			cmp.Compare(coverage(gb), coverage(ga)),
 			cmp.Compare(mainTopic(ga), mainTopic(gb)),
+			cmp.Compare(home(a), home(b)),
 			cmp.Compare(kind(ga), kind(gb)),
-			cmp.Compare(b.Score, a.Score))
+			cmp.Compare(b.Score, a.Score),
+			// Equal in every way: a stable key, so the same request gives
+			// the same list in every process.
+			strings.Compare(ga.ID, gb.ID))
 	})
+	// What could not be honoured, said once for the page.
+	var notes []string
+	if len(in.Topics) > 0 && len(out) > 0 && tier(out[0].Group) == 2 {
+		// Nothing for the topic: show the finders and helplines of the
+		// nearest topics, never their groups as if they fit.
+		if locators := slices.DeleteFunc(slices.Clone(out), func(m data.Match) bool { return m.Group.Kind == data.KindGroup }); len(locators) > 0 {
+			out = locators
+		}
+		notes = append(notes, data.NoteNoTopic)
+	}
+	if len(out) > 0 {
+		wantRoom := in.Format == "in_person" || (in.Format == "" && in.Near != nil)
+		if wantRoom && in.Near != nil && !slices.ContainsFunc(out, func(m data.Match) bool { return m.DistanceKm >= 0 }) {
+			notes = append(notes, data.NoteNoInPerson)
+		}
+		if in.Country != "" && !slices.ContainsFunc(out, func(m data.Match) bool { return home(m) == 0 }) {
+			notes = append(notes, data.NoteNoLocal)
+		}
+		switch first := stepOf[out[0].Group.ID]; {
+		case first == stepDays:
+			notes = append(notes, data.NoteOtherDays)
+		case first == stepWider || first == stepWidest:
+			notes = append(notes, data.NoteWiderArea)
+		}
+	}
+	for i := range out {
+		out[i].Notes = notes
+	}
 	if offset >= len(out) {
 		return nil, nil
 	}
@@ -241,16 +320,32 @@ var weekdayNames = map[string][7]string{
 var reasonText = map[string]map[string]string{
 	"en": {"online": "online", "phone": "by phone", "hybrid": "in person or online", "in_person": "in person",
 		"km": "%s, %.0f km away", "meets": "meets %s", "finder": "finds meetings near you", "helpline": "helpline",
-		"for": "for %s", "es": "in Spanish", "en": "in English"},
+		"for": "for %s", "es": "in Spanish", "en": "in English", "faith": "faith-based", "steps": "12-step", "only": "only in %s"},
 	"es": {"online": "en línea", "phone": "por teléfono", "hybrid": "presencial o en línea", "in_person": "presencial",
 		"km": "%s, a %.0f km", "meets": "se reúne los %s", "finder": "busca reuniones cerca", "helpline": "línea de ayuda",
-		"for": "para %s", "es": "en español", "en": "en inglés"},
+		"for": "para %s", "es": "en español", "en": "en inglés", "faith": "religioso", "steps": "de 12 pasos", "only": "solo en %s"},
 }
 
 var audienceLabel = map[string]map[string]string{
 	"en": {"veterans": "veterans", "men": "men", "women": "women", "lgbtq": "LGBTQ+ people", "youth": "young people", "seniors": "older adults", "families": "families"},
 	"es": {"veterans": "veteranos", "men": "hombres", "women": "mujeres", "lgbtq": "personas LGBTQ+", "youth": "jóvenes", "seniors": "personas mayores", "families": "familias"},
 }
+
+// familyNeed reports whether a listing for families fits the person: they
+// look for someone else, or their topic is a family's (a child's loss, a
+// relative's addiction, caring for someone).
+func familyNeed(in data.Intake) bool {
+	return in.ForOther || slices.ContainsFunc(in.Topics, func(t string) bool { return slices.Contains(familyTopics, t) })
+}
+
+var familyTopics = []string{"addiction-family", "child-loss", "suicide-loss", "grief", "caregivers", "parenting", "autism", "adhd", "dementia"}
+
+// Relaxation steps in Find, by position, for the notes they cause.
+const (
+	stepDays   = 1
+	stepWider  = 2
+	stepWidest = 3
+)
 
 // reasons says, in a few words, why a group fits: its matching topics, how
 // it meets, for whom, in which language, on which days.
@@ -287,6 +382,17 @@ func (m *Matcher) reasons(g *data.Group, in data.Intake, dist float64) []string 
 	if in.Language != "" && in.Language != "en" && slices.Contains(g.Languages, in.Language) {
 		out = append(out, rt[in.Language])
 	}
+	// What a summary cut short may not say: a religious program, the
+	// Twelve Steps, a service for another country.
+	if g.FaithBased {
+		out = append(out, rt["faith"])
+	}
+	if g.TwelveStep {
+		out = append(out, rt["steps"])
+	}
+	if len(g.Countries) > 0 && !slices.Contains(g.Countries, in.Country) && !(in.Country == "" && slices.Contains(g.Countries, "US")) {
+		out = append(out, fmt.Sprintf(rt["only"], countryNames(g.Countries, lang)))
+	}
 	if days := g.Days(); len(days) > 0 && len(days) <= 3 {
 		names := make([]string, 0, len(days))
 		for _, d := range days {
@@ -299,6 +405,21 @@ func (m *Matcher) reasons(g *data.Group, in data.Intake, dist float64) []string 
 		}
 	}
 	return out
+}
+
+// countryNames names countries in the reply's language ("Australia",
+// "the UK" stays "United Kingdom"), joined with commas.
+func countryNames(codes []string, lang string) string {
+	namer := display.Regions(language.Make(lang))
+	names := make([]string, 0, len(codes))
+	for _, c := range codes {
+		if r, err := language.ParseRegion(c); err == nil {
+			names = append(names, namer.Name(r))
+		} else {
+			names = append(names, c)
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 // nameScanLimit is the directory size up to which names are matched by

@@ -86,7 +86,7 @@ func newLexicon(v *data.Vocabulary, dir *data.Directory) *lexicon {
 	users := map[string]map[string]bool{}
 	for k, slugs := range owners {
 		for _, t := range strings.Fields(k) {
-			if len(t) < 3 || functionWords[t] {
+			if len(t) < 3 || functionWords[t] || functionStems[t] {
 				continue
 			}
 			if users[t] == nil {
@@ -312,7 +312,13 @@ func editDistance(a, b string, limit int) int {
 var (
 	familyWords = set("husband wife son daughter mom mother mum dad father brother sister partner boyfriend girlfriend friend kid kids child children spouse parent parents loved one teen teenager grandson granddaughter esposo esposa marido hijo hija hijos madre mama padre papa hermano hermana pareja novio novia amigo amiga familiar")
 	childWords  = set("son daughter baby child kid hijo hija bebe nino nina")
-	deathWords  = set("died die dead death passed pass lost loss killed funeral murio fallecio muerte perdi perdida murieron")
+	deathWords  = set("died die dead death killed funeral murio fallecio muerte murieron stillborn stillbirth miscarriage miscarried widow widowed widower aborto viuda viudo")
+	// A loss is a death only when a person is what was lost: "lost my
+	// son", "the loss of my wife", "baby loss", "passed away"; not "i feel
+	// so lost", "hearing loss" or "lost my job".
+	lostPersonRE = regexp.MustCompile(`\b(?:lost|losing|loss of|perdi|perdimos|perdida de|perder a)\s+(?:a\s+)?(?:my|our|his|her|their|a|an|the|mi|mis|nuestro|nuestra|un|una)?\s*(?:\p{L}+\s+)?(?:` +
+		`husband|wife|son|daughter|mom|mother|mum|dad|father|brother|sister|partner|boyfriend|girlfriend|friend|kid|child|children|spouse|parent|parents|baby|babies|twins?|grandson|granddaughter|grandma|grandmother|grandpa|grandfather|loved one|best friend|fiance|fiancee|uncle|aunt|cousin|pregnancy|esposo|esposa|marido|hijo|hija|hijos|madre|mama|padre|papa|hermano|hermana|pareja|novio|novia|amigo|amiga|bebe|abuela|abuelo)\b` +
+		`|\b(?:lost|perdi a)\s+(?:him|her|them|someone|somebody|alguien)\b|\b(?:baby|pregnancy|child|infant|perinatal) loss\b|\bpass(?:ed)? (?:away|on)\b|\b(?:has|had|who) passed\b`)
 	firstPerson = set("i im ive id me myself yo")
 	spanishHint = set("de la que el en y los mi por con para una no es un se me quiero tengo estoy necesito busco hay grupo apoyo las del al mis soy cuando donde hijo esposo esposa ayuda")
 	englishHint = set("the and my i to a of in is for with im want need group looking have am it me can get who")
@@ -340,8 +346,25 @@ const learnedWeight = 0.3
 var functionWords = set("group support meeting meet peer help online people anyone looking find need want took take taking make grupo apoyo reunion ayuda gente buscar " +
 	"the and for with all out can cant dont get got have not too much time from who what that this your you our their his her him she they them been being into about over more most very just every day days each any some one two lot los las del con por para una uno que mis sus muy todo toda todos todas como esta este estoy tengo hace hacer mas sin ser soy pero algo alguien nada nadie")
 
+// functionStems are the function words as the lexicon stores them
+// ("online" → "onlin"), so a format word never counts as a topic's.
+var functionStems = func() map[string]bool {
+	out := map[string]bool{}
+	for w := range functionWords {
+		out[stem(w)] = true
+	}
+	return out
+}()
+
+// minEvidence is the least a topic must score to be read at all: one word
+// learned from the listings (0.3). A content word that two topics' phrases
+// share (0.225 each) alone says nothing.
+const minEvidence = 0.0
+
 // topics scores every topic the words mention.
-func (lx *lexicon) topics(text string) ([]data.TopicGuess, map[string]bool) {
+// The words come from words (text with refused phrases blanked); text
+// itself only tells capitals apart.
+func (lx *lexicon) topics(text, words string) ([]data.TopicGuess, map[string]bool) {
 	raw := strings.Fields(strings.NewReplacer(",", " ", ".", " ", "!", " ", "?", " ").Replace(text))
 	upper := map[string]bool{}
 	for _, w := range raw {
@@ -351,7 +374,7 @@ func (lx *lexicon) topics(text string) ([]data.TopicGuess, map[string]bool) {
 	}
 	var toks []string
 	seen := map[string]bool{}
-	for _, r := range rawTokens(text) {
+	for _, r := range rawTokens(words) {
 		seen[stem(r)] = true
 		toks = append(toks, lx.repair(r)...)
 	}
@@ -398,7 +421,7 @@ func (lx *lexicon) topics(text string) ([]data.TopicGuess, map[string]bool) {
 		}
 		return false
 	}
-	family, death := has(familyWords), has(deathWords)
+	family, death := has(familyWords), has(deathWords) || lostPersonRE.MatchString(strings.NewReplacer("'", "", "’", "").Replace(data.Fold(words)))
 	// "my husband drinks", "my daughter who's using meth": a family
 	// member's addiction, named just after them, is a family's worry
 	// (Al-Anon, not AA).
@@ -430,7 +453,9 @@ func (lx *lexicon) topics(text string) ([]data.TopicGuess, map[string]bool) {
 	var out []data.TopicGuess
 	var best, second float64
 	for slug, s := range score {
-		out = append(out, data.TopicGuess{Slug: slug, Confidence: s})
+		if s >= minEvidence {
+			out = append(out, data.TopicGuess{Slug: slug, Confidence: s})
+		}
 	}
 	slices.SortFunc(out, func(a, b data.TopicGuess) int {
 		switch {
@@ -511,7 +536,7 @@ var (
 		{regexp.MustCompile(`(?i)\b(veterans?|vets?|military|army|navy|marines?|air force|service ?members?|veteranos?|militar(es)?)\b`), "veterans"},
 		{regexp.MustCompile(`(?i)\b(lgbtq?\+?|gay|lesbian|bisexual|trans|transgender|queer|nonbinary|non-binary)\b`), "lgbtq"},
 		{regexp.MustCompile(`(?i)\b(women'?s?|woman|ladies|female|mujer(es)?|moms|mothers)\b`), "women"},
-		{regexp.MustCompile(`(?i)\b(men'?s|guys|male|hombres|dads|fathers)\b`), "men"},
+		{regexp.MustCompile(`(?i)\b(men'?s|guys|male|hombres|dads|fathers|padres varones)\b|\b(for|only|just|other|fellow) men\b|\bmen (only|group|groups|circle|meetings?)\b|\bsolo (para )?hombres\b`), "men"},
 		{regexp.MustCompile(`(?i)\b(teens?|teenagers?|young adults?|youth|college|students?|j[oó]venes|adolescentes?)\b`), "youth"},
 		{regexp.MustCompile(`(?i)\b(seniors?|older adults?|elderly|retirees?|mayores|tercera edad)\b`), "seniors"},
 	}
@@ -520,13 +545,21 @@ var (
 	otherRE    = regexp.MustCompile(`(?i)\b(for (my|a|our) (husband|wife|son|daughter|mom|mother|dad|father|brother|sister|partner|friend|kid|child|loved one|family)|someone i (love|care about)|para mi (esposo|esposa|hijo|hija|madre|padre|hermano|hermana|pareja|amigo|amiga|familia)|my (husband|wife|son|daughter|partner|kid|child|brother|sister|dad|mom|mother|father) (drinks|uses|gambles|is drinking|is using|has)|family member)\b`)
 )
 
+// Ages that name an audience: teenagers are youth; from 65, older adults.
+const (
+	teenMaxAge = 19
+	seniorAge  = 65
+)
+
 // Understand reads the parts of an intake that a free-text message
 // contains. It never fails; what it cannot read stays empty.
 func (m *Matcher) Understand(text string) data.Understanding {
 	text = CapText(text) // a long story has said what it needs early
 	var u data.Understanding
 	var flags map[string]bool
-	u.Topics, flags = m.lex.topics(text)
+	var words string
+	u.Limits, words = readLimits(text)
+	u.Topics, flags = m.lex.topics(text, words)
 	u.ForOther = otherRE.MatchString(text) || (flags["family"] && slices.ContainsFunc(u.Topics, func(t data.TopicGuess) bool { return t.Slug == "addiction-family" }))
 	online, inPerson := onlineRE.MatchString(text), inPersonRE.MatchString(text)
 	if p, ok := m.place(text); ok {
@@ -549,6 +582,15 @@ func (m *Matcher) Understand(text string) data.Understanding {
 		if a.re.MatchString(text) {
 			u.Audience = a.aud
 			break
+		}
+	}
+	if u.Audience == "" {
+		// An age says who the person is as plainly as "teen" does.
+		switch {
+		case u.Age > 0 && u.Age <= teenMaxAge:
+			u.Audience = "youth"
+		case u.Age >= seniorAge:
+			u.Audience = "seniors"
 		}
 	}
 	switch {
