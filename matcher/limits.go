@@ -64,6 +64,8 @@ var (
 	notAge = regexp.MustCompile(`^\s*(?:minutes?|mins?|hours?|hrs?|days?|weeks?|months?|miles?|mi|km|k|percent|%|pm|am|oclock|dias|semanas|meses|horas|minutos|kilometros|millas|times|x)\b`)
 )
 
+var possessives = map[string]bool{"my": true, "our": true, "his": true, "her": true, "their": true, "mi": true, "su": true, "nuestro": true, "nuestra": true}
+
 var decades = map[string]int{"teens": 15, "twenties": 25, "thirties": 35, "forties": 45, "fifties": 55, "sixties": 65, "seventies": 75, "eighties": 85, "nineties": 95}
 
 // readLimits finds what the text rules out and the writer's age. It also
@@ -113,12 +115,14 @@ func readAge(f string) int {
 		// "my son is 4", "my 16 year old", "mi hijo tiene 15": the age of
 		// the person named just before the number.
 		start := max(0, at-24)
-		for _, w := range strings.Fields(f[start:at]) {
+		ws := strings.Fields(f[start:at])
+		for _, w := range ws {
 			if familyWords[w] || childWords[w] {
 				return true
 			}
 		}
-		return false
+		// "my 16 year old": a possessive before the age names another.
+		return len(ws) > 0 && possessives[ws[len(ws)-1]]
 	}
 	valid := func(n int) bool { return n >= 8 && n <= 110 }
 	for _, m := range ageSelfRE.FindAllStringSubmatchIndex(f, -1) {
