@@ -575,6 +575,9 @@ type When struct {
 	// From and To bound the date (To exclusive) for "tonight", "tomorrow",
 	// "this weekend"; zero when the words named no particular date.
 	From, To time.Time
+	// Now: the words asked for a meeting now (From and To are then
+	// instants, whatever the zone).
+	Now bool
 }
 
 // Match reports whether an occurrence starting at start fits, judged in loc
@@ -694,7 +697,20 @@ func ParseWhen(text string, now time.Time, loc *time.Location) (When, bool) {
 	case has("weekdays", "weekday", "entre semana", "dias laborables", "dias de semana"):
 		w.Days = []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday}
 	}
+	// "now" only where it asks for a meeting now ("AA meeting now",
+	// "online al-anon now", "right now"), not "I'm now sober".
+	nowAsked := has("right now", "meeting now", "meetings now", "happening now", "starting now", "open now", "online now",
+		"in the next hour", "within the hour", "next hour", "ahora mismo", "ahorita", "en este momento", "en la proxima hora",
+		"reunion ahora", "reuniones ahora") || strings.HasSuffix(s, " now ") || strings.HasSuffix(s, " ahora ")
 	switch {
+	case nowAsked:
+		// In progress for at most InProgress, or starting within the hour.
+		w.From, w.To, w.Now = now.Add(-InProgress), now.Add(time.Hour), true
+		w.Days = []time.Weekday{w.From.Weekday()}
+		if d := w.To.Weekday(); d != w.From.Weekday() {
+			w.Days = append(w.Days, d)
+		}
+		return w, true
 	case has("tonight", "esta noche"):
 		w.From, w.To = day(0)
 		setRange(&w, 17*60, 0)

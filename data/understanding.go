@@ -25,14 +25,15 @@ type Understanding struct {
 	Days      []time.Weekday
 	After     int // minutes after midnight, 0 = unbounded
 	Before    int
-	Limits    // "no AA", "not religious", "I'm 16": hard filters
+	Limits           // "no AA", "not religious", "I'm 16": hard filters
+	Window    Window // "tonight", "now", "in the next hour"
 }
 
 // Intake is the search a message asks for on its own: its words plus
 // everything read from them, topics best first.
 func (u Understanding) Intake(words string) Intake {
 	in := Intake{Words: words, ForOther: u.ForOther, Format: u.Format, Near: u.Place, PlaceName: u.PlaceName,
-		Audience: u.Audience, Language: u.Language, Days: u.Days, After: u.After, Before: u.Before, Country: u.Country, Limits: u.Limits}
+		Audience: u.Audience, Language: u.Language, Days: u.Days, After: u.After, Before: u.Before, Country: u.Country, Limits: u.Limits, Window: u.Window}
 	for _, g := range u.Topics {
 		in.Topics = append(in.Topics, g.Slug)
 	}

@@ -19,7 +19,7 @@ func Accept(g *data.Group, q *Query) (ok bool, distKm float64) {
 	if len(q.Kinds) > 0 && !slices.Contains(q.Kinds, g.Kind) {
 		return false, 0
 	}
-	if !q.Limits.Allow(g) {
+	if !q.Limits.Allow(g) || !q.Window.Fits(g) {
 		return false, 0
 	}
 	if q.Audience != "" && len(g.Audiences) > 0 && !slices.Contains(g.Audiences, q.Audience) {

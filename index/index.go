@@ -37,6 +37,7 @@ type Query struct {
 	Country       string      // remote services limited to other countries are left out
 	Kinds         []data.Kind // any of; empty means any kind
 	data.Limits               // kinds of listing ruled out, and the person's age
+	Window        data.Window // a meeting must start in it ("now", "tonight")
 	Size          int         // hits wanted (default 5)
 	From          int         // hits to skip, for "more results"
 }

@@ -77,7 +77,7 @@ func (m *Matcher) Find(ctx context.Context, in data.Intake, offset, limit int) (
 		_, words = readLimits(words)
 	}
 	q := index.Query{Words: words, Topics: in.Topics, Audience: in.Audience, Days: in.Days, After: in.After, Before: in.Before,
-		Language: in.Language, Country: in.Country, RadiusKm: in.RadiusKm, Limits: in.Limits,
+		Language: in.Language, Country: in.Country, RadiusKm: in.RadiusKm, Limits: in.Limits, Window: in.Window,
 		// Candidates beyond the page, so that the ranking below (topic
 		// fit, kind, country) chooses the page rather than reorders it.
 		Size: (offset+limit)*4 + 10}
@@ -100,8 +100,8 @@ func (m *Matcher) Find(ctx context.Context, in data.Intake, offset, limit int) (
 	steps := []func(*index.Query) bool{
 		func(q *index.Query) bool { return true },
 		func(q *index.Query) bool {
-			ok := len(q.Days) > 0 || q.After > 0 || q.Before > 0
-			q.Days, q.After, q.Before = nil, 0, 0
+			ok := len(q.Days) > 0 || q.After > 0 || q.Before > 0 || !q.Window.IsZero()
+			q.Days, q.After, q.Before, q.Window = nil, 0, 0, data.Window{}
 			return ok
 		},
 		func(q *index.Query) bool {

@@ -619,12 +619,57 @@ func (m *Matcher) Understand(text string) data.Understanding {
 	}
 	if w, ok := data.ParseWhen(text, m.now(), loc); ok {
 		u.Days, u.After, u.Before = w.Days, w.After, w.Before
+		u.Window = window(w, m.now(), u.TimeZone == "")
+		if !u.Window.IsZero() && u.TimeZone != "" {
+			// The window, in the person's own zone, says it exactly;
+			// bounds on the meetings' local clocks would disagree with it
+			// for an online meeting in another zone.
+			u.After, u.Before = 0, 0
+		}
 		// "tonight", "tomorrow": a date range; searches filter by weekday.
 		for d := w.From; len(w.Days) == 0 && d.Before(w.To) && len(u.Days) < 7; d = d.AddDate(0, 0, 1) {
 			u.Days = append(u.Days, d.Weekday())
 		}
 	}
 	return u
+}
+
+// window turns a dated time preference ("tonight", "now", "tomorrow
+// morning") into the stretch a meeting must start in. Within a single day
+// the clock bounds narrow it, and a meeting that started up to
+// data.InProgress ago still counts. floating: the person's zone is unknown,
+// so the times are wall-clock times in each meeting's zone.
+func window(w data.When, now time.Time, floating bool) data.Window {
+	if w.From.IsZero() && w.To.IsZero() {
+		return data.Window{}
+	}
+	from, to := w.From, w.To
+	if to.Sub(from) <= 24*time.Hour {
+		day := time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, from.Location())
+		if w.After > 0 {
+			from = later(from, day.Add(time.Duration(w.After)*time.Minute))
+		}
+		if w.Before > 0 {
+			if b := day.Add(time.Duration(w.Before) * time.Minute); b.Before(to) {
+				to = b
+			}
+		}
+	}
+	if w.Now {
+		// An instant: the same moment in every zone.
+		return data.Window{From: from, To: to}
+	}
+	if !floating {
+		from = later(from, now.In(from.Location()).Add(-data.InProgress))
+	}
+	return data.Window{From: from, To: to, Floating: floating}
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // Free text is bounded before any work on it, so that a pasted book or
