@@ -33,7 +33,10 @@ const (
 )
 
 // inPersonFarKm is how far from the named place an in-person listing with no
-// country in its location may be before it counts as another country's.
+// country in its location may be before it counts as another country's, and
+// how far a room may be from someone who asked for in person before the
+// reply must say it looked wider (a generous bound: no one walks to a room
+// this far, so a tighter one would only judge the matcher's own radius).
 const inPersonFarKm = 2000
 
 // Constraint kinds, as reported per row and in the per-kind rates.
@@ -266,6 +269,15 @@ func (r firstMessage) check(m data.Match) []violation {
 		if !room && g.Kind != data.KindFinder && !slices.Contains(m.Notes, data.NoteNoInPerson) {
 			add(kindFormat, "format %s without a room, person asked for in person (and no %s note)", g.Format, data.NoteNoInPerson)
 		}
+		// A room a continent away is no in-person group for this person,
+		// whatever country it is in, unless the reply says it looked wider.
+		if room && r.near != nil && g.Location.Point != nil && !slices.ContainsFunc(m.Notes, func(n string) bool {
+			return n == data.NoteWiderArea || n == data.NoteNoInPerson || n == data.NoteNoLocal
+		}) {
+			if d := data.DistanceKm(*g.Location.Point, *r.near); d > inPersonFarKm {
+				add(kindFormat, "a room %.0f km away in %s, person asked for in person (and no %s note)", d, g.Location.City, data.NoteWiderArea)
+			}
+		}
 	}
 
 	if r.country != "" {
@@ -349,11 +361,22 @@ func TestFirstMessages(t *testing.T) {
 	// Per kind: rows where the constraint applies, and rows that kept it.
 	applies, kept := map[string]int{}, map[string]int{}
 	passed := 0
+	var unstable []int // lines whose top 3 changed when asked again
 	for _, r := range rows {
 		in := m.Understand(r.text).Intake(r.text)
 		res, err := m.Find(context.Background(), in, 0, 3)
 		if err != nil {
 			t.Fatalf("line %d: find: %v", r.line, err)
+		}
+		// The same search must give the same list (the issue asks for ties
+		// broken by a stable key), or this test's rate is a draw.
+		again, err := m.Find(context.Background(), in, 0, 3)
+		if err != nil {
+			t.Fatalf("line %d: find again: %v", r.line, err)
+		}
+		if !slices.Equal(matchIDs(res), matchIDs(again)) {
+			unstable = append(unstable, r.line)
+			t.Logf("line %d %q: top 3 %v, then %v when asked again", r.line, r.text, matchIDs(res), matchIDs(again))
 		}
 		var vs []violation
 		if len(res) == 0 {
@@ -388,13 +411,9 @@ func TestFirstMessages(t *testing.T) {
 			passed++
 			continue
 		}
-		var got []string
-		for _, mt := range res {
-			got = append(got, mt.Group.ID)
-		}
 		// The row's own text is test data, not a person's message, so it
 		// may appear in the test log.
-		t.Logf("line %d %q: got %v notes %v", r.line, r.text, got, notesOf(res))
+		t.Logf("line %d %q: got %v notes %v", r.line, r.text, matchIDs(res), notesOf(res))
 		for _, v := range vs {
 			t.Logf("    %s: %s: %s", v.kind, v.id, v.why)
 		}
@@ -409,6 +428,9 @@ func TestFirstMessages(t *testing.T) {
 	t.Logf("first messages: %d of %d rows (%.1f%%) have every top-3 result within every stated constraint", passed, len(rows), 100*rate)
 	if rate < wantFirstMessagePassRate {
 		t.Errorf("first messages: %.1f%% of rows pass, want at least %.1f%%", 100*rate, 100*wantFirstMessagePassRate)
+	}
+	if len(unstable) > 0 {
+		t.Errorf("first messages: %d rows gave another top 3 when asked again (lines %v), so the rate above varies from run to run", len(unstable), unstable)
 	}
 }
 
@@ -432,6 +454,14 @@ func (r firstMessage) applies(kind string, spanishExists bool) bool {
 		return r.lang == "es" && spanishExists
 	}
 	return false
+}
+
+func matchIDs(res []data.Match) []string {
+	ids := make([]string, len(res))
+	for i, mt := range res {
+		ids[i] = mt.Group.ID
+	}
+	return ids
 }
 
 func notesOf(res []data.Match) []string {
@@ -473,6 +503,7 @@ func TestFirstMessageCheck(t *testing.T) {
 			g.Location = &data.Location{City: "Sydney", Point: &data.Point{Lat: -33.87, Lon: 151.21}}
 		}},
 		{kindCountry, []string{data.NoteNoLocal}, func(g *data.Group) { g.Countries = []string{"AU"} }},
+		{kindFormat, nil, func(g *data.Group) { g.Location.Point = &data.Point{Lat: 49.28, Lon: -123.12} }}, // Vancouver
 	}
 	for _, c := range cases {
 		g := fits()
@@ -492,6 +523,7 @@ func TestFirstMessageCheck(t *testing.T) {
 		{"online with no_in_person", row, []string{data.NoteNoInPerson}, func(g *data.Group) { g.Format, g.Location = data.FormatOnline, nil }},
 		{"a finder for in person", row, nil, func(g *data.Group) { g.Kind, g.Format, g.Location = data.KindFinder, data.FormatOnline, nil }},
 		{"abroad with no_local", row, []string{data.NoteNoLocal}, func(g *data.Group) { g.Location.Country = "US" }},
+		{"far with wider_area", row, []string{data.NoteWiderArea}, func(g *data.Group) { g.Location.Point = &data.Point{Lat: 49.28, Lon: -123.12} }},
 		{"families restrict nothing", row, nil, func(g *data.Group) { g.Audiences = []string{"families"} }},
 		{"men and women", row, nil, func(g *data.Group) { g.Audiences = []string{"men", "women"} }},
 		{"seniors at 72", firstMessage{age: 72}, nil, func(g *data.Group) { g.Audiences = []string{"seniors"} }},
