@@ -567,6 +567,9 @@ func (b *Bleve) Search(ctx context.Context, q Query) ([]Hit, error) {
 	for _, x := range q.Exclude {
 		filters = append(filters, terms("allows", x))
 	}
+	if q.Speaks != "" {
+		filters = append(filters, terms("lang", q.Speaks))
+	}
 	if len(q.Days) > 0 {
 		ds := []string{"any"}
 		for _, d := range q.Days {

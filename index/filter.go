@@ -19,6 +19,9 @@ func Accept(g *data.Group, q *Query) (ok bool, distKm float64) {
 	if len(q.Kinds) > 0 && !slices.Contains(q.Kinds, g.Kind) {
 		return false, 0
 	}
+	if q.Speaks != "" && !slices.Contains(g.Languages, q.Speaks) {
+		return false, 0
+	}
 	if !q.Limits.Allow(g) || !q.Window.Fits(g) {
 		return false, 0
 	}

@@ -34,6 +34,7 @@ type Query struct {
 	// meeting times pass.
 	After, Before int
 	Language      string      // preferred language: ranks, does not filter
+	Speaks        string      // only listings in this language (BCP 47 base), when set
 	Country       string      // remote services limited to other countries are left out
 	Kinds         []data.Kind // any of; empty means any kind
 	data.Limits               // kinds of listing ruled out, and the person's age

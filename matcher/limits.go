@@ -61,7 +61,11 @@ var (
 	decadeWord = regexp.MustCompile(`\b(?:i m|im|i am|am) in my (teens|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b`)
 	// notAge: what follows a number that is not an age ("I'm 5 minutes
 	// away", "I am 30 days sober", "im 2 weeks clean").
-	notAge = regexp.MustCompile(`^\s*(?:minutes?|mins?|hours?|hrs?|days?|weeks?|months?|miles?|mi|km|k|percent|%|pm|am|oclock|dias|semanas|meses|horas|minutos|kilometros|millas|times|x)\b`)
+	// "stroke survivor, 63, want...", "transgender woman, 45", "32f": a
+	// number set apart beside who the person is.
+	ageAside    = regexp.MustCompile(`(?:^|[,.;:(-]\s*)(\d{2})\s*(?:[,.;:)-]|$)`)
+	ageIdentity = regexp.MustCompile(`\b(?:woman|man|guy|girl|boy|female|male|mom|dad|mum|veteran|vet|widow|widower|mujer|hombre|chica|chico|viuda|viudo)\s*,?\s+(\d{2})\b|\b(\d{2})\s?(?:f|m)\b`)
+	notAge      = regexp.MustCompile(`^\s*(?:minutes?|mins?|hours?|hrs?|days?|weeks?|months?|miles?|mi|km|k|percent|%|pm|am|oclock|dias|semanas|meses|horas|minutos|kilometros|millas|times|x)\b`)
 )
 
 var possessives = map[string]bool{"my": true, "our": true, "his": true, "her": true, "their": true, "mi": true, "su": true, "nuestro": true, "nuestra": true}
@@ -90,6 +94,9 @@ func readLimits(text string) (data.Limits, string) {
 		}
 	}
 	l.Age = readAge(f)
+	if l.Age == 0 {
+		l.Age = readAgeAside(strings.NewReplacer("'", "", "’", "").Replace(data.Fold(text)))
+	}
 	return l, masked
 }
 
@@ -111,19 +118,6 @@ func limitText(text string) string {
 }
 
 func readAge(f string) int {
-	familyBefore := func(at int) bool {
-		// "my son is 4", "my 16 year old", "mi hijo tiene 15": the age of
-		// the person named just before the number.
-		start := max(0, at-24)
-		ws := strings.Fields(f[start:at])
-		for _, w := range ws {
-			if familyWords[w] || childWords[w] {
-				return true
-			}
-		}
-		// "my 16 year old": a possessive before the age names another.
-		return len(ws) > 0 && possessives[ws[len(ws)-1]]
-	}
 	valid := func(n int) bool { return n >= 8 && n <= 110 }
 	for _, m := range ageSelfRE.FindAllStringSubmatchIndex(f, -1) {
 		n, _ := strconv.Atoi(f[m[2]:m[3]])
@@ -138,7 +132,9 @@ func readAge(f string) int {
 	}
 	for _, m := range ageYearsRE.FindAllStringSubmatchIndex(f, -1) {
 		n, _ := strconv.Atoi(f[m[2]:m[3]])
-		if valid(n) && !familyBefore(m[2]) {
+		// "my son is 4", "my 16 year old", "mi hijo tiene 15": the age
+		// of the person named just before the number.
+		if valid(n) && !agePossessed(f, m[2]) {
 			return n
 		}
 	}
@@ -150,6 +146,40 @@ func readAge(f string) int {
 		return decades[m[1]]
 	}
 	return 0
+}
+
+// readAgeAside reads an age written as an aside, in text that keeps its
+// punctuation: "stroke survivor, 63, want to meet others", "woman, 45".
+func readAgeAside(f string) int {
+	for _, re := range []*regexp.Regexp{ageIdentity, ageAside} {
+		for _, m := range re.FindAllStringSubmatchIndex(f, -1) {
+			lo, hi := m[2], m[3]
+			if lo < 0 && len(m) > 5 {
+				lo, hi = m[4], m[5]
+			}
+			if lo < 0 {
+				continue
+			}
+			n, _ := strconv.Atoi(f[lo:hi])
+			if n < 12 || n > 99 || notAge.MatchString(f[hi:]) || agePossessed(f, lo) {
+				continue
+			}
+			return n
+		}
+	}
+	return 0
+}
+
+// agePossessed reports whether the number at `at` is someone else's age:
+// a family word or a possessive just before it ("my son, 16,").
+func agePossessed(f string, at int) bool {
+	ws := strings.FieldsFunc(f[max(0, at-24):at], func(r rune) bool { return r == ' ' || r == ',' || r == '.' })
+	for _, w := range ws {
+		if familyWords[w] || childWords[w] {
+			return true
+		}
+	}
+	return len(ws) > 0 && possessives[ws[len(ws)-1]]
 }
 
 func contains(ss []string, s string) bool {

@@ -44,7 +44,13 @@ func TestReadLimits(t *testing.T) {
 		{"17 year old girl, anxiety", nil, 17},
 		{"tengo 15 años y estoy triste", nil, 15},
 		{"I'm in my 70s and my wife died", nil, 75},
+		{"stroke survivor, 63, want to meet others", nil, 63},
+		{"transgender woman, 45, looking for community", nil, 45},
+		{"32f, anxiety", nil, 32},
 		// Look-alikes: nothing ruled out, no age.
+		{"my son, 16, is drinking", nil, 0},
+		{"grief group, 2 hours away is fine", nil, 0},
+		{"sober 10 years, 3 months", nil, 0},
 		{"where can I find an AA meeting", nil, 0},
 		{"I can't find an AA meeting near me", nil, 0},
 		{"never been to AA before, is it scary", nil, 0},

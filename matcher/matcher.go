@@ -147,23 +147,48 @@ func (m *Matcher) Find(ctx context.Context, in data.Intake, offset, limit int) (
 	seen := map[string]bool{}
 	stepOf := map[string]int{} // how relaxed the search that found a hit was
 	primary := 0
+	collect := func(q index.Query, si int) error {
+		found, err := m.idx.Search(ctx, q)
+		if err != nil {
+			return fmt.Errorf("matcher: %w", err)
+		}
+		for _, h := range found {
+			g, ok := m.dir.Group(h.ID)
+			if seen[h.ID] || !ok || !forPerson(g, in) {
+				continue
+			}
+			seen[h.ID] = true
+			stepOf[h.ID] = si
+			hits = append(hits, h)
+			if len(in.Topics) == 0 || slices.Contains(g.Topics, in.Topics[0]) {
+				primary++
+			}
+		}
+		return nil
+	}
+	if in.Language != "" && in.Language != "en" {
+		// A Spanish speaker's own-language listings are looked for first,
+		// so that a few of them are always among the candidates; with no
+		// place yet, rooms anywhere count (each shows its city).
+		lq := q
+		lq.Speaks = in.Language
+		if err := collect(lq, 0); err != nil {
+			return nil, err
+		}
+		if lq.Near == nil && in.Format != "online" {
+			lq.Remote = false
+			if err := collect(lq, 0); err != nil {
+				return nil, err
+			}
+		}
+		primary = 0 // the page still wants listings of the topic in any language
+	}
 	for si, step := range steps {
 		if !step(&q) {
 			continue
 		}
-		found, err := m.idx.Search(ctx, q)
-		if err != nil {
-			return nil, fmt.Errorf("matcher: %w", err)
-		}
-		for _, h := range found {
-			if !seen[h.ID] {
-				seen[h.ID] = true
-				stepOf[h.ID] = si
-				hits = append(hits, h)
-				if g, ok := m.dir.Group(h.ID); ok && (len(in.Topics) == 0 || slices.Contains(g.Topics, in.Topics[0])) {
-					primary++
-				}
-			}
+		if err := collect(q, si); err != nil {
+			return nil, err
 		}
 		// Enough listings of the topic the person led with: stop relaxing.
 		if primary >= offset+min(limit, 3) {
@@ -219,7 +244,9 @@ func (m *Matcher) Find(ctx context.Context, in data.Intake, offset, limit int) (
 		return 0
 	}
 	elsewhere := func(g *data.Group) int {
-		if in.Country == "" && len(g.Countries) > 0 && !slices.Contains(g.Countries, "US") {
+		// Only an English speaker of unknown country is most likely in the
+		// US; a Spanish speaker may be anywhere.
+		if in.Country == "" && (in.Language == "" || in.Language == "en") && len(g.Countries) > 0 && !slices.Contains(g.Countries, "US") {
 			return 1
 		}
 		return 0
@@ -265,9 +292,9 @@ func (m *Matcher) Find(ctx context.Context, in data.Intake, offset, limit int) (
 		return cmp.Or(
 			cmp.Compare(tier(ga), tier(gb)),
 			cmp.Compare(stepOf[ga.ID], stepOf[gb.ID]),
+			cmp.Compare(language(ga), language(gb)),
 			cmp.Compare(elsewhere(ga), elsewhere(gb)),
 			cmp.Compare(audience(ga), audience(gb)),
-			cmp.Compare(language(ga), language(gb)),
 			cmp.Compare(local(a), local(b)),
 			cmp.Compare(coverage(gb), coverage(ga)),
 			cmp.Compare(mainTopic(ga), mainTopic(gb)),
@@ -278,33 +305,51 @@ func (m *Matcher) Find(ctx context.Context, in data.Intake, offset, limit int) (
 			// the same list in every process.
 			strings.Compare(ga.ID, gb.ID))
 	})
-	// What could not be honoured, said once for the page.
-	var notes []string
-	if len(in.Topics) > 0 && len(out) > 0 && tier(out[0].Group) == 2 {
-		// Nothing for the topic: show the finders and helplines of the
-		// nearest topics, never their groups as if they fit.
-		if locators := slices.DeleteFunc(slices.Clone(out), func(m data.Match) bool { return m.Group.Kind == data.KindGroup }); len(locators) > 0 {
-			out = locators
+	// What could not be honoured. Nothing for the topic the person led
+	// with: the finders and helplines of the nearest topics, never their
+	// groups as if they fit. Some for it: only it, and the other topics
+	// they named, never look-alikes added by relaxing.
+	var page []string
+	if len(in.Topics) > 0 && len(out) > 0 {
+		if tier(out[0].Group) == 2 {
+			// Only a locator or helpline whose main topic is one the
+			// vocabulary relates to the person's: "divorce" help is not
+			// "nearest" to gender identity because both list parenting.
+			var related []string
+			if t, ok := m.vocab.Topic(in.Topics[0]); ok {
+				related = t.Related
+			}
+			out = slices.DeleteFunc(out, func(m data.Match) bool {
+				return m.Group.Kind == data.KindGroup || len(m.Group.Topics) == 0 || !slices.Contains(related, m.Group.Topics[0])
+			})
+			page = append(page, data.NoteNoTopic)
+		} else {
+			out = slices.DeleteFunc(out, func(m data.Match) bool { return tier(m.Group) == 2 })
 		}
-		notes = append(notes, data.NoteNoTopic)
 	}
+	wantRoom := in.Near != nil && in.Format != "online"
 	if len(out) > 0 {
-		wantRoom := in.Format == "in_person" || (in.Format == "" && in.Near != nil)
-		if wantRoom && in.Near != nil && !slices.ContainsFunc(out, func(m data.Match) bool { return m.DistanceKm >= 0 }) {
-			notes = append(notes, data.NoteNoInPerson)
+		if wantRoom && !slices.ContainsFunc(out, func(m data.Match) bool { return m.DistanceKm >= 0 }) {
+			page = append(page, data.NoteNoInPerson)
 		}
 		if in.Country != "" && !slices.ContainsFunc(out, func(m data.Match) bool { return home(m) == 0 }) {
-			notes = append(notes, data.NoteNoLocal)
-		}
-		switch first := stepOf[out[0].Group.ID]; {
-		case first == stepDays:
-			notes = append(notes, data.NoteOtherDays)
-		case first == stepWider || first == stepWidest:
-			notes = append(notes, data.NoteWiderArea)
+			page = append(page, data.NoteNoLocal)
 		}
 	}
+	// Each match also says what was relaxed to find it.
 	for i := range out {
-		out[i].Notes = notes
+		notes := slices.Clone(page)
+		switch st := stepOf[out[i].Group.ID]; {
+		case st == stepDays:
+			notes = append(notes, data.NoteOtherDays)
+		case st == stepWider || st == stepWidest:
+			notes = append(notes, data.NoteWiderArea)
+		case in.Format == "in_person" && out[i].DistanceKm < 0 && !slices.Contains(notes, data.NoteNoInPerson):
+			notes = append(notes, data.NoteNoInPerson)
+		}
+		if len(notes) > 0 {
+			out[i].Notes = notes
+		}
 	}
 	if offset >= len(out) {
 		return nil, nil
@@ -330,6 +375,38 @@ var audienceLabel = map[string]map[string]string{
 	"en": {"veterans": "veterans", "men": "men", "women": "women", "lgbtq": "LGBTQ+ people", "youth": "young people", "seniors": "older adults", "families": "families"},
 	"es": {"veterans": "veteranos", "men": "hombres", "women": "mujeres", "lgbtq": "personas LGBTQ+", "youth": "jóvenes", "seniors": "personas mayores", "families": "familias"},
 }
+
+// restrictedAudiences keep other people out: a veterans' group is not for
+// someone who never said they served. "families" welcomes the person with
+// the problem and their family alike.
+var restrictedAudiences = []string{"veterans", "men", "women", "lgbtq", "youth", "seniors"}
+
+// forPerson reports whether a listing is open to the person: every
+// audience it is restricted to is one they stated (or their age implies).
+// A listing for both men and women is for anyone.
+func forPerson(g *data.Group, in data.Intake) bool {
+	if slices.Contains(g.Audiences, "men") && slices.Contains(g.Audiences, "women") {
+		return true
+	}
+	for _, a := range g.Audiences {
+		if !slices.Contains(restrictedAudiences, a) || a == in.Audience {
+			continue
+		}
+		switch {
+		case a == "youth" && in.Age > 0 && in.Age <= youthAge,
+			a == "seniors" && in.Age >= seniorsAge:
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// Ages at which a youth or seniors listing fits without the word.
+const (
+	youthAge   = 25
+	seniorsAge = 55
+)
 
 // familyNeed reports whether a listing for families fits the person: they
 // look for someone else, or their topic is a family's (a child's loss, a

@@ -98,10 +98,16 @@ func TestUnderstandParts(t *testing.T) {
 		audience, lang                string
 	}{
 		{"my wife died in March and I can't sleep", "grief", "", "", "", "", ""},
-		{"AA meetings in Austin, TX", "alcohol", "in_person", "Austin, TX", "US", "", ""},
+		// A place alone does not choose the format (rooms near it rank
+		// first; online groups still show): issue 14.
+		{"AA meetings in Austin, TX", "alcohol", "", "Austin, TX", "US", "", ""},
+		{"in person AA meetings in Austin, TX", "alcohol", "in_person", "Austin, TX", "US", "", ""},
+		{"social anxiety, can't do video calls, in person only, austin tx", "anxiety", "in_person", "Austin, TX", "US", "", ""},
+		{"postpartum anxiety, online only pls, im in vancouver", "anxiety", "online", "Vancouver", "CA", "", ""},
+		{"hearing voices group uk", "psychosis", "", "", "GB", "", ""},
 		{"vet with ptsd, evenings, online", "trauma-ptsd", "online", "", "", "veterans", ""},
 		{"quiero dejar de beber", "alcohol", "", "", "", "", "es"},
-		{"grief group near 78701", "grief", "in_person", "78701", "US", "", ""},
+		{"grief group near 78701", "grief", "", "78701", "US", "", ""},
 		{"my husband drinks too much", "addiction-family", "", "", "", "", ""},
 		{"murió mi hijo en mayo", "child-loss", "", "", "", "", "es"},
 		{"AA meeting tonight", "alcohol", "", "", "", "", ""},

@@ -318,7 +318,11 @@ var (
 	// so lost", "hearing loss" or "lost my job".
 	lostPersonRE = regexp.MustCompile(`\b(?:lost|losing|loss of|perdi|perdimos|perdida de|perder a)\s+(?:a\s+)?(?:my|our|his|her|their|a|an|the|mi|mis|nuestro|nuestra|un|una)?\s*(?:\p{L}+\s+)?(?:` +
 		`husband|wife|son|daughter|mom|mother|mum|dad|father|brother|sister|partner|boyfriend|girlfriend|friend|kid|child|children|spouse|parent|parents|baby|babies|twins?|grandson|granddaughter|grandma|grandmother|grandpa|grandfather|loved one|best friend|fiance|fiancee|uncle|aunt|cousin|pregnancy|esposo|esposa|marido|hijo|hija|hijos|madre|mama|padre|papa|hermano|hermana|pareja|novio|novia|amigo|amiga|bebe|abuela|abuelo)\b` +
-		`|\b(?:lost|perdi a)\s+(?:him|her|them|someone|somebody|alguien)\b|\b(?:baby|pregnancy|child|infant|perinatal) loss\b|\bpass(?:ed)? (?:away|on)\b|\b(?:has|had|who) passed\b`)
+		`|\b(?:lost|perdi a)\s+(?:him|her|them|someone|somebody|alguien)\b|\b(?:baby|pregnancy|child|infant|perinatal) loss\b|\bpass(?:ed)? (?:away|on)\b|\b(?:has|had|who) passed\b` +
+		// "perdido a su mamá", "perdí a mi papá"
+		`|\b(?:perdido|perdida|perdidos|perdi|perdio|perdimos)\s+a\s+(?:mi|mis|su|sus|nuestro|nuestra)\s+\p{L}+` +
+		// "my husband passed two years ago", "mi hijo murió"
+		`|\b(?:husband|wife|son|daughter|mom|mother|mum|dad|father|brother|sister|partner|boyfriend|girlfriend|friend|child|baby|spouse|grandma|grandpa|esposo|esposa|marido|hijo|hija|madre|mama|padre|papa|hermano|hermana|pareja|bebe)\s+(?:just\s+|recently\s+|suddenly\s+)?(?:passed|died|murio|fallecio)\b`)
 	firstPerson = set("i im ive id me myself yo")
 	spanishHint = set("de la que el en y los mi por con para una no es un se me quiero tengo estoy necesito busco hay grupo apoyo las del al mis soy cuando donde hijo esposo esposa ayuda")
 	englishHint = set("the and my i to a of in is for with im want need group looking have am it me can get who")
@@ -356,10 +360,14 @@ var functionStems = func() map[string]bool {
 	return out
 }()
 
-// minEvidence is the least a topic must score to be read at all: one word
-// learned from the listings (0.3). A content word that two topics' phrases
-// share (0.225 each) alone says nothing.
-const minEvidence = 0.0
+// myParentsRE: the writer's own parents ("my parents are getting
+// divorced") say nothing about parenting.
+var myParentsRE = regexp.MustCompile(`\b(?:my|our|mis|nuestros)\s+(?:parents|padres|mom and dad|mum and dad|papas)\b`)
+
+// parentRole are the topics of a role rather than a condition: with a
+// condition named beside them ("my daughter has anorexia, a group for
+// parents"), the condition leads.
+var parentRole = []string{"parenting"}
 
 // topics scores every topic the words mention.
 // The words come from words (text with refused phrases blanked); text
@@ -374,7 +382,7 @@ func (lx *lexicon) topics(text, words string) ([]data.TopicGuess, map[string]boo
 	}
 	var toks []string
 	seen := map[string]bool{}
-	for _, r := range rawTokens(words) {
+	for _, r := range rawTokens(myParentsRE.ReplaceAllString(strings.NewReplacer("'", "", "’", "").Replace(data.Fold(words)), " ")) {
 		seen[stem(r)] = true
 		toks = append(toks, lx.repair(r)...)
 	}
@@ -450,12 +458,15 @@ func (lx *lexicon) topics(text, words string) ([]data.TopicGuess, map[string]boo
 	if death && has(childWords) {
 		score["child-loss"] += 1.5
 	}
+	if death && score["grief"] < 1 && score["child-loss"] < 1 && score["suicide-loss"] < 1 {
+		// A person died: whatever else the words touch ("lost a parent"
+		// is not parenting), it is a loss first.
+		score["grief"] += 1.5
+	}
 	var out []data.TopicGuess
 	var best, second float64
 	for slug, s := range score {
-		if s >= minEvidence {
-			out = append(out, data.TopicGuess{Slug: slug, Confidence: s})
-		}
+		out = append(out, data.TopicGuess{Slug: slug, Confidence: s})
 	}
 	slices.SortFunc(out, func(a, b data.TopicGuess) int {
 		switch {
@@ -466,6 +477,13 @@ func (lx *lexicon) topics(text, words string) ([]data.TopicGuess, map[string]boo
 		}
 		return strings.Compare(a.Slug, b.Slug)
 	})
+	if len(out) > 1 && slices.Contains(parentRole, out[0].Slug) {
+		// A condition named in full beside the role leads it.
+		if i := slices.IndexFunc(out, func(g data.TopicGuess) bool { return !slices.Contains(parentRole, g.Slug) && g.Confidence >= 0.9 }); i > 0 {
+			lead := out[i]
+			out = slices.Insert(slices.Delete(out, i, i+1), 0, lead)
+		}
+	}
 	if len(out) > 0 {
 		best = out[0].Confidence
 	}
@@ -485,8 +503,7 @@ func (lx *lexicon) topics(text, words string) ([]data.TopicGuess, map[string]boo
 }
 
 var (
-	zipRE   = regexp.MustCompile(`\b\d{5}(-\d{4})?\b`)
-	placeRE = regexp.MustCompile(`(?i)\b(?:in|near|around|close to|en|cerca de|por)\s+([\p{L}][\p{L}.'’ -]*(?:,\s*[\p{L}][\p{L}. ]*)?)`)
+	zipRE = regexp.MustCompile(`\b\d{5}(-\d{4})?\b`)
 )
 
 var notPlaces = set("january february march april may june july august september october november december " +
@@ -500,41 +517,116 @@ func (m *Matcher) place(text string) (data.Place, bool) {
 			return p, true
 		}
 	}
-	for _, sm := range placeRE.FindAllStringSubmatch(text, maxPlaceTries) {
-		words := strings.Fields(sm[1])
-		if len(words) == 0 || notPlaces[data.Fold(strings.Trim(words[0], ",."))] {
-			continue
-		}
+	tries := 0
+	try := func(words []string) (data.Place, bool) {
 		// Longest plausible span first: "San Antonio, TX on Sundays" →
 		// try "San Antonio, TX on Sundays", ..., "San Antonio, TX".
-		for n := min(len(words), 5); n >= 1; n-- {
-			cand := strings.TrimRight(strings.Join(words[:n], " "), ",.;:!? ")
-			f := data.Fold(cand)
-			if len(f) < 3 || notPlaces[f] || m.lex.known[stem(f)] || spanishHint[f] || englishHint[f] || dayWord(f) {
+		for n := min(len(words), 5); n >= 1 && tries < maxPlaceTries*5; n-- {
+			cand := strings.Trim(strings.Join(words[:n], " "), ",.;:!?()- ")
+			if !m.placeLike(cand, false) {
 				continue
 			}
+			tries++
 			if p, ok := m.gaz.Lookup(cand); ok {
 				return p, true
 			}
 		}
+		return data.Place{}, false
+	}
+	// "in Austin, TX", "cerca de Monterrey": the words after a preposition.
+	for _, loc := range prepRE.FindAllStringIndex(text, maxPlaceTries) {
+		rest := text[loc[1]:]
+		if i := strings.IndexAny(rest, ".!?;\n"); i >= 0 {
+			rest = rest[:i]
+		}
+		if p, ok := try(strings.Fields(rest)); ok {
+			return p, true
+		}
+	}
+	// A place named on its own: a whole short segment ("depression.
+	// london.", "ottawa - ...", "perdí a mi padre, bogotá") or the last
+	// words of the message ("anxiety support cardiff"). Never any word
+	// inside a sentence: "still", "front" and "tres" are towns too.
+	segs := segmentRE.Split(strings.TrimSpace(text), -1)
+	for i, seg := range segs {
+		words := strings.Fields(seg)
+		if len(words) == 0 || len(words) > 3 {
+			if i == len(segs)-1 && len(words) > 3 {
+				for k := 2; k >= 1; k-- {
+					if p, ok := m.bare(words[len(words)-k:]); ok {
+						return p, true
+					}
+				}
+			}
+			continue
+		}
+		if p, ok := m.bare(words); ok {
+			return p, true
+		}
 	}
 	return data.Place{}, false
 }
+
+// bare looks up words named on their own, whole (no shorter span).
+func (m *Matcher) bare(words []string) (data.Place, bool) {
+	cand := strings.Trim(strings.Join(words, " "), ",.;:!?()- ")
+	if !m.placeLike(cand, true) {
+		return data.Place{}, false
+	}
+	return m.gaz.Lookup(cand)
+}
+
+var (
+	prepRE    = regexp.MustCompile(`(?i)\b(?:in|near|around|close to|en|cerca de|por|desde|de)\s+`)
+	segmentRE = regexp.MustCompile(`[.!?;\n]+|\s[-–—]\s|,\s*`)
+)
+
+// placeLike reports whether a span could be a place name rather than
+// ordinary words: not a topic word, a function word, a day or a month.
+// A bare span (no "in" before it) must also be made of words the listings
+// and topics never use, so "support" or "hope" is never looked up.
+func (m *Matcher) placeLike(cand string, bare bool) bool {
+	f := data.Fold(cand)
+	if len(f) < 3 || notPlaces[f] || m.lex.known[stem(f)] || spanishHint[f] || englishHint[f] || dayWord(f) {
+		return false
+	}
+	if !bare {
+		return true
+	}
+	for _, w := range rawTokens(cand) {
+		if len(w) < 2 || m.lex.known[stem(w)] || m.lex.words[w] || functionWords[w] || englishHint[w] || spanishHint[w] || notPlaces[w] || dayWord(w) || isNumber(w) {
+			if !usStates[w] { // "Austin TX", "Edmonton AB"
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// usStates are the postal abbreviations a bare place may end with.
+var usStates = set("al ak az ar ca co ct de fl ga hi id il in ia ks ky la me md ma mi mn ms mo mt ne nv nh nj nm ny nc nd oh ok or pa ri sc sd tn tx ut vt va wa wv wi wy dc " +
+	"ab bc mb nb nl ns nt nu on pe qc sk yt nsw vic qld wa sa tas act")
 
 func dayWord(f string) bool {
 	return set("sunday monday tuesday wednesday thursday friday saturday sundays mondays tuesdays wednesdays thursdays fridays saturdays tonight today tomorrow domingo lunes martes miercoles jueves viernes sabado hoy manana")[f]
 }
 
 var (
-	onlineRE   = regexp.MustCompile(`(?i)\b(online|on-line|virtual(ly)?|zoom|video|by phone|phone|telephone|remote(ly)?|from home|internet|en l[ií]nea|por tel[eé]fono|por internet|virtuales?)\b`)
-	inPersonRE = regexp.MustCompile(`(?i)\b(in[- ]person|face[- ]to[- ]face|near me|nearby|close to me|local|around here|presencial(es)?|en persona|cerca de m[ií])\b`)
-	eitherRE   = regexp.MustCompile(`(?i)\b(either|both|any|whatever|doesn'?t matter|no matter|cualquiera|ambos|me da igual)\b`)
-	audiences  = []struct {
+	onlineActivityRE = regexp.MustCompile(`(?i)\b(?:online|internet|on-line|virtual)\s+(?:gambling|betting|bets|poker|casinos?|slots|games?|gaming|shopping|porn|pornography|dating|bullying|harassment|sports betting|trading)\b|` +
+		`\b(?:apuestas|apostar|juegos?|casinos?|compras|porno|pornograf[ií]a|citas|acoso|tragamonedas)\s+(?:en l[ií]nea|por internet|online|virtuales?)\b`)
+	onlyInPersonRE   = regexp.MustCompile(`\b(?:in person only|only in person|face to face only|only face to face|solo presencial|solo en persona|unicamente presencial)\b`)
+	refuseOnlineRE   = regexp.MustCompile(`\b(?:no|not|never|cant do|cannot do|dont want|dont like|hate|without|sin|no quiero|nada)\s+(?:\p{L}+\s+){0,2}?(?:online|zoom|video|video calls?|virtual|virtually|screens?|en linea|virtuales?)\b`)
+	onlyOnlineRE     = regexp.MustCompile(`\b(?:online only|only online|virtual only|only virtual|phone only|only by phone|solo en linea|solo virtual|solo por telefono)\b`)
+	refuseInPersonRE = regexp.MustCompile(`\b(?:no|not|never|cant|cannot|dont want to|no quiero|no puedo)\s+(?:\p{L}+\s+){0,2}?(?:in person|face to face|presencial|en persona)\b|\b(?:cant|cannot|dont) (?:leave|get out of) (?:the|my) (?:house|home|bed)\b|\bno puedo salir de (?:casa|mi casa)\b`)
+	onlineRE         = regexp.MustCompile(`(?i)\b(online|on-line|virtual(ly)?|zoom|video|by phone|phone|telephone|remote(ly)?|from home|internet|en l[ií]nea|por tel[eé]fono|por internet|virtuales?)\b`)
+	inPersonRE       = regexp.MustCompile(`(?i)\b(in[- ]person|face[- ]to[- ]face|near me|nearby|close to me|local|around here|presencial(es)?|en persona|cerca de m[ií])\b`)
+	eitherRE         = regexp.MustCompile(`(?i)\b(either|both|any|whatever|doesn'?t matter|no matter|cualquiera|ambos|me da igual)\b`)
+	audiences        = []struct {
 		re  *regexp.Regexp
 		aud string
 	}{
 		{regexp.MustCompile(`(?i)\b(veterans?|vets?|military|army|navy|marines?|air force|service ?members?|veteranos?|militar(es)?)\b`), "veterans"},
-		{regexp.MustCompile(`(?i)\b(lgbtq?\+?|gay|lesbian|bisexual|trans|transgender|queer|nonbinary|non-binary)\b`), "lgbtq"},
+		{regexp.MustCompile(`(?i)\b(lgbtq?\+?|lgbtqia\+?|gay|lesbian|bisexual|trans|transgender|queer|nonbinary|non-binary|enby|questioning( my)? (gender|sexuality)|gender identity|came out (as|to)|coming out (as|to)|lesbiana|transg[eé]nero|no binari[oa]|sal[ií] del cl[oó]set)\b`), "lgbtq"},
 		{regexp.MustCompile(`(?i)\b(women'?s?|woman|ladies|female|mujer(es)?|moms|mothers)\b`), "women"},
 		{regexp.MustCompile(`(?i)\b(men'?s|guys|male|hombres|dads|fathers|padres varones)\b|\b(for|only|just|other|fellow) men\b|\bmen (only|group|groups|circle|meetings?)\b|\bsolo (para )?hombres\b`), "men"},
 		{regexp.MustCompile(`(?i)\b(teens?|teenagers?|young adults?|youth|college|students?|j[oó]venes|adolescentes?)\b`), "youth"},
@@ -544,6 +636,30 @@ var (
 	englishAsk = regexp.MustCompile(`(?i)\b(in english|en ingl[eé]s)\b`)
 	otherRE    = regexp.MustCompile(`(?i)\b(for (my|a|our) (husband|wife|son|daughter|mom|mother|dad|father|brother|sister|partner|friend|kid|child|loved one|family)|someone i (love|care about)|para mi (esposo|esposa|hijo|hija|madre|padre|hermano|hermana|pareja|amigo|amiga|familia)|my (husband|wife|son|daughter|partner|kid|child|brother|sister|dad|mom|mother|father) (drinks|uses|gambles|is drinking|is using|has)|family member)\b`)
 )
+
+// countryWord finds a country named as a bare word ("group uk", "en
+// méxico", "canada"), when no city was found. Two-letter codes other than
+// UK and US-like forms are not read: "no", "in", "me" are words first.
+func (m *Matcher) countryWord(text string) (string, bool) {
+	toks := rawTokens(text)
+	for n := 3; n >= 1; n-- {
+		for i := 0; i+n <= len(toks); i++ {
+			w := strings.Join(toks[i:i+n], " ")
+			if len(w) < 2 || (len(w) == 2 && w != "uk") || notCountries[w] {
+				continue
+			}
+			if cc, ok := m.gaz.Country(w); ok {
+				return cc, true
+			}
+		}
+	}
+	return "", false
+}
+
+// notCountries are country names that are also everyday words or US
+// states people name more often.
+var notCountries = set("us usa america georgia jordan chad turkey china guinea niger mali oman peru togo chile " +
+	"man can may par dom car")
 
 // Ages that name an audience: teenagers are youth; from 65, older adults.
 const (
@@ -561,14 +677,28 @@ func (m *Matcher) Understand(text string) data.Understanding {
 	u.Limits, words = readLimits(text)
 	u.Topics, flags = m.lex.topics(text, words)
 	u.ForOther = otherRE.MatchString(text) || (flags["family"] && slices.ContainsFunc(u.Topics, func(t data.TopicGuess) bool { return t.Slug == "addiction-family" }))
-	online, inPerson := onlineRE.MatchString(text), inPersonRE.MatchString(text)
+	// "online gambling", "apuestas en línea": what the person does
+	// online, not how they want to meet.
+	formatText := onlineActivityRE.ReplaceAllString(text, " ")
+	online, inPerson := onlineRE.MatchString(formatText), inPersonRE.MatchString(formatText)
+	// "in person only", "not online", "can't do video calls" rule the
+	// other way out; "online only", "can't leave the house" likewise.
+	switch f := limitText(text); {
+	case onlyInPersonRE.MatchString(f) || refuseOnlineRE.MatchString(f):
+		online, inPerson = false, true
+	case onlyOnlineRE.MatchString(f) || refuseInPersonRE.MatchString(f):
+		online, inPerson = true, false
+	}
 	if p, ok := m.place(text); ok {
 		u.Place = &p.Point
 		if p.Point == (data.Point{}) {
 			u.Place = nil // a country: lines and zone, but no point to search around
 		}
 		u.PlaceName, u.Country, u.TimeZone = p.Name, p.Country, p.TimeZone
-		inPerson = inPerson || u.Place != nil
+		// A place alone does not choose the format: rooms near it rank
+		// first and groups that meet online still show.
+	} else if cc, ok := m.countryWord(text); ok {
+		u.Country = cc // "hearing voices group uk"
 	}
 	switch {
 	case online && inPerson, eitherRE.MatchString(text) && (online || inPerson):

@@ -167,6 +167,10 @@ func Run(t *testing.T, f Factory) {
 		same(t, search(t, index.Query{Topics: []string{"grief"}, Remote: true, Days: []time.Weekday{time.Thursday},
 			Limits: data.Limits{Exclude: []string{data.ExcludeHelpline}}, Size: 50}), "grief-online", "grief-es")
 	})
+	t.Run("Speaks", func(t *testing.T) {
+		same(t, search(t, index.Query{Topics: []string{"grief"}, Remote: true, Speaks: "es", Size: 50}), "grief-es")
+		same(t, search(t, index.Query{Topics: []string{"grief"}, Speaks: "es", Size: 50}), "grief-es")
+	})
 	t.Run("WordsRank", func(t *testing.T) {
 		hits := search(t, index.Query{Words: "widows", Topics: []string{"grief"}, Remote: true, Size: 3})
 		if len(hits) == 0 || hits[0].ID != "grief-online" {
