@@ -136,7 +136,7 @@ func (m *Meeting) compile(groupTZ string) (*schedule, error) {
 	if tz == "" || tz == "Local" {
 		return nil, &ScheduleError{Field: "timezone", Value: tz, Expected: "an IANA zone such as America/New_York, on the meeting or its group"}
 	}
-	loc, err := time.LoadLocation(tz)
+	loc, err := LoadZone(tz)
 	if err != nil {
 		return nil, &ScheduleError{Field: "timezone", Value: tz, Expected: "an IANA zone such as America/New_York", Err: err}
 	}

@@ -54,8 +54,13 @@ type Bleve struct {
 	dir    *data.Directory
 	shards map[string]bleve.Index
 	log    *slog.Logger
+	path   string // "" in memory
+	vocab  string // hash of the vocabulary the synonyms came from
 	closed atomic.Bool
-	mu     sync.RWMutex // guards shards against Close during Search
+	// handed: Update gave the shards to a new index; Close leaves them.
+	handed    atomic.Bool
+	midUpdate bool         // only for the record written during Update
+	mu        sync.RWMutex // guards shards against Close during Search
 }
 
 var _ Index = (*Bleve)(nil)
@@ -101,7 +106,7 @@ func openExisting(path string, want meta, dir *data.Directory, log *slog.Logger)
 		return nil, fmt.Errorf("%w: built for mapping %d, directory %s", errStale, have.MappingVersion, have.Directory)
 	}
 	// Shards open in parallel: a national index has over a hundred.
-	bl := &Bleve{dir: dir, shards: map[string]bleve.Index{}, log: log}
+	bl := &Bleve{dir: dir, shards: map[string]bleve.Index{}, log: log, path: path, vocab: want.Vocabulary}
 	var mu sync.Mutex
 	var errs []error
 	var wg sync.WaitGroup
@@ -183,7 +188,7 @@ func build(ctx context.Context, path string, want meta, dir *data.Directory, voc
 	slices.Sort(names)
 	syn := synonyms(vocab)
 
-	bl := &Bleve{dir: dir, shards: map[string]bleve.Index{}, log: log}
+	bl := &Bleve{dir: dir, shards: map[string]bleve.Index{}, log: log, vocab: want.Vocabulary}
 	// Shards build in parallel: analysis is CPU-bound and each shard has its
 	// own writer.
 	var wg sync.WaitGroup
@@ -494,6 +499,9 @@ func (b *Bleve) Close() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.closed.Store(true)
+	if b.handed.Load() {
+		return nil // the shards now belong to the updated index
+	}
 	var errs []error
 	for _, s := range b.shards {
 		errs = append(errs, s.Close())

@@ -744,7 +744,7 @@ func (m *Matcher) Understand(text string) data.Understanding {
 		}
 	}
 	loc := time.UTC
-	if l, err := time.LoadLocation(u.TimeZone); err == nil && u.TimeZone != "" {
+	if l, err := data.LoadZone(u.TimeZone); err == nil && u.TimeZone != "" {
 		loc = l
 	}
 	if w, ok := data.ParseWhen(text, m.now(), loc); ok {

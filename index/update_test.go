@@ -1,0 +1,159 @@
+package index_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/peermatch/peermatch/data"
+	"github.com/peermatch/peermatch/index"
+	"github.com/peermatch/peermatch/index/indextest"
+)
+
+// changedFixture is the suite's directory with one listing removed, one
+// changed (moved from Austin grief to online alcohol) and one added.
+func changedFixture() *data.Directory {
+	var gs []*data.Group
+	for _, g := range indextest.Fixture().Groups {
+		switch g.ID {
+		case "grief-sa":
+			continue // removed
+		case "grief-austin":
+			c := *g
+			c.Topics, c.Format, c.Location = []string{"alcohol"}, data.FormatOnline, nil
+			g = &c
+		}
+		gs = append(gs, g)
+	}
+	gs = append(gs, &data.Group{ID: "grief-new", Name: "New grief circle", Topics: []string{"grief"}, Format: data.FormatOnline,
+		Kind: data.KindGroup, Languages: []string{"en"}, Source: "https://example.org", LastVerified: "2026-11-25"})
+	return data.NewDirectory(gs)
+}
+
+// TestUpdateEqualsScan: after an in-place update, in memory and on disk
+// (and after reopening from disk), every search answers as the brute-force
+// scan of the new directory does, and the diff names what changed.
+func TestUpdateEqualsScan(t *testing.T) {
+	ctx := context.Background()
+	queries := []index.Query{
+		{Topics: []string{"grief"}, Remote: true, Size: 50},
+		{Topics: []string{"grief"}, Near: &data.Point{Lat: 30.2672, Lon: -97.7431}, RadiusKm: 200, Size: 50},
+		{Topics: []string{"alcohol"}, Remote: true, Size: 50},
+		{Words: "grief circle", Size: 50},
+	}
+	for _, path := range []string{"", t.TempDir() + "/index"} {
+		t.Run(fmt.Sprintf("disk=%v", path != ""), func(t *testing.T) {
+			old, err := index.Open(ctx, path, indextest.Fixture(), vocab(t), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			next := changedFixture()
+			nb, diff, err := old.Update(ctx, next, vocab(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer nb.Close()
+			if !slices.Equal(diff.Added, []string{"grief-new"}) || !slices.Equal(diff.Changed, []string{"grief-austin"}) || !slices.Equal(diff.Removed, []string{"grief-sa"}) {
+				t.Errorf("diff = %+v", diff)
+			}
+			if err := old.Close(); err != nil { // hands over: must not close the shared shards
+				t.Fatal(err)
+			}
+			check := func(idx index.Index) {
+				t.Helper()
+				scan := index.NewScan(next)
+				for _, q := range queries {
+					got, err := idx.Search(ctx, q)
+					if err != nil {
+						t.Fatal(err)
+					}
+					want, _ := scan.Search(ctx, q)
+					if !slices.Equal(hitIDs(got), hitIDs(want)) {
+						t.Errorf("%+v: got %v, scan %v", q, hitIDs(got), hitIDs(want))
+					}
+				}
+			}
+			check(nb)
+			if path != "" {
+				nb.Close()
+				// The record on disk names the updated directory: reopening
+				// reuses the shards, no rebuild.
+				var logs strings.Builder
+				re, err := index.Open(ctx, path, next, vocab(t), slog.New(slog.NewTextHandler(&logs, nil)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer re.Close()
+				if !strings.Contains(logs.String(), "index opened") {
+					t.Errorf("reopen after update rebuilt: %s", logs.String())
+				}
+				check(re)
+			}
+		})
+	}
+}
+
+func hitIDs(hs []index.Hit) []string {
+	out := make([]string, len(hs))
+	for i, h := range hs {
+		out[i] = h.ID
+	}
+	slices.Sort(out)
+	return out
+}
+
+// BenchmarkUpdateOneSource measures applying a change to one source of
+// 1,000 listings (half changed, a quarter removed, a quarter new) to a
+// directory of PEERMATCH_BENCH_N listings (issue 14: ≤ 5 s at 100,000).
+// Run: PEERMATCH_BENCH_N=100000 go test ./index -run XXX -bench UpdateOneSource -benchtime 3x
+func BenchmarkUpdateOneSource(b *testing.B) {
+	ctx := context.Background()
+	v := vocab(b)
+	gaz := data.DefaultGazetteer()
+	base := indextest.Synthetic(benchN(b), 1, v, gaz)
+	idx, err := index.Open(ctx, b.TempDir()+"/index", base, v, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cur := base
+	var total time.Duration
+	for i := 0; b.Loop(); i++ {
+		// The source is 1,000 consecutive listings; each round edits them.
+		gs := slices.Clone(cur.Groups)
+		lo := (i * 1000) % max(1, len(gs)-1000)
+		var next []*data.Group
+		for j, g := range gs {
+			switch k := j - lo; {
+			case k < 0 || k >= 1000:
+				next = append(next, g)
+			case k < 500:
+				c := *g
+				c.Name += fmt.Sprintf(" (round %d)", i)
+				next = append(next, &c)
+			case k < 750:
+				// removed
+			default:
+				next = append(next, g)
+				c := *g
+				c.ID = fmt.Sprintf("%s-r%d", g.ID, i)
+				next = append(next, &c)
+			}
+		}
+		dir := data.NewDirectory(next)
+		start := time.Now()
+		nb, _, err := idx.Update(ctx, dir, v)
+		if err != nil {
+			b.Fatal(err)
+		}
+		total += time.Since(start)
+		idx.Close()
+		idx, cur = nb, dir
+	}
+	b.StopTimer()
+	idx.Close()
+	b.ReportMetric(total.Seconds()/float64(b.N), "s/update")
+}
