@@ -39,3 +39,29 @@ func (u Understanding) Intake(words string) Intake {
 	}
 	return in
 }
+
+// Confidence rules for topics read from words: a guess at or above
+// Confident is taken as said; otherwise the best guess is taken only when
+// it is at least LeaderMin and LeaderRatio times the next one. Anything
+// less is a question to ask, not a search to run.
+const (
+	Confident   = 0.6
+	LeaderMin   = 0.5
+	LeaderRatio = 1.2
+)
+
+// SureTopics are the topics clear enough to search on without asking,
+// best first; nil when the words only hint.
+func (u Understanding) SureTopics() []string {
+	var sure []string
+	for _, g := range u.Topics {
+		if g.Confidence >= Confident {
+			sure = append(sure, g.Slug)
+		}
+	}
+	if len(sure) == 0 && len(u.Topics) > 0 && u.Topics[0].Confidence >= LeaderMin &&
+		(len(u.Topics) == 1 || u.Topics[0].Confidence >= LeaderRatio*u.Topics[1].Confidence) {
+		sure = []string{u.Topics[0].Slug}
+	}
+	return sure
+}

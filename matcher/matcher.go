@@ -85,6 +85,11 @@ func (m *Matcher) Find(ctx context.Context, in data.Intake, offset, limit int) (
 		!slices.Contains(q.Topics, "addiction-family") {
 		q.Topics = append(slices.Clone(q.Topics), "addiction-family")
 	}
+	if len(in.Topics) == 0 {
+		// No topic to go on: no group can be said to fit; only the
+		// services that help anyone find one.
+		q.Kinds = []data.Kind{data.KindFinder, data.KindHelpline}
+	}
 	switch in.Format {
 	case "online":
 		q.Remote = true
@@ -326,6 +331,9 @@ func (m *Matcher) Find(ctx context.Context, in data.Intake, offset, limit int) (
 		} else {
 			out = slices.DeleteFunc(out, func(m data.Match) bool { return tier(m.Group) == 2 })
 		}
+	}
+	if len(in.Topics) == 0 && len(out) > 0 {
+		page = append(page, data.NoteNoTopic)
 	}
 	wantRoom := in.Near != nil && in.Format != "online"
 	if len(out) > 0 {
