@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
@@ -109,13 +110,30 @@ func (g *Gazetteer) load() error {
 // Fold lower-cases s, strips accents and collapses spaces, so "Bogotá" and
 // "bogota" meet. Shared by every lookup of typed words.
 func Fold(s string) string {
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	out, _, err := transform.String(t, s)
-	if err != nil {
-		out = s
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
 	}
-	return strings.Join(strings.Fields(strings.ToLower(out)), " ")
+	// Most names are ASCII, and a transform chain allocates its buffers
+	// anew: building the tables folds 210,000 names.
+	if !ascii {
+		t := foldChains.Get().(transform.Transformer)
+		if out, _, err := transform.String(t, s); err == nil {
+			s = out
+		}
+		foldChains.Put(t)
+	}
+	return strings.Join(strings.Fields(strings.ToLower(s)), " ")
 }
+
+// foldChains reuses accent-stripping transformers (one per goroutine at a
+// time: a chain keeps state between calls, and String resets it).
+var foldChains = sync.Pool{New: func() any {
+	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+}}
 
 var keyPunct = strings.NewReplacer("-", " ", ".", " ", "'", "", "’", "", "`", "")
 

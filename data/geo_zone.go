@@ -77,11 +77,15 @@ func zoneCell(p Point) [2]int {
 
 func (g *Gazetteer) nearestZone(p Point) string {
 	c := zoneCell(p)
-	best, bestD := "", 100.0
+	// Compare squared equirectangular distances (cheap, and exact enough
+	// within a few cells); the bound is 100 km.
+	kx := math.Cos(p.Lat * math.Pi / 180)
+	best, bestD := "", math.Pow(100/111.2, 2)
 	for dy := -1; dy <= 1; dy++ {
 		for dx := -1; dx <= 1; dx++ {
 			for _, e := range g.cells[[2]int{c[0] + dy, c[1] + dx}] {
-				if d := DistanceKm(p, e.Point); d < bestD || (d == bestD && e.TimeZone < best) {
+				y, x := e.Point.Lat-p.Lat, (e.Point.Lon-p.Lon)*kx
+				if d := y*y + x*x; d < bestD || (d == bestD && e.TimeZone < best) {
 					best, bestD = e.TimeZone, d
 				}
 			}
