@@ -86,7 +86,10 @@ type Gazetteer struct {
 	regions    map[string][]scope  // "on"/"ontario" → CA 08, "wa" → AU 08
 	regionCode map[scope]string    // CA 08 → "ON"
 	country    map[string]string   // "canada"/"ca"/"españa" → ISO code
-	ccZone     map[string]string   // country → the zone nearly all its people share, if one does
+	areaZone   map[scope]string    // country or region → the zone nearly all its people share, if one does
+	areaPop    map[scope]int       // people per country and region (the places' sizes summed)
+	areaNames  map[string][]scope  // "florida", "ontario", "jalisco" → the region; names only, not codes
+	areaLabel  map[scope]string    // US FL → "Florida"
 	density    map[[2]int]int      // towns of 1,000 people per 0.25° cell, to tell a metropolis from a namesake
 	world      []*entry            // every place abroad, for the zone finder's fallback
 
@@ -175,6 +178,8 @@ func (g *Gazetteer) build() error {
 	g.country = make(map[string]string, 600)
 	g.density = make(map[[2]int]int, 100000)
 	g.world = make([]*entry, 0, 140000)
+	g.areaNames = make(map[string][]scope, 200)
+	g.areaLabel = make(map[scope]string, 200)
 
 	tz := map[string]string{}
 	if err := eachCSV("geo/us-zcta-timezone.csv", zctaTZCSV, ',', 2, func(r []string) error {
@@ -205,7 +210,61 @@ func (g *Gazetteer) build() error {
 	for _, es := range g.names {
 		sortEntries(es)
 	}
+	g.buildAreas()
 	return g.buildAliases()
+}
+
+// buildAreas sums the people of each country and region and finds the
+// zone that 80% of them share: a place named only by its country or
+// region ("Spain", "Florida") gets that zone, or none (the US, Canada,
+// Australia), and the bot asks.
+func (g *Gazetteer) buildAreas() {
+	g.areaPop = make(map[scope]int, 4000)
+	g.areaZone = make(map[scope]string, 4000)
+	type share struct {
+		people map[string]int // UTC offsets → people
+		zone   map[string]string
+		top    map[string]int
+	}
+	shares := map[scope]*share{}
+	offsets := map[string]string{}
+	add := func(e *entry) {
+		n := e.size()
+		for _, sc := range []scope{{e.Country, ""}, {e.Country, e.Region}} {
+			g.areaPop[sc] += n
+			if e.TimeZone == "" {
+				continue
+			}
+			s := shares[sc]
+			if s == nil {
+				s = &share{people: map[string]int{}, zone: map[string]string{}, top: map[string]int{}}
+				shares[sc] = s
+			}
+			off := offsetsKey(e.TimeZone, offsets)
+			s.people[off] += n
+			if n > s.top[off] || (n == s.top[off] && e.TimeZone < s.zone[off]) {
+				s.top[off], s.zone[off] = n, e.TimeZone
+			}
+		}
+	}
+	for _, e := range g.world {
+		add(e)
+	}
+	for _, e := range g.usCity {
+		add(e)
+	}
+	for sc, s := range shares {
+		total, best := 0, ""
+		for off, n := range s.people {
+			total += n
+			if best == "" || n > s.people[best] || (n == s.people[best] && off < best) {
+				best = off
+			}
+		}
+		if s.people[best]*5 >= total*4 {
+			g.areaZone[sc] = s.zone[best]
+		}
+	}
 }
 
 // sortEntries puts the biggest place first; ties fall to a stable key so
@@ -235,8 +294,13 @@ func (g *Gazetteer) buildUS() error {
 		if err != nil {
 			return err
 		}
-		g.states[Fold(stateName)] = st
-		g.states[strings.ToLower(st)] = st
+		if _, ok := g.states[strings.ToLower(st)]; !ok {
+			g.states[strings.ToLower(st)] = st
+			g.states[Fold(stateName)] = st
+			sc := scope{"US", st}
+			g.areaNames[qualKey(stateName)] = append(g.areaNames[qualKey(stateName)], sc)
+			g.areaLabel[sc] = stateName
+		}
 		z, ok := g.zips[zip]
 		if !ok { // a ZIP without a ZCTA: GeoNames has the point
 			z = Place{Country: "US", Point: p}
@@ -282,15 +346,6 @@ func (g *Gazetteer) buildUS() error {
 // abroad, and the population of US cities, which the postal tables lack.
 func (g *Gazetteer) buildWorld() error {
 	seenCountry := map[string]bool{"US": true}
-	// people per country and per UTC offset pair, to tell whether one
-	// zone serves a country
-	type zoneShare struct {
-		people map[string]int // offsets key → people
-		zone   map[string]string
-		top    map[string]int
-	}
-	shares := map[string]*zoneShare{}
-	offsets := map[string]string{}
 	lastTZ := ""
 	if err := eachCSV("geo/world-cities.csv", worldCSV, ',', 7, func(r []string) error {
 		name, cc, admin1 := r[0], r[1], r[2]
@@ -328,35 +383,9 @@ func (g *Gazetteer) buildWorld() error {
 		e := &entry{Place: Place{Name: name + ", " + cc, Country: cc, Region: admin1, TimeZone: lastTZ, Point: p}, pop: pop}
 		g.names[key] = append(g.names[key], e)
 		g.world = append(g.world, e)
-		s := shares[cc]
-		if s == nil {
-			s = &zoneShare{people: map[string]int{}, zone: map[string]string{}, top: map[string]int{}}
-			shares[cc] = s
-		}
-		off := offsetsKey(lastTZ, offsets)
-		s.people[off] += max(pop, 1000)
-		if pop >= s.top[off] {
-			s.top[off], s.zone[off] = pop, lastTZ
-		}
 		return nil
 	}); err != nil {
 		return err
-	}
-	// A country without a city reports the zone of the offsets that hold
-	// 80% of its people (Spain, Brazil); for the US, Canada or Australia
-	// it is unknown, and the bot asks.
-	g.ccZone = map[string]string{}
-	for cc, s := range shares {
-		total, bestOff := 0, ""
-		for off, n := range s.people {
-			total += n
-			if bestOff == "" || n > s.people[bestOff] || (n == s.people[bestOff] && off < bestOff) {
-				bestOff = off
-			}
-		}
-		if s.people[bestOff]*5 >= total*4 {
-			g.ccZone[cc] = s.zone[bestOff]
-		}
 	}
 	for cc := range seenCountry {
 		reg, err := language.ParseRegion(cc)
@@ -385,9 +414,17 @@ func (g *Gazetteer) buildRegions() error {
 			return fmt.Errorf("want country, admin1 and code, got %q", r[:3])
 		}
 		g.regionCode[s] = r[2]
-		for _, n := range append([]string{r[2]}, strings.Split(r[3], "|")...) {
+		names := strings.Split(r[3], "|")
+		g.areaLabel[s] = names[0]
+		for _, n := range append([]string{r[2]}, names...) {
 			if k := qualKey(n); k != "" && !slices.Contains(g.regions[k], s) {
 				g.regions[k] = append(g.regions[k], s)
+			}
+		}
+		// Alone, only a full name is a region: "Ontario", not "Ont" or "Que".
+		for _, n := range names {
+			if k := qualKey(n); len(k) >= 5 && !slices.Contains(g.areaNames[k], s) {
+				g.areaNames[k] = append(g.areaNames[k], s)
 			}
 		}
 		return nil
@@ -603,16 +640,57 @@ func (g *Gazetteer) place(e *entry) Place {
 func (g *Gazetteer) bare(text, key string, h PlaceHint) (Place, bool) {
 	// A country's name ("Canada", "México") is the country, even where a
 	// town shares it; two-letter codes are not, so "LA" stays Los Angeles.
+	// Candidates: a country, regions, the likeliest city. A region or a
+	// country beats a city unless the city holds a quarter of its people
+	// ("New York" the city; "Ontario", "Florida" the province and state).
+	var areas []scope
 	f := Fold(strings.TrimRight(text, "."))
 	for _, k := range []string{f, key} {
 		if cc, ok := g.country[k]; ok && (len(k) > 2 || countryAliases[k] != "") {
-			return Place{Name: cc, Country: cc, TimeZone: g.ccZone[cc]}, true
+			areas = append(areas, scope{cc, ""})
+			break
 		}
 	}
-	if e := g.choose(g.names[key], h, nil); e != nil {
-		return g.place(e), true
+	areas = append(areas, g.areaNames[qualKey(text)]...)
+	city := g.choose(g.names[key], h, nil)
+	inHint := func(cc string) bool { return h.Country != "" && cc == h.Country }
+	var area *scope
+	for i, a := range areas {
+		if area == nil || (inHint(a.country) && !inHint(area.country)) ||
+			(inHint(a.country) == inHint(area.country) && g.areaPop[a] > g.areaPop[*area]) {
+			area = &areas[i]
+		}
+	}
+	if area != nil && city != nil {
+		switch {
+		case inHint(city.Country) && !inHint(area.country):
+			area = nil
+		case inHint(area.country) && !inHint(city.Country):
+			city = nil
+		case 4*city.size() >= g.areaPop[*area]:
+			area = nil
+		}
+	}
+	if area != nil {
+		return g.areaPlace(*area), true
+	}
+	if city != nil {
+		return g.place(city), true
 	}
 	return Place{}, false
+}
+
+// areaPlace is a country or region without a point: lines and a zone,
+// but nothing to search around.
+func (g *Gazetteer) areaPlace(a scope) Place {
+	if a.admin1 == "" {
+		return Place{Name: a.country, Country: a.country, TimeZone: g.areaZone[a]}
+	}
+	code := a.admin1
+	if c, ok := g.regionCode[a]; ok {
+		code = c
+	}
+	return Place{Name: g.areaLabel[a] + ", " + a.country, Country: a.country, Region: code, TimeZone: g.areaZone[a]}
 }
 
 // choose applies LookupNear's rule to the places that pass keep (all when

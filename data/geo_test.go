@@ -7,12 +7,13 @@ import (
 )
 
 // placeCase is a place as people type it and what it must resolve to.
-// region and tz are checked when set.
+// region is checked when set, tz always ("" for a country of many zones).
 type placeCase struct {
 	in              string
 	hint            PlaceHint
 	country, region string
 	tz              string
+	area            bool // a country or region alone: no point
 }
 
 var placeCases = []placeCase{
@@ -26,7 +27,7 @@ var placeCases = []placeCase{
 	{in: "Portland", country: "US", region: "OR", tz: "America/Los_Angeles"},
 	{in: "Portland, Maine", country: "US", region: "ME", tz: "America/New_York"},
 	{in: "Springfield, IL", country: "US", region: "IL", tz: "America/Chicago"},
-	{in: "Springfield", country: "US"},
+	{in: "Springfield", country: "US", region: "MA", tz: "America/New_York"},
 	{in: "Chicago", country: "US", region: "IL", tz: "America/Chicago"},
 	{in: "Paris, TX", country: "US", region: "TX", tz: "America/Chicago"},
 	{in: "Paris Texas", country: "US", region: "TX", tz: "America/Chicago"},
@@ -63,7 +64,8 @@ var placeCases = []placeCase{
 	{in: "Vancouver", country: "CA", region: "BC", tz: "America/Vancouver"},
 	{in: "Vancouver, WA", country: "US", region: "WA", tz: "America/Los_Angeles"},
 	{in: "Montreal", country: "CA", region: "QC", tz: "America/Toronto"},
-	{in: "Québec", country: "CA", region: "QC", tz: "America/Toronto"},
+	{in: "Québec", country: "CA", region: "QC", tz: "America/Toronto", area: true},
+	{in: "Quebec City", country: "CA", region: "QC", tz: "America/Toronto"},
 	{in: "St. John's", country: "CA", region: "NL", tz: "America/St_Johns"},
 	{in: "St John's, NL", country: "CA", region: "NL", tz: "America/St_Johns"},
 	{in: "London, ON", country: "CA", region: "ON", tz: "America/Toronto"},
@@ -138,17 +140,33 @@ var placeCases = []placeCase{
 	{in: "Singapore", country: "SG", tz: "Asia/Singapore"},
 	// Hints
 	{in: "Richmond", hint: PlaceHint{Country: "GB"}, country: "GB", tz: "Europe/London"},
-	{in: "Richmond", hint: PlaceHint{Country: "US"}, country: "US", region: "VA"},
+	{in: "Richmond", hint: PlaceHint{Country: "US"}, country: "US", region: "VA", tz: "America/New_York"},
 	{in: "Richmond", hint: PlaceHint{Country: "CA"}, country: "CA", region: "BC", tz: "America/Vancouver"},
 	{in: "London", hint: PlaceHint{Country: "CA"}, country: "CA", region: "ON", tz: "America/Toronto"},
-	{in: "Toronto", hint: PlaceHint{Country: "US"}, country: "CA", region: "ON"},
-	{in: "Manchester", hint: PlaceHint{Country: "US"}, country: "US", region: "NH"},
-	{in: "Perth", hint: PlaceHint{Country: "GB"}, country: "GB", region: "SCT"},
+	{in: "Toronto", hint: PlaceHint{Country: "US"}, country: "CA", region: "ON", tz: "America/Toronto"},
+	{in: "Manchester", hint: PlaceHint{Country: "US"}, country: "US", region: "NH", tz: "America/New_York"},
+	{in: "Perth", hint: PlaceHint{Country: "GB"}, country: "GB", region: "SCT", tz: "Europe/London"},
+	// Mexican states (GeoNames admin1 is not alphabetical there)
+	{in: "Saltillo, Coahuila", country: "MX", region: "COA", tz: "America/Monterrey"},
+	{in: "Tuxtla Gutiérrez, Chiapas", country: "MX", region: "CHP", tz: "America/Mexico_City"},
+	{in: "Chihuahua, Chihuahua", country: "MX", region: "CHH", tz: "America/Chihuahua"},
+	{in: "Colima, Colima", country: "MX", region: "COL", tz: "America/Mexico_City"},
+	{in: "Juárez", country: "MX", region: "CHH", tz: "America/Ciudad_Juarez"},
+	{in: "Monterrey, Nuevo León", country: "MX", region: "NLE", tz: "America/Monterrey"},
+	// States and provinces alone: a zone, no point
+	{in: "Florida", country: "US", region: "FL", tz: "America/New_York", area: true},
+	{in: "Texas", country: "US", region: "TX", tz: "America/Chicago", area: true},
+	{in: "Ontario", country: "CA", region: "ON", tz: "America/Toronto", area: true},
+	{in: "British Columbia", country: "CA", region: "BC", tz: "America/Vancouver", area: true},
+	{in: "Queensland", country: "AU", region: "QLD", tz: "Australia/Brisbane", area: true},
+	{in: "Jalisco", country: "MX", region: "JAL", tz: "America/Mexico_City", area: true},
+	{in: "Georgia", hint: PlaceHint{Country: "US"}, country: "US", region: "GA", tz: "America/New_York", area: true},
 	// Countries alone
-	{in: "Canada", country: "CA"},
-	{in: "Mexico", country: "MX", tz: "America/Mexico_City"},
-	{in: "España", country: "ES", tz: "Europe/Madrid"},
-	{in: "UK", country: "GB", tz: "Europe/London"},
+	{in: "Canada", country: "CA", area: true},
+	{in: "Mexico", country: "MX", tz: "America/Mexico_City", area: true},
+	{in: "España", country: "ES", tz: "Europe/Madrid", area: true},
+	{in: "UK", country: "GB", tz: "Europe/London", area: true},
+	{in: "United States", country: "US", tz: "", area: true},
 }
 
 func TestGazetteerLookup(t *testing.T) {
@@ -159,8 +177,11 @@ func TestGazetteerLookup(t *testing.T) {
 			t.Errorf("LookupNear(%q, %+v): not found", c.in, c.hint)
 			continue
 		}
-		if p.Country != c.country || (c.region != "" && p.Region != c.region) || (c.tz != "" && p.TimeZone != c.tz) {
+		if p.Country != c.country || (c.region != "" && p.Region != c.region) || p.TimeZone != c.tz {
 			t.Errorf("LookupNear(%q, %+v) = %+v, want %s %s %s", c.in, c.hint, p, c.country, c.region, c.tz)
+		}
+		if (p.Point == Point{}) != c.area {
+			t.Errorf("LookupNear(%q) = %+v: a point only for a town", c.in, p)
 		}
 		if c.hint == (PlaceHint{}) {
 			if q, _ := g.Lookup(c.in); q != p {
