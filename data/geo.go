@@ -550,8 +550,10 @@ func normHint(h PlaceHint) PlaceHint {
 
 // qualKey folds a qualifier and drops its dots ("D.C." → "dc", "Ont." → "ont").
 func qualKey(s string) string {
-	return strings.Join(strings.Fields(strings.NewReplacer(".", "", "-", " ").Replace(Fold(s))), " ")
+	return strings.Join(strings.Fields(qualPunct.Replace(Fold(s))), " ")
 }
+
+var qualPunct = strings.NewReplacer(".", "", "-", " ")
 
 // scopes lists what a qualifier can mean, most likely first: a US state,
 // a province or state elsewhere, a country.

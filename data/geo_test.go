@@ -313,3 +313,23 @@ func BenchmarkZoneAt(b *testing.B) {
 		g.ZoneAt(pts[i%len(pts)])
 	}
 }
+
+// BenchmarkZoneFinderInit times building tzf's FuzzyFinder, which ZoneAt
+// does once, and reports the heap it keeps.
+func BenchmarkZoneFinderInit(b *testing.B) {
+	var kept uint64
+	for b.Loop() {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		f, err := newFuzzyFinder()
+		if err != nil {
+			b.Fatal(err)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		kept = after.HeapAlloc - before.HeapAlloc
+		runtime.KeepAlive(f)
+	}
+	b.ReportMetric(float64(kept)/(1<<20), "MB-kept")
+}
