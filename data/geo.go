@@ -53,6 +53,14 @@ var (
 	aliasesCSV []byte
 )
 
+// geoTables are the tables a gazetteer reads: the embedded ones, or small
+// ones in tests.
+type geoTables struct {
+	zcta, zctaTZ, usPostal, world, regions, aliases []byte
+}
+
+var embeddedTables = geoTables{zctaCSV, zctaTZCSV, usPostalTSV, worldCSV, regionsCSV, aliasesCSV}
+
 // entry is a place with what ranks it against its namesakes.
 type entry struct {
 	Place
@@ -77,6 +85,7 @@ type scope struct{ country, admin1 string }
 // "London", "Toronto, ON", "CDMX") to a point and a time zone, offline,
 // from the embedded Census and GeoNames tables. Tables load on first use.
 type Gazetteer struct {
+	src        geoTables
 	once       sync.Once
 	err        error
 	zips       map[string]Place
@@ -99,7 +108,7 @@ type Gazetteer struct {
 }
 
 // DefaultGazetteer returns a gazetteer over the embedded tables.
-func DefaultGazetteer() *Gazetteer { return &Gazetteer{} }
+func DefaultGazetteer() *Gazetteer { return &Gazetteer{src: embeddedTables} }
 
 // Preload reads the tables now rather than on the first lookup (about a
 // second), so the first person to name a place does not wait for it.
@@ -169,6 +178,9 @@ func nameKey(s string) string {
 }
 
 func (g *Gazetteer) build() error {
+	if g.src.world == nil { // a zero Gazetteer reads the embedded tables
+		g.src = embeddedTables
+	}
 	g.zips = make(map[string]Place, 42000)
 	g.usCity = make(map[string]*entry, 30000)
 	g.names = make(map[string][]*entry, 160000)
@@ -182,13 +194,13 @@ func (g *Gazetteer) build() error {
 	g.areaLabel = make(map[scope]string, 200)
 
 	tz := map[string]string{}
-	if err := eachCSV("geo/us-zcta-timezone.csv", zctaTZCSV, ',', 2, func(r []string) error {
+	if err := eachCSV("geo/us-zcta-timezone.csv", g.src.zctaTZ, ',', 2, func(r []string) error {
 		tz[r[0]] = r[1]
 		return nil
 	}); err != nil {
 		return err
 	}
-	if err := eachCSV("geo/us-zcta-centroids.csv", zctaCSV, ',', 3, func(r []string) error {
+	if err := eachCSV("geo/us-zcta-centroids.csv", g.src.zcta, ',', 3, func(r []string) error {
 		p, err := parsePoint(r[1], r[2])
 		if err != nil {
 			return err
@@ -288,7 +300,7 @@ func (g *Gazetteer) buildUS() error {
 	}
 	cities := map[string]*acc{}
 	var keys []string
-	if err := eachCSV("geo/us-postal-codes-geonames.tsv", usPostalTSV, '\t', 12, func(r []string) error {
+	if err := eachCSV("geo/us-postal-codes-geonames.tsv", g.src.usPostal, '\t', 12, func(r []string) error {
 		zip, city, stateName, st := r[1], r[2], r[3], r[4]
 		p, err := parsePoint(r[9], r[10])
 		if err != nil {
@@ -347,7 +359,7 @@ func (g *Gazetteer) buildUS() error {
 func (g *Gazetteer) buildWorld() error {
 	seenCountry := map[string]bool{"US": true}
 	lastTZ := ""
-	if err := eachCSV("geo/world-cities.csv", worldCSV, ',', 7, func(r []string) error {
+	if err := eachCSV("geo/world-cities.csv", g.src.world, ',', 7, func(r []string) error {
 		name, cc, admin1 := r[0], r[1], r[2]
 		p, err := parsePoint(r[3], r[4])
 		if err != nil {
@@ -408,7 +420,7 @@ func (g *Gazetteer) buildWorld() error {
 // buildRegions reads geo/regions.csv: provinces and states outside the US
 // by code and name, mapped to GeoNames admin1 codes (numeric for Canada).
 func (g *Gazetteer) buildRegions() error {
-	return eachCSV("geo/regions.csv", regionsCSV, ',', 4, func(r []string) error {
+	return eachCSV("geo/regions.csv", g.src.regions, ',', 4, func(r []string) error {
 		s := scope{country: r[0], admin1: r[1]}
 		if s.country == "" || s.admin1 == "" || r[2] == "" {
 			return fmt.Errorf("want country, admin1 and code, got %q", r[:3])
@@ -434,7 +446,7 @@ func (g *Gazetteer) buildRegions() error {
 // buildAliases reads geo/aliases.csv: other names for a place ("NYC",
 // "CDMX", "León" for León de los Aldama), added to the places of that name.
 func (g *Gazetteer) buildAliases() error {
-	return eachCSV("geo/aliases.csv", aliasesCSV, ',', 4, func(r []string) error {
+	return eachCSV("geo/aliases.csv", g.src.aliases, ',', 4, func(r []string) error {
 		alias, name, cc, admin1 := nameKey(r[0]), nameKey(r[1]), r[2], r[3]
 		e := g.find(name, scope{country: cc, admin1: admin1})
 		if e == nil {

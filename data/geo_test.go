@@ -333,3 +333,79 @@ func BenchmarkZoneFinderInit(b *testing.B) {
 	}
 	b.ReportMetric(float64(kept)/(1<<20), "MB-kept")
 }
+
+// tinyTables is a world of three towns, for tests of the table reader.
+func tinyTables() geoTables {
+	return geoTables{
+		zcta:     []byte("zcta5,lat,lon\n78701,30.27,-97.74\n"),
+		zctaTZ:   []byte("zcta5,tz\n78701,America/Chicago\n"),
+		usPostal: []byte("US\t78701\tAustin\tTexas\tTX\tTravis\t453\t\t\t30.27\t-97.74\t4\n"),
+		world: []byte("name,country,admin1,lat,lon,population,tz\n" +
+			"Toronto,CA,08,43.7,-79.4,2600000,America/Toronto\n" +
+			"Ottawa,CA,08,45.4,-75.7,812000,\n" +
+			"Austin,US,TX,30.27,-97.74,931830,America/Chicago\n"),
+		regions: []byte("country,admin1,code,names\nCA,08,ON,Ontario\n"),
+		aliases: []byte("alias,name,country,admin1\nThe Six,Toronto,CA,08\n"),
+	}
+}
+
+func TestGazetteerTinyTables(t *testing.T) {
+	g := &Gazetteer{src: tinyTables()}
+	if err := g.Preload(); err != nil {
+		t.Fatal(err)
+	}
+	for in, want := range map[string]string{"the six": "Toronto, ON, CA", "Ottawa, ON": "Ottawa, ON, CA", "austin": "Austin, TX", "78701": "Austin, TX 78701"} {
+		if p, ok := g.Lookup(in); !ok || p.Name != want {
+			t.Errorf("Lookup(%q) = %+v %v, want %s", in, p, ok, want)
+		}
+	}
+	if p, _ := g.Lookup("Ottawa"); p.TimeZone != "America/Toronto" {
+		t.Errorf("Ottawa's zone %q: an empty tz must repeat the row above", p.TimeZone)
+	}
+}
+
+// TestGazetteerBadTables: a defect in a table is an error that names the
+// file, the line and what is wrong, not a panic or a silent gap.
+func TestGazetteerBadTables(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		edit func(*geoTables)
+		want []string
+	}{
+		{"population", func(s *geoTables) {
+			s.world = []byte("name,country,admin1,lat,lon,population,tz\nToronto,CA,08,43.7,-79.4,many,America/Toronto\n")
+		}, []string{"geo/world-cities.csv:2", "population", "many"}},
+		{"first zone", func(s *geoTables) {
+			s.world = []byte("name,country,admin1,lat,lon,population,tz\nToronto,CA,08,43.7,-79.4,1,\n")
+		}, []string{"geo/world-cities.csv:2", "tz"}},
+		{"coordinate", func(s *geoTables) {
+			s.world = []byte("name,country,admin1,lat,lon,population,tz\nToronto,CA,08,143.7,-79.4,1,America/Toronto\n")
+		}, []string{"geo/world-cities.csv:2", "coordinate"}},
+		{"columns", func(s *geoTables) {
+			s.world = []byte("name,country,admin1,lat,lon,population,tz\nToronto,CA,08\n")
+		}, []string{"geo/world-cities.csv:2", "expected 7 fields"}},
+		{"alias", func(s *geoTables) {
+			s.aliases = []byte("alias,name,country,admin1\nT.O.,Torontoo,CA,08\n")
+		}, []string{"geo/aliases.csv:2", "Torontoo"}},
+		{"region", func(s *geoTables) {
+			s.regions = []byte("country,admin1,code,names\nCA,,ON,Ontario\n")
+		}, []string{"geo/regions.csv:2", "admin1"}},
+	} {
+		src := tinyTables()
+		c.edit(&src)
+		g := &Gazetteer{src: src}
+		err := g.Preload()
+		if err == nil {
+			t.Errorf("%s: no error", c.name)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: error %q does not say %q", c.name, err, w)
+			}
+		}
+		if _, ok := g.Lookup("Toronto"); ok {
+			t.Errorf("%s: a gazetteer that failed to load still answers", c.name)
+		}
+	}
+}
