@@ -287,19 +287,28 @@ func BenchmarkLookup(b *testing.B) {
 // BenchmarkPreload times building the tables and reports the heap they
 // keep (MB retained after a GC).
 func BenchmarkPreload(b *testing.B) {
+	benchKept(b, func() any {
+		g := DefaultGazetteer()
+		if err := g.Preload(); err != nil {
+			b.Fatal(err)
+		}
+		return g
+	})
+}
+
+// benchKept runs build once per iteration and reports the heap that what
+// it returns keeps alive.
+func benchKept(b *testing.B, build func() any) {
 	var kept uint64
 	for b.Loop() {
 		var before, after runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&before)
-		g := DefaultGazetteer()
-		if err := g.Preload(); err != nil {
-			b.Fatal(err)
-		}
+		v := build()
 		runtime.GC()
 		runtime.ReadMemStats(&after)
 		kept = after.HeapAlloc - before.HeapAlloc
-		runtime.KeepAlive(g)
+		runtime.KeepAlive(v)
 	}
 	b.ReportMetric(float64(kept)/(1<<20), "MB-kept")
 }
@@ -317,21 +326,13 @@ func BenchmarkZoneAt(b *testing.B) {
 // BenchmarkZoneFinderInit times building tzf's FuzzyFinder, which ZoneAt
 // does once, and reports the heap it keeps.
 func BenchmarkZoneFinderInit(b *testing.B) {
-	var kept uint64
-	for b.Loop() {
-		var before, after runtime.MemStats
-		runtime.GC()
-		runtime.ReadMemStats(&before)
+	benchKept(b, func() any {
 		f, err := newFuzzyFinder()
 		if err != nil {
 			b.Fatal(err)
 		}
-		runtime.GC()
-		runtime.ReadMemStats(&after)
-		kept = after.HeapAlloc - before.HeapAlloc
-		runtime.KeepAlive(f)
-	}
-	b.ReportMetric(float64(kept)/(1<<20), "MB-kept")
+		return f
+	})
 }
 
 // tinyTables is a world of three towns, for tests of the table reader.
