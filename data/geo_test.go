@@ -161,6 +161,10 @@ var placeCases = []placeCase{
 	{in: "Queensland", country: "AU", region: "QLD", tz: "Australia/Brisbane", area: true},
 	{in: "Jalisco", country: "MX", region: "JAL", tz: "America/Mexico_City", area: true},
 	{in: "Georgia", hint: PlaceHint{Country: "US"}, country: "US", region: "GA", tz: "America/New_York", area: true},
+	{in: "San José", country: "US", region: "CA", tz: "America/Los_Angeles"},
+	{in: "San José", hint: PlaceHint{Lang: "es"}, country: "CR", tz: "America/Costa_Rica"},
+	{in: "Paris", hint: PlaceHint{Lang: "es"}, country: "FR", tz: "Europe/Paris"},
+	{in: "Paris", hint: PlaceHint{Lang: "en-US"}, country: "FR", tz: "Europe/Paris"},
 	// Countries alone
 	{in: "Canada", country: "CA", area: true},
 	{in: "Mexico", country: "MX", tz: "America/Mexico_City", area: true},
