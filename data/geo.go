@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
@@ -25,9 +26,16 @@ import (
 type Place struct {
 	Name     string // display name, "Austin, TX" or "London, GB"
 	Country  string // ISO 3166-1 alpha-2
-	Region   string // state or province code, when known
+	Region   string // state or province code ("TX", "ON", "NSW", "JAL"; GeoNames admin1 elsewhere), when known
 	TimeZone string // IANA zone, "" when unknown
 	Point    Point
+}
+
+// PlaceHint is what else the caller knows about the person, to choose
+// between places of the same name. Both fields may be empty.
+type PlaceHint struct {
+	Country string // ISO 3166-1 alpha-2 of the person's locale or stated country ("GB")
+	Lang    string // BCP 47 tag of the conversation ("es", "es-MX"); a region in it counts as Country when Country is empty
 }
 
 var (
@@ -37,28 +45,70 @@ var (
 	zctaTZCSV []byte
 	//go:embed geo/us-postal-codes-geonames.tsv
 	usPostalTSV []byte
-	//go:embed geo/world-cities-geonames.csv
+	//go:embed geo/world-cities.csv
 	worldCSV []byte
+	//go:embed geo/regions.csv
+	regionsCSV []byte
+	//go:embed geo/aliases.csv
+	aliasesCSV []byte
 )
 
+// geoTables are the tables a gazetteer reads: the embedded ones, or small
+// ones in tests.
+type geoTables struct {
+	zcta, zctaTZ, usPostal, world, regions, aliases []byte
+}
+
+var embeddedTables = geoTables{zctaCSV, zctaTZCSV, usPostalTSV, worldCSV, regionsCSV, aliasesCSV}
+
+// entry is a place with what ranks it against its namesakes.
+type entry struct {
+	Place
+	pop  int // people (GeoNames); 0 when unknown
+	zips int // postal codes of a US city, the size of last resort
+}
+
+// size is the entry's population, or a floor when GeoNames gives none:
+// every world row has at least 1,000 people, a US ZIP about 2,000.
+func (e *entry) size() int {
+	if e.pop > 0 {
+		return e.pop
+	}
+	return max(1000, 2000*e.zips)
+}
+
+// scope narrows a name: a country, and optionally a region in it
+// (GeoNames admin1; the state code in the US).
+type scope struct{ country, admin1 string }
+
 // Gazetteer resolves what people type as a place ("94110", "Austin, TX",
-// "London", "Toronto, Canada") to a point and a time zone, offline, from
-// the embedded Census and GeoNames tables. Tables load on first use.
+// "London", "Toronto, ON", "CDMX") to a point and a time zone, offline,
+// from the embedded Census and GeoNames tables. Tables load on first use.
 type Gazetteer struct {
-	once    sync.Once
-	err     error
-	zips    map[string]Place
-	usCity  map[string]Place   // "austin|TX"
-	usNames map[string][]Place // "austin" → every state's Austin, biggest first
-	states  map[string]string  // "texas" → "TX", "tx" → "TX"
-	world   map[string][]Place // "london" → London GB, London CA, ...
-	country map[string]string  // "canada"/"ca"/"españa" → ISO code
-	usSize  func(Place) int    // number of postal codes of a US city
-	density map[[2]int]int     // towns abroad per 0.25° cell, to tell a metropolis from a namesake
+	src        geoTables
+	once       sync.Once
+	err        error
+	zips       map[string]Place
+	usCity     map[string]*entry   // "austin|TX"
+	names      map[string][]*entry // nameKey → every place of that name, US and abroad, biggest first
+	states     map[string]string   // "texas" → "TX", "tx" → "TX"
+	regions    map[string][]scope  // "on"/"ontario" → CA 08, "wa" → AU 08
+	regionCode map[scope]string    // CA 08 → "ON"
+	country    map[string]string   // "canada"/"ca"/"españa" → ISO code
+	areaZone   map[scope]string    // country or region → the zone nearly all its people share, if one does
+	areaPop    map[scope]int       // people per country and region (the places' sizes summed)
+	areaNames  map[string][]scope  // "florida", "ontario", "jalisco" → the region; names only, not codes
+	areaLabel  map[scope]string    // US FL → "Florida"
+	density    map[[2]int]int      // towns of 1,000 people per 0.25° cell, to tell a metropolis from a namesake
+	world      []*entry            // every place abroad, for the zone finder's fallback
+
+	zoneOnce sync.Once
+	zoneF    zoneFinder
+	cells    map[[2]int][]*entry
 }
 
 // DefaultGazetteer returns a gazetteer over the embedded tables.
-func DefaultGazetteer() *Gazetteer { return &Gazetteer{} }
+func DefaultGazetteer() *Gazetteer { return &Gazetteer{src: embeddedTables} }
 
 // Preload reads the tables now rather than on the first lookup (about a
 // second), so the first person to name a place does not wait for it.
@@ -72,31 +122,85 @@ func (g *Gazetteer) load() error {
 // Fold lower-cases s, strips accents and collapses spaces, so "Bogotá" and
 // "bogota" meet. Shared by every lookup of typed words.
 func Fold(s string) string {
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	out, _, err := transform.String(t, s)
-	if err != nil {
-		out = s
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
 	}
-	return strings.Join(strings.Fields(strings.ToLower(out)), " ")
+	// Most names are ASCII, and a transform chain allocates its buffers
+	// anew: building the tables folds 210,000 names.
+	if !ascii {
+		t := foldChains.Get().(transform.Transformer)
+		if out, _, err := transform.String(t, s); err == nil {
+			s = out
+		}
+		foldChains.Put(t)
+	}
+	return strings.Join(strings.Fields(strings.ToLower(s)), " ")
+}
+
+// foldChains reuses accent-stripping transformers (one per goroutine at a
+// time: a chain keeps state between calls, and String resets it).
+var foldChains = sync.Pool{New: func() any {
+	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+}}
+
+var keyPunct = strings.NewReplacer("-", " ", ".", " ", "'", "", "’", "", "`", "")
+
+// firstWord spells out the abbreviations that start place names, so "St.
+// Louis", "St Louis" and "Saint Louis" (the postal table's spelling) meet.
+var firstWord = map[string]string{"st": "saint", "ste": "sainte", "mt": "mount", "ft": "fort", "sta": "santa", "sto": "santo"}
+
+// nameKey is the form names are indexed and looked up by: folded, without
+// dots, apostrophes and hyphens, first-word abbreviations spelled out, and
+// initials joined ("L.A." → "la", "D.C." → "dc").
+func nameKey(s string) string {
+	w := strings.Fields(keyPunct.Replace(Fold(s)))
+	if len(w) == 0 {
+		return ""
+	}
+	initials := len(w) > 1
+	for _, x := range w {
+		if len(x) != 1 {
+			initials = false
+			break
+		}
+	}
+	if initials {
+		return strings.Join(w, "")
+	}
+	if r, ok := firstWord[w[0]]; ok && len(w) > 1 {
+		w[0] = r
+	}
+	return strings.Join(w, " ")
 }
 
 func (g *Gazetteer) build() error {
+	if g.src.world == nil { // a zero Gazetteer reads the embedded tables
+		g.src = embeddedTables
+	}
 	g.zips = make(map[string]Place, 42000)
-	g.usCity = make(map[string]Place, 30000)
-	g.usNames = make(map[string][]Place, 25000)
+	g.usCity = make(map[string]*entry, 30000)
+	g.names = make(map[string][]*entry, 160000)
 	g.states = make(map[string]string, 120)
-	g.world = make(map[string][]Place, 150000)
+	g.regions = make(map[string][]scope, 200)
+	g.regionCode = make(map[scope]string, 100)
 	g.country = make(map[string]string, 600)
 	g.density = make(map[[2]int]int, 100000)
+	g.world = make([]*entry, 0, 140000)
+	g.areaNames = make(map[string][]scope, 200)
+	g.areaLabel = make(map[scope]string, 200)
 
 	tz := map[string]string{}
-	if err := eachCSV("geo/us-zcta-timezone.csv", zctaTZCSV, ',', 2, func(r []string) error {
+	if err := eachCSV("geo/us-zcta-timezone.csv", g.src.zctaTZ, ',', 2, func(r []string) error {
 		tz[r[0]] = r[1]
 		return nil
 	}); err != nil {
 		return err
 	}
-	if err := eachCSV("geo/us-zcta-centroids.csv", zctaCSV, ',', 3, func(r []string) error {
+	if err := eachCSV("geo/us-zcta-centroids.csv", g.src.zcta, ',', 3, func(r []string) error {
 		p, err := parsePoint(r[1], r[2])
 		if err != nil {
 			return err
@@ -106,6 +210,87 @@ func (g *Gazetteer) build() error {
 	}); err != nil {
 		return err
 	}
+	if err := g.buildUS(); err != nil {
+		return err
+	}
+	if err := g.buildWorld(); err != nil {
+		return err
+	}
+	if err := g.buildRegions(); err != nil {
+		return err
+	}
+	for _, es := range g.names {
+		sortEntries(es)
+	}
+	g.buildAreas()
+	return g.buildAliases()
+}
+
+// buildAreas sums the people of each country and region and finds the
+// zone that 80% of them share: a place named only by its country or
+// region ("Spain", "Florida") gets that zone, or none (the US, Canada,
+// Australia), and the bot asks.
+func (g *Gazetteer) buildAreas() {
+	g.areaPop = make(map[scope]int, 4000)
+	g.areaZone = make(map[scope]string, 4000)
+	type share struct {
+		people map[string]int // UTC offsets → people
+		zone   map[string]string
+		top    map[string]int
+	}
+	shares := map[scope]*share{}
+	offsets := map[string]string{}
+	add := func(e *entry) {
+		n := e.size()
+		for _, sc := range []scope{{e.Country, ""}, {e.Country, e.Region}} {
+			g.areaPop[sc] += n
+			if e.TimeZone == "" {
+				continue
+			}
+			s := shares[sc]
+			if s == nil {
+				s = &share{people: map[string]int{}, zone: map[string]string{}, top: map[string]int{}}
+				shares[sc] = s
+			}
+			off := offsetsKey(e.TimeZone, offsets)
+			s.people[off] += n
+			if n > s.top[off] || (n == s.top[off] && e.TimeZone < s.zone[off]) {
+				s.top[off], s.zone[off] = n, e.TimeZone
+			}
+		}
+	}
+	for _, e := range g.world {
+		add(e)
+	}
+	for _, e := range g.usCity {
+		add(e)
+	}
+	for sc, s := range shares {
+		total, best := 0, ""
+		for off, n := range s.people {
+			total += n
+			if best == "" || n > s.people[best] || (n == s.people[best] && off < best) {
+				best = off
+			}
+		}
+		if s.people[best]*5 >= total*4 {
+			g.areaZone[sc] = s.zone[best]
+		}
+	}
+}
+
+// sortEntries puts the biggest place first; ties fall to a stable key so
+// that every process answers alike.
+func sortEntries(es []*entry) {
+	slices.SortFunc(es, func(a, b *entry) int {
+		return cmp.Or(cmp.Compare(b.size(), a.size()), cmp.Compare(a.Country, b.Country), cmp.Compare(a.Region, b.Region),
+			cmp.Compare(a.Name, b.Name), cmp.Compare(a.Point.Lat, b.Point.Lat), cmp.Compare(a.Point.Lon, b.Point.Lon))
+	})
+}
+
+// buildUS makes one place per US postal city: the mean of its postal
+// codes' points and the zone most of its ZCTAs are in.
+func (g *Gazetteer) buildUS() error {
 	type acc struct {
 		lat, lon float64
 		n        int
@@ -114,14 +299,20 @@ func (g *Gazetteer) build() error {
 		tz       map[string]int
 	}
 	cities := map[string]*acc{}
-	if err := eachCSV("geo/us-postal-codes-geonames.tsv", usPostalTSV, '\t', 12, func(r []string) error {
+	var keys []string
+	if err := eachCSV("geo/us-postal-codes-geonames.tsv", g.src.usPostal, '\t', 12, func(r []string) error {
 		zip, city, stateName, st := r[1], r[2], r[3], r[4]
 		p, err := parsePoint(r[9], r[10])
 		if err != nil {
 			return err
 		}
-		g.states[Fold(stateName)] = st
-		g.states[strings.ToLower(st)] = st
+		if _, ok := g.states[strings.ToLower(st)]; !ok {
+			g.states[strings.ToLower(st)] = st
+			g.states[Fold(stateName)] = st
+			sc := scope{"US", st}
+			g.areaNames[qualKey(stateName)] = append(g.areaNames[qualKey(stateName)], sc)
+			g.areaLabel[sc] = stateName
+		}
 		z, ok := g.zips[zip]
 		if !ok { // a ZIP without a ZCTA: GeoNames has the point
 			z = Place{Country: "US", Point: p}
@@ -129,11 +320,12 @@ func (g *Gazetteer) build() error {
 		z.Name = fmt.Sprintf("%s, %s %s", city, st, zip)
 		z.Region = st
 		g.zips[zip] = z
-		key := Fold(city) + "|" + st
+		key := nameKey(city) + "|" + st
 		a := cities[key]
 		if a == nil {
 			a = &acc{state: st, name: city, tz: map[string]int{}}
 			cities[key] = a
+			keys = append(keys, key)
 		}
 		a.lat += p.Lat
 		a.lon += p.Lon
@@ -145,52 +337,68 @@ func (g *Gazetteer) build() error {
 	}); err != nil {
 		return err
 	}
-	for key, a := range cities {
+	for _, key := range keys {
+		a := cities[key]
 		best, bestN := "", 0
 		for z, n := range a.tz {
 			if n > bestN || (n == bestN && z < best) {
 				best, bestN = z, n
 			}
 		}
-		p := Place{Name: a.name + ", " + a.state, Country: "US", Region: a.state, TimeZone: best,
-			Point: Point{Lat: a.lat / float64(a.n), Lon: a.lon / float64(a.n)}}
-		g.usCity[key] = p
+		e := &entry{Place: Place{Name: a.name + ", " + a.state, Country: "US", Region: a.state, TimeZone: best,
+			Point: Point{Lat: a.lat / float64(a.n), Lon: a.lon / float64(a.n)}}, zips: a.n}
+		g.usCity[key] = e
 		name, _, _ := strings.Cut(key, "|")
-		g.usNames[name] = append(g.usNames[name], p)
-		cities[key] = a
+		g.names[name] = append(g.names[name], e)
 	}
-	size := func(p Place) int { return cities[Fold(strings.TrimSuffix(p.Name, ", "+p.Region))+"|"+p.Region].n }
-	for name, ps := range g.usNames {
-		slices.SortFunc(ps, func(a, b Place) int {
-			return cmp.Or(cmp.Compare(size(b), size(a)), cmp.Compare(a.Region, b.Region))
-		})
-		g.usNames[name] = ps
-	}
-	// The size of a US city (its number of postal codes) decides bare-name
-	// ambiguity later; keep it on the side.
-	g.usSize = func(p Place) int { return size(p) }
+	return nil
+}
 
-	seenCountry := map[string]bool{}
-	if err := eachCSV("geo/world-cities-geonames.csv", worldCSV, ',', 6, func(r []string) error {
-		p, err := parsePoint(r[4], r[5])
+// buildWorld reads geo/world-cities.csv (see geo/README.md): places
+// abroad, and the population of US cities, which the postal tables lack.
+func (g *Gazetteer) buildWorld() error {
+	seenCountry := map[string]bool{"US": true}
+	lastTZ := ""
+	if err := eachCSV("geo/world-cities.csv", g.src.world, ',', 7, func(r []string) error {
+		name, cc, admin1 := r[0], r[1], r[2]
+		p, err := parsePoint(r[3], r[4])
 		if err != nil {
 			return err
 		}
-		cc := r[1]
-		if cc == "US" {
-			return nil // the postal tables describe the US better
+		pop := 0
+		if r[5] != "" {
+			if pop, err = strconv.Atoi(r[5]); err != nil || pop < 0 {
+				return fmt.Errorf("population %q: want a whole number of people", r[5])
+			}
 		}
-		seenCountry[cc] = true
-		pl := Place{Name: r[0] + ", " + cc, Country: cc, Region: r[2], TimeZone: countryZone(cc, r[2]), Point: p}
+		if r[6] != "" { // empty: the zone of the row above
+			lastTZ = r[6]
+		}
+		if lastTZ == "" {
+			return fmt.Errorf("tz: empty on the first row")
+		}
+		key := nameKey(name)
 		y, x := densityCell(p)
 		g.density[[2]int{y, x}]++
-		k := Fold(r[0])
-		g.world[k] = append(g.world[k], pl)
+		if cc == "US" {
+			// The postal tables describe the US better; take only the
+			// population, also for "New York City" → the postal "New York".
+			for _, k := range []string{key, strings.TrimSuffix(key, " city")} {
+				if e := g.usCity[k+"|"+admin1]; e != nil {
+					e.pop = max(e.pop, pop)
+					break
+				}
+			}
+			return nil
+		}
+		seenCountry[cc] = true
+		e := &entry{Place: Place{Name: name + ", " + cc, Country: cc, Region: admin1, TimeZone: lastTZ, Point: p}, pop: pop}
+		g.names[key] = append(g.names[key], e)
+		g.world = append(g.world, e)
 		return nil
 	}); err != nil {
 		return err
 	}
-	seenCountry["US"] = true
 	for cc := range seenCountry {
 		reg, err := language.ParseRegion(cc)
 		if err != nil {
@@ -209,17 +417,85 @@ func (g *Gazetteer) build() error {
 	return nil
 }
 
-var countryAliases = map[string]string{
-	"usa": "US", "u.s.": "US", "u.s.a.": "US", "america": "US", "united states of america": "US", "estados unidos": "US", "eeuu": "US", "ee.uu.": "US",
-	"uk": "GB", "u.k.": "GB", "britain": "GB", "great britain": "GB", "england": "GB", "scotland": "GB", "wales": "GB", "northern ireland": "GB", "inglaterra": "GB",
-	"holland": "NL", "south korea": "KR", "korea": "KR", "mexico": "MX", "méxico": "MX",
+// buildRegions reads geo/regions.csv: provinces and states outside the US
+// by code and name, mapped to GeoNames admin1 codes (numeric for Canada).
+func (g *Gazetteer) buildRegions() error {
+	return eachCSV("geo/regions.csv", g.src.regions, ',', 4, func(r []string) error {
+		s := scope{country: r[0], admin1: r[1]}
+		if s.country == "" || s.admin1 == "" || r[2] == "" {
+			return fmt.Errorf("want country, admin1 and code, got %q", r[:3])
+		}
+		g.regionCode[s] = r[2]
+		names := strings.Split(r[3], "|")
+		g.areaLabel[s] = names[0]
+		for _, n := range append([]string{r[2]}, names...) {
+			if k := qualKey(n); k != "" && !slices.Contains(g.regions[k], s) {
+				g.regions[k] = append(g.regions[k], s)
+			}
+		}
+		// Alone, only a full name is a region: "Ontario", not "Ont" or "Que".
+		for _, n := range names {
+			if k := qualKey(n); len(k) >= 5 && !slices.Contains(g.areaNames[k], s) {
+				g.areaNames[k] = append(g.areaNames[k], s)
+			}
+		}
+		return nil
+	})
 }
 
-// Lookup resolves typed text to a place. It understands US ZIP codes
-// (5 digits, ZIP+4), "City, ST", "City, State", "City ST", "City, Country"
-// and bare city names (the biggest US city of that name when it is a real
-// city, otherwise a city elsewhere).
+// buildAliases reads geo/aliases.csv: other names for a place ("NYC",
+// "CDMX", "León" for León de los Aldama), added to the places of that name.
+func (g *Gazetteer) buildAliases() error {
+	return eachCSV("geo/aliases.csv", g.src.aliases, ',', 4, func(r []string) error {
+		alias, name, cc, admin1 := nameKey(r[0]), nameKey(r[1]), r[2], r[3]
+		e := g.find(name, scope{country: cc, admin1: admin1})
+		if e == nil {
+			return fmt.Errorf("alias %q: no place %q in %s %s", r[0], r[1], cc, admin1)
+		}
+		if !slices.Contains(g.names[alias], e) {
+			g.names[alias] = append(g.names[alias], e)
+			sortEntries(g.names[alias])
+		}
+		return nil
+	})
+}
+
+// find returns the biggest place named key within s.
+func (g *Gazetteer) find(key string, s scope) *entry {
+	if s.country == "US" && s.admin1 != "" {
+		return g.usCity[key+"|"+s.admin1]
+	}
+	for _, e := range g.names[key] {
+		if e.Country == s.country && (s.admin1 == "" || e.Region == s.admin1) {
+			return e // names are sorted biggest first
+		}
+	}
+	return nil
+}
+
+var countryAliases = map[string]string{
+	"usa": "US", "u.s.": "US", "u.s.a.": "US", "america": "US", "united states of america": "US", "estados unidos": "US", "eeuu": "US", "ee.uu.": "US", "ee uu": "US",
+	"uk": "GB", "u.k.": "GB", "britain": "GB", "great britain": "GB", "england": "GB", "scotland": "GB", "wales": "GB", "northern ireland": "GB", "inglaterra": "GB", "reino unido": "GB",
+	"holland": "NL", "south korea": "KR", "korea": "KR", "mexico": "MX", "méxico": "MX", "brasil": "BR",
+}
+
+// Lookup resolves typed text to a place with no hint: the likeliest place
+// of that name worldwide (see LookupNear).
 func (g *Gazetteer) Lookup(text string) (Place, bool) {
+	return g.LookupNear(text, PlaceHint{})
+}
+
+// LookupNear resolves typed text to a place. It understands US ZIP codes
+// (5 digits, ZIP+4), "City, ST", "City ST", "City, State", "City,
+// Province", "City, Country", "City, ON, Canada", common other names
+// ("NYC", "CDMX") and bare names. A bare name means the most populous
+// place of that name, except that a place in the hint's country wins
+// unless the other is fifty times its size, one in a country of the
+// hint's language wins unless the other is ten times its size, and a US
+// city of 50,000 people or more wins over one abroad up to twice its size
+// (Springfield and Portland are American; Toronto, Manchester, Melbourne
+// and St. John's are not).
+func (g *Gazetteer) LookupNear(text string, h PlaceHint) (Place, bool) {
 	if g.load() != nil {
 		return Place{}, false
 	}
@@ -228,21 +504,296 @@ func (g *Gazetteer) Lookup(text string) (Place, bool) {
 		p, ok := g.zips[s[:5]]
 		return p, ok
 	}
-	f := Fold(strings.Trim(s, " .!?"))
-	f = strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(f, ", usa"), ", us"))
-	if f == "" {
+	s = strings.Trim(s, " !?;:")
+	if s == "" {
 		return Place{}, false
 	}
-	// "city, qualifier" or "city qualifier": qualifier is a state or a country.
-	if name, qual, ok := strings.Cut(f, ","); ok {
-		return g.qualified(strings.TrimSpace(name), strings.TrimSpace(qual))
+	h = normHint(h)
+	// "city, qualifier[, qualifier]": each qualifier is a state, a
+	// province or a country, and together they must agree.
+	if name, rest, ok := strings.Cut(s, ","); ok {
+		return g.qualified(nameKey(name), strings.Split(rest, ","), h)
 	}
-	if i := strings.LastIndexByte(f, ' '); i > 0 {
-		if p, ok := g.qualified(f[:i], f[i+1:]); ok {
+	key := nameKey(s)
+	if key == "" {
+		return Place{}, false
+	}
+	if p, ok := g.bare(s, key, h); ok {
+		return p, true
+	}
+	// "city qualifier": the last one to three words name a state, a
+	// province or a country ("Austin TX", "Sydney New South Wales").
+	words := strings.Fields(s)
+	for n := 1; n <= 3 && n < len(words); n++ {
+		q := words[len(words)-n:]
+		if n == 1 && lowerPreposition[q[0]] {
+			continue // "Paris on Monday", "Austin in person": not Ontario, not Indiana
+		}
+		if p, ok := g.qualified(nameKey(strings.Join(words[:len(words)-n], " ")), []string{strings.Join(q, " ")}, h); ok {
 			return p, true
 		}
 	}
-	return g.bare(f)
+	return Place{}, false
+}
+
+// lowerPreposition are state or province codes that, typed in lower case
+// after a name, are far more often a word of the sentence around it.
+var lowerPreposition = map[string]bool{"on": true, "in": true}
+
+// normHint upper-cases the country and takes it from the language tag's
+// region ("es-MX") when none is given.
+func normHint(h PlaceHint) PlaceHint {
+	h.Country = strings.ToUpper(strings.TrimSpace(h.Country))
+	if h.Lang == "" {
+		return h
+	}
+	tag, err := language.Parse(h.Lang)
+	if err != nil {
+		h.Lang = ""
+		return h
+	}
+	if reg, conf := tag.Region(); h.Country == "" && conf == language.Exact {
+		h.Country = reg.String()
+	}
+	base, _ := tag.Base()
+	h.Lang = base.String()
+	return h
+}
+
+// qualKey folds a qualifier and drops its dots ("D.C." → "dc", "Ont." → "ont").
+func qualKey(s string) string {
+	return strings.Join(strings.Fields(qualPunct.Replace(Fold(s))), " ")
+}
+
+var qualPunct = strings.NewReplacer(".", "", "-", " ")
+
+// scopes lists what a qualifier can mean, most likely first: a US state,
+// a province or state elsewhere, a country.
+func (g *Gazetteer) scopes(q string) []scope {
+	k := qualKey(q)
+	var out []scope
+	if st, ok := g.states[k]; ok {
+		out = append(out, scope{"US", st})
+	}
+	out = append(out, g.regions[k]...)
+	if cc, ok := g.country[k]; ok {
+		out = append(out, scope{cc, ""})
+	} else if cc, ok := g.country[Fold(q)]; ok {
+		out = append(out, scope{cc, ""})
+	}
+	return out
+}
+
+func (g *Gazetteer) qualified(key string, quals []string, h PlaceHint) (Place, bool) {
+	if key == "" || len(quals) == 0 {
+		return Place{}, false
+	}
+	first := g.scopes(quals[0])
+	if len(first) == 0 {
+		return Place{}, false
+	}
+	for _, s := range first {
+		if !g.agrees(s, quals[1:]) {
+			continue
+		}
+		if s.country == "US" && s.admin1 == "" {
+			if e := g.choose(g.names[key], h, func(e *entry) bool { return e.Country == "US" }); e != nil {
+				return g.place(e), true
+			}
+			continue
+		}
+		if s.country == "US" {
+			if e := g.usCity[key+"|"+s.admin1]; e != nil {
+				return g.place(e), true
+			}
+		}
+		if e := g.choose(g.names[key], h, func(e *entry) bool {
+			return e.Country == s.country && (s.admin1 == "" || e.Region == s.admin1)
+		}); e != nil {
+			return g.place(e), true
+		}
+	}
+	return Place{}, false
+}
+
+// agrees reports whether every further qualifier can mean s's country
+// and, if it names a region, s's region ("ON, Canada").
+func (g *Gazetteer) agrees(s scope, quals []string) bool {
+	for _, q := range quals {
+		if strings.TrimSpace(q) == "" {
+			continue
+		}
+		ok := false
+		for _, t := range g.scopes(q) {
+			if t.country == s.country && (t.admin1 == "" || t.admin1 == s.admin1) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// place returns the entry's Place, with the region's usual code, which
+// also tells namesakes apart in its name ("Richmond, BC, CA" is not
+// "Richmond, CA" in California).
+func (g *Gazetteer) place(e *entry) Place {
+	p := e.Place
+	if c, ok := g.regionCode[scope{p.Country, p.Region}]; ok {
+		p.Region = c
+		if p.Country != "GB" {
+			p.Name = strings.TrimSuffix(p.Name, ", "+p.Country) + ", " + c + ", " + p.Country
+		}
+	}
+	return p
+}
+
+func (g *Gazetteer) bare(text, key string, h PlaceHint) (Place, bool) {
+	// A country's name ("Canada", "México") is the country, even where a
+	// town shares it; two-letter codes are not, so "LA" stays Los Angeles.
+	// Candidates: a country, regions, the likeliest city. A region or a
+	// country beats a city unless the city holds a quarter of its people
+	// ("New York" the city; "Ontario", "Florida" the province and state).
+	var areas []scope
+	f := Fold(strings.TrimRight(text, "."))
+	for _, k := range []string{f, key} {
+		if cc, ok := g.country[k]; ok && (len(k) > 2 || countryAliases[k] != "") {
+			areas = append(areas, scope{cc, ""})
+			break
+		}
+	}
+	areas = append(areas, g.areaNames[qualKey(text)]...)
+	city := g.choose(g.names[key], h, nil)
+	inHint := func(cc string) bool { return h.Country != "" && cc == h.Country }
+	var area *scope
+	for i, a := range areas {
+		if area == nil || (inHint(a.country) && !inHint(area.country)) ||
+			(inHint(a.country) == inHint(area.country) && g.areaPop[a] > g.areaPop[*area]) {
+			area = &areas[i]
+		}
+	}
+	if area != nil && city != nil {
+		switch {
+		case inHint(city.Country) && !inHint(area.country):
+			area = nil
+		case inHint(area.country) && !inHint(city.Country):
+			city = nil
+		case 4*city.size() >= g.areaPop[*area]:
+			area = nil
+		}
+	}
+	if area != nil {
+		return g.areaPlace(*area), true
+	}
+	if city != nil {
+		return g.place(city), true
+	}
+	return Place{}, false
+}
+
+// areaPlace is a country or region without a point: lines and a zone,
+// but nothing to search around.
+func (g *Gazetteer) areaPlace(a scope) Place {
+	if a.admin1 == "" {
+		return Place{Name: a.country, Country: a.country, TimeZone: g.areaZone[a]}
+	}
+	code := a.admin1
+	if c, ok := g.regionCode[a]; ok {
+		code = c
+	}
+	return Place{Name: g.areaLabel[a] + ", " + a.country, Country: a.country, Region: code, TimeZone: g.areaZone[a]}
+}
+
+// choose applies LookupNear's rule to the places that pass keep (all when
+// keep is nil).
+func (g *Gazetteer) choose(es []*entry, h PlaceHint, keep func(*entry) bool) *entry {
+	best := g.pick(es, keep)
+	if best == nil {
+		return nil
+	}
+	and := func(f func(*entry) bool) func(*entry) bool {
+		return func(e *entry) bool { return (keep == nil || keep(e)) && f(e) }
+	}
+	if h.Country != "" {
+		if best.Country == h.Country {
+			return best
+		}
+		if l := g.pick(es, and(func(e *entry) bool { return e.Country == h.Country })); l != nil && best.size() <= 50*l.size() {
+			return l
+		}
+	}
+	if cs := langCountries[h.Lang]; len(cs) > 0 && !slices.Contains(cs, best.Country) {
+		if l := g.pick(es, and(func(e *entry) bool { return slices.Contains(cs, e.Country) })); l != nil && best.size() <= 10*l.size() {
+			return l
+		}
+	}
+	if best.Country != "US" {
+		if u := g.pick(es, and(func(e *entry) bool { return e.Country == "US" })); u != nil && u.size() >= 50000 && 2*u.size() >= best.size() {
+			return u
+		}
+	}
+	return best
+}
+
+// pick returns the biggest place that passes keep. Places within half
+// again of each other's size are told apart by the towns around them:
+// GeoNames counts Richmond in London and Richmond in Yorkshire alike, but
+// only one is ringed by a metropolis.
+func (g *Gazetteer) pick(es []*entry, keep func(*entry) bool) *entry {
+	var best *entry
+	bestD, top := -1, 0
+	for _, e := range es {
+		if keep != nil && !keep(e) {
+			continue
+		}
+		if best == nil {
+			best, top = e, e.size()
+			continue
+		}
+		if top*2 > e.size()*3 {
+			break // sorted biggest first: no one further is close
+		}
+		if bestD < 0 {
+			bestD = g.around(best)
+		}
+		if d := g.around(e); d > bestD {
+			best, bestD = e, d
+		}
+	}
+	return best
+}
+
+// around counts the towns in the 3×3 cells around a place.
+func (g *Gazetteer) around(e *entry) int {
+	n := 0
+	y, x := densityCell(e.Point)
+	for dy := -1; dy <= 1; dy++ {
+		for dx := -1; dx <= 1; dx++ {
+			n += g.density[[2]int{y + dy, x + dx}]
+		}
+	}
+	return n
+}
+
+// densityCell is the 0.25° cell that counts towns around a place.
+func densityCell(p Point) (int, int) {
+	return int(math.Floor(p.Lat * 4)), int(math.Floor(p.Lon * 4))
+}
+
+// langCountries are where a language is the main one, so that a Spanish
+// speaker's "Córdoba" or "Guadalajara" is a Spanish-speaking place. The
+// US is left out of Spanish: a locale says more there than a language.
+var langCountries = map[string][]string{
+	"es": {"MX", "ES", "AR", "CO", "CL", "PE", "VE", "EC", "GT", "CU", "BO", "DO", "HN", "PY", "SV", "NI", "CR", "PA", "UY", "PR"},
+	"pt": {"BR", "PT", "AO", "MZ"},
+	"fr": {"FR", "BE", "CH", "LU", "CA", "SN", "CI"},
+	"de": {"DE", "AT", "CH", "LI"},
+	"it": {"IT", "CH", "SM"},
+	"nl": {"NL", "BE"},
+	"en": {"US", "GB", "CA", "AU", "IE", "NZ", "ZA"},
 }
 
 // Country resolves a country name or code ("Canada", "uk", "España").
@@ -252,93 +803,6 @@ func (g *Gazetteer) Country(text string) (string, bool) {
 	}
 	cc, ok := g.country[Fold(strings.Trim(text, " .!?"))]
 	return cc, ok
-}
-
-func (g *Gazetteer) qualified(name, qual string) (Place, bool) {
-	if st, ok := g.states[qual]; ok {
-		if p, ok := g.usCity[name+"|"+st]; ok {
-			return p, true
-		}
-	}
-	if cc, ok := g.country[qual]; ok {
-		if cc == "US" {
-			if ps := g.usNames[name]; len(ps) > 0 {
-				return ps[0], true
-			}
-			return Place{}, false
-		}
-		for _, p := range g.world[name] {
-			if p.Country == cc {
-				return p, true
-			}
-		}
-	}
-	return Place{}, false
-}
-
-// biggest picks, among same-named cities abroad, the one at the centre of
-// the most towns: GeoNames has no population here, but a metropolis is
-// ringed by suburbs of over 1,000 people (Sydney AU, not Sydney NS).
-func (g *Gazetteer) biggest(ps []Place) Place {
-	best, bestN := ps[0], -1
-	for _, p := range ps {
-		n := 0
-		y, x := densityCell(p.Point)
-		for dy := -1; dy <= 1; dy++ {
-			for dx := -1; dx <= 1; dx++ {
-				n += g.density[[2]int{y + dy, x + dx}]
-			}
-		}
-		if n > bestN || (n == bestN && prefRank(p.Country) < prefRank(best.Country)) {
-			best, bestN = p, n
-		}
-	}
-	return best
-}
-
-// densityCell is the 0.25° cell that counts towns around a place.
-func densityCell(p Point) (int, int) {
-	return int(math.Floor(p.Lat * 4)), int(math.Floor(p.Lon * 4))
-}
-
-func prefRank(cc string) int {
-	if i := slices.Index(worldPreference, cc); i >= 0 {
-		return i
-	}
-	return len(worldPreference)
-}
-
-// worldPreference breaks ties between same-named cities abroad, favouring
-// the countries our users most often write from.
-var worldPreference = []string{"GB", "CA", "AU", "IE", "NZ", "ES", "MX", "IN", "ZA", "DE", "FR", "NL", "BR", "AR", "CO", "CL", "PE", "SG", "JP", "KR"}
-
-func (g *Gazetteer) bare(name string) (Place, bool) {
-	us := g.usNames[name]
-	// A US city with many postal codes is a real city people mean (Austin,
-	// Portland); a hamlet named London is not what "London" means.
-	if len(us) > 0 && g.usSize(us[0]) >= 8 {
-		return us[0], true
-	}
-	if ws := g.world[name]; len(ws) > 0 {
-		return g.biggest(ws), true
-	}
-	if len(us) > 0 {
-		return us[0], true
-	}
-	if p, ok := g.qualifiedCountryOnly(name); ok {
-		return p, true
-	}
-	return Place{}, false
-}
-
-// qualifiedCountryOnly resolves a bare country name to that country (no
-// point), so "I'm in Canada" still gives crisis lines and a time zone.
-func (g *Gazetteer) qualifiedCountryOnly(name string) (Place, bool) {
-	cc, ok := g.country[name]
-	if !ok {
-		return Place{}, false
-	}
-	return Place{Name: cc, Country: cc, TimeZone: countryZone(cc, "")}, true
 }
 
 // Zone returns the IANA zone of a ZIP code ("" when unknown).
@@ -400,36 +864,6 @@ func DistanceKm(a, b Point) float64 {
 	dla, dlo := la2-la1, (b.Lon-a.Lon)*math.Pi/180
 	h := math.Sin(dla/2)*math.Sin(dla/2) + math.Cos(la1)*math.Cos(la2)*math.Sin(dlo/2)*math.Sin(dlo/2)
 	return 2 * r * math.Asin(math.Min(1, math.Sqrt(h)))
-}
-
-// countryZone gives the IANA zone for a country (and, where a country
-// spans zones, its GeoNames admin1 code). It covers the countries whose
-// people most often use the bot; "" means unknown, and the bot then asks.
-func countryZone(cc, admin1 string) string {
-	switch cc {
-	case "CA":
-		return map[string]string{"01": "America/Edmonton", "02": "America/Vancouver", "03": "America/Winnipeg",
-			"04": "America/Moncton", "05": "America/St_Johns", "07": "America/Halifax", "08": "America/Toronto",
-			"09": "America/Halifax", "10": "America/Toronto", "11": "America/Regina", "12": "America/Whitehorse",
-			"13": "America/Yellowknife", "14": "America/Iqaluit"}[admin1]
-	case "AU":
-		return map[string]string{"01": "Australia/Sydney", "02": "Australia/Sydney", "03": "Australia/Darwin",
-			"04": "Australia/Brisbane", "05": "Australia/Adelaide", "06": "Australia/Hobart", "07": "Australia/Melbourne",
-			"08": "Australia/Perth"}[admin1]
-	}
-	return singleZone[cc]
-}
-
-// singleZone maps countries to the zone most of their people live in.
-var singleZone = map[string]string{
-	"GB": "Europe/London", "IE": "Europe/Dublin", "DE": "Europe/Berlin", "FR": "Europe/Paris", "ES": "Europe/Madrid",
-	"NL": "Europe/Amsterdam", "BE": "Europe/Brussels", "IT": "Europe/Rome", "PT": "Europe/Lisbon", "CH": "Europe/Zurich",
-	"AT": "Europe/Vienna", "SE": "Europe/Stockholm", "NO": "Europe/Oslo", "DK": "Europe/Copenhagen", "FI": "Europe/Helsinki",
-	"PL": "Europe/Warsaw", "GR": "Europe/Athens", "NZ": "Pacific/Auckland", "IN": "Asia/Kolkata", "JP": "Asia/Tokyo",
-	"KR": "Asia/Seoul", "SG": "Asia/Singapore", "ZA": "Africa/Johannesburg", "MX": "America/Mexico_City",
-	"BR": "America/Sao_Paulo", "AR": "America/Argentina/Buenos_Aires", "CO": "America/Bogota", "CL": "America/Santiago",
-	"PE": "America/Lima", "PH": "Asia/Manila", "PR": "America/Puerto_Rico", "IL": "Asia/Jerusalem", "NG": "Africa/Lagos",
-	"KE": "Africa/Nairobi",
 }
 
 // ZIPPlaces lists every US ZIP code the gazetteer knows, in code order
