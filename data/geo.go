@@ -29,6 +29,10 @@ type Place struct {
 	Region   string // state or province code ("TX", "ON", "NSW", "JAL"; GeoNames admin1 elsewhere), when known
 	TimeZone string // IANA zone, "" when unknown
 	Point    Point
+	// Population of the place (GeoNames; an estimate from its postal
+	// codes for a US town without one), so a caller can tell a city
+	// from a hamlet that shares an everyday word's name ("Still", "Bad").
+	Population int
 }
 
 // PlaceHint is what else the caller knows about the person, to choose
@@ -642,6 +646,7 @@ func (g *Gazetteer) agrees(s scope, quals []string) bool {
 // "Richmond, CA" in California).
 func (g *Gazetteer) place(e *entry) Place {
 	p := e.Place
+	p.Population = e.size()
 	if c, ok := g.regionCode[scope{p.Country, p.Region}]; ok {
 		p.Region = c
 		if p.Country != "GB" {

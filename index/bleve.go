@@ -647,6 +647,10 @@ func (b *Bleve) Search(ctx context.Context, q Query) ([]Hit, error) {
 			bq.AddMust(text)
 			bq.AddFilter(filter)
 			req := bleve.NewSearchRequestOptions(bq, fetch, 0, false)
+			// Equal scores break by id, so the same query gives the same
+			// candidates in every process (the shards of an alias answer
+			// in any order).
+			req.SortBy([]string{"-_score", "_id"})
 			if len(q.Topics) > 0 {
 				// The topic filter already stands for every synonym of the
 				// topic; expanding "drinking" to "alcohol" inside the
@@ -668,6 +672,7 @@ func (b *Bleve) Search(ctx context.Context, q Query) ([]Hit, error) {
 		// which lets bleve stop as soon as it has enough.
 		req := bleve.NewSearchRequestOptions(filter, fetch, 0, false)
 		req.Score = "none"
+		req.SortBy([]string{"_id"})
 		res, err := target.SearchInContext(ctx, req)
 		if err != nil {
 			return err

@@ -217,6 +217,11 @@ func (lx *lexicon) repair(raw string) []string {
 	// Prefer a swap of two letters ("ptds" → "ptsd"), then the longer word.
 	swap := func(c string) bool { return len(c) == len(raw) && sortedLetters(c) == sortedLetters(raw) }
 	consider := func(c string) {
+		// People rarely mistype the first letter; a word that differs
+		// there is another word ("rounds" is not "pounds").
+		if c[0] != raw[0] && !swap(c) {
+			return
+		}
 		switch {
 		case best == "", swap(c) && !swap(best):
 			best = c
@@ -348,7 +353,8 @@ const learnedWeight = 0.3
 
 // functionWords never count as evidence on their own.
 var functionWords = set("group support meeting meet peer help online people anyone looking find need want took take taking make grupo apoyo reunion ayuda gente buscar " +
-	"the and for with all out can cant dont get got have not too much time from who what that this your you our their his her him she they them been being into about over more most very just every day days each any some one two lot los las del con por para una uno que mis sus muy todo toda todos todas como esta este estoy tengo hace hacer mas sin ser soy pero algo alguien nada nadie")
+	"the and for with all out can cant dont get got have not too much time from who what that this your you our their his her him she they them been being into about over more most very just every day days each any some one two lot los las del con por para una uno que mis sus muy todo toda todos todas como esta este estoy tengo hace hacer mas sin ser soy pero algo alguien nada nadie " +
+	"year years month months week weeks times anos ano meses mes semanas semana dias dia vez veces tiempo")
 
 // functionStems are the function words as the lexicon stores them
 // ("online" → "onlin"), so a format word never counts as a topic's.
@@ -527,7 +533,9 @@ func (m *Matcher) place(text string) (data.Place, bool) {
 				continue
 			}
 			tries++
-			if p, ok := m.gaz.Lookup(cand); ok {
+			// "in front of people": a lower-case word after "in" must
+			// name a town of some size, not a hamlet called Front.
+			if p, ok := m.gaz.Lookup(cand); ok && (n > 1 || cand != strings.ToLower(cand) || p.Point == (data.Point{}) || p.Population >= prepMinPopulation) {
 				return p, true
 			}
 		}
@@ -547,34 +555,43 @@ func (m *Matcher) place(text string) (data.Place, bool) {
 	// london.", "ottawa - ...", "perdí a mi padre, bogotá") or the last
 	// words of the message ("anxiety support cardiff"). Never any word
 	// inside a sentence: "still", "front" and "tres" are towns too.
-	segs := segmentRE.Split(strings.TrimSpace(text), -1)
-	for i, seg := range segs {
+	for _, seg := range segmentRE.Split(strings.TrimSpace(text), -1) {
 		words := strings.Fields(seg)
-		if len(words) == 0 || len(words) > 3 {
-			if i == len(segs)-1 && len(words) > 3 {
-				for k := 2; k >= 1; k-- {
-					if p, ok := m.bare(words[len(words)-k:]); ok {
-						return p, true
-					}
-				}
+		if len(words) > 0 && len(words) <= 3 {
+			if p, ok := m.bare(words); ok {
+				return p, true
 			}
-			continue
 		}
-		if p, ok := m.bare(words); ok {
-			return p, true
+		for k := min(len(words)-1, 2); k >= 1; k-- {
+			if p, ok := m.bare(words[len(words)-k:]); ok {
+				return p, true
+			}
 		}
 	}
 	return data.Place{}, false
 }
 
-// bare looks up words named on their own, whole (no shorter span).
+// bare looks up words named on their own, whole (no shorter span). Only a
+// city (or a state, province or country) counts: "Front" in Italy and
+// "Guys" in Tennessee are hamlets that share an everyday word.
 func (m *Matcher) bare(words []string) (data.Place, bool) {
 	cand := strings.Trim(strings.Join(words, " "), ",.;:!?()- ")
 	if !m.placeLike(cand, true) {
 		return data.Place{}, false
 	}
-	return m.gaz.Lookup(cand)
+	p, ok := m.gaz.Lookup(cand)
+	if !ok || (p.Point != (data.Point{}) && p.Population < bareMinPopulation) {
+		return data.Place{}, false
+	}
+	return p, true
 }
+
+// prepMinPopulation is how big a place must be to count when it is a
+// single lower-case word after "in" (Laramie, WY has 32,000 people).
+const prepMinPopulation = 10000
+
+// bareMinPopulation is how big a place named without "in" must be.
+const bareMinPopulation = 50000
 
 var (
 	prepRE    = regexp.MustCompile(`(?i)\b(?:in|near|around|close to|en|cerca de|por|desde|de)\s+`)
@@ -587,7 +604,7 @@ var (
 // and topics never use, so "support" or "hope" is never looked up.
 func (m *Matcher) placeLike(cand string, bare bool) bool {
 	f := data.Fold(cand)
-	if len(f) < 3 || notPlaces[f] || m.lex.known[stem(f)] || spanishHint[f] || englishHint[f] || dayWord(f) {
+	if len(f) < 3 || notPlaces[f] || notCountries[f] || m.lex.known[stem(f)] || spanishHint[f] || englishHint[f] || dayWord(f) {
 		return false
 	}
 	if !bare {
@@ -659,7 +676,9 @@ func (m *Matcher) countryWord(text string) (string, bool) {
 // notCountries are country names that are also everyday words or US
 // states people name more often.
 var notCountries = set("us usa america georgia jordan chad turkey china guinea niger mali oman peru togo chile " +
-	"man can may par dom car")
+	"man can may par dom car " +
+	// where veterans served, not where they live
+	"afghanistan iraq vietnam viet nam kuwait syria korea somalia bosnia kosovo")
 
 // Ages that name an audience: teenagers are youth; from 65, older adults.
 const (
