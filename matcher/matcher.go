@@ -57,7 +57,7 @@ func (m *Matcher) Group(id string) (*data.Group, bool) { return m.dir.Group(id) 
 
 // Locate resolves a place the person typed ("78701", "Austin, TX").
 func (m *Matcher) Locate(text string) (data.Place, bool) {
-	if p, ok := m.place(text); ok {
+	if p, ok := m.place(text, data.PlaceHint{}); ok {
 		return p, true
 	}
 	return m.gaz.Lookup(text)
@@ -85,9 +85,10 @@ func (m *Matcher) Find(ctx context.Context, in data.Intake, offset, limit int) (
 		!slices.Contains(q.Topics, "addiction-family") {
 		q.Topics = append(slices.Clone(q.Topics), "addiction-family")
 	}
-	if len(in.Topics) == 0 {
-		// No topic to go on: no group can be said to fit; only the
-		// services that help anyone find one.
+	if len(in.Topics) == 0 && strings.TrimSpace(in.Words) != "" {
+		// Words with no topic in them: no group can be said to fit;
+		// only the services that help anyone find one. (No words at all
+		// is a browse: anything goes.)
 		q.Kinds = []data.Kind{data.KindFinder, data.KindHelpline}
 	}
 	switch in.Format {
@@ -332,7 +333,7 @@ func (m *Matcher) Find(ctx context.Context, in data.Intake, offset, limit int) (
 			out = slices.DeleteFunc(out, func(m data.Match) bool { return tier(m.Group) == 2 })
 		}
 	}
-	if len(in.Topics) == 0 && len(out) > 0 {
+	if len(in.Topics) == 0 && strings.TrimSpace(in.Words) != "" && len(out) > 0 {
 		page = append(page, data.NoteNoTopic)
 	}
 	wantRoom := in.Near != nil && in.Format != "online"

@@ -517,7 +517,7 @@ var notPlaces = set("january february march april may june july august september
 	"person persona the a an my mi la el los las spanish english espanol ingles recovery linea the evening evenings morning mornings weekend weekends town area zona general particular total person-to-person persons your su this that these")
 
 // place finds a place the message names: a ZIP code, or "in/near <place>".
-func (m *Matcher) place(text string) (data.Place, bool) {
+func (m *Matcher) place(text string, h data.PlaceHint) (data.Place, bool) {
 	for _, z := range zipRE.FindAllString(text, maxZIPTries) {
 		if p, ok := m.gaz.Lookup(z); ok {
 			return p, true
@@ -535,7 +535,7 @@ func (m *Matcher) place(text string) (data.Place, bool) {
 			tries++
 			// "in front of people": a lower-case word after "in" must
 			// name a town of some size, not a hamlet called Front.
-			if p, ok := m.gaz.Lookup(cand); ok && (n > 1 || cand != strings.ToLower(cand) || p.Point == (data.Point{}) || p.Population >= prepMinPopulation) {
+			if p, ok := m.gaz.LookupNear(cand, h); ok && (n > 1 || cand != strings.ToLower(cand) || p.Point == (data.Point{}) || p.Population >= prepMinPopulation) {
 				return p, true
 			}
 		}
@@ -558,12 +558,12 @@ func (m *Matcher) place(text string) (data.Place, bool) {
 	for _, seg := range segmentRE.Split(strings.TrimSpace(text), -1) {
 		words := strings.Fields(seg)
 		if len(words) > 0 && len(words) <= 3 {
-			if p, ok := m.bare(words); ok {
+			if p, ok := m.bare(words, h); ok {
 				return p, true
 			}
 		}
 		for k := min(len(words)-1, 2); k >= 1; k-- {
-			if p, ok := m.bare(words[len(words)-k:]); ok {
+			if p, ok := m.bare(words[len(words)-k:], h); ok {
 				return p, true
 			}
 		}
@@ -574,12 +574,12 @@ func (m *Matcher) place(text string) (data.Place, bool) {
 // bare looks up words named on their own, whole (no shorter span). Only a
 // city (or a state, province or country) counts: "Front" in Italy and
 // "Guys" in Tennessee are hamlets that share an everyday word.
-func (m *Matcher) bare(words []string) (data.Place, bool) {
+func (m *Matcher) bare(words []string, h data.PlaceHint) (data.Place, bool) {
 	cand := strings.Trim(strings.Join(words, " "), ",.;:!?()- ")
 	if !m.placeLike(cand, true) {
 		return data.Place{}, false
 	}
-	p, ok := m.gaz.Lookup(cand)
+	p, ok := m.gaz.LookupNear(cand, h)
 	if !ok || (p.Point != (data.Point{}) && p.Population < bareMinPopulation) {
 		return data.Place{}, false
 	}
@@ -708,7 +708,29 @@ func (m *Matcher) Understand(text string) data.Understanding {
 	case onlyOnlineRE.MatchString(f) || refuseInPersonRE.MatchString(f):
 		online, inPerson = true, false
 	}
-	if p, ok := m.place(text); ok {
+	switch {
+	case spanishAsk.MatchString(text):
+		u.Language = "es"
+	case englishAsk.MatchString(text):
+		u.Language = "en"
+	default:
+		es, en := 0, 0
+		for _, t := range strings.Fields(data.Fold(text)) {
+			t = strings.Trim(t, ",.!?¿¡")
+			if spanishHint[t] {
+				es++
+			}
+			if englishHint[t] {
+				en++
+			}
+		}
+		if es > en {
+			u.Language = "es"
+		}
+	}
+	// The language picks between namesakes: a Spanish speaker's "León"
+	// is in Mexico.
+	if p, ok := m.place(text, data.PlaceHint{Lang: u.Language}); ok {
 		u.Place = &p.Point
 		if p.Point == (data.Point{}) {
 			u.Place = nil // a country: lines and zone, but no point to search around
@@ -740,26 +762,6 @@ func (m *Matcher) Understand(text string) data.Understanding {
 			u.Audience = "youth"
 		case u.Age >= seniorAge:
 			u.Audience = "seniors"
-		}
-	}
-	switch {
-	case spanishAsk.MatchString(text):
-		u.Language = "es"
-	case englishAsk.MatchString(text):
-		u.Language = "en"
-	default:
-		es, en := 0, 0
-		for _, t := range strings.Fields(data.Fold(text)) {
-			t = strings.Trim(t, ",.!?¿¡")
-			if spanishHint[t] {
-				es++
-			}
-			if englishHint[t] {
-				en++
-			}
-		}
-		if es > en {
-			u.Language = "es"
 		}
 	}
 	loc := time.UTC
