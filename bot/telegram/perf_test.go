@@ -71,16 +71,13 @@ func BenchmarkCommit(b *testing.B) {
 	})
 }
 
-// TestThroughput pushes updates from many chats through the fake server
-// and the whole adapter (poll, handle, commit, send, outbox delete) with a
-// trivial handler and the rate limits opened up. Production limits are
-// 1 message/s per chat and about 30/s overall, which no test should wait
-// for; this measures the adapter, not Telegram.
-func TestThroughput(t *testing.T) {
-	if testing.Short() {
-		t.Skip("throughput run")
-	}
-	const chats, per = 200, 10
+// manyChats pushes per updates from each of chats chats through the fake
+// server and the whole adapter (poll, handle, commit, send, outbox delete)
+// with a trivial handler and the rate limits opened up, and returns how
+// long the answers took. Production limits are 1 message/s per chat and
+// about 30/s overall, which no test should wait for; this exercises the
+// adapter, not Telegram.
+func manyChats(t testing.TB, chats, per int) (*fakeTG, time.Duration) {
 	f := newFakeTG(t, testToken)
 	log, _ := newLogger()
 	a := newTestAdapter(t, f, log, func(c *Config) { c.Workers, c.Senders = 32, 32 })
@@ -100,15 +97,15 @@ func TestThroughput(t *testing.T) {
 	f.waitSent(1 + chats*per)
 	el := time.Since(start)
 	f.waitConfirmed(last)
-	rate := float64(chats*per) / el.Seconds()
-	t.Logf("%d updates from %d chats answered in %v: %.0f updates/s end to end", chats*per, chats, el.Round(time.Millisecond), rate)
-	floor := 1000.0
-	if raceEnabled {
-		floor = 100 // the race detector slows everything several times
-	}
-	if rate < floor {
-		t.Errorf("%.0f updates/s, want ≥ %.0f", rate, floor)
-	}
+	return f, el
+}
+
+// TestManyChatsAllAnswered: 2,000 updates from 200 chats are all answered,
+// each chat's in order. How fast is BenchmarkThroughput's to say: a rate
+// asserted in a test flakes on a loaded machine.
+func TestManyChatsAllAnswered(t *testing.T) {
+	const chats, per = 200, 10
+	f, _ := manyChats(t, chats, per)
 	// Per-chat order held: each chat's replies answer its updates in order
 	// (the handler saw them in order; the fake records sends in order).
 	for c := range chats {
@@ -116,4 +113,16 @@ func TestThroughput(t *testing.T) {
 			t.Fatalf("chat %d got %d replies, want %d", c, n, per)
 		}
 	}
+}
+
+// BenchmarkThroughput reports end-to-end updates per second through the
+// adapter. Run: go test ./bot/telegram -run XXX -bench Throughput -benchtime 3x
+func BenchmarkThroughput(b *testing.B) {
+	const chats, per = 200, 10
+	var total time.Duration
+	for b.Loop() {
+		_, el := manyChats(b, chats, per)
+		total += el
+	}
+	b.ReportMetric(float64(chats*per*b.N)/total.Seconds(), "updates/s")
 }
