@@ -41,7 +41,8 @@ func Accept(g *data.Group, q *Query) (ok bool, distKm float64) {
 			return false, 0
 		}
 	}
-	remoteOK := g.Format.Remote() && (q.Country == "" || len(g.Countries) == 0 || slices.Contains(g.Countries, q.Country))
+	countryOK := q.Country == "" || len(g.Countries) == 0 || slices.Contains(g.Countries, q.Country)
+	remoteOK := g.Format.Remote() && countryOK
 	switch {
 	case q.Near != nil:
 		radius := q.RadiusKm
@@ -53,7 +54,10 @@ func Accept(g *data.Group, q *Query) (ok bool, distKm float64) {
 				return true, d
 			}
 		}
-		if q.Remote && remoteOK {
+		// A locator of rooms with no place of its own (a national finder of
+		// local groups) covers every place in its countries; the index
+		// files it with the remote listings, so it comes with them.
+		if q.Remote && (remoteOK || (point(g) == nil && countryOK)) {
 			return true, -1
 		}
 		return false, 0

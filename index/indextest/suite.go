@@ -67,6 +67,8 @@ func Fixture() *data.Directory {
 		grp("alanon-online", "Al-Anon online", "For families of alcoholics.", []string{"addiction-family"}, data.FormatOnline, nil, steps),
 		grp("aa-finder", "Find an AA meeting", "Locates meetings near you.", []string{"alcohol"}, data.FormatOnline, nil,
 			func(g *data.Group) { g.Kind = data.KindFinder }),
+		grp("alanon-rooms-finder", "Al-Anon groups near you", "Local family groups across the US.", []string{"addiction-family"}, data.FormatInPerson, nil,
+			only("US"), steps, func(g *data.Group) { g.Kind = data.KindFinder }),
 	})
 }
 
@@ -166,6 +168,13 @@ func Run(t *testing.T, f Factory) {
 			"grief-online", "grief-denver-hybrid", "grief-es", "grief-uk")
 		same(t, search(t, index.Query{Topics: []string{"grief"}, Remote: true, Days: []time.Weekday{time.Thursday},
 			Limits: data.Limits{Exclude: []string{data.ExcludeHelpline}}, Size: 50}), "grief-online", "grief-es")
+	})
+	t.Run("LocatorOfRooms", func(t *testing.T) {
+		// A national finder of local rooms covers a place in its country
+		// when remote listings are welcome, and never as an online group.
+		same(t, search(t, index.Query{Topics: []string{"addiction-family"}, Near: austin, Remote: true, Size: 50}), "alanon-online", "alanon-rooms-finder")
+		same(t, search(t, index.Query{Topics: []string{"addiction-family"}, Near: austin, Remote: true, Country: "GB", Size: 50}), "alanon-online")
+		same(t, search(t, index.Query{Topics: []string{"addiction-family"}, Remote: true, Size: 50}), "alanon-online")
 	})
 	t.Run("Speaks", func(t *testing.T) {
 		same(t, search(t, index.Query{Topics: []string{"grief"}, Remote: true, Speaks: "es", Size: 50}), "grief-es")
