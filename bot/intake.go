@@ -24,6 +24,25 @@ import (
 // without asking (the matcher's documented threshold).
 const confident = 0.6
 
+// askedAck marks, in Session.Asked, that the person's topic was already
+// acknowledged ("I'm so sorry for your loss."): said once, not on every
+// message. It shares the field with the answered steps so that no new
+// session field is needed; the step bits stay below it.
+const askedAck uint16 = 1 << 8
+
+// ackKeys group topics under one acknowledgement (the catalogs' "ack_"
+// texts); a topic not listed gets ack_default.
+var ackKeys = map[string]string{
+	"grief": "grief", "child-loss": "grief", "suicide-loss": "grief",
+	"alcohol": "alcohol", "drugs": "drugs", "gambling": "habit", "smoking": "habit",
+	"addiction-family": "family",
+	"depression": "mood", "bipolar": "mood", "anxiety": "mood", "ocd": "mood", "eating-disorders": "mood",
+	"psychosis": "mood", "anger-stress": "mood", "self-harm": "mood",
+	"trauma-ptsd": "trauma", "domestic-abuse": "trauma", "sexual-abuse": "trauma",
+	"caregivers": "caregivers", "dementia": "caregivers",
+	"loneliness": "lonely",
+}
+
 // noWhoTopics are topics where "for you or someone else?" changes nothing:
 // the person is already the family member, caregiver or bereaved.
 var noWhoTopics = []string{"grief", "child-loss", "suicide-loss", "addiction-family", "caregivers", "loneliness", "divorce", "career", "money"}
@@ -779,6 +798,9 @@ func (t *turn) ask(step Step, lead string) Reply {
 	keys := map[Step]string{StepTopic: "ask_topic", StepConfirm: "confirm_topic", StepWho: "ask_who",
 		StepFormat: "ask_format", StepPlace: "ask_place", StepPrefs: "ask_prefs"}
 	text := t.c.t(keys[step])
+	if lead == "" {
+		lead = t.ack(step)
+	}
 	if lead != "" {
 		text = lead + "\n\n" + text
 	}
@@ -857,6 +879,7 @@ func (t *turn) results(more bool) []Reply {
 	n := t.e.cfg.Results
 	matches, err := t.e.m.Find(t.ctx, t.intake(), offset, n)
 	s.Step = StepResults
+	s.Asked |= askedAck // results came first: no acknowledgement later
 	t.save = true
 	if err != nil {
 		// Logged without the error text: a search error may quote the query.
@@ -1159,4 +1182,28 @@ func (t *turn) changeCourse(u *data.Understanding) {
 	if u.Place != nil && u.Format == "" && s.Format == "online" {
 		s.Format = ""
 	}
+}
+
+// ack is one short, kind sentence about what the person shared, said once
+// before the first question after their topic is understood; "" otherwise.
+// It never repeats their words: the text comes from the topic alone.
+func (t *turn) ack(step Step) string {
+	s := &t.sess
+	if s.Asked&askedAck != 0 || s.Asked&askedTopic == 0 || len(s.Topics) == 0 {
+		return ""
+	}
+	switch step {
+	case StepHello, StepTopic, StepConfirm:
+		return ""
+	}
+	if crisisAnswered(t.ctx) {
+		// The crisis reply already spoke to what they said.
+		return ""
+	}
+	s.Asked |= askedAck
+	key := "ack_default"
+	if k, ok := ackKeys[s.Topics[0]]; ok {
+		key = "ack_" + k
+	}
+	return t.c.t(key)
 }
