@@ -36,7 +36,7 @@ var ackKeys = map[string]string{
 	"grief": "grief", "child-loss": "grief", "suicide-loss": "grief",
 	"alcohol": "alcohol", "drugs": "drugs", "gambling": "habit", "smoking": "habit",
 	"addiction-family": "family",
-	"depression": "mood", "bipolar": "mood", "anxiety": "mood", "ocd": "mood", "eating-disorders": "mood",
+	"depression":       "mood", "bipolar": "mood", "anxiety": "mood", "ocd": "mood", "eating-disorders": "mood",
 	"psychosis": "mood", "anger-stress": "mood", "self-harm": "mood",
 	"trauma-ptsd": "trauma", "domestic-abuse": "trauma", "sexual-abuse": "trauma",
 	"caregivers": "caregivers", "dementia": "caregivers",
