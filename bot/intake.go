@@ -199,7 +199,9 @@ func (t *turn) message() []Reply {
 	if !t.sess.Consent {
 		return t.helloAnswer(t.text)
 	}
-	if t.c.is("greeting", t.norm) {
+	if t.c.is("greeting", t.norm) || t.norm == "" {
+		// A greeting, or an empty message (a console opening the chat),
+		// from someone mid-conversation: pick up where they were.
 		return t.welcomeBack()
 	}
 	id := t.choiceID()
@@ -475,6 +477,10 @@ func (t *turn) helloAnswer(text string) []Reply {
 		}
 		t.save = false
 		return []Reply{{Text: t.c.t("declined")}}
+	case text == "":
+		// Nothing typed (a console opening the chat): the whole hello
+		// again, since it may no longer be on the screen.
+		return []Reply{t.helloReply()}
 	case t.c.is("greeting", n) || n == "":
 		r := t.helloReply()
 		r.Text = t.c.t("hello_again")
