@@ -7,9 +7,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/text/language"
-	"golang.org/x/text/language/display"
-
 	"github.com/peermatch/peermatch/data"
 )
 
@@ -304,7 +301,7 @@ func (t *turn) noteLead(notes []string) string {
 		case data.NoteNoInPerson:
 			s = t.c.t("note_no_in_person", "place", place)
 		case data.NoteNoLocal:
-			s = t.c.t("note_no_local", "country", t.countryName())
+			s = t.c.t("note_no_local")
 		case data.NoteWiderArea:
 			s = t.c.t("note_wider_area", "place", place)
 		case data.NoteOtherDays:
@@ -327,21 +324,6 @@ func (t *turn) noteLead(notes []string) string {
 		}
 	}
 	return strings.Join(parts, " ")
-}
-
-// countryName names the person's country in the conversation language,
-// or says "your country" when it is unknown.
-func (t *turn) countryName() string {
-	if r, err := language.ParseRegion(t.sess.Country); err == nil && t.sess.Country != "" {
-		names := display.English.Regions()
-		if t.c.Lang == "es" {
-			names = display.Spanish.Regions()
-		}
-		if n := names.Name(r); n != "" {
-			return n
-		}
-	}
-	return t.c.label("your_country")
 }
 
 // lowerFirst lowercases a label's first letter for use inside a sentence
