@@ -199,7 +199,7 @@ func (t *turn) message() []Reply {
 	if !t.sess.Consent {
 		return t.helloAnswer(t.text)
 	}
-	if t.c.is("greeting", t.norm) || t.norm == "" {
+	if t.c.is("greeting", t.norm) || t.text == "" && t.m.Location == nil {
 		// A greeting, or an empty message (a console opening the chat),
 		// from someone mid-conversation: pick up where they were.
 		return t.welcomeBack()
@@ -477,7 +477,7 @@ func (t *turn) helloAnswer(text string) []Reply {
 		}
 		t.save = false
 		return []Reply{{Text: t.c.t("declined")}}
-	case text == "":
+	case text == "" && t.m.Location == nil:
 		// Nothing typed (a console opening the chat): the whole hello
 		// again, since it may no longer be on the screen.
 		return []Reply{t.helloReply()}
