@@ -505,7 +505,12 @@ func (t *turn) freeText() []Reply {
 		// a short "what about Denver" or "Toronto, ON" changes the place.
 		q := t.text
 		if after {
-			q = t.placeWords()
+			// Not for a message about a topic or days and times
+			// ("anything on Sunday?"): that is not a change of place.
+			q = ""
+			if !confidentTopic(u.Topics) && len(u.Days) == 0 && u.After == 0 && u.Before == 0 {
+				q = t.placeWords()
+			}
 		}
 		if q != "" {
 			if p, ok := t.locate(q); ok {
@@ -1178,9 +1183,7 @@ func confidentTopic(g []data.TopicGuess) bool {
 // place after online-only results opens the search to rooms there.
 func (t *turn) changeCourse(u *data.Understanding) {
 	s := &t.sess
-	other := u.Place != nil || u.Format != "" || len(u.Days) > 0 || u.After != 0 || u.Before != 0 ||
-		u.Audience != "" || u.ForOther || len(u.Exclude) > 0 || u.Age > 0 || u.Language != ""
-	if len(s.Topics) > 0 && len(u.Topics) > 0 && (len(u.Exclude) > 0 || other && !confidentTopic(u.Topics)) {
+	if len(s.Topics) > 0 && len(u.Topics) > 0 && (len(u.Exclude) > 0 || saysMoreThanTopic(*u) && !confidentTopic(u.Topics)) {
 		// "no AA please" names AA to rule it out; "only evenings" is not
 		// a topic even if a word of it looks like one.
 		u.Topics = nil
@@ -1212,4 +1215,11 @@ func (t *turn) ack(step Step) string {
 		key = "ack_" + k
 	}
 	return t.c.t(key)
+}
+
+// saysMoreThanTopic reports whether a message names anything besides a
+// topic: a place, format, day, time, audience, limit or language.
+func saysMoreThanTopic(u data.Understanding) bool {
+	return u.Place != nil || u.Format != "" || len(u.Days) > 0 || u.After != 0 || u.Before != 0 || u.Audience != "" ||
+		u.ForOther || len(u.Exclude) > 0 || u.Age > 0 || u.Language != ""
 }
