@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -509,4 +510,32 @@ func TestAcknowledgeOnce(t *testing.T) {
 	if got := ch.text("refine"); strings.Contains(got, "sorry for your loss") {
 		t.Errorf("an acknowledgement after the results:\n%s", got)
 	}
+}
+
+// BenchmarkHandleChangeCourse measures messages that change course after
+// results (a place, a format, days, a limit, yes, a typed request) through
+// the whole core on the default directory, with the gazetteer loaded first
+// as a running bot preloads it. It reports the 99th percentile.
+func BenchmarkHandleChangeCourse(b *testing.B) {
+	r := newRig(b, rigOptions{})
+	if _, ok := real.gaz.Lookup("Denver"); !ok {
+		b.Fatal("gazetteer: Denver unknown")
+	}
+	script := []string{"hi", "ok", "grief", "online", "denver", "what about Austin, TX", "online", "actually in person",
+		"Chicago", "only evenings", "no AA please", "yes", "hi", "what time is the next meeting", "more", "/forget"}
+	durs := make([]time.Duration, 0, 1<<16)
+	i := 0
+	for b.Loop() {
+		user := "u" + strconv.Itoa(i/len(script)%64)
+		start := time.Now()
+		if _, err := r.send(user, "en-US", script[i%len(script)]); err != nil {
+			b.Fatal(err)
+		}
+		durs = append(durs, time.Since(start))
+		i++
+	}
+	slices.Sort(durs)
+	p := func(q float64) float64 { return float64(durs[int(q*float64(len(durs)-1))].Nanoseconds()) }
+	b.ReportMetric(p(0.50), "p50-ns")
+	b.ReportMetric(p(0.99), "p99-ns")
 }

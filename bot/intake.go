@@ -507,8 +507,9 @@ func (t *turn) freeText() []Reply {
 		if after {
 			// Not for a message about a topic or days and times
 			// ("anything on Sunday?"): that is not a change of place.
+			// Nor after a crisis reply, which already answered it.
 			q = ""
-			if !confidentTopic(u.Topics) && len(u.Days) == 0 && u.After == 0 && u.Before == 0 {
+			if !confidentTopic(u.Topics) && len(u.Days) == 0 && u.After == 0 && u.Before == 0 && !crisisAnswered(t.ctx) {
 				q = t.placeWords()
 			}
 		}
@@ -1138,6 +1139,10 @@ func (t *turn) meetingRequest(prefix string) []Reply {
 var courseWords = []string{"actually", "what about", "how about", "and", "or", "maybe", "instead", "in", "near", "around", "close to",
 	"y", "y en", "que tal", "mejor", "en", "cerca de", "por"}
 
+// personWords speak of the writer; no place name is made of them.
+var personWords = map[string]bool{"i": true, "i'm": true, "im": true, "me": true, "my": true, "feel": true,
+	"yo": true, "mi": true, "siento": true, "estoy": true}
+
 // placeWords is the message without the words that lead into a change of
 // course, when what is left is short enough to be a place name ("what
 // about Denver" → "Denver"); "" otherwise.
@@ -1158,6 +1163,11 @@ func (t *turn) placeWords() string {
 	}
 	if len(words) == 0 || len(words) > 4 {
 		return ""
+	}
+	for _, w := range words {
+		if personWords[normalize(w)] {
+			return "" // "I feel lost", "my son": about the person, not a place
+		}
 	}
 	return strings.TrimRight(strings.Join(words, " "), "?!.")
 }
