@@ -423,8 +423,10 @@ func (t *turn) isTimesQuestion() bool {
 	padded := " " + t.norm + " "
 	for w := range t.c.wordSet["times_q"] {
 		// A phrase ("what time", "next meeting") asks without a question
-		// mark; a single word ("when") only with one.
-		if (asked || strings.Contains(w, " ")) && strings.Contains(padded, " "+w+" ") {
+		// mark once groups were shown; a single word ("when") only with
+		// one. Before any results, "what time do AA meetings start" is
+		// better read as a search.
+		if (asked || strings.Contains(w, " ") && len(t.sess.Shown) > 0) && strings.Contains(padded, " "+w+" ") {
 			return true
 		}
 	}
