@@ -921,9 +921,12 @@ func (t *turn) results(more bool) []Reply {
 	if offset > 0 {
 		intro = t.c.t("results_more")
 	} else if lead := t.noteLead(matches[0].Notes); lead != "" {
-		// Say first what could not be honoured, in place of the usual
-		// intro; the first match is the best, so its notes hold for the
-		// page.
+		// Say first what could not be honoured; the first match is the
+		// best, so its notes hold for the page. A lead that ends in a
+		// colon ("These can help you find one:") is the intro itself.
+		if !strings.HasSuffix(lead, ":") {
+			lead += "\n\n" + intro
+		}
 		intro = lead
 	}
 	r := t.resultChoices()

@@ -280,8 +280,8 @@ func truncate(s string, n int) string {
 
 // noteLead says, one plain sentence per note, what the search could not
 // honour (the first match's Notes), so a wider or looser list is never shown
-// without a word. Each sentence also introduces the list ("These meet
-// online and welcome anyone."); the one ending in a colon goes last.
+// without a word. The one sentence that leads into the list ("These can
+// help you find one:") goes last, in place of the usual intro.
 func (t *turn) noteLead(notes []string) string {
 	introduces := false
 	place := t.sess.PlaceName
@@ -293,11 +293,10 @@ func (t *turn) noteLead(notes []string) string {
 		var s string
 		switch n {
 		case data.NoteNoTopic:
-			topic := t.c.label("that_topic")
+			s, introduces = t.c.t("note_no_topic_none"), true
 			if len(t.sess.Topics) > 0 {
-				topic = lowerFirst(t.topicLabel(t.sess.Topics[0]))
+				s = t.c.t("note_no_topic", "topic", lowerFirst(t.topicLabel(t.sess.Topics[0])))
 			}
-			s, introduces = t.c.t("note_no_topic", "topic", topic), true
 		case data.NoteNoInPerson:
 			s = t.c.t("note_no_in_person", "place", place)
 		case data.NoteNoLocal:
