@@ -330,6 +330,7 @@ func TestYesNoAtEveryQuestion(t *testing.T) {
 	}{
 		{"en-US", []string{"topic:alcohol"}, bot.StepWho, "yes", func(s bot.Session) bool { return !s.ForOther && s.Step == bot.StepFormat }},
 		{"en-US", []string{"topic:alcohol"}, bot.StepWho, "no", func(s bot.Session) bool { return s.ForOther && s.Step == bot.StepFormat }},
+		{"en-US", []string{"topic:alcohol"}, bot.StepWho, "no thanks", func(s bot.Session) bool { return !s.ForOther && s.Step == bot.StepFormat }},
 		{"en-US", []string{"topic:grief"}, bot.StepFormat, "yes", func(s bot.Session) bool { return s.Format == "" && s.Step == bot.StepPlace }},
 		{"en-US", []string{"topic:grief"}, bot.StepFormat, "either", func(s bot.Session) bool { return s.Format == "" && s.Step == bot.StepPlace }},
 		{"en-US", []string{"topic:grief", "fmt:any"}, bot.StepPlace, "no", func(s bot.Session) bool { return s.Format == "online" && s.Step == bot.StepResults }},

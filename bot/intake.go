@@ -338,7 +338,9 @@ func (t *turn) choiceID() string {
 func (t *turn) yesNo() string {
 	yes, no := t.c.is("yes", t.norm), t.c.is("no", t.norm)
 	either := t.c.is("any", t.norm)
-	if !yes && !no && !either {
+	if !yes && !no && !either || t.c.is("skip", t.norm) && t.sess.Step != StepResults {
+		// "no thanks" and "da igual" are also skip words: to "for you
+		// or someone else?" they mean no answer, not "someone else".
 		return ""
 	}
 	switch t.sess.Step {
