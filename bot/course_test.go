@@ -454,7 +454,7 @@ func TestReturningHi(t *testing.T) {
 		step   bot.Step
 	}{
 		{"en-US", []string{"topic:grief"}, "hi", "Welcome back", bot.StepFormat},
-		{"en-US", []string{"topic:grief", "fmt:online"}, "hello", "Welcome back. Your last search is above.", bot.StepResults},
+		{"en-US", []string{"topic:grief", "fmt:online"}, "hello", "Welcome back. I still have your last search.", bot.StepResults},
 		{"en-US", []string{"topic:grief", "fmt:online"}, "", "Welcome back", bot.StepResults},
 		{"es-MX", []string{"topic:grief"}, "hola", "Hola de nuevo", bot.StepFormat},
 	} {
