@@ -24,6 +24,25 @@ import (
 // without asking (the matcher's documented threshold).
 const confident = 0.6
 
+// askedAck marks, in Session.Asked, that the person's topic was already
+// acknowledged ("I'm so sorry for your loss."): said once, not on every
+// message. It shares the field with the answered steps so that no new
+// session field is needed; the step bits stay below it.
+const askedAck uint16 = 1 << 8
+
+// ackKeys group topics under one acknowledgement (the catalogs' "ack_"
+// texts); a topic not listed gets ack_default.
+var ackKeys = map[string]string{
+	"grief": "grief", "child-loss": "grief", "suicide-loss": "grief",
+	"alcohol": "alcohol", "drugs": "drugs", "gambling": "habit", "smoking": "habit",
+	"addiction-family": "family",
+	"depression":       "mood", "bipolar": "mood", "anxiety": "mood", "ocd": "mood", "eating-disorders": "mood",
+	"psychosis": "mood", "anger-stress": "mood", "self-harm": "mood",
+	"trauma-ptsd": "trauma", "domestic-abuse": "trauma", "sexual-abuse": "trauma",
+	"caregivers": "caregivers", "dementia": "caregivers",
+	"loneliness": "lonely",
+}
+
 // noWhoTopics are topics where "for you or someone else?" changes nothing:
 // the person is already the family member, caregiver or bereaved.
 var noWhoTopics = []string{"grief", "child-loss", "suicide-loss", "addiction-family", "caregivers", "loneliness", "divorce", "career", "money"}
@@ -180,8 +199,21 @@ func (t *turn) message() []Reply {
 	if !t.sess.Consent {
 		return t.helloAnswer(t.text)
 	}
+	if t.c.is("greeting", t.norm) || t.text == "" && t.m.Location == nil {
+		// A greeting, or an empty message (a console opening the chat),
+		// from someone mid-conversation: pick up where they were.
+		return t.welcomeBack()
+	}
 	id := t.choiceID()
 	switch {
+	case id == "ask":
+		// "yes" to an open question: ask it again, it wants an answer.
+		return []Reply{t.ask(t.sess.Step, "")}
+	case id == "ok":
+		// "yes" or "no" at the results: nothing to change.
+		r := t.resultChoices()
+		r.Text = t.c.t("results_ok")
+		return []Reply{r}
 	case id == "restart":
 		t.reset()
 		return []Reply{t.ask(StepTopic, t.c.t("restart"))}
@@ -189,6 +221,10 @@ func (t *turn) message() []Reply {
 		return t.results(true)
 	case id == "times" || t.isTimesQuestion():
 		return t.times("")
+	case id == "" && t.mentions("calendar_q"):
+		return t.meetingRequest("cal:")
+	case id == "" && t.mentions("remind_q"):
+		return t.meetingRequest("rem:")
 	case strings.HasPrefix(id, "cal:"):
 		return t.calendar(strings.TrimPrefix(id, "cal:"))
 	case strings.HasPrefix(id, "rem:"):
@@ -278,10 +314,84 @@ func (t *turn) choiceID() string {
 	if t.c.is("restart", t.norm) {
 		return "restart"
 	}
+	if id := t.yesNo(); id != "" {
+		return id
+	}
 	if t.c.is("skip", t.norm) && t.sess.Step != StepResults {
 		return "skip"
 	}
+	// A format word alone changes the format at any step ("online" after
+	// the results, "en persona" at "where?"): it is never a topic or a
+	// place.
+	switch {
+	case t.c.is("online", t.norm):
+		return "fmt:online"
+	case t.c.is("in_person", t.norm):
+		return "fmt:in_person"
+	}
 	return ""
+}
+
+// yesNo maps "yes", "no" and "either" to the choices of the question
+// asked, so that every question with choices understands them. "" when the
+// message is none of those words or the question has no such answer.
+func (t *turn) yesNo() string {
+	yes, no := t.c.is("yes", t.norm), t.c.is("no", t.norm)
+	either := t.c.is("any", t.norm)
+	if !yes && !no && !either || t.c.is("skip", t.norm) && t.sess.Step != StepResults {
+		// "no thanks" and "da igual" are also skip words: to "for you
+		// or someone else?" they mean no answer, not "someone else".
+		return ""
+	}
+	switch t.sess.Step {
+	case StepConfirm:
+		switch {
+		case yes && len(t.sess.Guesses) > 0:
+			return "topic:" + t.sess.Guesses[0] // "did I get that right?" "yes"
+		case no:
+			return "topic:other"
+		case either:
+			return "skip"
+		}
+	case StepWho:
+		switch {
+		case yes:
+			return "who:self" // "is this for you?" "yes"
+		case no:
+			return "who:other"
+		case either:
+			return "skip"
+		}
+	case StepFormat:
+		// "online, in person, or either?" "yes" (any is fine) or "no"
+		// (no preference) both leave the format open.
+		return "fmt:any"
+	case StepPlace:
+		if yes {
+			return "ask"
+		}
+		return "skip"
+	case StepPrefs:
+		if yes {
+			return "ask"
+		}
+		return "skip"
+	case StepResults:
+		return "ok"
+	}
+	return ""
+}
+
+// mentions reports whether the message contains one of the phrases of a
+// word list as whole words ("can you send me a calendar file").
+func (t *turn) mentions(kind string) bool {
+	padded := " " + t.norm + " "
+	for w := range t.c.wordSet[kind] {
+		if strings.Contains(padded, " "+w+" ") {
+			return true
+		}
+	}
+	return false
 }
 
 // knownID reports whether text is the ID of a button this bot makes.
@@ -311,12 +421,14 @@ func (t *turn) isTimesQuestion() bool {
 	if t.c.is("times_q", t.norm) {
 		return true
 	}
-	if !strings.Contains(t.text, "?") && !strings.HasPrefix(t.text, "¿") {
-		return false
-	}
+	asked := strings.Contains(t.text, "?") || strings.HasPrefix(t.text, "¿")
 	padded := " " + t.norm + " "
 	for w := range t.c.wordSet["times_q"] {
-		if strings.Contains(padded, " "+w+" ") {
+		// A phrase ("what time", "next meeting") asks without a question
+		// mark once groups were shown; a single word ("when") only with
+		// one. Before any results, "what time do AA meetings start" is
+		// better read as a search.
+		if (asked || strings.Contains(w, " ") && len(t.sess.Shown) > 0) && strings.Contains(padded, " "+w+" ") {
 			return true
 		}
 	}
@@ -369,6 +481,10 @@ func (t *turn) helloAnswer(text string) []Reply {
 		}
 		t.save = false
 		return []Reply{{Text: t.c.t("declined")}}
+	case text == "" && t.m.Location == nil:
+		// Nothing typed (a console opening the chat): the whole hello
+		// again, since it may no longer be on the screen.
+		return []Reply{t.helloReply()}
 	case t.c.is("greeting", n) || n == "":
 		r := t.helloReply()
 		r.Text = t.c.t("hello_again")
@@ -386,17 +502,35 @@ func (t *turn) helloAnswer(text string) []Reply {
 func (t *turn) freeText() []Reply {
 	u := t.e.m.Understand(t.text)
 	step := t.sess.Step
-	if step == StepPlace && u.Place == nil {
+	after := step == StepResults || step == StepPrefs
+	if (step == StepPlace || after) && u.Place == nil {
 		// At "where?" a bare place name is expected, which a matcher may
-		// resolve more readily than inside a sentence.
-		if l, ok := t.e.m.(interface {
-			Locate(text string) (data.Place, bool)
-		}); ok {
-			if p, ok := l.Locate(t.text); ok {
-				pt := p.Point
-				u.Place, u.PlaceName, u.Country, u.TimeZone = &pt, p.Name, p.Country, p.TimeZone
+		// resolve more readily than inside a sentence; after the results
+		// a short "what about Denver" or "Toronto, ON" changes the place.
+		q := t.text
+		if after {
+			// Not for a message about a topic or days and times
+			// ("anything on Sunday?"): that is not a change of place.
+			// Nor after a crisis reply, which already answered it.
+			q = ""
+			if !confidentTopic(u.Topics) && len(u.Days) == 0 && u.After == 0 && u.Before == 0 && !crisisAnswered(t.ctx) {
+				q = t.placeWords()
 			}
 		}
+		if q != "" {
+			if p, ok := t.locate(q); ok {
+				pt := p.Point
+				u.Place, u.PlaceName, u.Country, u.TimeZone = &pt, p.Name, p.Country, p.TimeZone
+				if after && !confidentTopic(u.Topics) {
+					// The whole message was a place: a topic the matcher
+					// saw in a city's name is not a new request.
+					u.Topics = nil
+				}
+			}
+		}
+	}
+	if after {
+		t.changeCourse(&u)
 	}
 	changed := t.apply(u)
 	if !changed && crisisAnswered(t.ctx) {
@@ -462,11 +596,7 @@ func (t *turn) apply(u data.Understanding) bool {
 		changed = true
 	}
 	if u.Format != "" {
-		s.Format = u.Format
-		s.Asked |= askedFormat
-		if u.Format == "online" {
-			s.Asked |= askedPlace
-		}
+		t.setFormat(u.Format)
 		changed = true
 	}
 	if u.Place != nil {
@@ -569,6 +699,11 @@ func (t *turn) setFormat(f string) {
 		s.Asked |= askedPlace
 	case "in_person":
 		s.Format = "in_person"
+		if s.Near == nil {
+			// In person after online (or after skipping "where?"):
+			// now the place matters, so ask it.
+			s.Asked &^= askedPlace
+		}
 	default:
 		s.Format = ""
 	}
@@ -679,6 +814,9 @@ func (t *turn) ask(step Step, lead string) Reply {
 	keys := map[Step]string{StepTopic: "ask_topic", StepConfirm: "confirm_topic", StepWho: "ask_who",
 		StepFormat: "ask_format", StepPlace: "ask_place", StepPrefs: "ask_prefs"}
 	text := t.c.t(keys[step])
+	if lead == "" {
+		lead = t.ack(step)
+	}
 	if lead != "" {
 		text = lead + "\n\n" + text
 	}
@@ -757,6 +895,7 @@ func (t *turn) results(more bool) []Reply {
 	n := t.e.cfg.Results
 	matches, err := t.e.m.Find(t.ctx, t.intake(), offset, n)
 	s.Step = StepResults
+	s.Asked |= askedAck // results came first: no acknowledgement later
 	t.save = true
 	if err != nil {
 		// Logged without the error text: a search error may quote the query.
@@ -783,6 +922,14 @@ func (t *turn) results(more bool) []Reply {
 	intro := t.c.t("results_intro")
 	if offset > 0 {
 		intro = t.c.t("results_more")
+	} else if lead := t.noteLead(matches[0].Notes); lead != "" {
+		// Say first what could not be honoured; the first match is the
+		// best, so its notes hold for the page. A lead that ends in a
+		// colon ("These can help you find one:") is the intro itself.
+		if !strings.HasSuffix(lead, ":") {
+			lead += "\n\n" + intro
+		}
+		intro = lead
 	}
 	r := t.resultChoices()
 	r.Text = t.renderResults(intro, matches)
@@ -935,4 +1082,161 @@ func (t *turn) countryAnswer() ([]Reply, bool) {
 		return nil, false
 	}
 	return []Reply{{Text: e.crisis.LinesReply(country, t.c.Lang), Urgent: true}}, true
+}
+
+// welcomeBack answers a greeting from someone already in a conversation:
+// where they were (the open question, or the results' choices) and a way
+// to start over, rather than "I didn't catch that".
+func (t *turn) welcomeBack() []Reply {
+	step := t.sess.Step
+	if step == StepResults || step == StepHello || step == "" {
+		r := t.resultChoices()
+		r.Text = t.c.t("welcome_back_results")
+		return []Reply{r}
+	}
+	r := t.ask(step, t.c.t("welcome_back"))
+	if !slices.ContainsFunc(r.Choices, func(c Choice) bool { return c.ID == "restart" }) {
+		r.Choices = append(r.Choices, Choice{"restart", t.c.label("restart")})
+	}
+	return []Reply{r}
+}
+
+// meetingRequest answers a typed "send me a calendar file" (prefix "cal:")
+// or "remind me" ("rem:") about the groups last shown: the file or the
+// reminder at once when one group has meeting times, else a button per
+// group to pick from.
+func (t *turn) meetingRequest(prefix string) []Reply {
+	wired := t.e.cfg.Calendar != nil
+	label, pick := "add_calendar", "pick_calendar"
+	if prefix == "rem:" {
+		wired, label, pick = t.e.cfg.Reminders != nil, "remind_me", "pick_reminder"
+	}
+	var groups []*data.Group
+	for _, id := range t.sess.Shown {
+		if g, ok := t.e.m.Group(id); ok && len(g.Meetings) > 0 && len(g.ID) <= maxButtonID {
+			groups = append(groups, g)
+		}
+	}
+	switch {
+	case len(t.sess.Shown) == 0:
+		r := Reply{Text: t.c.t("need_results")}
+		if t.sess.Step == StepResults {
+			r.Choices = t.resultChoices().Choices
+		} else if t.sess.Step != "" {
+			r = t.ask(t.sess.Step, r.Text)
+		}
+		return []Reply{r}
+	case !wired || len(groups) == 0:
+		// No file or reminder to give: the times say what there is.
+		return t.times("")
+	case len(groups) == 1 && prefix == "cal:":
+		return t.calendar(groups[0].ID)
+	case len(groups) == 1:
+		return t.remind(groups[0].ID)
+	}
+	r := Reply{Text: t.c.t(pick)}
+	for _, g := range groups[:min(len(groups), 3)] {
+		r.Choices = append(r.Choices, Choice{prefix + g.ID, t.c.t(label, "name", shortName(g.Name))})
+	}
+	return []Reply{r}
+}
+
+// courseWords lead into a change of course ("actually", "what about") and
+// are dropped before a short message is read as a place.
+var courseWords = []string{"actually", "what about", "how about", "and", "or", "maybe", "instead", "in", "near", "around", "close to",
+	"y", "y en", "que tal", "mejor", "en", "cerca de", "por"}
+
+// personWords speak of the writer; no place name is made of them.
+var personWords = map[string]bool{"i": true, "i'm": true, "im": true, "me": true, "my": true, "feel": true,
+	"yo": true, "mi": true, "siento": true, "estoy": true}
+
+// placeWords is the message without the words that lead into a change of
+// course, when what is left is short enough to be a place name ("what
+// about Denver" → "Denver"); "" otherwise.
+func (t *turn) placeWords() string {
+	words := strings.Fields(t.text)
+	for len(words) > 0 {
+		cut := 0
+		for _, cw := range courseWords {
+			n := len(strings.Fields(cw))
+			if n <= len(words) && normalize(strings.Join(words[:n], " ")) == cw {
+				cut = max(cut, n)
+			}
+		}
+		if cut == 0 {
+			break
+		}
+		words = words[cut:]
+	}
+	if len(words) == 0 || len(words) > 4 {
+		return ""
+	}
+	for _, w := range words {
+		if personWords[normalize(w)] {
+			return "" // "I feel lost", "my son": about the person, not a place
+		}
+	}
+	return strings.TrimRight(strings.Join(words, " "), "?!.")
+}
+
+// locate asks the matcher's optional place lookup.
+func (t *turn) locate(q string) (data.Place, bool) {
+	if l, ok := t.e.m.(interface {
+		Locate(text string) (data.Place, bool)
+	}); ok {
+		return l.Locate(q)
+	}
+	return data.Place{}, false
+}
+
+// confidentTopic reports whether the matcher was sure of a topic.
+func confidentTopic(g []data.TopicGuess) bool {
+	return len(g) > 0 && (g[0].Confidence >= confident || clearLeader(g))
+}
+
+// changeCourse adjusts what a message after the results means, before it
+// is applied: a limit ("no AA please") or a change of place, format, days
+// or audience keeps the topic unless a new one is clearly named, and a new
+// place after online-only results opens the search to rooms there.
+func (t *turn) changeCourse(u *data.Understanding) {
+	s := &t.sess
+	if len(s.Topics) > 0 && len(u.Topics) > 0 && (len(u.Exclude) > 0 || saysMoreThanTopic(*u) && !confidentTopic(u.Topics)) {
+		// "no AA please" names AA to rule it out; "only evenings" is not
+		// a topic even if a word of it looks like one.
+		u.Topics = nil
+	}
+	if u.Place != nil && u.Format == "" && s.Format == "online" {
+		s.Format = ""
+	}
+}
+
+// ack is one short, kind sentence about what the person shared, said once
+// before the first question after their topic is understood; "" otherwise.
+// It never repeats their words: the text comes from the topic alone.
+func (t *turn) ack(step Step) string {
+	s := &t.sess
+	if s.Asked&askedAck != 0 || s.Asked&askedTopic == 0 || len(s.Topics) == 0 {
+		return ""
+	}
+	switch step {
+	case StepHello, StepTopic, StepConfirm:
+		return ""
+	}
+	if crisisAnswered(t.ctx) {
+		// The crisis reply already spoke to what they said.
+		return ""
+	}
+	s.Asked |= askedAck
+	key := "ack_default"
+	if k, ok := ackKeys[s.Topics[0]]; ok {
+		key = "ack_" + k
+	}
+	return t.c.t(key)
+}
+
+// saysMoreThanTopic reports whether a message names anything besides a
+// topic: a place, format, day, time, audience, limit or language.
+func saysMoreThanTopic(u data.Understanding) bool {
+	return u.Place != nil || u.Format != "" || len(u.Days) > 0 || u.After != 0 || u.Before != 0 || u.Audience != "" ||
+		u.ForOther || len(u.Exclude) > 0 || u.Age > 0 || u.Language != ""
 }

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/peermatch/peermatch/data"
@@ -275,4 +276,61 @@ func truncate(s string, n int) string {
 		cut = cut[:i]
 	}
 	return cut + "…"
+}
+
+// noteLead says, one plain sentence per note, what the search could not
+// honour (the first match's Notes), so a wider or looser list is never shown
+// without a word. The one sentence that leads into the list ("These can
+// help you find one:") goes last, in place of the usual intro.
+func (t *turn) noteLead(notes []string) string {
+	introduces := false
+	place := t.sess.PlaceName
+	if place == "" {
+		place = t.c.label("near_you")
+	}
+	var parts []string
+	for _, n := range notes {
+		var s string
+		switch n {
+		case data.NoteNoTopic:
+			s, introduces = t.c.t("note_no_topic_none"), true
+			if len(t.sess.Topics) > 0 {
+				s = t.c.t("note_no_topic", "topic", lowerFirst(t.topicLabel(t.sess.Topics[0])))
+			}
+		case data.NoteNoInPerson:
+			s = t.c.t("note_no_in_person", "place", place)
+		case data.NoteNoLocal:
+			s = t.c.t("note_no_local")
+		case data.NoteWiderArea:
+			s = t.c.t("note_wider_area", "place", place)
+		case data.NoteOtherDays:
+			s = t.c.t("note_other_days")
+		}
+		if s != "" && !contains(parts, s) {
+			parts = append(parts, s)
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	if introduces && len(parts) > 1 {
+		// The sentence that leads into the list goes last.
+		for i, p := range parts {
+			if strings.HasSuffix(p, ":") {
+				parts = append(append(parts[:i:i], parts[i+1:]...), p)
+				break
+			}
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// lowerFirst lowercases a label's first letter for use inside a sentence
+// ("Long COVID" stays, "Grief and loss" becomes "grief and loss").
+func lowerFirst(s string) string {
+	r := []rune(s)
+	if len(r) > 1 && unicode.IsUpper(r[0]) && unicode.IsLower(r[1]) {
+		r[0] = unicode.ToLower(r[0])
+	}
+	return string(r)
 }

@@ -21,6 +21,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/peermatch/peermatch/data/readability"
 )
 
 var updateReview = flag.Bool("update", false, "rewrite docs/directory-review.md from the embedded directory")
@@ -64,49 +66,9 @@ var (
 	}
 )
 
-// ReadingGrade is the Flesch-Kincaid US grade of a text, ported exactly from
-// /work/briefs/fk.py so every helper measures summaries the same way: the
-// same word and sentence splits and the same syllable guess.
-func readingGrade(t string) float64 {
-	sents := 0
-	for _, s := range fkSentenceRE.Split(t, -1) {
-		if strings.TrimSpace(s) != "" {
-			sents++
-		}
-	}
-	sents = max(1, sents)
-	words := fkWordRE.FindAllString(t, -1)
-	if len(words) == 0 {
-		return 0
-	}
-	syl := 0
-	for _, w := range words {
-		syl += fkSyllables(w)
-	}
-	return 0.39*float64(len(words))/float64(sents) + 11.8*float64(syl)/float64(len(words)) - 15.59
-}
-
-var (
-	fkSentenceRE = regexp.MustCompile(`[.!?]+(?:\s|$)`)
-	fkWordRE     = regexp.MustCompile(`[A-Za-z][A-Za-z'\-]*`)
-	fkNonAlpha   = regexp.MustCompile(`[^a-z]`)
-	fkEnding     = regexp.MustCompile(`(?:[^laeiouy]es|ed|[^laeiouy]e)$`)
-	fkLeadingY   = regexp.MustCompile(`^y`)
-	fkVowels     = regexp.MustCompile(`[aeiouy]{1,2}`)
-)
-
-func fkSyllables(w string) int {
-	w = fkNonAlpha.ReplaceAllString(strings.ToLower(w), "")
-	if w == "" {
-		return 0
-	}
-	if len(w) <= 3 {
-		return 1
-	}
-	w = fkEnding.ReplaceAllString(w, "")
-	w = fkLeadingY.ReplaceAllString(w, "")
-	return max(1, len(fkVowels.FindAllString(w, -1)))
-}
+// readingGrade is the Flesch-Kincaid US grade of a text, from the shared
+// port of /work/briefs/fk.py, so every helper measures summaries the same way.
+func readingGrade(t string) float64 { return readability.Grade(t) }
 
 func median(xs []float64) float64 {
 	if len(xs) == 0 {

@@ -31,6 +31,11 @@ type Options struct {
 	// SaveDir is where attachments (calendar files) are written; "" only
 	// names them.
 	SaveDir string
+	// Greet sends an empty message before reading any input, so that the
+	// bot speaks first: the conversation core answers it with its hello,
+	// or a welcome back for someone it remembers. A terminal that starts
+	// silent looks broken.
+	Greet bool
 }
 
 // maxLine bounds one input line, like a chat platform's message limit.
@@ -61,6 +66,32 @@ func Run(ctx context.Context, h bot.Handler, in io.Reader, out io.Writer, opts O
 		close(lines)
 	}()
 	var choices []bot.Choice
+	handle := func(text string) error {
+		msg := bot.Message{Platform: "console", ChatID: opts.UserID, UserID: opts.UserID, Text: text,
+			Locale: opts.Locale, Private: true, Sent: opts.Now()}
+		replies, err := h.Handle(ctx, msg)
+		if err != nil && errors.Is(err, context.Canceled) {
+			return err
+		}
+		// Handler errors are for logs; the replies already say what to do.
+		if len(replies) > 0 {
+			choices = nil
+		}
+		for _, r := range replies {
+			if err := write(out, r, opts.SaveDir); err != nil {
+				return err
+			}
+			if len(r.Choices) > 0 {
+				choices = r.Choices
+			}
+		}
+		return nil
+	}
+	if opts.Greet {
+		if err := handle(""); err != nil {
+			return err
+		}
+	}
 	for {
 		if opts.Prompt != "" {
 			if _, err := io.WriteString(out, opts.Prompt); err != nil {
@@ -88,23 +119,8 @@ func Run(ctx context.Context, h bot.Handler, in io.Reader, out io.Writer, opts O
 		if line == "" {
 			continue
 		}
-		msg := bot.Message{Platform: "console", ChatID: opts.UserID, UserID: opts.UserID, Text: pick(line, choices),
-			Locale: opts.Locale, Private: true, Sent: opts.Now()}
-		replies, err := h.Handle(ctx, msg)
-		if err != nil && errors.Is(err, context.Canceled) {
+		if err := handle(pick(line, choices)); err != nil {
 			return err
-		}
-		// Handler errors are for logs; the replies already say what to do.
-		if len(replies) > 0 {
-			choices = nil
-		}
-		for _, r := range replies {
-			if err := write(out, r, opts.SaveDir); err != nil {
-				return err
-			}
-			if len(r.Choices) > 0 {
-				choices = r.Choices
-			}
 		}
 	}
 }

@@ -98,3 +98,27 @@ func (s *syncBuilder) Write(p []byte) (int, error) {
 	return s.b.Write(p)
 }
 func (s *syncBuilder) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// TestGreetSpeaksFirst: with Greet the bot's answer to an empty message is
+// printed before the first line is read, and its choices can be picked by
+// number; without it nothing is sent before the person types.
+func TestGreetSpeaksFirst(t *testing.T) {
+	h := &echo{}
+	var out strings.Builder
+	if err := Run(context.Background(), h, strings.NewReader("1\n"), &out, Options{Greet: true}); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"", "fmt:online"}; strings.Join(h.got, "|") != strings.Join(want, "|") {
+		t.Errorf("messages %q, want %q", h.got, want)
+	}
+	if !strings.HasPrefix(out.String(), "got it\n") {
+		t.Errorf("the greeting is not printed first:\n%s", out.String())
+	}
+	h = &echo{}
+	if err := Run(context.Background(), h, strings.NewReader("hi\n"), &strings.Builder{}, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if len(h.got) != 1 || h.got[0] != "hi" {
+		t.Errorf("without Greet, messages %q, want only \"hi\"", h.got)
+	}
+}

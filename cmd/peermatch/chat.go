@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -27,7 +29,12 @@ func runChat(ctx context.Context, args []string, getenv func(string) string, std
 	if err := fs.Parse(args); err != nil {
 		return exitCode(2)
 	}
-	a, err := newApp(ctx, getenv, stderr, *dataPath)
+	logs, closeLogs, err := chatLogs(getenv, stderr)
+	if err != nil {
+		return err
+	}
+	defer closeLogs()
+	a, err := newApp(ctx, getenv, logs, *dataPath)
 	if err != nil {
 		return err
 	}
@@ -50,7 +57,25 @@ func runChat(ctx context.Context, args []string, getenv func(string) string, std
 			return ctx.Err()
 		}
 	})()
-	return console.Run(ctx, c.eng, stdin, stdout, console.Options{Locale: posixLocale(*locale), Push: push, SaveDir: *saveDir})
+	return console.Run(ctx, c.eng, stdin, stdout, console.Options{Locale: posixLocale(*locale), Push: push, SaveDir: *saveDir, Greet: true})
+}
+
+// chatLogs is where the chat's log lines go, so that they never print into
+// the conversation: the file PEERMATCH_LOG_FILE names (appended to), else
+// stderr only when PEERMATCH_LOG_LEVEL asks for logs, else nowhere.
+// Problems that stop the program still reach stderr as its error.
+func chatLogs(getenv func(string) string, stderr io.Writer) (io.Writer, func(), error) {
+	if path := getenv("PEERMATCH_LOG_FILE"); path != "" {
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+		if err != nil {
+			return nil, nil, fmt.Errorf("PEERMATCH_LOG_FILE: %w", err)
+		}
+		return f, func() { f.Close() }, nil
+	}
+	if getenv("PEERMATCH_LOG_LEVEL") != "" {
+		return stderr, func() {}, nil
+	}
+	return io.Discard, func() {}, nil
 }
 
 // core is the conversation engine and the stores it keeps in the state
