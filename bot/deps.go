@@ -103,6 +103,8 @@ type Session struct {
 	Before    int            `json:"before,omitempty"`
 	// Limits: what the person ruled out ("no AA") and their age, as codes.
 	data.Limits
+	// Window: "tonight", "now" as times (no text), so results keep to it.
+	Window data.Window `json:"window,omitzero"`
 	Offset   int      `json:"offset,omitempty"` // results already shown
 	Shown    []string `json:"shown,omitempty"`  // ids of the groups last shown
 	Concerns int      `json:"concerns,omitempty"`

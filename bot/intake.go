@@ -20,9 +20,6 @@ import (
 	"github.com/peermatch/peermatch/data"
 )
 
-// confident is the Understanding confidence above which a topic is taken
-// without asking (the matcher's documented threshold).
-const confident = 0.6
 
 // askedAck marks, in Session.Asked, that the person's topic was already
 // acknowledged ("I'm so sorry for your loss."): said once, not on every
@@ -513,7 +510,7 @@ func (t *turn) freeText() []Reply {
 			// ("anything on Sunday?"): that is not a change of place.
 			// Nor after a crisis reply, which already answered it.
 			q = ""
-			if !confidentTopic(u.Topics) && len(u.Days) == 0 && u.After == 0 && u.Before == 0 && !crisisAnswered(t.ctx) {
+			if !confidentTopic(u) && len(u.Days) == 0 && u.After == 0 && u.Before == 0 && !crisisAnswered(t.ctx) {
 				q = t.placeWords()
 			}
 		}
@@ -521,7 +518,12 @@ func (t *turn) freeText() []Reply {
 			if p, ok := t.locate(q); ok {
 				pt := p.Point
 				u.Place, u.PlaceName, u.Country, u.TimeZone = &pt, p.Name, p.Country, p.TimeZone
-				if after && !confidentTopic(u.Topics) {
+				if pt == (data.Point{}) {
+					// A state or country: its lines and zone, but no
+					// point to search around (the question stays).
+					u.Place, u.PlaceName = nil, ""
+				}
+				if after && !confidentTopic(u) {
 					// The whole message was a place: a topic the matcher
 					// saw in a city's name is not a new request.
 					u.Topics = nil
@@ -570,21 +572,16 @@ func (t *turn) apply(u data.Understanding) bool {
 	s := &t.sess
 	changed := false
 	if len(u.Topics) > 0 {
-		var sure, unsure []string
-		for _, g := range u.Topics {
-			if g.Confidence >= confident {
-				sure = append(sure, g.Slug)
-			} else {
-				unsure = append(unsure, g.Slug)
-			}
-		}
-		if len(sure) == 0 && clearLeader(u.Topics) {
-			sure, unsure = []string{u.Topics[0].Slug}, nil
-		}
-		if len(sure) > 0 {
+		// One rule, in data, for when a guess is sure enough to search
+		// on; the rest are offered as a question.
+		if sure := u.SureTopics(); len(sure) > 0 {
 			s.Topics, s.Guesses = limit(sure, 3), nil
 			s.Asked |= askedTopic
 		} else {
+			var unsure []string
+			for _, g := range u.Topics {
+				unsure = append(unsure, g.Slug)
+			}
 			s.Guesses = limit(unsure, 4)
 			s.Asked &^= askedTopic
 		}
@@ -636,6 +633,11 @@ func (t *turn) apply(u data.Understanding) bool {
 		s.After, s.Before = u.After, u.Before
 		changed = true
 	}
+	if !u.Window.IsZero() || (len(u.Days) > 0 && !s.Window.IsZero()) {
+		// A new window, or new days that replace an old "tonight".
+		s.Window = u.Window
+		changed = true
+	}
 	if len(s.Topics) > 0 && s.Asked&askedTopic != 0 && (u.Format != "" || u.Place != nil || len(u.Days) > 0) && len(u.Topics) > 0 {
 		// A whole request in one message ("AA meetings online on
 		// Sunday") is about the writer unless it says otherwise.
@@ -647,21 +649,6 @@ func (t *turn) apply(u data.Understanding) bool {
 	}
 	return changed
 }
-
-// clearLeader reports whether the best guess, though under the confident
-// threshold, stands well clear of the next one ("AA meetings" is mostly
-// alcohol, a little gambling): asking would cost a message for nothing.
-func clearLeader(g []data.TopicGuess) bool {
-	if len(g) == 0 || g[0].Confidence < leaderMin {
-		return false
-	}
-	return len(g) == 1 || g[0].Confidence >= leaderRatio*g[1].Confidence
-}
-
-const (
-	leaderMin   = 0.5
-	leaderRatio = 1.2
-)
 
 func limit(s []string, n int) []string {
 	if len(s) > n {
@@ -882,7 +869,7 @@ func (t *turn) intake() data.Intake {
 	s := &t.sess
 	return data.Intake{Topics: s.Topics, ForOther: s.ForOther, Format: s.Format, Near: s.Near, PlaceName: s.PlaceName,
 		Audience: s.Audience, Language: s.Language, Days: s.Days, After: s.After, Before: s.Before, Country: s.Country,
-		ReplyLang: t.c.Lang, Limits: s.Limits}
+		ReplyLang: t.c.Lang, Limits: s.Limits, Window: s.Window}
 }
 
 // results searches and shows a page of groups; more pages on from the last.
@@ -1190,9 +1177,7 @@ func (t *turn) locate(q string) (data.Place, bool) {
 }
 
 // confidentTopic reports whether the matcher was sure of a topic.
-func confidentTopic(g []data.TopicGuess) bool {
-	return len(g) > 0 && (g[0].Confidence >= confident || clearLeader(g))
-}
+func confidentTopic(u data.Understanding) bool { return len(u.SureTopics()) > 0 }
 
 // changeCourse adjusts what a message after the results means, before it
 // is applied: a limit ("no AA please") or a change of place, format, days
@@ -1200,7 +1185,7 @@ func confidentTopic(g []data.TopicGuess) bool {
 // place after online-only results opens the search to rooms there.
 func (t *turn) changeCourse(u *data.Understanding) {
 	s := &t.sess
-	if len(s.Topics) > 0 && len(u.Topics) > 0 && (len(u.Exclude) > 0 || saysMoreThanTopic(*u) && !confidentTopic(u.Topics)) {
+	if len(s.Topics) > 0 && len(u.Topics) > 0 && (len(u.Exclude) > 0 || saysMoreThanTopic(*u) && !confidentTopic(*u)) {
 		// "no AA please" names AA to rule it out; "only evenings" is not
 		// a topic even if a word of it looks like one.
 		u.Topics = nil
