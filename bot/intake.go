@@ -20,7 +20,6 @@ import (
 	"github.com/peermatch/peermatch/data"
 )
 
-
 // askedAck marks, in Session.Asked, that the person's topic was already
 // acknowledged ("I'm so sorry for your loss."): said once, not on every
 // message. It shares the field with the answered steps so that no new
