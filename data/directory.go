@@ -448,6 +448,7 @@ func (g *Group) Validate(v *Vocabulary) []fieldErr {
 	if g.SourceDate != "" && !sourceDateRE.MatchString(g.SourceDate) {
 		bad("source_date", "expected YYYY-MM-DD, YYYY-MM or YYYY, got %q", g.SourceDate)
 	}
+	errs = append(errs, g.validateTypes()...)
 	if g.AgeMin < 0 || g.AgeMin > 120 {
 		bad("age_min", "expected an age between 0 and 120, got %d", g.AgeMin)
 	}

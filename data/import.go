@@ -52,6 +52,9 @@ type ImportOptions struct {
 	// Fellowship names the program of a Meeting Guide feed ("aa", "na",
 	// "al-anon"...; see Fellowships); "" means AA, Meeting Guide's own.
 	Fellowship string
+	// NotTwelveStep marks a Meeting Guide feed's meetings as not following
+	// the Twelve Steps; by default they do (the feed is AA, NA, Al-Anon's).
+	NotTwelveStep bool
 	// TimeZone is the IANA zone for records that give none (HSDS gives
 	// only a UTC offset).
 	TimeZone string
