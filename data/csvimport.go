@@ -22,7 +22,7 @@ var CSVColumns = []string{
 	"summary", "kind", "audiences", "languages", "access", "cost", "facilitation", "organization",
 	"url", "phone", "email",
 	"location_name", "address", "city", "region", "postal_code", "country", "latitude", "longitude",
-	"online_url", "online_phone", "countries",
+	"online_url", "online_phone", "countries", "types", "twelve_step",
 	"timezone", "day", "time", "end_time", "rrule", "valid_from", "valid_until", "meeting_note",
 	"source", "last_verified",
 }
@@ -246,6 +246,14 @@ func csvGroupRow(get func(string) string, opts ImportOptions, name string, zones
 	}
 	if len(opts.Topics) > 0 {
 		g.Topics = slices.Clone(opts.Topics)
+	}
+	g.Types = splitList(get("types"))
+	switch ts := strings.ToLower(get("twelve_step")); ts {
+	case "", "no", "false", "0":
+	case "yes", "true", "1":
+		g.TwelveStep = true
+	default:
+		bad("twelve_step", "expected yes or no, got %q", get("twelve_step"))
 	}
 	if g.Source == "" {
 		g.Source = opts.SourceURL

@@ -105,6 +105,8 @@ type Group struct {
 	// Source stays the first.
 	AlsoListedBy []string `json:"also_listed_by,omitempty"`
 
+	loadedFrom string // the source the loader read it from, for messages
+
 	// Attributes a person's words can exclude ("no AA", "not religious", "I'm 16"),
 	// so that the matcher can treat them as hard constraints, not hints.
 	FaithBased bool `json:"faith_based,omitempty"` // a religious program (prayer, scripture, a church's ministry)

@@ -382,7 +382,7 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 	var groups []*data.Group
 	switch {
 	case *dataPaths != "":
-		dir, err := loadDirectory(vocab, *dataPaths, log)
+		dir, err := loadDirectory(ctx, vocab, data.DefaultGazetteer(), *dataPaths, log)
 		if err != nil {
 			return err
 		}

@@ -39,7 +39,7 @@ func (a *app) watch(ctx context.Context, every time.Duration) {
 // swaps the matcher in one step; searches never see a gap (matcher.Live).
 func (a *app) reload(ctx context.Context) error {
 	start := time.Now()
-	dir, err := loadDirectory(a.vocab, a.sources(), a.log)
+	dir, err := loadDirectory(ctx, a.vocab, a.gaz, a.sources(), a.log)
 	if err != nil {
 		return err
 	}
@@ -70,7 +70,7 @@ func (a *app) reload(ctx context.Context) error {
 // change is noticed without reading them.
 func fingerprint(sources string) string {
 	var b strings.Builder
-	for _, p := range strings.FieldsFunc(sources, func(r rune) bool { return r == ',' || r == filepath.ListSeparator }) {
+	for _, p := range splitSources(sources) {
 		b.WriteString(p + "\x00")
 		_ = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
