@@ -150,6 +150,7 @@ func importCSV(v *Vocabulary, name string, br *bufio.Reader, opts ImportOptions)
 			problems = append(problems, ps...)
 			continue
 		}
+		g.loadedRecord, g.loadedLine = cg.rec, cg.line
 		groups = append(groups, g)
 	}
 	return groups, problems, nil

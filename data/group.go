@@ -105,7 +105,10 @@ type Group struct {
 	// Source stays the first.
 	AlsoListedBy []string `json:"also_listed_by,omitempty"`
 
-	loadedFrom string // the source the loader read it from, for messages
+	// Where the loader read it, for messages about it (duplicates); not
+	// part of the listing, so not serialized or hashed.
+	loadedFrom               string
+	loadedRecord, loadedLine int
 
 	// Attributes a person's words can exclude ("no AA", "not religious", "I'm 16"),
 	// so that the matcher can treat them as hard constraints, not hints.

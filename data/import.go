@@ -1019,13 +1019,35 @@ func renameTakenIDs(gs []*Group) ([]*Group, []error) {
 // Duplicate is one listing merged into another: the same meeting from two
 // sources.
 type Duplicate struct {
-	KeptSource, KeptID     string // the listing served
-	MergedSource, MergedID string // the listing merged into it
-	Why                    string // "same name, time and place" or "same conference link at the same time"
+	Kept, Merged DuplicateRecord // the listing served, and the one merged into it
+	Why          string          // "same name, time and place" or "same conference link at the same time"
+}
+
+// DuplicateRecord names one of a duplicate's listings.
+type DuplicateRecord struct {
+	Source string `json:"source"`
+	Record int    `json:"record,omitempty"` // 1-based, when the format numbers records (Meeting Guide, CSV)
+	Line   int    `json:"line,omitempty"`
+	ID     string `json:"id"`
+}
+
+func (r DuplicateRecord) String() string {
+	s := r.Source
+	if r.Line > 0 {
+		s += fmt.Sprintf(":%d", r.Line)
+	}
+	if r.Record > 0 {
+		s += fmt.Sprintf(": record %d", r.Record)
+	}
+	return s + fmt.Sprintf(" (id %q)", r.ID)
 }
 
 func (d Duplicate) String() string {
-	return fmt.Sprintf("%s (id %q) and %s (id %q): %s; merged into one listing", d.KeptSource, d.KeptID, d.MergedSource, d.MergedID, d.Why)
+	return fmt.Sprintf("duplicate: %s and %s: %s; merged into one listing", d.Kept, d.Merged, d.Why)
+}
+
+func duplicateRecord(g *Group) DuplicateRecord {
+	return DuplicateRecord{Source: g.loadedFrom, Record: g.loadedRecord, Line: g.loadedLine, ID: g.ID}
 }
 
 // MergeDuplicates merges the listings of different sources that are the
@@ -1066,7 +1088,7 @@ func MergeDuplicates(sources []SourceGroups) ([]*Group, []Duplicate) {
 				continue
 			}
 			mergeInto(hit.g, g)
-			dups = append(dups, Duplicate{KeptSource: hit.source, KeptID: hit.g.ID, MergedSource: s.Name, MergedID: g.ID, Why: why})
+			dups = append(dups, Duplicate{Kept: duplicateRecord(hit.g), Merged: duplicateRecord(g), Why: why})
 		}
 	}
 	return out, dups

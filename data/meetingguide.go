@@ -720,6 +720,7 @@ func (r *mgReader) record(raw []byte, n, line int) (*Group, []error) {
 		return nil, append(warn, problems([]fieldErr{{"slug", fmt.Sprintf("duplicate slug, already used by record %d (the first is kept)", first)}})...)
 	}
 	r.seen[g.ID] = n
+	g.loadedRecord, g.loadedLine = n, line
 	return g, warn
 }
 

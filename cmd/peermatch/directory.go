@@ -103,6 +103,13 @@ type problemJSON struct {
 	Reason   string `json:"reason"`
 }
 
+// duplicateJSON is one meeting that two sources list, in --json output.
+type duplicateJSON struct {
+	Kept   data.DuplicateRecord `json:"kept"`
+	Merged data.DuplicateRecord `json:"merged"`
+	Why    string               `json:"why"`
+}
+
 type sourceJSON struct {
 	Source   string        `json:"source"`
 	Format   string        `json:"format"`
@@ -177,11 +184,13 @@ func runValidate(ctx context.Context, args []string, getenv func(string) string,
 	}
 	failed := false
 	var report []sourceJSON
+	var read []data.SourceGroups
 	for _, src := range fs.Args() {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		groups, problems, err := data.Import(vocab, src, opts)
+		read = append(read, data.SourceGroups{Name: src, Groups: groups})
 		s := sourceJSON{Source: src, Format: formatName(opts, src), Groups: len(groups),
 			Rejected: data.Rejected(problems), Warnings: countWarnings(problems), Problems: []problemJSON{}}
 		for _, p := range problems {
@@ -205,13 +214,27 @@ func runValidate(ctx context.Context, args []string, getenv func(string) string,
 		}
 		fmt.Fprintf(stdout, "%s: %s, %d good, %d rejected, %d warnings\n", src, s.Format, s.Groups, s.Rejected, s.Warnings)
 	}
+	// The same meeting in two of the sources is served once (the loader
+	// merges it); say so, since the operator may want to drop one.
+	_, dups := data.MergeDuplicates(read)
+	dupsJSON := []duplicateJSON{}
+	for _, d := range dups {
+		dupsJSON = append(dupsJSON, duplicateJSON{Kept: d.Kept, Merged: d.Merged, Why: d.Why})
+		if !*asJSON {
+			fmt.Fprintln(stdout, d.String())
+		}
+	}
+	if len(dups) > 0 && !*asJSON {
+		fmt.Fprintf(stdout, "%d meetings listed by two sources (served once each)\n", len(dups))
+	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(struct {
-			OK      bool         `json:"ok"`
-			Sources []sourceJSON `json:"sources"`
-		}{!failed, report}); err != nil {
+			OK         bool            `json:"ok"`
+			Sources    []sourceJSON    `json:"sources"`
+			Duplicates []duplicateJSON `json:"duplicates"`
+		}{!failed, report, dupsJSON}); err != nil {
 			return err
 		}
 	}

@@ -320,8 +320,7 @@ func loadDirectory(ctx context.Context, vocab *data.Vocabulary, gaz *data.Gazett
 		return nil, err
 	}
 	for _, d := range dups {
-		log.Info("same meeting in two sources, served once", "kept", d.KeptSource, "kept_id", d.KeptID,
-			"merged", d.MergedSource, "merged_id", d.MergedID, "why", d.Why)
+		log.Info("same meeting in two sources, served once", "kept", d.Kept.String(), "merged", d.Merged.String(), "why", d.Why)
 	}
 	return dir, nil
 }

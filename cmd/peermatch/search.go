@@ -24,7 +24,7 @@ func runSearch(ctx context.Context, args []string, getenv func(string) string, s
 	lang := fs.String("lang", "", "preferred language (BCP 47, e.g. es)")
 	day := fs.String("day", "", "meets on this day (e.g. sunday, or sat,sun)")
 	limit := fs.Int("limit", 5, "how many results")
-	dataPath := fs.String("data", "", "directory source(s) instead of the embedded default (files, folders, \"demo\")")
+	dataPath := fs.String("data", "", "directory source(s) instead of the embedded default and imports: files, folders or URLs in any import format, \"default\", \"demo\"")
 	asJSON := fs.Bool("json", false, "print JSON")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: peermatch search [flags] WORDS...")
@@ -119,6 +119,8 @@ type jsonResult struct {
 	URL          string   `json:"url,omitempty"`
 	Phone        string   `json:"phone,omitempty"`
 	Demo         bool     `json:"demo,omitempty"`
+	Types        []string `json:"types,omitempty"`          // Meeting Guide type codes
+	AlsoListedBy []string `json:"also_listed_by,omitempty"` // other sources of the same meeting
 	LastVerified string   `json:"last_verified"`
 }
 
@@ -130,7 +132,7 @@ func printJSON(w io.Writer, matches []data.Match) error {
 		g := m.Group
 		r := jsonResult{ID: g.ID, Name: g.Name, Topics: g.Topics, Audiences: g.Audiences, Format: string(g.Format),
 			Kind: string(g.Kind), Score: m.Score, Reasons: m.Reasons, URL: g.Contact.URL, Phone: g.Contact.Phone,
-			Demo: g.Demo, LastVerified: g.LastVerified}
+			Demo: g.Demo, Types: g.Types, AlsoListedBy: g.AlsoListedBy, LastVerified: g.LastVerified}
 		if r.Audiences == nil {
 			r.Audiences = []string{}
 		}
@@ -167,6 +169,15 @@ func printText(w io.Writer, words string, in data.Intake, matches []data.Match, 
 		if g.Summary != "" {
 			fmt.Fprintf(w, "   %s\n", g.Summary)
 		}
+		if len(g.Types) > 0 {
+			var labels []string
+			for _, c := range g.Types {
+				if l, ok := data.TypeLabel(c, "en"); ok {
+					labels = append(labels, l)
+				}
+			}
+			fmt.Fprintf(w, "   %s\n", strings.Join(labels, " · "))
+		}
 		for _, c := range []string{g.Online.URL, g.Contact.URL, g.Contact.Phone} {
 			if c != "" {
 				fmt.Fprintf(w, "   %s\n", c)
@@ -174,6 +185,9 @@ func printText(w io.Writer, words string, in data.Intake, matches []data.Match, 
 			}
 		}
 		fmt.Fprintf(w, "   id %s · last verified %s\n", g.ID, g.LastVerified)
+		if len(g.AlsoListedBy) > 0 {
+			fmt.Fprintf(w, "   also listed by %s\n", strings.Join(g.AlsoListedBy, ", "))
+		}
 	}
 }
 
