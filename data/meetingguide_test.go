@@ -565,3 +565,108 @@ func BenchmarkImportMeetingGuide100k(b *testing.B) {
 	b.ReportMetric(float64(st.Size())/(1<<20), "feed-MB")
 	b.ReportMetric(float64(b.Elapsed().Seconds())/float64(b.N), "s/import")
 }
+
+// TestMetroFeedImportsWithoutRejections is the feed bar: a metro area's
+// feed as 12 Step Meeting List exports it (testdata/gen-metro-feed.go)
+// and the spec's sample feed import with no record wrongly rejected. The
+// only records left out are those the feed itself says do not meet: a
+// temporarily closed room with no online option, or attendance_option
+// "inactive".
+func TestMetroFeedImportsWithoutRejections(t *testing.T) {
+	v := vocab(t)
+	b, err := os.ReadFile("testdata/metro-feed.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw []map[string]any
+	if err := json.Unmarshal(b, &raw); err != nil {
+		t.Fatal(err)
+	}
+	if len(raw) < 300 {
+		t.Fatalf("metro feed has %d meetings, want at least 300", len(raw))
+	}
+	gs, ps, err := ImportReader(v, "metro-feed.json", bytes.NewReader(b), ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := Rejected(ps); n != 0 {
+		t.Errorf("%d records rejected: %v", n, errors.Join(ps...))
+	}
+	byID := map[string]*Group{}
+	for _, g := range gs {
+		byID[g.ID] = g
+	}
+	seenTypes := map[string]bool{}
+	formats := map[Format]int{}
+	topics := map[string]int{}
+	for i, m := range raw {
+		slug := m["slug"].(string)
+		types, _ := m["types"].([]any)
+		has := func(code string) bool { return slices.Contains(types, any(code)) }
+		link := m["conference_url"] != nil || m["conference_phone"] != nil
+		g := byID[slug]
+		closed := has("TC") && !link || m["attendance_option"] == "inactive"
+		if closed {
+			if g != nil {
+				t.Errorf("record %d (%s): closed with no online option, but served as %s", i+1, slug, g.Format)
+			}
+			continue
+		}
+		if g == nil {
+			t.Errorf("record %d (%s) is missing", i+1, slug)
+			continue
+		}
+		formats[g.Format]++
+		for _, tp := range g.Topics {
+			topics[tp]++
+		}
+		for _, c := range types {
+			seenTypes[c.(string)] = true
+			if !slices.Contains(g.Types, c.(string)) {
+				t.Errorf("%s: type %s dropped (kept %v)", slug, c, g.Types)
+			}
+		}
+		approx := m["approximate"] == "yes" || !strings.ContainsAny(strings.Split(m["formatted_address"].(string), ",")[0], "0123456789")
+		switch {
+		case approx && g.Format.InPerson():
+			t.Errorf("%s: approximate location %q served as %s", slug, m["formatted_address"], g.Format)
+		case has("TC") && g.Format.InPerson():
+			t.Errorf("%s: temporarily closed but served as %s", slug, g.Format)
+		case !approx && !has("TC") && link && m["attendance_option"] != "online" && g.Format != FormatHybrid:
+			t.Errorf("%s: street and conference link, served as %s", slug, g.Format)
+		}
+		if has("W") != slices.Contains(g.Audiences, "women") || has("S") != slices.Contains(g.Languages, "es") {
+			t.Errorf("%s: types %v but audiences %v, languages %v", slug, types, g.Audiences, g.Languages)
+		}
+		if !g.TwelveStep {
+			t.Errorf("%s: not marked TwelveStep", slug)
+		}
+		want := map[string]string{"Alcoholics": "alcohol", "Narcotics": "drugs", "Al-Anon": "addiction-family", "Cocaine": "drugs"}
+		for word, topic := range want {
+			if strings.Contains(m["entity"].(string), word) && !slices.Contains(g.Topics, topic) {
+				t.Errorf("%s (%s): topics %v, want %s", slug, m["entity"], g.Topics, topic)
+			}
+		}
+	}
+	for code := range MeetingGuideTypes {
+		if !seenTypes[code] {
+			t.Errorf("type code %s is not in the served meetings", code)
+		}
+	}
+	for _, f := range []Format{FormatInPerson, FormatHybrid, FormatOnline, FormatPhone} {
+		if formats[f] == 0 {
+			t.Errorf("no %s meeting served (formats %v)", f, formats)
+		}
+	}
+	for _, tp := range []string{"alcohol", "drugs", "addiction-family"} {
+		if topics[tp] == 0 {
+			t.Errorf("no %s meeting (topics %v)", tp, topics)
+		}
+	}
+
+	// The spec's sample feed, as shipped.
+	gs, ps, err = Import(v, sampleFeed, ImportOptions{Gazetteer: testGazetteer()})
+	if err != nil || Rejected(ps) != 0 || len(gs) != 36 {
+		t.Errorf("sample feed: %d groups, %d rejected, err %v: %v", len(gs), Rejected(ps), err, errors.Join(ps...))
+	}
+}
