@@ -3,6 +3,7 @@ package data
 import (
 	"bufio"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -90,6 +91,9 @@ func importCSV(v *Vocabulary, name string, br *bufio.Reader, opts ImportOptions)
 	}
 	if err != nil {
 		return nil, nil, csvBroken(name, 0, err)
+	}
+	if isTSMLHeader(header) {
+		return importTSMLCSV(v, name, header, cr, opts)
 	}
 	col := map[string]int{}
 	var problems []error
@@ -380,4 +384,156 @@ func csvMeeting(get func(string) string, zones zoneCache, groupTZ string) (*Meet
 	m := &Meeting{RRule: rule, Start: start, Duration: dur, TimeZone: tz,
 		ValidFrom: get("valid_from"), ValidUntil: get("valid_until"), Note: get("meeting_note")}
 	return m, errs
+}
+
+// The 12 Step Meeting List plugin's CSV (its import template, and what
+// intergroups keep their meeting lists in): one meeting a row, columns
+// named like "Time", "Day", "Name", "Address", "Types" ("Open, Wheelchair
+// Access"), "Conference URL". Each row is read as the Meeting Guide
+// meeting it describes, so both formats follow the same rules.
+
+// tsmlColumns maps the template's columns (lower case) to Meeting Guide
+// fields; the template's other columns (contacts, Venmo, districts) say
+// nothing a listing shows and are ignored.
+var tsmlColumns = map[string]string{
+	"time": "time", "end time": "end_time", "day": "day", "name": "name", "slug": "slug",
+	"location": "location", "address": "formatted_address", "city": "city", "state": "state",
+	"postal code": "postal_code", "country": "country", "latitude": "latitude", "longitude": "longitude",
+	"types": "types", "notes": "notes", "timezone": "timezone", "group": "group", "website": "website",
+	"conference url": "conference_url", "conference phone": "conference_phone",
+	"attendance option": "attendance_option", "updated": "updated", "url": "url",
+}
+
+// tsmlTypeAliases are the plugin's own labels where they differ from the
+// spec's.
+var tsmlTypeAliases = map[string]string{
+	"online meeting": "ONL", "temporary closure": "TC", "step meeting": "ST", "location temporarily closed": "TC",
+}
+
+func isTSMLHeader(header []string) bool {
+	has := map[string]bool{}
+	for _, h := range header {
+		has[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = true
+	}
+	return !has["id"] && has["day"] && has["time"] && has["name"]
+}
+
+// tsmlTypeCode reads one entry of the Types column: a code ("O"), or its
+// label in any of the spec's languages ("Wheelchair Access", "Abierta").
+func tsmlTypeCode(s string) string {
+	s = strings.TrimSpace(s)
+	if _, ok := MeetingGuideTypes[s]; ok {
+		return s
+	}
+	l := strings.ToLower(s)
+	if c, ok := tsmlTypeAliases[l]; ok {
+		return c
+	}
+	for code, labels := range mgTypeLabels {
+		for _, label := range labels {
+			if strings.ToLower(label) == l {
+				return code
+			}
+		}
+	}
+	return s // left as written: the meeting reader warns about it
+}
+
+func importTSMLCSV(v *Vocabulary, name string, header []string, cr *csv.Reader, opts ImportOptions) ([]*Group, []error, error) {
+	r, err := newMGReader(v, name, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		if f, ok := tsmlColumns[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))]; ok {
+			col[f] = i
+		}
+	}
+	var groups []*Group
+	var problems []error
+	for n := 1; ; n++ {
+		row, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount) {
+				problems = append(problems, &RecordError{Source: name, Record: n, Line: pe.StartLine,
+					Reason: fmt.Sprintf("expected %d fields like the header, got %d", len(header), len(row))})
+				continue
+			}
+			return groups, problems, csvBroken(name, n, err)
+		}
+		line, _ := cr.FieldPos(0)
+		var g *Group
+		ps := guardRecord(name, n, line, func() (ps []error) {
+			raw, err := json.Marshal(tsmlMeeting(row, col, n))
+			if err != nil {
+				return []error{&RecordError{Source: name, Record: n, Line: line, Reason: "the row could not be read: " + err.Error()}}
+			}
+			g, ps = r.record(raw, n, line)
+			return ps
+		})
+		problems = append(problems, ps...)
+		if g != nil {
+			groups = append(groups, g)
+		}
+	}
+	return groups, problems, nil
+}
+
+// tsmlMeeting turns one row into a Meeting Guide meeting object: times
+// "6:00 PM" become "18:00", day names their numbers, type labels codes. A
+// value it cannot convert is passed on as written, for the meeting
+// reader's error to name.
+func tsmlMeeting(row []string, col map[string]int, n int) map[string]any {
+	m := map[string]any{}
+	for f, i := range col {
+		if i >= len(row) {
+			continue
+		}
+		v := csvUnescape(strings.TrimSpace(row[i]))
+		if v == "" {
+			continue
+		}
+		switch f {
+		case "time", "end_time":
+			if hm, _, ok := parseSheetClock(v); ok {
+				v = hm
+			}
+			m[f] = v
+		case "day":
+			var days []any
+			for _, d := range splitList(v) {
+				if wd, ok := dayNames[strings.ToLower(d)]; ok {
+					days = append(days, int(wd))
+				} else {
+					days = append(days, d)
+				}
+			}
+			if len(days) == 1 {
+				m[f] = days[0]
+			} else {
+				m[f] = days
+			}
+		case "types":
+			var codes []string
+			for _, t := range splitList(v) {
+				codes = append(codes, tsmlTypeCode(t))
+			}
+			m[f] = codes
+		default:
+			m[f] = v
+		}
+	}
+	if _, ok := m["slug"]; !ok {
+		// The plugin makes one from the name; the row number keeps two
+		// meetings of one name apart.
+		if nm, ok := m["name"].(string); ok {
+			m["slug"] = fmt.Sprintf("%s-%d", Slugify(nm, "meeting"), n)
+		}
+	}
+	return m
 }

@@ -177,12 +177,19 @@ type mgReader struct {
 	seen   map[string]int // id → record
 }
 
-func importMeetingGuide(v *Vocabulary, name string, br *bufio.Reader, opts ImportOptions) ([]*Group, []error, error) {
+func newMGReader(v *Vocabulary, name string, opts ImportOptions) (*mgReader, error) {
 	topics, err := mgTopics(v, opts)
 	if err != nil {
-		return nil, nil, fmt.Errorf("import %s: %w", name, err)
+		return nil, fmt.Errorf("import %s: %w", name, err)
 	}
-	r := &mgReader{v: v, name: name, opts: opts, topics: topics, zones: zoneCache{}, seen: map[string]int{}}
+	return &mgReader{v: v, name: name, opts: opts, topics: topics, zones: zoneCache{}, seen: map[string]int{}}, nil
+}
+
+func importMeetingGuide(v *Vocabulary, name string, br *bufio.Reader, opts ImportOptions) ([]*Group, []error, error) {
+	r, err := newMGReader(v, name, opts)
+	if err != nil {
+		return nil, nil, err
+	}
 	sc := newArrayScanner(name, br, opts.maxRecord())
 	if err := sc.begin("a JSON array of meetings ([{\"name\": ..., \"slug\": ...}, ...])"); err != nil {
 		return nil, nil, err
@@ -362,6 +369,56 @@ func (f *mgFields) clock(field string) (string, int, bool) {
 
 var usStateZIP = regexp.MustCompile(`^([A-Z]{2})(?:\s+(\d{5}(?:-\d{4})?))?$`)
 
+// usStateZones are the zones of the US states that lie in one zone
+// whole, for a meeting that names its state and nothing finer (no
+// timezone, no ZIP code we know). States split between zones are left
+// out: their meetings need a timezone, a ZIP code or --timezone.
+var usStateZones = map[string]string{
+	"AL": "America/Chicago", "AR": "America/Chicago", "CA": "America/Los_Angeles", "CO": "America/Denver",
+	"CT": "America/New_York", "DC": "America/New_York", "DE": "America/New_York", "GA": "America/New_York",
+	"HI": "Pacific/Honolulu", "IA": "America/Chicago", "IL": "America/Chicago", "LA": "America/Chicago",
+	"MA": "America/New_York", "MD": "America/New_York", "ME": "America/New_York", "MN": "America/Chicago",
+	"MO": "America/Chicago", "MS": "America/Chicago", "MT": "America/Denver", "NC": "America/New_York",
+	"NH": "America/New_York", "NJ": "America/New_York", "NM": "America/Denver", "NY": "America/New_York",
+	"OH": "America/New_York", "OK": "America/Chicago", "PA": "America/New_York", "RI": "America/New_York",
+	"SC": "America/New_York", "UT": "America/Denver", "VA": "America/New_York", "VT": "America/New_York",
+	"WA": "America/Los_Angeles", "WI": "America/Chicago", "WV": "America/New_York", "WY": "America/Denver",
+	"PR": "America/Puerto_Rico",
+}
+
+// dropTrailingCommas removes each comma that only white space separates
+// from a closing '}' or ']', outside strings.
+func dropTrailingCommas(raw []byte) []byte {
+	out := make([]byte, 0, len(raw))
+	inStr, esc := false, false
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		switch {
+		case inStr:
+			switch {
+			case esc:
+				esc = false
+			case c == '\\':
+				esc = true
+			case c == '"':
+				inStr = false
+			}
+		case c == '"':
+			inStr = true
+		case c == ',':
+			j := i + 1
+			for j < len(raw) && strings.IndexByte(" \t\r\n", raw[j]) >= 0 {
+				j++
+			}
+			if j < len(raw) && (raw[j] == '}' || raw[j] == ']') {
+				continue
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
 // splitUSAddress reads "2634 Union Ave, San Jose, CA 95124, USA" into its
 // parts, and the approximate "New York, NY, USA" into a city and state
 // with no street; anything else stays whole in Address.
@@ -439,14 +496,25 @@ func isHTTPURL(s string) bool {
 // record maps one meeting object onto a Group (nil when rejected).
 func (r *mgReader) record(raw []byte, n, line int) (*Group, []error) {
 	f := &mgFields{}
+	var lenient []error
 	if err := json.Unmarshal(raw, &f.m); err != nil {
-		reason := "expected a meeting object {\"name\": ..., \"slug\": ...}"
-		if k := jsonKind(raw); k != "object" {
-			reason += ", got JSON " + k
+		// Hand-edited feeds (and the spec's own example) leave a comma
+		// before a closing brace; that alone costs no meeting.
+		if fixed := dropTrailingCommas(raw); jsonKind(raw) == "object" && json.Unmarshal(fixed, &f.m) == nil {
+			lenient = []error{&Warning{&RecordError{Source: r.name, Record: n, Line: line,
+				Reason: "a comma before a closing } or ] is not JSON; read as if it were not there"}}}
 		} else {
-			reason = "malformed JSON (" + err.Error() + ")"
+			reason := "expected a meeting object {\"name\": ..., \"slug\": ...}"
+			switch k := jsonKind(raw); {
+			case k == "object":
+				reason = "malformed JSON (" + err.Error() + ")"
+			case !json.Valid(raw):
+				reason += fmt.Sprintf(", got %q", string(raw[:min(len(raw), 40)]))
+			default:
+				reason += ", got JSON " + k
+			}
+			return nil, []error{&RecordError{Source: r.name, Record: n, Line: line, Reason: reason}}
 		}
-		return nil, []error{&RecordError{Source: r.name, Record: n, Line: line, Reason: reason}}
 	}
 	slug := f.str("slug")
 	id := ""
@@ -465,7 +533,7 @@ func (r *mgReader) record(raw []byte, n, line int) (*Group, []error) {
 
 	// Types: kept as codes, and read for access, audiences, languages,
 	// online and temporarily closed.
-	var warn []error
+	warn := lenient
 	types := f.strs("types")
 	var tc, onl bool
 	for _, code := range types {
@@ -657,6 +725,9 @@ func (r *mgReader) record(raw []byte, n, line int) (*Group, []error) {
 	g.TimeZone = tz
 	if g.TimeZone == "" && zipPlace != nil {
 		g.TimeZone = zipPlace.TimeZone
+	}
+	if g.TimeZone == "" && (loc.Country == "" || loc.Country == "US") {
+		g.TimeZone = usStateZones[strings.ToUpper(loc.Region)]
 	}
 	if g.TimeZone != "" && !r.zones.valid(g.TimeZone) {
 		f.bad("timezone", "expected an IANA time zone such as America/Los_Angeles, got %q", g.TimeZone)

@@ -183,7 +183,7 @@ func TestMeetingGuideBadRecords(t *testing.T) {
 		{"end_time 7pm", with(good("x"), "end_time", "7pm"), "end_time", `got "7pm"`, 2, false},
 		{"end equals start", with(good("x"), "end_time", "19:00"), "end_time", "after the start time", 2, false},
 		{"unknown time zone", with(good("x"), "timezone", "Mars/Olympus"), "timezone", `got "Mars/Olympus"`, 2, false},
-		{"missing time zone", with(good("x"), "timezone", nil), "timezone", "expected an IANA time zone", 2, false},
+		{"missing time zone", with(good("x"), "timezone", nil, "formatted_address", "1 Main St, Dallas, TX 75201, USA"), "timezone", "expected an IANA time zone", 2, false},
 		{"latitude 200", with(good("x"), "latitude", 200), "latitude", "between -90 and 90, got 200", 2, false},
 		{"longitude text", with(good("x"), "longitude", "west"), "longitude", `expected a number, got "west"`, 2, false},
 		{"latitude alone", with(good("x"), "longitude", nil), "latitude", "both latitude and longitude", 2, false},
@@ -374,6 +374,8 @@ func TestMeetingGuideAsWritten(t *testing.T) {
 			with(good("g"), "attendance_option", "online", "conference_url", zoom), FormatOnline, "Springfield", nil, []string{"en"}, []string{"O"}},
 		{"attendance_option hybrid",
 			with(good("h"), "attendance_option", "hybrid", "conference_url", zoom, "types", []string{"EN", "FR"}), FormatHybrid, "Springfield", nil, []string{"en", "fr"}, []string{"EN", "FR"}},
+		{"no timezone, a one-zone state",
+			with(good("j"), "timezone", nil), FormatInPerson, "Springfield", nil, []string{"en"}, []string{"O"}},
 		{"separate address fields, no street, link",
 			with(good("i"), "formatted_address", nil, "latitude", nil, "longitude", nil, "city", "Aurora", "state", "CO", "conference_url", zoom),
 			FormatOnline, "Aurora", nil, []string{"en"}, []string{"O"}},
@@ -668,5 +670,23 @@ func TestMetroFeedImportsWithoutRejections(t *testing.T) {
 	gs, ps, err = Import(v, sampleFeed, ImportOptions{Gazetteer: testGazetteer()})
 	if err != nil || Rejected(ps) != 0 || len(gs) != 36 {
 		t.Errorf("sample feed: %d groups, %d rejected, err %v: %v", len(gs), Rejected(ps), err, errors.Join(ps...))
+	}
+}
+
+func TestMeetingGuideTrailingCommaAndStateZone(t *testing.T) {
+	in := `[{"name": "Sunday Serenity", "slug": "sunday-serenity", "day": 0, "time": "18:00",
+	"formatted_address": "1 Main St, Springfield, MA 01103, USA", "latitude": 42.1, "longitude": -72.59,
+	"notes": "a comma, then a brace: ,}", "types": ["O", "X",], "updated": "2025-01-01",
+	}, ...]`
+	gs, ps, err := ImportReader(vocab(t), "f.json", strings.NewReader(in), ImportOptions{Format: SourceMeetingGuide})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(gs) != 1 || !slices.Equal(gs[0].Types, []string{"O", "X"}) || gs[0].TimeZone != "America/New_York" || gs[0].Summary != "a comma, then a brace: ,}" {
+		t.Fatalf("groups %+v, problems %v", gs, ps)
+	}
+	if len(ps) != 2 || !IsWarning(ps[0]) || !strings.Contains(ps[0].Error(), "comma before a closing") ||
+		IsWarning(ps[1]) || !strings.Contains(ps[1].Error(), `record 2: expected a meeting object {"name": ..., "slug": ...}, got "..."`) {
+		t.Errorf("problems %v, want a warning about the comma, then the placeholder rejected", ps)
 	}
 }
