@@ -155,3 +155,38 @@ func copyFile(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+// BenchmarkLoad100k compares the loader every command now uses
+// (LoadSources: format detection, the text reader, duplicate merging)
+// with the native-only LoadDirectory it replaced, on a stored source of
+// 100,000 meetings.
+func BenchmarkLoad100k(b *testing.B) {
+	v := vocab(b)
+	dir := b.TempDir()
+	feed := filepath.Join(dir, "feed.json")
+	genFeed(b, feed, 100000)
+	gs, _, err := Import(v, feed, ImportOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	store := SourceStore{Dir: filepath.Join(dir, "state")}
+	if _, err := store.Put("feed", StoredSource{Source: feed, Format: SourceMeetingGuide}, gs, nil, false); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("LoadSources", func(b *testing.B) {
+		for b.Loop() {
+			d, ps, _, err := LoadSources(v, []string{store.Dir}, nil, ImportOptions{})
+			if err != nil || len(ps) != 0 || len(d.Groups) != 100000 {
+				b.Fatalf("%d groups, %d problems, %v", len(d.Groups), len(ps), err)
+			}
+		}
+	})
+	b.Run("LoadDirectory", func(b *testing.B) {
+		for b.Loop() {
+			d, ps, err := LoadDirectory(v, store.Dir)
+			if err != nil || len(ps) != 0 || len(d.Groups) != 100000 {
+				b.Fatalf("%d groups, %d problems, %v", len(d.Groups), len(ps), err)
+			}
+		}
+	})
+}

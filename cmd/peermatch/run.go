@@ -272,9 +272,24 @@ func directorySources(stateDir, explicit string) func() string {
 	}
 }
 
-// splitSources splits a sources list on commas and the OS list separator.
+// splitSources splits a sources list on commas and the OS list separator,
+// except inside a URL, whose "https:" must not split it.
 func splitSources(paths string) []string {
-	return strings.FieldsFunc(paths, func(r rune) bool { return r == ',' || r == filepath.ListSeparator })
+	var out []string
+	for _, p := range strings.Split(paths, ",") {
+		if strings.Contains(p, "://") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+			continue
+		}
+		for _, q := range strings.Split(p, string(filepath.ListSeparator)) {
+			if q = strings.TrimSpace(q); q != "" {
+				out = append(out, q)
+			}
+		}
+	}
+	return out
 }
 
 // loadDirectory reads the sources named in paths (separated by commas or

@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"github.com/peermatch/peermatch/data"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/peermatch/peermatch/data"
 )
 
 func env(t *testing.T) func(string) string {
@@ -290,5 +294,33 @@ func TestDuplicatesAcrossSourcesServedOnce(t *testing.T) {
 	}
 	if s := got["midnight-oil"]; len(s) != 1 || s[0] != "https://district9.example/meetings/midnight-oil" {
 		t.Errorf("midnight-oil also listed by %v, want the district's page", s)
+	}
+}
+
+func TestSplitSources(t *testing.T) {
+	got := splitSources("default, a.json:b/ ,https://intergroup.example/wp-admin/admin-ajax.php?action=meetings,,c.csv")
+	want := []string{"default", "a.json", "b/", "https://intergroup.example/wp-admin/admin-ajax.php?action=meetings", "c.csv"}
+	if !slices.Equal(got, want) {
+		t.Errorf("splitSources = %q, want %q", got, want)
+	}
+}
+
+func TestSearchDataURLAndRefetch(t *testing.T) {
+	feed, err := json.Marshal([]map[string]any{nycSaturday()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(feed) }))
+	defer srv.Close()
+	url := srv.URL + "/wp-admin/admin-ajax.php?action=meetings"
+	out, errOut, err := runCmd(t, env(t), "search", "--json", "--data", url, "--near", "10003", "alcohol")
+	if err != nil || !strings.Contains(out, `"id": "midnight-oil"`) {
+		t.Errorf("search --data URL: %v\n%s%s", err, out, errOut)
+	}
+	// A URL has no modification time: the watcher fetches it again every
+	// feedRefetchEvery.
+	t0 := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
+	if fingerprint(url, t0) != fingerprint(url, t0.Add(time.Minute)) || fingerprint(url, t0) == fingerprint(url, t0.Add(feedRefetchEvery)) {
+		t.Error("a URL source should be re-read every feedRefetchEvery, and not more often")
 	}
 }
