@@ -204,6 +204,13 @@ func main() {
 		if i%2 == 0 {
 			types = append(types, features[(i/2)%len(features)])
 		}
+		// Names that say a format carry its code, as a real list's do.
+		for word, c := range map[string]string{"Big Book": "B", "Twelve and Twelve": "12x12", "As Bill Sees It": "ABSI",
+			"Candlelight": "CAN", "Basic Text": "LIT", "Steps to": "ST", "Living Clean": "LIT"} {
+			if strings.Contains(name, word) {
+				types = append(types, c)
+			}
+		}
 		if i%4 == 0 {
 			a := audiences[(i/4)%len(audiences)]
 			types = append(types, a)
