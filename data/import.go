@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // SourceFormat names one of the directory formats Import reads.
@@ -1108,12 +1109,12 @@ func dupKeys(g *Group) []dupKey {
 	}
 	slices.Sort(slots)
 	when := strings.Join(slots, ";")
-	name := strings.Join(strings.Fields(Slugify(g.Name, "")), "")
+	name := dupNorm(g.Name)
 	var keys []dupKey
 	same := "same name, time and place"
 	if l := g.Location; l != nil && g.Format.InPerson() {
-		if street := Slugify(l.Address, ""); street != "" {
-			keys = append(keys, dupKey{"n|" + name + "|" + when + "|a|" + street + "|" + Slugify(cmp.Or(l.PostalCode, l.City), ""), same})
+		if street := dupNorm(l.Address); street != "" {
+			keys = append(keys, dupKey{"n|" + name + "|" + when + "|a|" + street + "|" + dupNorm(cmp.Or(l.PostalCode, l.City)), same})
 		}
 		if p := l.Point; p != nil {
 			keys = append(keys, dupKey{fmt.Sprintf("n|%s|%s|p|%.3f,%.3f", name, when, p.Lat, p.Lon), same})
@@ -1126,6 +1127,26 @@ func dupKeys(g *Group) []dupKey {
 		}
 	}
 	return keys
+}
+
+// dupNorm reduces a name or an address to its lower-case letters and
+// digits, so case, spaces and punctuation do not tell two listings apart.
+// ASCII, the common case, skips Slugify's Unicode folding, which would
+// cost a second per 100,000 listings at every load.
+func dupNorm(s string) string {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= utf8.RuneSelf:
+			return strings.ReplaceAll(Slugify(s, ""), "-", "")
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+			b = append(b, c)
+		case c >= 'A' && c <= 'Z':
+			b = append(b, c+'a'-'A')
+		}
+	}
+	return string(b)
 }
 
 // conferenceKey normalizes a conference link for comparison: scheme,

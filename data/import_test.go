@@ -136,6 +136,17 @@ func TestMergeDuplicates(t *testing.T) {
 	}
 }
 
+func TestDupNorm(t *testing.T) {
+	for _, c := range [][2]string{{"Monday  Serenity!", "mondayserenity"}, {"Reunión de la Mañana", "reuniondelamanana"}, {"12 & 12", "1212"}} {
+		if got := dupNorm(c[0]); got != c[1] {
+			t.Errorf("dupNorm(%q) = %q, want %q", c[0], got, c[1])
+		}
+	}
+	if dupNorm("Reunión") != dupNorm("REUNION") {
+		t.Error("accents and case should not tell two names apart")
+	}
+}
+
 func writeMG(t *testing.T, name string, recs ...any) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), name)
