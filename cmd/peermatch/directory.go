@@ -51,6 +51,7 @@ const fetchTimeout = 30 * time.Second
 type importFlags struct {
 	format, fellowship, timezone, sourceURL string
 	topics                                  listFlag
+	notTwelveStep                           bool
 }
 
 type listFlag []string
@@ -70,6 +71,7 @@ func (f *importFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.format, "format", "auto", "source format: auto, meeting-guide, hsds, hsds-csv, csv, native")
 	fs.Var(&f.topics, "topic", "topic slug(s) for every record, e.g. drugs (repeat or comma-separate)")
 	fs.StringVar(&f.fellowship, "fellowship", "", "Meeting Guide fellowship: aa (default), na, al-anon, ga, oa, ...")
+	fs.BoolVar(&f.notTwelveStep, "not-twelve-step", false, "Meeting Guide feeds: the meetings do not follow the Twelve Steps (by default they do)")
 	fs.StringVar(&f.timezone, "timezone", "", "IANA time zone for records without one, e.g. America/Chicago")
 	fs.StringVar(&f.sourceURL, "source-url", "", "public page recorded as the source of records without a URL of their own")
 }
@@ -81,14 +83,15 @@ func (f *importFlags) options(ctx context.Context) (data.ImportOptions, error) {
 	}
 	client := &http.Client{Timeout: fetchTimeout}
 	return data.ImportOptions{
-		Format:     format,
-		Topics:     f.topics,
-		Fellowship: f.fellowship,
-		TimeZone:   f.timezone,
-		SourceURL:  f.sourceURL,
-		Gazetteer:  data.DefaultGazetteer(),
-		MaxBytes:   data.DefaultMaxSourceBytes,
-		Fetch:      data.HTTPFetcher(ctx, client),
+		Format:        format,
+		Topics:        f.topics,
+		Fellowship:    f.fellowship,
+		NotTwelveStep: f.notTwelveStep,
+		TimeZone:      f.timezone,
+		SourceURL:     f.sourceURL,
+		Gazetteer:     data.DefaultGazetteer(),
+		MaxBytes:      data.DefaultMaxSourceBytes,
+		Fetch:         data.HTTPFetcher(ctx, client),
 	}, nil
 }
 
