@@ -119,27 +119,14 @@ func importCSV(v *Vocabulary, name string, br *bufio.Reader, opts ImportOptions)
 	var groups []*Group
 	byID := map[string]*csvGroup{}
 	var order []*csvGroup
-	for n := 1; ; n++ {
-		row, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			// FieldPos is only defined for a record that was read: on a
-			// quote error it panics (an unterminated quote did).
-			var pe *csv.ParseError
-			if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount) {
-				problems = append(problems, &RecordError{Source: name, Record: n, Line: pe.StartLine,
-					Reason: fmt.Sprintf("expected %d fields like the header, got %d", len(header), len(row))})
-				continue
-			}
-			return groups, problems, csvBroken(name, n, err)
-		}
-		line, _ := cr.FieldPos(0)
-		ps := guardRecord(name, n, line, func() []error {
+	ps, err := eachCSVRow(cr, name, len(header), func(row []string, n, line int) []error {
+		return guardRecord(name, n, line, func() []error {
 			return csvRow(row, col, opts, name, zones, n, line, byID, &order)
 		})
-		problems = append(problems, ps...)
+	})
+	problems = append(problems, ps...)
+	if err != nil {
+		return groups, problems, err
 	}
 	for _, cg := range order {
 		if cg.bad {
@@ -213,6 +200,33 @@ type csvGroup struct {
 	g         *Group
 	rec, line int
 	bad       bool
+}
+
+// eachCSVRow calls row for every data row with its 1-based record number
+// and line, collecting the problems; a row with the wrong number of fields
+// is a problem of its own, and a malformed line (an unterminated quote)
+// stops the reading with an error.
+func eachCSVRow(cr *csv.Reader, name string, width int, row func(rec []string, n, line int) []error) ([]error, error) {
+	var problems []error
+	for n := 1; ; n++ {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			return problems, nil
+		}
+		if err != nil {
+			// FieldPos is only defined for a record that was read: on a
+			// quote error it panics (an unterminated quote did).
+			var pe *csv.ParseError
+			if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount) {
+				problems = append(problems, &RecordError{Source: name, Record: n, Line: pe.StartLine,
+					Reason: fmt.Sprintf("expected %d fields like the header, got %d", width, len(rec))})
+				continue
+			}
+			return problems, csvBroken(name, n, err)
+		}
+		line, _ := cr.FieldPos(0)
+		problems = append(problems, row(rec, n, line)...)
+	}
 }
 
 func csvBroken(name string, n int, err error) error {
@@ -451,22 +465,7 @@ func importTSMLCSV(v *Vocabulary, name string, header []string, cr *csv.Reader, 
 		}
 	}
 	var groups []*Group
-	var problems []error
-	for n := 1; ; n++ {
-		row, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount) {
-				problems = append(problems, &RecordError{Source: name, Record: n, Line: pe.StartLine,
-					Reason: fmt.Sprintf("expected %d fields like the header, got %d", len(header), len(row))})
-				continue
-			}
-			return groups, problems, csvBroken(name, n, err)
-		}
-		line, _ := cr.FieldPos(0)
+	problems, err := eachCSVRow(cr, name, len(header), func(row []string, n, line int) []error {
 		var g *Group
 		ps := guardRecord(name, n, line, func() (ps []error) {
 			raw, err := json.Marshal(tsmlMeeting(row, col, n))
@@ -476,12 +475,12 @@ func importTSMLCSV(v *Vocabulary, name string, header []string, cr *csv.Reader, 
 			g, ps = r.record(raw, n, line)
 			return ps
 		})
-		problems = append(problems, ps...)
 		if g != nil {
 			groups = append(groups, g)
 		}
-	}
-	return groups, problems, nil
+		return ps
+	})
+	return groups, problems, err
 }
 
 // tsmlMeeting turns one row into a Meeting Guide meeting object: times
