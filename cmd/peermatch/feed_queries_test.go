@@ -136,11 +136,13 @@ var feedQueries = []feedQuery{
 	{"AA meditation meeting", "", nil, all(fellow("AA"), func(m feedMeeting) bool { return m.has("11") || m.has("MED") })},
 }
 
-// feedQueriesFloor is how many of feedQueries pass today (the matcher does
-// not yet read type codes such as B, X, SP, nor "online"/"by phone" as a
-// format in every phrasing). It only goes up: raise it as the matcher
-// learns, and the test fails when a change makes a passing query fail.
-const feedQueriesFloor = 0
+// feedQueriesFloor is how many of feedQueries pass today (13 on 4
+// December 2026: the matcher does not yet hold audiences such as women's
+// or young people's as requirements, read type codes such as B, X, SP,
+// tell NA from CA (both are "drugs"), or put local rooms first). It only
+// goes up: raise it as the matcher learns; the test fails when a change
+// makes passing queries fail.
+const feedQueriesFloor = 13
 
 // TestFeedQueries runs `peermatch search` (its flags and its search, on
 // one app loaded with --data metro-feed.json) for each
