@@ -102,8 +102,8 @@ func ExportCSV(w io.Writer, groups []*Group) (rows int, problems []error, err er
 		switch {
 		case g.AgeMin != 0 || g.AgeMax != 0:
 			lost("age_min")
-		case g.FaithBased || g.TwelveStep || g.SourceDate != "":
-			lost("faith_based, twelve_step, source_date")
+		case g.FaithBased || g.SourceDate != "":
+			lost("faith_based, source_date")
 		}
 		set("id", g.ID)
 		set("name", g.Name)
@@ -114,6 +114,10 @@ func ExportCSV(w io.Writer, groups []*Group) (rows int, problems []error, err er
 		set("audiences", strings.Join(g.Audiences, ";"))
 		set("languages", strings.Join(g.Languages, ";"))
 		set("access", g.Access)
+		set("types", strings.Join(g.Types, ";"))
+		if g.TwelveStep {
+			set("twelve_step", "yes")
+		}
 		set("cost", g.Cost)
 		set("facilitation", g.Facilitation)
 		set("organization", g.Organization)

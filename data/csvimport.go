@@ -3,6 +3,7 @@ package data
 import (
 	"bufio"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -22,7 +23,7 @@ var CSVColumns = []string{
 	"summary", "kind", "audiences", "languages", "access", "cost", "facilitation", "organization",
 	"url", "phone", "email",
 	"location_name", "address", "city", "region", "postal_code", "country", "latitude", "longitude",
-	"online_url", "online_phone", "countries",
+	"online_url", "online_phone", "countries", "types", "twelve_step",
 	"timezone", "day", "time", "end_time", "rrule", "valid_from", "valid_until", "meeting_note",
 	"source", "last_verified",
 }
@@ -91,6 +92,9 @@ func importCSV(v *Vocabulary, name string, br *bufio.Reader, opts ImportOptions)
 	if err != nil {
 		return nil, nil, csvBroken(name, 0, err)
 	}
+	if isTSMLHeader(header) {
+		return importTSMLCSV(v, name, header, cr, opts)
+	}
 	col := map[string]int{}
 	var problems []error
 	for i, h := range header {
@@ -115,27 +119,14 @@ func importCSV(v *Vocabulary, name string, br *bufio.Reader, opts ImportOptions)
 	var groups []*Group
 	byID := map[string]*csvGroup{}
 	var order []*csvGroup
-	for n := 1; ; n++ {
-		row, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			// FieldPos is only defined for a record that was read: on a
-			// quote error it panics (an unterminated quote did).
-			var pe *csv.ParseError
-			if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount) {
-				problems = append(problems, &RecordError{Source: name, Record: n, Line: pe.StartLine,
-					Reason: fmt.Sprintf("expected %d fields like the header, got %d", len(header), len(row))})
-				continue
-			}
-			return groups, problems, csvBroken(name, n, err)
-		}
-		line, _ := cr.FieldPos(0)
-		ps := guardRecord(name, n, line, func() []error {
+	ps, err := eachCSVRow(cr, name, len(header), func(row []string, n, line int) []error {
+		return guardRecord(name, n, line, func() []error {
 			return csvRow(row, col, opts, name, zones, n, line, byID, &order)
 		})
-		problems = append(problems, ps...)
+	})
+	problems = append(problems, ps...)
+	if err != nil {
+		return groups, problems, err
 	}
 	for _, cg := range order {
 		if cg.bad {
@@ -150,6 +141,7 @@ func importCSV(v *Vocabulary, name string, br *bufio.Reader, opts ImportOptions)
 			problems = append(problems, ps...)
 			continue
 		}
+		g.loadedRecord, g.loadedLine = cg.rec, cg.line
 		groups = append(groups, g)
 	}
 	return groups, problems, nil
@@ -210,6 +202,33 @@ type csvGroup struct {
 	bad       bool
 }
 
+// eachCSVRow calls row for every data row with its 1-based record number
+// and line, collecting the problems; a row with the wrong number of fields
+// is a problem of its own, and a malformed line (an unterminated quote)
+// stops the reading with an error.
+func eachCSVRow(cr *csv.Reader, name string, width int, row func(rec []string, n, line int) []error) ([]error, error) {
+	var problems []error
+	for n := 1; ; n++ {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			return problems, nil
+		}
+		if err != nil {
+			// FieldPos is only defined for a record that was read: on a
+			// quote error it panics (an unterminated quote did).
+			var pe *csv.ParseError
+			if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount) {
+				problems = append(problems, &RecordError{Source: name, Record: n, Line: pe.StartLine,
+					Reason: fmt.Sprintf("expected %d fields like the header, got %d", width, len(rec))})
+				continue
+			}
+			return problems, csvBroken(name, n, err)
+		}
+		line, _ := cr.FieldPos(0)
+		problems = append(problems, row(rec, n, line)...)
+	}
+}
+
 func csvBroken(name string, n int, err error) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
@@ -246,6 +265,14 @@ func csvGroupRow(get func(string) string, opts ImportOptions, name string, zones
 	}
 	if len(opts.Topics) > 0 {
 		g.Topics = slices.Clone(opts.Topics)
+	}
+	g.Types = splitList(get("types"))
+	switch ts := strings.ToLower(get("twelve_step")); ts {
+	case "", "no", "false", "0":
+	case "yes", "true", "1":
+		g.TwelveStep = true
+	default:
+		bad("twelve_step", "expected yes or no, got %q", get("twelve_step"))
 	}
 	if g.Source == "" {
 		g.Source = opts.SourceURL
@@ -371,4 +398,141 @@ func csvMeeting(get func(string) string, zones zoneCache, groupTZ string) (*Meet
 	m := &Meeting{RRule: rule, Start: start, Duration: dur, TimeZone: tz,
 		ValidFrom: get("valid_from"), ValidUntil: get("valid_until"), Note: get("meeting_note")}
 	return m, errs
+}
+
+// The 12 Step Meeting List plugin's CSV (its import template, and what
+// intergroups keep their meeting lists in): one meeting a row, columns
+// named like "Time", "Day", "Name", "Address", "Types" ("Open, Wheelchair
+// Access"), "Conference URL". Each row is read as the Meeting Guide
+// meeting it describes, so both formats follow the same rules.
+
+// tsmlColumns maps the template's columns (lower case) to Meeting Guide
+// fields; the template's other columns (contacts, Venmo, districts) say
+// nothing a listing shows and are ignored.
+var tsmlColumns = map[string]string{
+	"time": "time", "end time": "end_time", "day": "day", "name": "name", "slug": "slug",
+	"location": "location", "address": "formatted_address", "city": "city", "state": "state",
+	"postal code": "postal_code", "country": "country", "latitude": "latitude", "longitude": "longitude",
+	"types": "types", "notes": "notes", "timezone": "timezone", "group": "group", "website": "website",
+	"conference url": "conference_url", "conference phone": "conference_phone",
+	"attendance option": "attendance_option", "updated": "updated", "url": "url",
+}
+
+// tsmlTypeAliases are the plugin's own labels where they differ from the
+// spec's.
+var tsmlTypeAliases = map[string]string{
+	"online meeting": "ONL", "temporary closure": "TC", "step meeting": "ST", "location temporarily closed": "TC",
+}
+
+func isTSMLHeader(header []string) bool {
+	has := map[string]bool{}
+	for _, h := range header {
+		has[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = true
+	}
+	return !has["id"] && has["day"] && has["time"] && has["name"]
+}
+
+// tsmlTypeCode reads one entry of the Types column: a code ("O"), or its
+// label in any of the spec's languages ("Wheelchair Access", "Abierta").
+func tsmlTypeCode(s string) string {
+	s = strings.TrimSpace(s)
+	if _, ok := MeetingGuideTypes[s]; ok {
+		return s
+	}
+	l := strings.ToLower(s)
+	if c, ok := tsmlTypeAliases[l]; ok {
+		return c
+	}
+	for code, labels := range mgTypeLabels {
+		for _, label := range labels {
+			if strings.ToLower(label) == l {
+				return code
+			}
+		}
+	}
+	return s // left as written: the meeting reader warns about it
+}
+
+func importTSMLCSV(v *Vocabulary, name string, header []string, cr *csv.Reader, opts ImportOptions) ([]*Group, []error, error) {
+	r, err := newMGReader(v, name, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		if f, ok := tsmlColumns[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))]; ok {
+			col[f] = i
+		}
+	}
+	var groups []*Group
+	problems, err := eachCSVRow(cr, name, len(header), func(row []string, n, line int) []error {
+		var g *Group
+		ps := guardRecord(name, n, line, func() (ps []error) {
+			raw, err := json.Marshal(tsmlMeeting(row, col, n))
+			if err != nil {
+				return []error{&RecordError{Source: name, Record: n, Line: line, Reason: "the row could not be read: " + err.Error()}}
+			}
+			g, ps = r.record(raw, n, line)
+			return ps
+		})
+		if g != nil {
+			groups = append(groups, g)
+		}
+		return ps
+	})
+	return groups, problems, err
+}
+
+// tsmlMeeting turns one row into a Meeting Guide meeting object: times
+// "6:00 PM" become "18:00", day names their numbers, type labels codes. A
+// value it cannot convert is passed on as written, for the meeting
+// reader's error to name.
+func tsmlMeeting(row []string, col map[string]int, n int) map[string]any {
+	m := map[string]any{}
+	for f, i := range col {
+		if i >= len(row) {
+			continue
+		}
+		v := csvUnescape(strings.TrimSpace(row[i]))
+		if v == "" {
+			continue
+		}
+		switch f {
+		case "time", "end_time":
+			if hm, _, ok := parseSheetClock(v); ok {
+				v = hm
+			}
+			m[f] = v
+		case "day":
+			var days []any
+			for _, d := range splitList(v) {
+				if wd, ok := dayNames[strings.ToLower(d)]; ok {
+					days = append(days, int(wd))
+				} else {
+					days = append(days, d)
+				}
+			}
+			if len(days) == 1 {
+				m[f] = days[0]
+			} else {
+				m[f] = days
+			}
+		case "types":
+			var codes []string
+			for _, t := range splitList(v) {
+				codes = append(codes, tsmlTypeCode(t))
+			}
+			m[f] = codes
+		default:
+			m[f] = v
+		}
+	}
+	if _, ok := m["slug"]; !ok {
+		// The plugin makes one from the name; the row number keeps two
+		// meetings of one name apart.
+		if nm, ok := m["name"].(string); ok {
+			m["slug"] = fmt.Sprintf("%s-%d", Slugify(nm, "meeting"), n)
+		}
+	}
+	return m
 }

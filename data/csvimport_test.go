@@ -2,6 +2,7 @@ package data
 
 import (
 	"errors"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -71,5 +72,74 @@ func TestCSVMissingColumnAndEmpty(t *testing.T) {
 	_, ps, _ := ImportReader(vocab(t), "sheet.csv", strings.NewReader("id,name,topics,format,colour\n"), ImportOptions{})
 	if len(ps) != 1 || !IsWarning(ps[0]) || !strings.Contains(ps[0].Error(), "unknown column") {
 		t.Errorf("unknown column: %v", ps)
+	}
+}
+
+// TestTSMLTemplateMatchesSampleFeed reads the 12 Step Meeting List CSV
+// import template, which lists the same 36 meetings as the spec's sample
+// feed: every row imports, and each meeting is what the feed says.
+func TestTSMLTemplateMatchesSampleFeed(t *testing.T) {
+	v := vocab(t)
+	opts := ImportOptions{Gazetteer: testGazetteer()}
+	csvGroups, ps, err := Import(v, "testdata/import/tsml-import-template.csv", opts)
+	if err != nil || len(ps) != 0 {
+		t.Fatalf("template: err %v, problems %v", err, ps)
+	}
+	feedGroups, _, err := Import(v, sampleFeed, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(csvGroups) != 36 || len(feedGroups) != 36 {
+		t.Fatalf("%d meetings from the template, %d from the feed; want 36 each", len(csvGroups), len(feedGroups))
+	}
+	byID := map[string]*Group{}
+	for _, g := range feedGroups {
+		byID[g.ID] = g
+	}
+	for _, c := range csvGroups {
+		f := byID[c.ID]
+		if f == nil {
+			t.Errorf("%s: not in the feed", c.ID)
+			continue
+		}
+		if c.Name != f.Name || c.Format != f.Format || !slices.Equal(c.Types, f.Types) || !reflect.DeepEqual(c.Meetings, f.Meetings) ||
+			c.TimeZone != f.TimeZone || c.Online != f.Online || *c.Location.Point != *f.Location.Point || c.Location.Address != f.Location.Address {
+			t.Errorf("%s differs:\ncsv  %+v %v %+v\nfeed %+v %v %+v", c.ID, c, c.Types, c.Meetings, f, f.Types, f.Meetings)
+		}
+	}
+}
+
+func TestTSMLRowErrors(t *testing.T) {
+	v := vocab(t)
+	in := "Time,Day,Name,Address,Types,Timezone,Conference URL,Updated\n" +
+		"7:00 PM,Monday,Good,\"1 Main St, Springfield, MA 01103, USA\",\"Open, Wheelchair Access\",America/New_York,,2025-01-01\n" +
+		"7:00 PM,Funday,Bad Day,\"1 Main St, Springfield, MA 01103, USA\",Open,America/New_York,,2025-01-01\n" +
+		"7:00 PM,Tuesday,Nowhere,\"Springfield, MA, USA\",Open,America/New_York,,2025-01-01\n" +
+		"7:00 PM,Tuesday,Zoom,\"Springfield, MA, USA\",\"Open, Online Meeting, Mystery\",America/New_York,https://zoom.us/j/1,2025-01-01\n"
+	gs, ps, err := ImportReader(v, "tsml.csv", strings.NewReader(in), ImportOptions{Gazetteer: testGazetteer()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(gs) != 2 || gs[1].Format != FormatOnline || !slices.Equal(gs[0].Types, []string{"O", "X"}) {
+		t.Fatalf("kept %d: %+v", len(gs), gs)
+	}
+	want := []struct {
+		rec     int
+		field   string
+		reason  string
+		warning bool
+	}{
+		{2, "day", `got "Funday"`, false},
+		{3, "formatted_address", "approximate location", false},
+		{4, "types", `unknown type code "Mystery"`, true},
+	}
+	if len(ps) != len(want) {
+		t.Fatalf("problems %v, want %d", ps, len(want))
+	}
+	for i, w := range want {
+		var re *RecordError
+		if !errors.As(ps[i], &re) || re.Record != w.rec || re.Line != w.rec+1 || re.Field != w.field || !strings.Contains(re.Reason, w.reason) || IsWarning(ps[i]) != w.warning {
+			t.Errorf("problem %d: %v, want record %d field %s %q", i, ps[i], w.rec, w.field, w.reason)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package data
 
 import (
+	"fmt"
 	"slices"
 	"time"
 )
@@ -92,6 +93,23 @@ type Group struct {
 	TimeZone     string    `json:"timezone,omitempty"` // IANA zone of the meetings
 	Demo         bool      `json:"demo,omitempty"`     // fictional example listing, shown as such
 
+	// Types are the Meeting Guide type codes the source gave ("O", "BB",
+	// "X", "ST", "TC"...; MeetingGuideTypes), kept as codes so that every
+	// renderer labels them in its own language (TypeLabel). Some also
+	// feed Access, Audiences and Languages on import; the codes stay here
+	// as well, so nothing the feed said is lost.
+	Types []string `json:"types,omitempty"`
+	// AlsoListedBy names the other sources that list this same meeting
+	// (same name, time and place, or same conference link at the same
+	// time): duplicates across sources are merged into one listing, and
+	// Source stays the first.
+	AlsoListedBy []string `json:"also_listed_by,omitempty"`
+
+	// Where the loader read it, for messages about it (duplicates); not
+	// part of the listing, so not serialized or hashed.
+	loadedFrom               string
+	loadedRecord, loadedLine int
+
 	// Attributes a person's words can exclude ("no AA", "not religious", "I'm 16"),
 	// so that the matcher can treat them as hard constraints, not hints.
 	FaithBased bool `json:"faith_based,omitempty"` // a religious program (prayer, scripture, a church's ministry)
@@ -102,6 +120,20 @@ type Group struct {
 	Source       string `json:"source"`                // public URL the listing was taken from
 	SourceDate   string `json:"source_date,omitempty"` // date the source itself shows: "YYYY-MM-DD", "YYYY-MM" or "YYYY"
 	LastVerified string `json:"last_verified"`         // "YYYY-MM-DD": the day the source was read
+}
+
+// validateTypes checks Types: codes of the Meeting Guide specification,
+// each once, so a renderer never meets a code it cannot label.
+func (g *Group) validateTypes() []fieldErr {
+	var errs []fieldErr
+	for i, c := range g.Types {
+		if _, ok := MeetingGuideTypes[c]; !ok {
+			errs = append(errs, fieldErr{"types", fmt.Sprintf("unknown type code %q (expected a Meeting Guide code such as O, C, W, B, X)", c)})
+		} else if slices.Contains(g.Types[:i], c) {
+			errs = append(errs, fieldErr{"types", fmt.Sprintf("type code %q given twice", c)})
+		}
+	}
+	return errs
 }
 
 // Verified returns LastVerified as a date (zero when unset or malformed).

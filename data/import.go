@@ -3,6 +3,7 @@ package data
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,6 +16,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // SourceFormat names one of the directory formats Import reads.
@@ -52,6 +54,9 @@ type ImportOptions struct {
 	// Fellowship names the program of a Meeting Guide feed ("aa", "na",
 	// "al-anon"...; see Fellowships); "" means AA, Meeting Guide's own.
 	Fellowship string
+	// NotTwelveStep marks a Meeting Guide feed's meetings as not following
+	// the Twelve Steps; by default they do (the feed is AA, NA, Al-Anon's).
+	NotTwelveStep bool
 	// TimeZone is the IANA zone for records that give none (HSDS gives
 	// only a UTC offset).
 	TimeZone string
@@ -880,4 +885,310 @@ func guardRecord(source string, record, line int, f func() []error) (problems []
 		}
 	}()
 	return f()
+}
+
+// DefaultMaxLocalBytes bounds one local source the loader reads: an
+// operator's own files (a national directory is ~100 MB) may be larger
+// than a feed fetched from someone else's server.
+const DefaultMaxLocalBytes = 1 << 30
+
+// SourceGroups are the groups read from one source, named as the loader
+// and validate name it (a file path, a URL, "default").
+type SourceGroups struct {
+	Name   string
+	Groups []*Group
+}
+
+// LoadSources reads directory sources the way every command serves them:
+// each path is a file, a folder or an http(s) URL in any format Import
+// reads (a folder's *.json, *.csv and *.tsv files are sources of their
+// own; a folder with services.csv is one HSDS table set), and extra are
+// sources already read (the embedded directory). The same meeting listed
+// by two sources is merged into one listing (MergeDuplicates); an id that
+// two different listings share keeps the first and renames the later one
+// to "<source>.<id>", so no listing is lost. It returns the good records,
+// one problem per bad record (each a *RecordError, or a *Warning), the
+// merged duplicates, and an error when a source cannot be read whole: a
+// source that is half there would serve a directory missing meetings.
+func LoadSources(v *Vocabulary, paths []string, extra []SourceGroups, opts ImportOptions) (*Directory, []error, []Duplicate, error) {
+	sources := slices.Clone(extra)
+	var problems []error
+	for _, p := range paths {
+		files, err := sourceFiles(p, opts)
+		if err != nil {
+			return nil, problems, nil, err
+		}
+		for _, f := range files {
+			o := opts
+			o.Format = SourceAuto
+			if !ParseSource(f).URL && o.MaxBytes == 0 {
+				o.MaxBytes = DefaultMaxLocalBytes
+			}
+			if f == p && !ParseSource(f).URL {
+				if st, err := os.Stat(f); err == nil && st.IsDir() {
+					o.Format = SourceHSDSTables
+				}
+			}
+			var gs []*Group
+			var ps []error
+			if o.Format == SourceHSDSTables {
+				gs, ps, err = importHSDSTables(v, f, o)
+			} else {
+				gs, ps, err = importFile(v, f, o)
+			}
+			problems = append(problems, ps...)
+			if err != nil {
+				return nil, problems, nil, err
+			}
+			sources = append(sources, SourceGroups{Name: f, Groups: gs})
+		}
+	}
+	groups, dups := MergeDuplicates(sources)
+	groups, ps := renameTakenIDs(groups)
+	return NewDirectory(groups), append(problems, ps...), dups, nil
+}
+
+// importFile reads one file or URL, detecting its format.
+func importFile(v *Vocabulary, name string, opts ImportOptions) ([]*Group, []error, error) {
+	rc, err := openSource(ParseSource(name), opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rc.Close()
+	return ImportReader(v, name, rc, opts)
+}
+
+// sourceFiles expands a path into the sources it holds: itself for a file,
+// a URL or an HSDS table folder, else the folder's data files in name order.
+func sourceFiles(p string, opts ImportOptions) ([]string, error) {
+	if ParseSource(p).URL {
+		return []string{p}, nil
+	}
+	st, err := os.Stat(p)
+	if err != nil {
+		return nil, fmt.Errorf("directory source: %w", err)
+	}
+	if !st.IsDir() {
+		return []string{p}, nil
+	}
+	if fileExists(filepath.Join(p, "services.csv")) {
+		return []string{p}, nil
+	}
+	var files []string
+	for _, ext := range []string{"*.json", "*.csv", "*.tsv"} {
+		fs, err := filepath.Glob(filepath.Join(p, ext))
+		if err != nil {
+			return nil, fmt.Errorf("directory source %s: %w", p, err)
+		}
+		files = append(files, fs...)
+	}
+	slices.Sort(files)
+	return files, nil
+}
+
+// renameTakenIDs keeps ids unique: a later listing whose id is taken by an
+// earlier one from another source becomes "<source>.<id>" (as `peermatch
+// import` stores it), with a warning; a repeat within one source (which
+// its importer already refused) keeps the first.
+func renameTakenIDs(gs []*Group) ([]*Group, []error) {
+	seen := make(map[string]bool, len(gs))
+	out := gs[:0]
+	var problems []error
+	for _, g := range gs {
+		if !seen[g.ID] {
+			seen[g.ID] = true
+			out = append(out, g)
+			continue
+		}
+		renamed := ""
+		if g.loadedFrom != "" {
+			renamed = Slugify(ParseSource(g.loadedFrom).Slug(), "source") + "." + g.ID
+		}
+		if renamed == "" || seen[renamed] || !slugRE.MatchString(renamed) {
+			problems = append(problems, &RecordError{Source: g.loadedFrom, ID: g.ID, Field: "id", Reason: "duplicate id; the first listing with this id is kept"})
+			continue
+		}
+		problems = append(problems, &Warning{&RecordError{Source: g.loadedFrom, ID: g.ID, Field: "id",
+			Reason: fmt.Sprintf("id already used by another source's listing: served as %q", renamed)}})
+		g.ID = renamed
+		seen[renamed] = true
+		out = append(out, g)
+	}
+	return out, problems
+}
+
+// Duplicate is one listing merged into another: the same meeting from two
+// sources.
+type Duplicate struct {
+	Kept, Merged DuplicateRecord // the listing served, and the one merged into it
+	Why          string          // "same name, time and place" or "same conference link at the same time"
+}
+
+// DuplicateRecord names one of a duplicate's listings.
+type DuplicateRecord struct {
+	Source string `json:"source"`
+	Record int    `json:"record,omitempty"` // 1-based, when the format numbers records (Meeting Guide, CSV)
+	Line   int    `json:"line,omitempty"`
+	ID     string `json:"id"`
+}
+
+func (r DuplicateRecord) String() string {
+	s := r.Source
+	if r.Line > 0 {
+		s += fmt.Sprintf(":%d", r.Line)
+	}
+	if r.Record > 0 {
+		s += fmt.Sprintf(": record %d", r.Record)
+	}
+	return s + fmt.Sprintf(" (id %q)", r.ID)
+}
+
+func (d Duplicate) String() string {
+	return fmt.Sprintf("duplicate: %s and %s: %s; merged into one listing", d.Kept, d.Merged, d.Why)
+}
+
+func duplicateRecord(g *Group) DuplicateRecord {
+	return DuplicateRecord{Source: g.loadedFrom, Record: g.loadedRecord, Line: g.loadedLine, ID: g.ID}
+}
+
+// MergeDuplicates merges the listings of different sources that are the
+// same meeting: the same name, weekly times and place (the street address,
+// or the point within about 100 m, or the conference link), or the same
+// conference link at the same times. The same link alone is not enough: a
+// group's one Zoom room often hosts several of its meetings. The first
+// source's listing is kept, names the others in AlsoListedBy, and takes
+// what it lacked from them (a conference link, coordinates, type codes).
+// Listings of one source are never merged with each other.
+func MergeDuplicates(sources []SourceGroups) ([]*Group, []Duplicate) {
+	type entry struct {
+		g      *Group
+		source string
+	}
+	var out []*Group
+	var dups []Duplicate
+	byKey := map[string]entry{}
+	for _, s := range sources {
+		for _, g := range s.Groups {
+			g.loadedFrom = s.Name
+			keys := dupKeys(g)
+			var hit *entry
+			why := ""
+			for _, k := range keys {
+				if e, ok := byKey[k.key]; ok && e.source != s.Name {
+					hit, why = &e, k.why
+					break
+				}
+			}
+			if hit == nil {
+				out = append(out, g)
+				for _, k := range keys {
+					if _, ok := byKey[k.key]; !ok {
+						byKey[k.key] = entry{g, s.Name}
+					}
+				}
+				continue
+			}
+			mergeInto(hit.g, g)
+			dups = append(dups, Duplicate{Kept: duplicateRecord(hit.g), Merged: duplicateRecord(g), Why: why})
+		}
+	}
+	return out, dups
+}
+
+type dupKey struct{ key, why string }
+
+// dupKeys are the keys under which two listings are the same meeting.
+func dupKeys(g *Group) []dupKey {
+	if g.Kind != KindGroup && g.Kind != "" {
+		return nil // finders and helplines have no time and place to compare
+	}
+	var slots []string
+	for _, m := range g.Meetings {
+		tz := cmp.Or(m.TimeZone, g.TimeZone)
+		slots = append(slots, strings.ToUpper(strings.TrimPrefix(m.RRule, "RRULE:"))+"@"+m.Start+"@"+tz)
+	}
+	slices.Sort(slots)
+	when := strings.Join(slots, ";")
+	name := dupNorm(g.Name)
+	var keys []dupKey
+	same := "same name, time and place"
+	if l := g.Location; l != nil && g.Format.InPerson() {
+		if street := dupNorm(l.Address); street != "" {
+			keys = append(keys, dupKey{"n|" + name + "|" + when + "|a|" + street + "|" + dupNorm(cmp.Or(l.PostalCode, l.City)), same})
+		}
+		if p := l.Point; p != nil {
+			keys = append(keys, dupKey{fmt.Sprintf("n|%s|%s|p|%.3f,%.3f", name, when, p.Lat, p.Lon), same})
+		}
+	}
+	if u := conferenceKey(g.Online.URL); u != "" {
+		keys = append(keys, dupKey{"n|" + name + "|" + when + "|u|" + u, same})
+		if when != "" {
+			keys = append(keys, dupKey{"u|" + u + "|" + when, "same conference link at the same time"})
+		}
+	}
+	return keys
+}
+
+// dupNorm reduces a name or an address to its lower-case letters and
+// digits, so case, spaces and punctuation do not tell two listings apart.
+// ASCII, the common case, skips Slugify's Unicode folding, which would
+// cost a second per 100,000 listings at every load.
+func dupNorm(s string) string {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= utf8.RuneSelf:
+			return strings.ReplaceAll(Slugify(s, ""), "-", "")
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+			b = append(b, c)
+		case c >= 'A' && c <= 'Z':
+			b = append(b, c+'a'-'A')
+		}
+	}
+	return string(b)
+}
+
+// conferenceKey normalizes a conference link for comparison: scheme,
+// "www.", case of the host and a trailing slash do not matter; the path
+// and query (a meeting id, a passcode) do.
+func conferenceKey(s string) string {
+	u, err := url.Parse(strings.TrimSpace(s))
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	host := strings.TrimPrefix(strings.ToLower(u.Host), "www.")
+	return host + strings.TrimRight(u.Path, "/") + "?" + u.RawQuery
+}
+
+// mergeInto folds the duplicate d into the kept listing g.
+func mergeInto(g, d *Group) {
+	src := cmp.Or(d.Source, d.loadedFrom)
+	if src != g.Source && !slices.Contains(g.AlsoListedBy, src) {
+		g.AlsoListedBy = append(g.AlsoListedBy, src)
+	}
+	for _, s := range d.AlsoListedBy {
+		if s != g.Source && !slices.Contains(g.AlsoListedBy, s) {
+			g.AlsoListedBy = append(g.AlsoListedBy, s)
+		}
+	}
+	if g.Online.URL == "" && g.Online.Phone == "" && (d.Online.URL != "" || d.Online.Phone != "") {
+		g.Online = d.Online
+		if g.Format == FormatInPerson {
+			g.Format = FormatHybrid
+		}
+	}
+	if d.Location != nil && d.Location.Point != nil && (g.Location == nil || g.Location.Point == nil) {
+		if g.Location == nil {
+			g.Location = &Location{}
+		}
+		pt := *d.Location.Point
+		g.Location.Point = &pt
+	}
+	for _, c := range d.Types {
+		if !slices.Contains(g.Types, c) {
+			g.Types = append(g.Types, c)
+		}
+	}
+	slices.Sort(g.Types)
 }

@@ -2,6 +2,8 @@ package data
 
 import (
 	"bufio"
+	"cmp"
+	_ "embed"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -21,32 +23,44 @@ import (
 
 // MeetingGuideTypes are the reserved type codes of the Meeting Guide spec
 // (code4recovery/spec data/types.json and data/proposed-new.json, MIT)
-// with their English labels, plus ONL and TC, which the 12 Step Meeting
-// List plugin writes although the spec infers them.
-var MeetingGuideTypes = map[string]string{
-	"11": "11th Step Meditation", "12x12": "12 Steps & 12 Traditions", "A": "Secular", "ABSI": "As Bill Sees It",
-	"AF": "Afrikaans", "AL": "Concurrent with Alateen", "AL-AN": "Concurrent with Al-Anon", "AM": "Amharic",
-	"AR": "Arabic", "ASL": "American Sign Language", "B": "Big Book", "BA": "Babysitting Available",
-	"BE": "Newcomer", "BG": "Bulgarian", "BI": "Bisexual", "BRK": "Breakfast", "C": "Closed",
-	"CAN": "Candlelight", "CF": "Child-Friendly", "D": "Discussion", "DA": "Danish", "DB": "Digital Basket",
-	"DD": "Dual Diagnosis", "DE": "German", "DR": "Daily Reflections", "EL": "Greek", "EN": "English",
-	"FA": "Persian", "FI": "Finnish", "FF": "Fragrance Free", "FR": "French", "G": "Gay", "GR": "Grapevine",
-	"H": "Birthday", "HE": "Hebrew", "HI": "Hindi", "HR": "Croatian", "HU": "Hungarian", "IS": "Icelandic",
-	"ITA": "Italian", "JA": "Japanese", "KA": "Georgian", "KOR": "Korean", "L": "Lesbian", "LGBTQ": "LGBTQ",
-	"LIT": "Literature", "LS": "Living Sober", "LT": "Lithuanian", "M": "Men", "MED": "Meditation",
-	"ML": "Malayalam", "MT": "Maltese", "N": "Native American", "NB": "Non-Binary", "NDG": "Indigenous",
-	"NE": "Nepali", "NL": "Dutch", "NO": "Norwegian", "O": "Open", "OUT": "Outdoor", "P": "Professionals",
-	"POA": "Proof of Attendance", "POC": "People of Color", "POL": "Polish", "POR": "Portuguese",
-	"PUN": "Punjabi", "RUS": "Russian", "S": "Spanish", "SEN": "Seniors", "SK": "Slovak", "SL": "Slovenian",
-	"SM": "Smoking Permitted", "SP": "Speaker", "ST": "Step Study", "SV": "Swedish", "T": "Transgender",
-	"TC": "Location Temporarily Closed", "TH": "Thai", "TL": "Tagalog", "TR": "Tradition Study",
-	"TUR": "Turkish", "UK": "Ukrainian", "W": "Women", "X": "Wheelchair Access",
-	"XB": "Wheelchair-Accessible Bathroom", "XT": "Cross Talk Permitted", "Y": "Young People",
-	// proposed-new.json
-	"BV-I": "Blind / Visually Impaired", "D-HOH": "Deaf / Hard of Hearing", "LO-I": "Loners / Isolationists",
-	"QSL": "Quebec Sign Language", "RSL": "Russian Sign Language",
-	// written by the 12 Step Meeting List plugin
-	"ONL": "Online",
+// with their English labels, plus ONL, which the 12 Step Meeting List
+// plugin writes although the spec infers it. TypeLabel gives the labels
+// in the spec's other languages.
+var MeetingGuideTypes map[string]string
+
+// mgTypeLabels is code → language → label, from the spec's data files as
+// embedded (meetingguide_types.json: types, proposed types and ONL).
+var mgTypeLabels map[string]map[string]string
+
+//go:embed meetingguide_types.json
+var mgTypesJSON []byte
+
+func init() {
+	// A broken embedded file leaves the tables empty, which
+	// TestMeetingGuideTypesMatchSpec reports; it is not a runtime input.
+	if err := json.Unmarshal(mgTypesJSON, &mgTypeLabels); err != nil {
+		mgTypeLabels = map[string]map[string]string{}
+	}
+	MeetingGuideTypes = make(map[string]string, len(mgTypeLabels))
+	for code, labels := range mgTypeLabels {
+		MeetingGuideTypes[code] = labels["en"]
+	}
+}
+
+// TypeLabel is a type code's label in lang (a BCP 47 tag; "es-MX" reads
+// as "es"), in English when the spec has no label in that language. The
+// spec labels en, es, fr, ja, nl, pt, sk, sv and th. ok is false for a
+// code outside the spec.
+func TypeLabel(code, lang string) (label string, ok bool) {
+	labels, ok := mgTypeLabels[code]
+	if !ok {
+		return "", false
+	}
+	base, _, _ := strings.Cut(strings.ToLower(lang), "-")
+	if l := labels[base]; l != "" {
+		return l, true
+	}
+	return labels["en"], true
 }
 
 // mgLanguages maps the spec's language type codes to BCP 47 tags.
@@ -125,6 +139,34 @@ func fellowshipNames() []string {
 	return out
 }
 
+// fellowship reads a record's fellowship from its entity, group or name,
+// for feeds that list several ("Mile High Area Narcotics Anonymous",
+// "Al-Anon Family Groups: Serenity Seekers", "CA: Hope Dealers"): a
+// fellowship's full name anywhere, or its short name leading the meeting's
+// name. The short name alone is too common elsewhere ("CA" is a state).
+func (r *mgReader) fellowship(entity, group, name string) ([]string, bool) {
+	if ts, ok := FellowshipTopics(r.v, entity); ok {
+		return ts, true
+	}
+	text := strings.ToLower(entity + " | " + group + " | " + name)
+	for _, short := range fellowshipNames() {
+		if full := Fellowships[short]; strings.Contains(full, " ") && strings.Contains(text, full) {
+			return FellowshipTopics(r.v, full)
+		}
+	}
+	for _, short := range []string{"al-anon", "alateen", "nar-anon"} {
+		if strings.Contains(text, short) {
+			return FellowshipTopics(r.v, short)
+		}
+	}
+	first, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(name)), " ")
+	first = strings.TrimRight(first, ":-–")
+	if _, ok := Fellowships[first]; ok && first == strings.TrimSpace(first) && len(first) >= 2 {
+		return FellowshipTopics(r.v, first)
+	}
+	return nil, false
+}
+
 // mgReader is one Meeting Guide import in progress.
 type mgReader struct {
 	v      *Vocabulary
@@ -135,12 +177,19 @@ type mgReader struct {
 	seen   map[string]int // id → record
 }
 
-func importMeetingGuide(v *Vocabulary, name string, br *bufio.Reader, opts ImportOptions) ([]*Group, []error, error) {
+func newMGReader(v *Vocabulary, name string, opts ImportOptions) (*mgReader, error) {
 	topics, err := mgTopics(v, opts)
 	if err != nil {
-		return nil, nil, fmt.Errorf("import %s: %w", name, err)
+		return nil, fmt.Errorf("import %s: %w", name, err)
 	}
-	r := &mgReader{v: v, name: name, opts: opts, topics: topics, zones: zoneCache{}, seen: map[string]int{}}
+	return &mgReader{v: v, name: name, opts: opts, topics: topics, zones: zoneCache{}, seen: map[string]int{}}, nil
+}
+
+func importMeetingGuide(v *Vocabulary, name string, br *bufio.Reader, opts ImportOptions) ([]*Group, []error, error) {
+	r, err := newMGReader(v, name, opts)
+	if err != nil {
+		return nil, nil, err
+	}
 	sc := newArrayScanner(name, br, opts.maxRecord())
 	if err := sc.begin("a JSON array of meetings ([{\"name\": ..., \"slug\": ...}, ...])"); err != nil {
 		return nil, nil, err
@@ -318,10 +367,61 @@ func (f *mgFields) clock(field string) (string, int, bool) {
 	return fmt.Sprintf("%02d:%02d", h, m), h*60 + m, true
 }
 
-var usStateZIP = regexp.MustCompile(`^([A-Z]{2})\s+(\d{5}(?:-\d{4})?)$`)
+var usStateZIP = regexp.MustCompile(`^([A-Z]{2})(?:\s+(\d{5}(?:-\d{4})?))?$`)
+
+// usStateZones are the zones of the US states that lie in one zone
+// whole, for a meeting that names its state and nothing finer (no
+// timezone, no ZIP code we know). States split between zones are left
+// out: their meetings need a timezone, a ZIP code or --timezone.
+var usStateZones = map[string]string{
+	"AL": "America/Chicago", "AR": "America/Chicago", "CA": "America/Los_Angeles", "CO": "America/Denver",
+	"CT": "America/New_York", "DC": "America/New_York", "DE": "America/New_York", "GA": "America/New_York",
+	"HI": "Pacific/Honolulu", "IA": "America/Chicago", "IL": "America/Chicago", "LA": "America/Chicago",
+	"MA": "America/New_York", "MD": "America/New_York", "ME": "America/New_York", "MN": "America/Chicago",
+	"MO": "America/Chicago", "MS": "America/Chicago", "MT": "America/Denver", "NC": "America/New_York",
+	"NH": "America/New_York", "NJ": "America/New_York", "NM": "America/Denver", "NY": "America/New_York",
+	"OH": "America/New_York", "OK": "America/Chicago", "PA": "America/New_York", "RI": "America/New_York",
+	"SC": "America/New_York", "UT": "America/Denver", "VA": "America/New_York", "VT": "America/New_York",
+	"WA": "America/Los_Angeles", "WI": "America/Chicago", "WV": "America/New_York", "WY": "America/Denver",
+	"PR": "America/Puerto_Rico",
+}
+
+// dropTrailingCommas removes each comma that only white space separates
+// from a closing '}' or ']', outside strings.
+func dropTrailingCommas(raw []byte) []byte {
+	out := make([]byte, 0, len(raw))
+	inStr, esc := false, false
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		switch {
+		case inStr:
+			switch {
+			case esc:
+				esc = false
+			case c == '\\':
+				esc = true
+			case c == '"':
+				inStr = false
+			}
+		case c == '"':
+			inStr = true
+		case c == ',':
+			j := i + 1
+			for j < len(raw) && strings.IndexByte(" \t\r\n", raw[j]) >= 0 {
+				j++
+			}
+			if j < len(raw) && (raw[j] == '}' || raw[j] == ']') {
+				continue
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
 
 // splitUSAddress reads "2634 Union Ave, San Jose, CA 95124, USA" into its
-// parts; anything else stays whole in Address.
+// parts, and the approximate "New York, NY, USA" into a city and state
+// with no street; anything else stays whole in Address.
 func splitUSAddress(s string) Location {
 	parts := strings.Split(s, ",")
 	for i := range parts {
@@ -336,7 +436,7 @@ func splitUSAddress(s string) Location {
 			parts, n = parts[:n-1], n-1
 		}
 	}
-	if n >= 3 {
+	if n >= 2 {
 		if m := usStateZIP.FindStringSubmatch(parts[n-1]); m != nil {
 			loc.Region, loc.PostalCode, loc.City = m[1], m[2], parts[n-2]
 			loc.Address = strings.Join(parts[:n-2], ", ")
@@ -346,12 +446,40 @@ func splitUSAddress(s string) Location {
 	return loc
 }
 
+// hasStreet tells a street address, where people can walk in, from an
+// approximate location (a city, a ZIP code, a region), which Meeting Guide
+// treats as the area of an online meeting. approximate is the feed's own
+// "yes" or "no" when it gives one.
+func hasStreet(loc Location, approximate string) bool {
+	switch strings.ToLower(approximate) {
+	case "yes":
+		return false
+	case "no":
+		return loc.Address != ""
+	}
+	a := strings.TrimSpace(loc.Address)
+	if a == "" {
+		return false
+	}
+	if loc.City != "" || loc.Region != "" {
+		return true // splitUSAddress left a line before the city
+	}
+	// An address we could not split: a street has a house number ("123
+	// Main St", "Rm 4, 50 Oak Ave"); a bare place name ("Denver", "Online")
+	// does not.
+	return strings.ContainsAny(a, "0123456789")
+}
+
 // joinUSAddress is splitUSAddress's inverse, for export.
 func joinUSAddress(l *Location) string {
-	if l.City == "" || l.Region == "" || l.PostalCode == "" {
+	if l.City == "" || l.Region == "" {
 		return l.Address
 	}
-	s := l.Address + ", " + l.City + ", " + l.Region + " " + l.PostalCode
+	state := strings.TrimSpace(l.Region + " " + l.PostalCode)
+	s := l.City + ", " + state
+	if l.Address != "" {
+		s = l.Address + ", " + s
+	}
 	if l.Country == "US" {
 		s += ", USA"
 	} else if l.Country != "" {
@@ -368,14 +496,25 @@ func isHTTPURL(s string) bool {
 // record maps one meeting object onto a Group (nil when rejected).
 func (r *mgReader) record(raw []byte, n, line int) (*Group, []error) {
 	f := &mgFields{}
+	var lenient []error
 	if err := json.Unmarshal(raw, &f.m); err != nil {
-		reason := "expected a meeting object {\"name\": ..., \"slug\": ...}"
-		if k := jsonKind(raw); k != "object" {
-			reason += ", got JSON " + k
+		// Hand-edited feeds (and the spec's own example) leave a comma
+		// before a closing brace; that alone costs no meeting.
+		if fixed := dropTrailingCommas(raw); jsonKind(raw) == "object" && json.Unmarshal(fixed, &f.m) == nil {
+			lenient = []error{&Warning{&RecordError{Source: r.name, Record: n, Line: line,
+				Reason: "a comma before a closing } or ] is not JSON; read as if it were not there"}}}
 		} else {
-			reason = "malformed JSON (" + err.Error() + ")"
+			reason := "expected a meeting object {\"name\": ..., \"slug\": ...}"
+			switch k := jsonKind(raw); {
+			case k == "object":
+				reason = "malformed JSON (" + err.Error() + ")"
+			case !json.Valid(raw):
+				reason += fmt.Sprintf(", got %q", string(raw[:min(len(raw), 40)]))
+			default:
+				reason += ", got JSON " + k
+			}
+			return nil, []error{&RecordError{Source: r.name, Record: n, Line: line, Reason: reason}}
 		}
-		return nil, []error{&RecordError{Source: r.name, Record: n, Line: line, Reason: reason}}
 	}
 	slug := f.str("slug")
 	id := ""
@@ -392,8 +531,9 @@ func (r *mgReader) record(raw []byte, n, line int) (*Group, []error) {
 		f.bad("name", "expected the meeting's name, got nothing")
 	}
 
-	// Types: access, audiences, languages, online, temporarily closed.
-	var warn []error
+	// Types: kept as codes, and read for access, audiences, languages,
+	// online and temporarily closed.
+	warn := lenient
 	types := f.strs("types")
 	var tc, onl bool
 	for _, code := range types {
@@ -402,6 +542,9 @@ func (r *mgReader) record(raw []byte, n, line int) (*Group, []error) {
 			warn = append(warn, &Warning{&RecordError{Source: r.name, Record: n, Line: line, ID: id, Field: "types",
 				Reason: fmt.Sprintf("unknown type code %q ignored (expected a Meeting Guide code such as O, C, W, M, S)", code)}})
 			continue
+		}
+		if !slices.Contains(g.Types, code) {
+			g.Types = append(g.Types, code)
 		}
 		switch code {
 		case "O":
@@ -421,6 +564,18 @@ func (r *mgReader) record(raw []byte, n, line int) (*Group, []error) {
 		}
 	}
 	slices.Sort(g.Audiences)
+	slices.Sort(g.Types)
+
+	// A Meeting Guide feed lists meetings of a Twelve Step fellowship (AA,
+	// NA, Al-Anon...); our extension field says when one is not.
+	g.TwelveStep = !r.opts.NotTwelveStep
+	if raw, ok := f.raw("twelve_step"); ok {
+		var b bool
+		if err := json.Unmarshal(raw, &b); err != nil {
+			f.bad("twelve_step", "expected true or false, got JSON %s", jsonKind(raw))
+		}
+		g.TwelveStep = b
+	}
 
 	// Topics: the operator's override, else our extension field "topics"
 	// (written by our export), else the fellowship, plus family groups
@@ -432,7 +587,7 @@ func (r *mgReader) record(raw []byte, n, line int) (*Group, []error) {
 		g.Topics = ext
 	default:
 		g.Topics = slices.Clone(r.topics)
-		if ts, ok := FellowshipTopics(r.v, f.str("entity")); ok && r.opts.Fellowship == "" {
+		if ts, ok := r.fellowship(f.str("entity"), f.str("group"), g.Name); ok && r.opts.Fellowship == "" {
 			g.Topics = ts
 		}
 		if slices.Contains(types, "AL-AN") || slices.Contains(types, "AL") {
@@ -494,26 +649,73 @@ func (r *mgReader) record(raw []byte, n, line int) (*Group, []error) {
 	if g.Online.URL != "" && !isHTTPURL(g.Online.URL) {
 		f.bad("conference_url", "expected an https:// link that opens the meeting, got %q", g.Online.URL)
 	}
-	street := loc.Address != "" && f.str("approximate") != "yes"
+	street := hasStreet(loc, f.str("approximate"))
 	remote := g.Online.URL != "" || g.Online.Phone != ""
-	switch {
-	case street && !tc && remote:
-		g.Format = FormatHybrid
-	case street && !tc:
-		g.Format = FormatInPerson
-	case g.Online.URL != "":
-		g.Format = FormatOnline
-	case g.Online.Phone != "":
-		g.Format = FormatPhone
-	case tc:
-		if len(f.errs) == 0 {
+	online := FormatOnline
+	if g.Online.URL == "" {
+		online = FormatPhone
+	}
+	where := "formatted_address"
+	if _, ok := f.raw("formatted_address"); !ok && f.str("address") != "" {
+		where = "address"
+	}
+	noStreet := "no address"
+	if a := cmp.Or(f.str("formatted_address"), f.str("address"), f.str("city")); a != "" {
+		noStreet = fmt.Sprintf("%q is an approximate location (no street)", a)
+	}
+	switch att := f.str("attendance_option"); att {
+	case "in_person":
+		switch {
+		case !street:
+			f.bad(where, "attendance_option is in_person but %s: expected a street address", noStreet)
+		case tc:
 			return nil, append(warn, &Warning{&RecordError{Source: r.name, Record: n, Line: line, ID: id, Field: "types",
-				Reason: "location temporarily closed (TC) and no conference_url or conference_phone: meeting skipped"}})
+				Reason: "an in-person meeting whose location is temporarily closed (TC): meeting skipped"}})
+		default:
+			g.Format = FormatInPerson
 		}
-	case onl:
-		f.bad("conference_url", "expected a conference_url or conference_phone for an online (ONL) meeting")
+	case "online":
+		if remote {
+			g.Format = online
+		} else {
+			f.bad("conference_url", "attendance_option is online: expected a conference_url or conference_phone")
+		}
+	case "hybrid":
+		switch {
+		case !remote:
+			f.bad("conference_url", "attendance_option is hybrid: expected a conference_url or conference_phone")
+		case tc:
+			g.Format = online // the room is closed; the online half goes on
+		case !street:
+			f.bad(where, "attendance_option is hybrid but %s: expected a street address", noStreet)
+		default:
+			g.Format = FormatHybrid
+		}
+	case "inactive":
+		return nil, append(warn, &Warning{&RecordError{Source: r.name, Record: n, Line: line, ID: id, Field: "attendance_option",
+			Reason: "meeting inactive: skipped"}})
+	case "":
+		// The spec infers attendance: a street address is a room, a
+		// conference link or phone an online option, TC closes the room.
+		switch {
+		case street && !tc && remote:
+			g.Format = FormatHybrid
+		case street && !tc:
+			g.Format = FormatInPerson
+		case remote:
+			g.Format = online
+		case tc:
+			if len(f.errs) == 0 {
+				return nil, append(warn, &Warning{&RecordError{Source: r.name, Record: n, Line: line, ID: id, Field: "types",
+					Reason: "location temporarily closed (TC) and no conference_url or conference_phone: meeting skipped"}})
+			}
+		case onl:
+			f.bad("conference_url", "expected a conference_url or conference_phone for an online (ONL) meeting")
+		default:
+			f.bad(where, "%s and no conference link: expected a street address, or a conference_url or conference_phone for an online meeting", noStreet)
+		}
 	default:
-		f.bad("formatted_address", "expected a street address, or a conference_url or conference_phone for an online meeting")
+		f.bad("attendance_option", "expected in_person, online, hybrid or inactive, got %q", att)
 	}
 	if loc != (Location{}) {
 		g.Location = &loc
@@ -523,6 +725,9 @@ func (r *mgReader) record(raw []byte, n, line int) (*Group, []error) {
 	g.TimeZone = tz
 	if g.TimeZone == "" && zipPlace != nil {
 		g.TimeZone = zipPlace.TimeZone
+	}
+	if g.TimeZone == "" && (loc.Country == "" || loc.Country == "US") {
+		g.TimeZone = usStateZones[strings.ToUpper(loc.Region)]
 	}
 	if g.TimeZone != "" && !r.zones.valid(g.TimeZone) {
 		f.bad("timezone", "expected an IANA time zone such as America/Los_Angeles, got %q", g.TimeZone)
@@ -586,6 +791,7 @@ func (r *mgReader) record(raw []byte, n, line int) (*Group, []error) {
 		return nil, append(warn, problems([]fieldErr{{"slug", fmt.Sprintf("duplicate slug, already used by record %d (the first is kept)", first)}})...)
 	}
 	r.seen[g.ID] = n
+	g.loadedRecord, g.loadedLine = n, line
 	return g, warn
 }
 
@@ -694,7 +900,8 @@ type mgMeeting struct {
 	Website         string   `json:"website,omitempty"`
 	URL             string   `json:"url,omitempty"`
 	Updated         string   `json:"updated,omitempty"`
-	Topics          []string `json:"topics,omitempty"` // peermatch extension: vocabulary slugs
+	Topics          []string `json:"topics,omitempty"`      // peermatch extension: vocabulary slugs
+	TwelveStep      *bool    `json:"twelve_step,omitempty"` // peermatch extension: false for a listing that does not follow the steps
 }
 
 func mgObject(g *Group, s mgSlot, si int) mgMeeting {
@@ -729,37 +936,51 @@ func mgObject(g *Group, s mgSlot, si int) mgMeeting {
 			o.Latitude, o.Longitude = &lat, &lon
 		}
 	}
+	// The codes the source gave, then those our own fields imply (a
+	// listing from another format has no codes of its own).
+	o.Types = slices.Clone(g.Types)
+	add := func(code string) {
+		if !slices.Contains(o.Types, code) {
+			o.Types = append(o.Types, code)
+		}
+	}
 	switch g.Access {
 	case "open":
-		o.Types = append(o.Types, "O")
+		add("O")
 	case "closed":
-		o.Types = append(o.Types, "C")
+		add("C")
 	}
 	for _, a := range g.Audiences {
 		switch a {
 		case "women":
-			o.Types = append(o.Types, "W")
+			add("W")
 		case "men":
-			o.Types = append(o.Types, "M")
+			add("M")
 		case "youth":
-			o.Types = append(o.Types, "Y")
+			add("Y")
 		case "seniors":
-			o.Types = append(o.Types, "SEN")
+			add("SEN")
 		case "lgbtq":
-			o.Types = append(o.Types, "LGBTQ")
+			if !slices.ContainsFunc(o.Types, func(c string) bool { return mgAudiences[c] == "lgbtq" }) {
+				add("LGBTQ")
+			}
 		}
 	}
 	if !(len(g.Languages) == 1 && g.Languages[0] == "en") {
 		for _, l := range g.Languages {
 			for code, tag := range mgLanguages {
 				if tag == l {
-					o.Types = append(o.Types, code)
+					add(code)
 				}
 			}
 		}
 	}
-	if g.Format.Remote() {
-		o.Types = append(o.Types, "ONL")
+	if g.Format.Remote() && len(g.Types) == 0 {
+		add("ONL") // a feed's own codes are kept as it wrote them
+	}
+	if !g.TwelveStep {
+		no := false
+		o.TwelveStep = &no
 	}
 	slices.Sort(o.Types)
 	if isHTTPURL(g.Source) {

@@ -183,7 +183,7 @@ func TestMeetingGuideBadRecords(t *testing.T) {
 		{"end_time 7pm", with(good("x"), "end_time", "7pm"), "end_time", `got "7pm"`, 2, false},
 		{"end equals start", with(good("x"), "end_time", "19:00"), "end_time", "after the start time", 2, false},
 		{"unknown time zone", with(good("x"), "timezone", "Mars/Olympus"), "timezone", `got "Mars/Olympus"`, 2, false},
-		{"missing time zone", with(good("x"), "timezone", nil), "timezone", "expected an IANA time zone", 2, false},
+		{"missing time zone", with(good("x"), "timezone", nil, "formatted_address", "1 Main St, Dallas, TX 75201, USA"), "timezone", "expected an IANA time zone", 2, false},
 		{"latitude 200", with(good("x"), "latitude", 200), "latitude", "between -90 and 90, got 200", 2, false},
 		{"longitude text", with(good("x"), "longitude", "west"), "longitude", `expected a number, got "west"`, 2, false},
 		{"latitude alone", with(good("x"), "longitude", nil), "latitude", "both latitude and longitude", 2, false},
@@ -201,6 +201,14 @@ func TestMeetingGuideBadRecords(t *testing.T) {
 		{"temporarily closed", with(good("x"), "types", []string{"O", "TC"}), "types", "temporarily closed", 2, true},
 		{"unknown topic", with(good("x"), "topics", []string{"griefs"}), "topics", `unknown topic "griefs"`, 2, false},
 		{"in person without coordinates", with(good("x"), "latitude", nil, "longitude", nil, "formatted_address", "1 Nowhere Rd"), "location.point", "coordinates", 2, false},
+		{"approximate, no link", with(good("x"), "formatted_address", "New York, NY, USA", "latitude", nil, "longitude", nil), "formatted_address", `"New York, NY, USA" is an approximate location (no street)`, 2, false},
+		{"approximate yes, no link", with(good("x"), "approximate", "yes"), "formatted_address", "approximate location", 2, false},
+		{"attendance_option unknown", with(good("x"), "attendance_option", "zoom"), "attendance_option", `expected in_person, online, hybrid or inactive, got "zoom"`, 2, false},
+		{"attendance_option online, no link", with(good("x"), "attendance_option", "online"), "conference_url", "attendance_option is online", 2, false},
+		{"attendance_option hybrid, no street", with(good("x"), "attendance_option", "hybrid", "formatted_address", "Denver, CO", "conference_url", "https://zoom.us/j/1"), "formatted_address", "attendance_option is hybrid", 2, false},
+		{"attendance_option in_person, no street", with(good("x"), "attendance_option", "in_person", "formatted_address", "Denver, CO 80202, USA"), "formatted_address", "expected a street address", 2, false},
+		{"attendance_option inactive", with(good("x"), "attendance_option", "inactive"), "attendance_option", "inactive", 2, true},
+		{"twelve_step not a bool", with(good("x"), "twelve_step", "no"), "twelve_step", "expected true or false", 2, false},
 		{"postal_code object", with(good("x"), "formatted_address", nil, "address", "1 Main St", "postal_code", map[string]int{"a": 1}), "postal_code", "got JSON object", 2, false},
 	}
 	if len(cases) < 20 {
@@ -331,6 +339,149 @@ func TestMeetingGuide50MB(t *testing.T) {
 	}
 }
 
+// TestMeetingGuideAsWritten reads records the way 12 Step Meeting List
+// sites export them: approximate locations, attendance_option, TC, every
+// kind of type code.
+func TestMeetingGuideAsWritten(t *testing.T) {
+	v := vocab(t)
+	zoom := "https://zoom.us/j/81234567890"
+	cases := []struct {
+		name      string
+		rec       map[string]any
+		format    Format
+		city      string
+		audiences []string
+		langs     []string
+		types     []string
+	}{
+		{"approximate city with a link is online",
+			with(good("a"), "formatted_address", "New York, NY, USA", "latitude", nil, "longitude", nil, "conference_url", zoom, "types", []string{"O", "ONL", "B"}),
+			FormatOnline, "New York", nil, []string{"en"}, []string{"B", "O", "ONL"}},
+		{"approximate ZIP with a phone is a phone meeting",
+			with(good("b"), "formatted_address", "Denver, CO 80202, USA", "conference_phone", "+1 720 555 0100", "types", []string{"C", "W", "S"}),
+			FormatPhone, "Denver", []string{"women"}, []string{"es"}, []string{"C", "S", "W"}},
+		{"approximate yes with a street and a link",
+			with(good("c"), "approximate", "yes", "conference_url", zoom), FormatOnline, "Springfield", nil, []string{"en"}, []string{"O"}},
+		{"street and link is hybrid",
+			with(good("d"), "conference_url", zoom, "types", []string{"O", "X", "XB", "ST", "BV-I", "D-HOH"}),
+			FormatHybrid, "Springfield", nil, []string{"en"}, []string{"BV-I", "D-HOH", "O", "ST", "X", "XB"}},
+		{"TC keeps the online part",
+			with(good("e"), "conference_url", zoom, "types", []string{"O", "TC", "Y", "LGBTQ", "SEN", "M"}),
+			FormatOnline, "Springfield", []string{"lgbtq", "men", "seniors", "youth"}, []string{"en"}, []string{"LGBTQ", "M", "O", "SEN", "TC", "Y"}},
+		{"attendance_option in_person wins over a link",
+			with(good("f"), "attendance_option", "in_person", "conference_url", zoom), FormatInPerson, "Springfield", nil, []string{"en"}, []string{"O"}},
+		{"attendance_option online with a street",
+			with(good("g"), "attendance_option", "online", "conference_url", zoom), FormatOnline, "Springfield", nil, []string{"en"}, []string{"O"}},
+		{"attendance_option hybrid",
+			with(good("h"), "attendance_option", "hybrid", "conference_url", zoom, "types", []string{"EN", "FR"}), FormatHybrid, "Springfield", nil, []string{"en", "fr"}, []string{"EN", "FR"}},
+		{"no timezone, a one-zone state",
+			with(good("j"), "timezone", nil), FormatInPerson, "Springfield", nil, []string{"en"}, []string{"O"}},
+		{"a bare place name with a link is online",
+			with(good("k"), "formatted_address", "Online", "latitude", nil, "longitude", nil, "conference_url", zoom), FormatOnline, "", nil, []string{"en"}, []string{"O"}},
+		{"an unsplit street with a house number is a room",
+			with(good("l"), "formatted_address", "Rm 4, 50 Oak Ave"), FormatInPerson, "", nil, []string{"en"}, []string{"O"}},
+		{"separate address fields, no street, link",
+			with(good("i"), "formatted_address", nil, "latitude", nil, "longitude", nil, "city", "Aurora", "state", "CO", "conference_url", zoom),
+			FormatOnline, "Aurora", nil, []string{"en"}, []string{"O"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			gs, ps, err := ImportReader(v, "f.json", bytes.NewReader(feedOf(t, c.rec)), ImportOptions{Format: SourceMeetingGuide})
+			if err != nil || len(ps) != 0 || len(gs) != 1 {
+				t.Fatalf("got %d groups, problems %v, err %v; want the meeting kept", len(gs), ps, err)
+			}
+			g := gs[0]
+			if g.Format != c.format {
+				t.Errorf("format %s, want %s", g.Format, c.format)
+			}
+			if g.Location == nil && c.city != "" || g.Location != nil && g.Location.City != c.city {
+				t.Errorf("location %+v, want city %q", g.Location, c.city)
+			}
+			if !slices.Equal(g.Audiences, c.audiences) || !slices.Equal(g.Languages, c.langs) || !slices.Equal(g.Types, c.types) {
+				t.Errorf("audiences %v languages %v types %v, want %v %v %v", g.Audiences, g.Languages, g.Types, c.audiences, c.langs, c.types)
+			}
+			if !g.TwelveStep {
+				t.Error("a Meeting Guide meeting should be TwelveStep")
+			}
+		})
+	}
+}
+
+func TestTypeLabel(t *testing.T) {
+	b, err := os.ReadFile("testdata/import/meeting-guide-types.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var spec map[string]map[string]string
+	if err := json.Unmarshal(b, &spec); err != nil {
+		t.Fatal(err)
+	}
+	for code, labels := range spec {
+		for lang, want := range labels {
+			if got, ok := TypeLabel(code, lang); !ok || got != want {
+				t.Errorf("TypeLabel(%q, %q) = %q, %v; want %q", code, lang, got, ok, want)
+			}
+		}
+		if got, _ := TypeLabel(code, "es-MX"); got != labels["es"] {
+			t.Errorf("TypeLabel(%q, es-MX) = %q, want the es label %q", code, got, labels["es"])
+		}
+		if got, _ := TypeLabel(code, "de"); got != labels["en"] {
+			t.Errorf("TypeLabel(%q, de) = %q, want the English label %q", code, got, labels["en"])
+		}
+	}
+	if _, ok := TypeLabel("ZZZ", "en"); ok {
+		t.Error("TypeLabel knows ZZZ")
+	}
+	if got, _ := TypeLabel("ONL", "es"); got != "En línea" {
+		t.Errorf("ONL in Spanish: %q", got)
+	}
+}
+
+func TestTwelveStepOverride(t *testing.T) {
+	v := vocab(t)
+	b := feedOf(t, good("a"), with(good("b"), "twelve_step", false))
+	gs, ps, err := ImportReader(v, "f.json", bytes.NewReader(b), ImportOptions{Format: SourceMeetingGuide})
+	if err != nil || len(ps) != 0 || len(gs) != 2 {
+		t.Fatal(err, ps)
+	}
+	if !gs[0].TwelveStep || gs[1].TwelveStep {
+		t.Errorf("twelve_step: %v %v, want true false", gs[0].TwelveStep, gs[1].TwelveStep)
+	}
+	gs, _, _ = ImportReader(v, "f.json", bytes.NewReader(b), ImportOptions{Format: SourceMeetingGuide, NotTwelveStep: true})
+	if gs[0].TwelveStep {
+		t.Error("NotTwelveStep did not apply")
+	}
+	// Our export writes the override, so it survives a round trip.
+	var out bytes.Buffer
+	if _, _, err := ExportMeetingGuide(&out, gs); err != nil {
+		t.Fatal(err)
+	}
+	again, _, _ := ImportReader(v, "f.json", &out, ImportOptions{Format: SourceMeetingGuide})
+	if again[0].TwelveStep || again[1].TwelveStep {
+		t.Errorf("after export and import: %v %v, want false false", again[0].TwelveStep, again[1].TwelveStep)
+	}
+}
+
+func TestFellowshipFromNames(t *testing.T) {
+	v := vocab(t)
+	b := feedOf(t,
+		with(good("a"), "entity", "Mile High Area of Narcotics Anonymous"),
+		with(good("b"), "group", "Al-Anon Family Groups of Denver"),
+		with(good("c"), "name", "CA: Hope Dealers"),
+		with(good("d"), "name", "Cocaine Anonymous Sunday Step Study"),
+		with(good("e"), "name", "Pueblo, CA Meeting", "entity", "District 12"))
+	gs, ps, err := ImportReader(v, "f.json", bytes.NewReader(b), ImportOptions{Format: SourceMeetingGuide})
+	if err != nil || len(ps) != 0 {
+		t.Fatal(err, ps)
+	}
+	want := map[string][]string{"a": {"drugs"}, "b": {"addiction-family"}, "c": {"drugs"}, "d": {"drugs"}, "e": {"alcohol"}}
+	for _, g := range gs {
+		if !slices.Equal(g.Topics, want[g.ID]) {
+			t.Errorf("%s: topics %v, want %v", g.ID, g.Topics, want[g.ID])
+		}
+	}
+}
+
 func TestFellowshipAndTopics(t *testing.T) {
 	v := vocab(t)
 	b := feedOf(t, good("a"), with(good("b"), "types", []string{"O", "AL-AN"}), with(good("c"), "entity", "Narcotics Anonymous"))
@@ -419,4 +570,127 @@ func BenchmarkImportMeetingGuide100k(b *testing.B) {
 	}
 	b.ReportMetric(float64(st.Size())/(1<<20), "feed-MB")
 	b.ReportMetric(float64(b.Elapsed().Seconds())/float64(b.N), "s/import")
+}
+
+// TestMetroFeedImportsWithoutRejections is the feed bar: a metro area's
+// feed as 12 Step Meeting List exports it (testdata/gen-metro-feed.go)
+// and the spec's sample feed import with no record wrongly rejected. The
+// only records left out are those the feed itself says do not meet: a
+// temporarily closed room with no online option, or attendance_option
+// "inactive".
+func TestMetroFeedImportsWithoutRejections(t *testing.T) {
+	v := vocab(t)
+	b, err := os.ReadFile("testdata/metro-feed.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw []map[string]any
+	if err := json.Unmarshal(b, &raw); err != nil {
+		t.Fatal(err)
+	}
+	if len(raw) < 300 {
+		t.Fatalf("metro feed has %d meetings, want at least 300", len(raw))
+	}
+	gs, ps, err := ImportReader(v, "metro-feed.json", bytes.NewReader(b), ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := Rejected(ps); n != 0 {
+		t.Errorf("%d records rejected: %v", n, errors.Join(ps...))
+	}
+	byID := map[string]*Group{}
+	for _, g := range gs {
+		byID[g.ID] = g
+	}
+	seenTypes := map[string]bool{}
+	formats := map[Format]int{}
+	topics := map[string]int{}
+	for i, m := range raw {
+		slug := m["slug"].(string)
+		types, _ := m["types"].([]any)
+		has := func(code string) bool { return slices.Contains(types, any(code)) }
+		link := m["conference_url"] != nil || m["conference_phone"] != nil
+		g := byID[slug]
+		closed := has("TC") && !link || m["attendance_option"] == "inactive"
+		if closed {
+			if g != nil {
+				t.Errorf("record %d (%s): closed with no online option, but served as %s", i+1, slug, g.Format)
+			}
+			continue
+		}
+		if g == nil {
+			t.Errorf("record %d (%s) is missing", i+1, slug)
+			continue
+		}
+		formats[g.Format]++
+		for _, tp := range g.Topics {
+			topics[tp]++
+		}
+		for _, c := range types {
+			seenTypes[c.(string)] = true
+			if !slices.Contains(g.Types, c.(string)) {
+				t.Errorf("%s: type %s dropped (kept %v)", slug, c, g.Types)
+			}
+		}
+		approx := m["approximate"] == "yes" || !strings.ContainsAny(strings.Split(m["formatted_address"].(string), ",")[0], "0123456789")
+		switch {
+		case approx && g.Format.InPerson():
+			t.Errorf("%s: approximate location %q served as %s", slug, m["formatted_address"], g.Format)
+		case has("TC") && g.Format.InPerson():
+			t.Errorf("%s: temporarily closed but served as %s", slug, g.Format)
+		case !approx && !has("TC") && link && m["attendance_option"] != "online" && g.Format != FormatHybrid:
+			t.Errorf("%s: street and conference link, served as %s", slug, g.Format)
+		}
+		if has("W") != slices.Contains(g.Audiences, "women") || has("S") != slices.Contains(g.Languages, "es") {
+			t.Errorf("%s: types %v but audiences %v, languages %v", slug, types, g.Audiences, g.Languages)
+		}
+		if !g.TwelveStep {
+			t.Errorf("%s: not marked TwelveStep", slug)
+		}
+		want := map[string]string{"Alcoholics": "alcohol", "Narcotics": "drugs", "Al-Anon": "addiction-family", "Cocaine": "drugs"}
+		for word, topic := range want {
+			if strings.Contains(m["entity"].(string), word) && !slices.Contains(g.Topics, topic) {
+				t.Errorf("%s (%s): topics %v, want %s", slug, m["entity"], g.Topics, topic)
+			}
+		}
+	}
+	for code := range MeetingGuideTypes {
+		if !seenTypes[code] {
+			t.Errorf("type code %s is not in the served meetings", code)
+		}
+	}
+	for _, f := range []Format{FormatInPerson, FormatHybrid, FormatOnline, FormatPhone} {
+		if formats[f] == 0 {
+			t.Errorf("no %s meeting served (formats %v)", f, formats)
+		}
+	}
+	for _, tp := range []string{"alcohol", "drugs", "addiction-family"} {
+		if topics[tp] == 0 {
+			t.Errorf("no %s meeting (topics %v)", tp, topics)
+		}
+	}
+
+	// The spec's sample feed, as shipped.
+	gs, ps, err = Import(v, sampleFeed, ImportOptions{Gazetteer: testGazetteer()})
+	if err != nil || Rejected(ps) != 0 || len(gs) != 36 {
+		t.Errorf("sample feed: %d groups, %d rejected, err %v: %v", len(gs), Rejected(ps), err, errors.Join(ps...))
+	}
+}
+
+func TestMeetingGuideTrailingCommaAndStateZone(t *testing.T) {
+	in := `[{"name": "Sunday Serenity", "slug": "sunday-serenity", "day": 0, "time": "18:00",
+	"formatted_address": "1 Main St, Springfield, MA 01103, USA", "latitude": 42.1, "longitude": -72.59,
+	"notes": "a comma, then a brace: ,}", "types": ["O", "X",], "updated": "2025-01-01",
+	}, ...]`
+	gs, ps, err := ImportReader(vocab(t), "f.json", strings.NewReader(in), ImportOptions{Format: SourceMeetingGuide})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(gs) != 1 || !slices.Equal(gs[0].Types, []string{"O", "X"}) || gs[0].TimeZone != "America/New_York" || gs[0].Summary != "a comma, then a brace: ,}" {
+		t.Fatalf("groups %+v, problems %v", gs, ps)
+	}
+	if len(ps) != 2 || !IsWarning(ps[0]) || !strings.Contains(ps[0].Error(), "comma before a closing") ||
+		IsWarning(ps[1]) || !strings.Contains(ps[1].Error(), `record 2: expected a meeting object {"name": ..., "slug": ...}, got "..."`) {
+		t.Errorf("problems %v, want a warning about the comma, then the placeholder rejected", ps)
+	}
 }

@@ -51,6 +51,7 @@ const fetchTimeout = 30 * time.Second
 type importFlags struct {
 	format, fellowship, timezone, sourceURL string
 	topics                                  listFlag
+	notTwelveStep                           bool
 }
 
 type listFlag []string
@@ -70,6 +71,7 @@ func (f *importFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.format, "format", "auto", "source format: auto, meeting-guide, hsds, hsds-csv, csv, native")
 	fs.Var(&f.topics, "topic", "topic slug(s) for every record, e.g. drugs (repeat or comma-separate)")
 	fs.StringVar(&f.fellowship, "fellowship", "", "Meeting Guide fellowship: aa (default), na, al-anon, ga, oa, ...")
+	fs.BoolVar(&f.notTwelveStep, "not-twelve-step", false, "Meeting Guide feeds: the meetings do not follow the Twelve Steps (by default they do)")
 	fs.StringVar(&f.timezone, "timezone", "", "IANA time zone for records without one, e.g. America/Chicago")
 	fs.StringVar(&f.sourceURL, "source-url", "", "public page recorded as the source of records without a URL of their own")
 }
@@ -81,14 +83,15 @@ func (f *importFlags) options(ctx context.Context) (data.ImportOptions, error) {
 	}
 	client := &http.Client{Timeout: fetchTimeout}
 	return data.ImportOptions{
-		Format:     format,
-		Topics:     f.topics,
-		Fellowship: f.fellowship,
-		TimeZone:   f.timezone,
-		SourceURL:  f.sourceURL,
-		Gazetteer:  data.DefaultGazetteer(),
-		MaxBytes:   data.DefaultMaxSourceBytes,
-		Fetch:      data.HTTPFetcher(ctx, client),
+		Format:        format,
+		Topics:        f.topics,
+		Fellowship:    f.fellowship,
+		NotTwelveStep: f.notTwelveStep,
+		TimeZone:      f.timezone,
+		SourceURL:     f.sourceURL,
+		Gazetteer:     data.DefaultGazetteer(),
+		MaxBytes:      data.DefaultMaxSourceBytes,
+		Fetch:         data.HTTPFetcher(ctx, client),
 	}, nil
 }
 
@@ -101,6 +104,13 @@ type problemJSON struct {
 	ID       string `json:"id,omitempty"`
 	Field    string `json:"field,omitempty"`
 	Reason   string `json:"reason"`
+}
+
+// duplicateJSON is one meeting that two sources list, in --json output.
+type duplicateJSON struct {
+	Kept   data.DuplicateRecord `json:"kept"`
+	Merged data.DuplicateRecord `json:"merged"`
+	Why    string               `json:"why"`
 }
 
 type sourceJSON struct {
@@ -177,11 +187,13 @@ func runValidate(ctx context.Context, args []string, getenv func(string) string,
 	}
 	failed := false
 	var report []sourceJSON
+	var read []data.SourceGroups
 	for _, src := range fs.Args() {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		groups, problems, err := data.Import(vocab, src, opts)
+		read = append(read, data.SourceGroups{Name: src, Groups: groups})
 		s := sourceJSON{Source: src, Format: formatName(opts, src), Groups: len(groups),
 			Rejected: data.Rejected(problems), Warnings: countWarnings(problems), Problems: []problemJSON{}}
 		for _, p := range problems {
@@ -205,13 +217,27 @@ func runValidate(ctx context.Context, args []string, getenv func(string) string,
 		}
 		fmt.Fprintf(stdout, "%s: %s, %d good, %d rejected, %d warnings\n", src, s.Format, s.Groups, s.Rejected, s.Warnings)
 	}
+	// The same meeting in two of the sources is served once (the loader
+	// merges it); say so, since the operator may want to drop one.
+	_, dups := data.MergeDuplicates(read)
+	dupsJSON := []duplicateJSON{}
+	for _, d := range dups {
+		dupsJSON = append(dupsJSON, duplicateJSON{Kept: d.Kept, Merged: d.Merged, Why: d.Why})
+		if !*asJSON {
+			fmt.Fprintln(stdout, d.String())
+		}
+	}
+	if len(dups) > 0 && !*asJSON {
+		fmt.Fprintf(stdout, "%d meetings listed by two sources (served once each)\n", len(dups))
+	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(struct {
-			OK      bool         `json:"ok"`
-			Sources []sourceJSON `json:"sources"`
-		}{!failed, report}); err != nil {
+			OK         bool            `json:"ok"`
+			Sources    []sourceJSON    `json:"sources"`
+			Duplicates []duplicateJSON `json:"duplicates"`
+		}{!failed, report, dupsJSON}); err != nil {
 			return err
 		}
 	}
@@ -382,7 +408,7 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 	var groups []*data.Group
 	switch {
 	case *dataPaths != "":
-		dir, err := loadDirectory(vocab, *dataPaths, log)
+		dir, err := loadDirectory(ctx, vocab, data.DefaultGazetteer(), *dataPaths, log)
 		if err != nil {
 			return err
 		}

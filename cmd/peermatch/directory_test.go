@@ -292,3 +292,23 @@ func TestValidateFormulaCellAndBrokenQuote(t *testing.T) {
 		t.Errorf("validate an unterminated quote: %v %q", err, out)
 	}
 }
+
+func TestImportNotTwelveStep(t *testing.T) {
+	getenv := env(t)
+	feed := writeFeed(t, "secular.json", nycSaturday())
+	if o, e, err := runCmd(t, getenv, "import", "--not-twelve-step", feed); err != nil {
+		t.Fatalf("import: %v\n%s%s", err, o, e)
+	}
+	store, err := directoryStore(getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, _, err := store.Load(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, ok := dir.Group("midnight-oil")
+	if !ok || g.TwelveStep {
+		t.Errorf("imported with --not-twelve-step: %+v", g)
+	}
+}

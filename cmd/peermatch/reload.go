@@ -14,7 +14,7 @@ import (
 // cheap at any interval people would choose, and it works on every
 // filesystem, including the network mounts operators keep data on.
 func (a *app) watch(ctx context.Context, every time.Duration) {
-	last := fingerprint(a.sources())
+	last := fingerprint(a.sources(), time.Now())
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -23,7 +23,7 @@ func (a *app) watch(ctx context.Context, every time.Duration) {
 			return
 		case <-t.C:
 		}
-		fp := fingerprint(a.sources())
+		fp := fingerprint(a.sources(), time.Now())
 		if fp == last {
 			continue
 		}
@@ -39,7 +39,7 @@ func (a *app) watch(ctx context.Context, every time.Duration) {
 // swaps the matcher in one step; searches never see a gap (matcher.Live).
 func (a *app) reload(ctx context.Context) error {
 	start := time.Now()
-	dir, err := loadDirectory(a.vocab, a.sources(), a.log)
+	dir, err := loadDirectory(ctx, a.vocab, a.gaz, a.sources(), a.log)
 	if err != nil {
 		return err
 	}
@@ -66,12 +66,23 @@ func (a *app) reload(ctx context.Context) error {
 	return nil
 }
 
+// feedRefetchEvery is how often a URL source (an intergroup's live feed)
+// is read again: a URL has no modification time to watch, and feeds
+// change a few times a day, so a quarter of an hour is fresh enough and
+// costs their servers little.
+const feedRefetchEvery = 15 * time.Minute
+
 // fingerprint summarizes the sources' files (names, sizes, times), so a
-// change is noticed without reading them.
-func fingerprint(sources string) string {
+// change is noticed without reading them; a URL source changes its
+// fingerprint every feedRefetchEvery, so that it is fetched again.
+func fingerprint(sources string, now time.Time) string {
 	var b strings.Builder
-	for _, p := range strings.FieldsFunc(sources, func(r rune) bool { return r == ',' || r == filepath.ListSeparator }) {
+	for _, p := range splitSources(sources) {
 		b.WriteString(p + "\x00")
+		if strings.Contains(p, "://") {
+			fmt.Fprintf(&b, "%d\x00", now.Unix()/int64(feedRefetchEvery/time.Second))
+			continue
+		}
 		_ = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
 				fmt.Fprintf(&b, "%s:missing\x00", path)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -72,20 +73,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "export":
 		return runExport(ctx, args, getenv, stdout, stderr)
 	case "times":
-		// Times need the directory, not the search index.
-		log, err := newLogger(getenv, stderr)
-		if err != nil {
-			return err
-		}
-		vocab, err := data.DefaultVocabulary()
-		if err != nil {
-			return err
-		}
-		dir, err := loadDirectory(vocab, cmp.Or(dataFlag(args), getenv("PEERMATCH_DATA")), log)
-		if err != nil {
-			return err
-		}
-		return runTimes(ctx, args, getenv, stdout, stderr, dir, time.Now())
+		return runTimesCommand(ctx, args, getenv, stdout, stderr, time.Now())
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -200,18 +188,9 @@ func newApp(ctx context.Context, getenv func(string) string, stderr io.Writer, d
 	if err != nil {
 		return nil, err
 	}
-	explicit := cmp.Or(dataPaths, getenv("PEERMATCH_DATA"))
-	a := &app{log: log, stateDir: sd, vocab: vocab, gaz: data.DefaultGazetteer(), preloaded: make(chan struct{}), sources: func() string {
-		if explicit != "" {
-			return explicit
-		}
-		imported := filepath.Join(sd, "directory")
-		if st, err := os.Stat(imported); err == nil && st.IsDir() {
-			return "default," + imported
-		}
-		return "default"
-	}}
-	dir, err := loadDirectory(vocab, a.sources(), log)
+	a := &app{log: log, stateDir: sd, vocab: vocab, gaz: data.DefaultGazetteer(), preloaded: make(chan struct{}),
+		sources: directorySources(sd, cmp.Or(dataPaths, getenv("PEERMATCH_DATA")))}
+	dir, err := loadDirectory(ctx, vocab, a.gaz, a.sources(), log)
 	if err != nil {
 		return nil, err
 	}
@@ -276,45 +255,89 @@ func (a *app) pruneIndexes() {
 	}
 }
 
+// directorySources returns the directory sources a command serves: the
+// --data / PEERMATCH_DATA sources when given, else the embedded default
+// plus whatever `peermatch import` stored. It is a function because an
+// import can appear while the bot runs.
+func directorySources(stateDir, explicit string) func() string {
+	return func() string {
+		if explicit != "" {
+			return explicit
+		}
+		imported := filepath.Join(stateDir, "directory")
+		if st, err := os.Stat(imported); err == nil && st.IsDir() {
+			return "default," + imported
+		}
+		return "default"
+	}
+}
+
+// splitSources splits a sources list on commas and the OS list separator,
+// except inside a URL, whose "https:" must not split it.
+func splitSources(paths string) []string {
+	var out []string
+	for _, p := range strings.Split(paths, ",") {
+		if strings.Contains(p, "://") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+			continue
+		}
+		for _, q := range strings.Split(p, string(filepath.ListSeparator)) {
+			if q = strings.TrimSpace(q); q != "" {
+				out = append(out, q)
+			}
+		}
+	}
+	return out
+}
+
 // loadDirectory reads the sources named in paths (separated by commas or
-// the OS list separator); "default" and "demo" name the embedded ones.
-// Bad records are logged one by one and skipped; a source that cannot be
-// read at all is an error.
-func loadDirectory(vocab *data.Vocabulary, paths string, log *slog.Logger) (*data.Directory, error) {
+// the OS list separator) through the same importers as `peermatch import`:
+// files, folders or URLs in any supported format; "default" and "demo"
+// name the embedded directories, which come first. The same meeting from
+// two sources is served once. Bad records are logged one by one and
+// skipped; a source that cannot be read whole is an error.
+func loadDirectory(ctx context.Context, vocab *data.Vocabulary, gaz *data.Gazetteer, paths string, log *slog.Logger) (*data.Directory, error) {
 	if paths == "" {
 		return data.DefaultDirectory(vocab)
 	}
-	var groups []*data.Group
+	var embedded []data.SourceGroups
 	var files []string
-	for _, p := range strings.FieldsFunc(paths, func(r rune) bool { return r == ',' || r == filepath.ListSeparator }) {
+	for _, p := range splitSources(paths) {
 		switch p {
 		case "default":
 			d, err := data.DefaultDirectory(vocab)
 			if err != nil {
 				return nil, err
 			}
-			groups = append(groups, d.Groups...)
+			embedded = append(embedded, data.SourceGroups{Name: p, Groups: d.Groups})
 		case "demo":
 			d, err := data.DemoDirectory(vocab)
 			if err != nil {
 				return nil, err
 			}
-			groups = append(groups, d.Groups...)
+			embedded = append(embedded, data.SourceGroups{Name: p, Groups: d.Groups})
 		default:
 			files = append(files, p)
 		}
 	}
-	if len(files) > 0 {
-		d, problems, err := data.LoadDirectory(vocab, files...)
-		if err != nil {
-			return nil, err
-		}
-		for _, p := range problems {
+	opts := data.ImportOptions{Gazetteer: gaz, Fetch: data.HTTPFetcher(ctx, &http.Client{Timeout: fetchTimeout})}
+	dir, problems, dups, err := data.LoadSources(vocab, files, embedded, opts)
+	for _, p := range problems {
+		if data.IsWarning(p) {
+			log.Warn("directory record", "problem", p.Error())
+		} else {
 			log.Warn("directory record skipped", "problem", p.Error())
 		}
-		groups = append(groups, d.Groups...)
 	}
-	return data.NewDirectory(groups), nil
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range dups {
+		log.Info("same meeting in two sources, served once", "kept", d.Kept.String(), "merged", d.Merged.String(), "why", d.Why)
+	}
+	return dir, nil
 }
 
 func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {

@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"github.com/peermatch/peermatch/data"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/peermatch/peermatch/data"
 )
 
 func env(t *testing.T) func(string) string {
@@ -187,5 +191,136 @@ func TestChatCrisisAsksCountryThenShowsItsLines(t *testing.T) {
 	// After the answer: the UK's own lines and emergency number.
 	if !strings.Contains(second, "Samaritans: call 116 123") || !strings.Contains(second, "999") {
 		t.Errorf("after answering UK, no UK lines:\n%s", second)
+	}
+}
+
+func TestSearchDataMeetingGuideFeed(t *testing.T) {
+	online := map[string]any{"name": "Women's Zoom Big Book", "slug": "womens-zoom", "day": 3, "time": "19:00",
+		"timezone": "America/New_York", "formatted_address": "New York, NY, USA", "conference_url": "https://zoom.us/j/81234567890",
+		"types": []string{"C", "W", "B", "ONL"}, "updated": "2026-11-20 09:00:00"}
+	feed := writeFeed(t, "feed.json", nycSaturday(), online)
+	type result struct {
+		ID     string   `json:"id"`
+		Format string   `json:"format"`
+		Types  []string `json:"types"`
+	}
+	search := func(getenv func(string) string, args ...string) []result {
+		t.Helper()
+		out, errOut, err := runCmd(t, getenv, append([]string{"search", "--json", "--limit", "20"}, args...)...)
+		if err != nil {
+			t.Fatalf("search %v: %v\n%s", args, err, errOut)
+		}
+		var res struct{ Results []result }
+		if err := json.Unmarshal([]byte(out), &res); err != nil {
+			t.Fatalf("not JSON: %v\n%s", err, out)
+		}
+		return res.Results
+	}
+	ids := func(rs []result) []string {
+		var out []string
+		for _, r := range rs {
+			out = append(out, r.ID)
+		}
+		return out
+	}
+	rs := search(env(t), "--data", feed, "--near", "10003", "alcohol")
+	if !slices.Contains(ids(rs), "midnight-oil") {
+		t.Errorf("--data feed.json near 10003: got %v, want midnight-oil", ids(rs))
+	}
+	getenv := func(k string) string {
+		if k == "PEERMATCH_DATA" {
+			return feed
+		}
+		return env(t)(k)
+	}
+	rs = search(getenv, "--format", "online", "women", "alcohol")
+	i := slices.IndexFunc(rs, func(r result) bool { return r.ID == "womens-zoom" })
+	if i < 0 {
+		t.Fatalf("PEERMATCH_DATA=feed.json online women: got %v, want womens-zoom", ids(rs))
+	}
+	if rs[i].Format != "online" || !slices.Equal(rs[i].Types, []string{"B", "C", "ONL", "W"}) {
+		t.Errorf("womens-zoom: %+v, want online with its type codes", rs[i])
+	}
+}
+
+func TestDuplicatesAcrossSourcesServedOnce(t *testing.T) {
+	a := writeFeed(t, "intergroup.json", nycSaturday())
+	dup := nycSaturday()
+	dup["slug"], dup["url"] = "midnight-oil-group", "https://district9.example/meetings/midnight-oil"
+	b := writeFeed(t, "district.json", dup)
+	zoomA := map[string]any{"name": "Early Birds", "slug": "early-birds", "day": 1, "time": "07:00", "timezone": "America/New_York",
+		"conference_url": "https://zoom.us/j/5551234?pwd=abc", "updated": "2026-11-20"}
+	zoomB := map[string]any{"name": "Early Bird Online Group", "slug": "eb", "day": 1, "time": "07:00", "timezone": "America/New_York",
+		"conference_url": "https://www.zoom.us/j/5551234/?pwd=abc", "updated": "2026-11-21"}
+	otherTime := map[string]any{"name": "Early Birds Friday", "slug": "eb-fri", "day": 5, "time": "07:00", "timezone": "America/New_York",
+		"conference_url": "https://zoom.us/j/5551234?pwd=abc", "updated": "2026-11-21"}
+	za := writeFeed(t, "zoom-a.json", zoomA)
+	zb := writeFeed(t, "zoom-b.json", zoomB, otherTime)
+
+	out, errOut, err := runCmd(t, env(t), "validate", a, b, za, zb)
+	if err != nil {
+		t.Fatalf("validate: %v\n%s%s", err, out, errOut)
+	}
+	for _, want := range []string{
+		"duplicate: " + a + ":2: record 1 (id \"midnight-oil\") and " + b + ":2: record 1 (id \"midnight-oil-group\"): same name, time and place",
+		"duplicate: " + za + ":2: record 1 (id \"early-birds\") and " + zb + ":2: record 1 (id \"eb\"): same conference link at the same time",
+		"2 meetings listed by two sources",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("validate output lacks %q:\n%s", want, out)
+		}
+	}
+	// The bot serves each once, naming both sources; the same link at
+	// another time is another meeting.
+	out, errOut, err = runCmd(t, env(t), "search", "--json", "--limit", "50", "--data", strings.Join([]string{a, b, za, zb}, ","), "alcohol")
+	if err != nil {
+		t.Fatalf("search: %v\n%s", err, errOut)
+	}
+	var res struct {
+		Results []struct {
+			ID           string   `json:"id"`
+			AlsoListedBy []string `json:"also_listed_by"`
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]string{}
+	for _, r := range res.Results {
+		got[r.ID] = r.AlsoListedBy
+	}
+	if len(got) != 3 || got["midnight-oil"] == nil || got["early-birds"] == nil || got["eb-fri"] != nil {
+		t.Errorf("served %v, want midnight-oil and early-birds (each also listed by the other source) and eb-fri", got)
+	}
+	if s := got["midnight-oil"]; len(s) != 1 || s[0] != "https://district9.example/meetings/midnight-oil" {
+		t.Errorf("midnight-oil also listed by %v, want the district's page", s)
+	}
+}
+
+func TestSplitSources(t *testing.T) {
+	got := splitSources("default, a.json:b/ ,https://intergroup.example/wp-admin/admin-ajax.php?action=meetings,,c.csv")
+	want := []string{"default", "a.json", "b/", "https://intergroup.example/wp-admin/admin-ajax.php?action=meetings", "c.csv"}
+	if !slices.Equal(got, want) {
+		t.Errorf("splitSources = %q, want %q", got, want)
+	}
+}
+
+func TestSearchDataURLAndRefetch(t *testing.T) {
+	feed, err := json.Marshal([]map[string]any{nycSaturday()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(feed) }))
+	defer srv.Close()
+	url := srv.URL + "/wp-admin/admin-ajax.php?action=meetings"
+	out, errOut, err := runCmd(t, env(t), "search", "--json", "--data", url, "--near", "10003", "alcohol")
+	if err != nil || !strings.Contains(out, `"id": "midnight-oil"`) {
+		t.Errorf("search --data URL: %v\n%s%s", err, out, errOut)
+	}
+	// A URL has no modification time: the watcher fetches it again every
+	// feedRefetchEvery.
+	t0 := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
+	if fingerprint(url, t0) != fingerprint(url, t0.Add(time.Minute)) || fingerprint(url, t0) == fingerprint(url, t0.Add(feedRefetchEvery)) {
+		t.Error("a URL source should be re-read every feedRefetchEvery, and not more often")
 	}
 }

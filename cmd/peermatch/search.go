@@ -16,77 +16,99 @@ import (
 // runSearch is `peermatch search`: the matcher from the command line, for
 // operators checking their directory and for scripts (--json).
 func runSearch(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	q, err := parseSearch(args, stderr)
+	if err != nil {
+		return err
+	}
+	a, err := newApp(ctx, getenv, stderr, q.data)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return a.search(ctx, q, stdout, stderr)
+}
+
+// searchArgs is one `peermatch search` command line, parsed.
+type searchArgs struct {
+	near, within, format, audience, lang, day, data string
+	limit                                           int
+	asJSON                                          bool
+	words                                           string
+}
+
+func parseSearch(args []string, stderr io.Writer) (*searchArgs, error) {
+	q := &searchArgs{}
 	fs := newFlagSet("search", stderr)
-	near := fs.String("near", "", "a place: US ZIP code, \"City, ST\" or a world city")
-	within := fs.String("within", "", "how far in-person groups may be: 25mi, 40km or a number of km (default 40km)")
-	format := fs.String("format", "any", "online, in_person or any")
-	audience := fs.String("audience", "", "veterans, men, women, lgbtq, youth, seniors or families")
-	lang := fs.String("lang", "", "preferred language (BCP 47, e.g. es)")
-	day := fs.String("day", "", "meets on this day (e.g. sunday, or sat,sun)")
-	limit := fs.Int("limit", 5, "how many results")
-	dataPath := fs.String("data", "", "directory source(s) instead of the embedded default (files, folders, \"demo\")")
-	asJSON := fs.Bool("json", false, "print JSON")
+	fs.StringVar(&q.near, "near", "", "a place: US ZIP code, \"City, ST\" or a world city")
+	fs.StringVar(&q.within, "within", "", "how far in-person groups may be: 25mi, 40km or a number of km (default 40km)")
+	fs.StringVar(&q.format, "format", "any", "online, in_person or any")
+	fs.StringVar(&q.audience, "audience", "", "veterans, men, women, lgbtq, youth, seniors or families")
+	fs.StringVar(&q.lang, "lang", "", "preferred language (BCP 47, e.g. es)")
+	fs.StringVar(&q.day, "day", "", "meets on this day (e.g. sunday, or sat,sun)")
+	fs.IntVar(&q.limit, "limit", 5, "how many results")
+	fs.StringVar(&q.data, "data", "", "directory source(s) instead of the embedded default and imports: files, folders or URLs in any import format, \"default\", \"demo\"")
+	fs.BoolVar(&q.asJSON, "json", false, "print JSON")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: peermatch search [flags] WORDS...")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		return exitCode(2)
+		return nil, exitCode(2)
 	}
-	words := strings.Join(fs.Args(), " ")
-	if capped := matcher.CapText(words); capped != words {
+	q.words = strings.Join(fs.Args(), " ")
+	if capped := matcher.CapText(q.words); capped != q.words {
 		// Understanding and the index query both cost per word.
 		fmt.Fprintf(stderr, "peermatch search: only the first %d words (%d characters at most) are read\n", matcher.MaxTextWords, matcher.MaxTextRunes)
-		words = capped
+		q.words = capped
 	}
-	a, err := newApp(ctx, getenv, stderr, *dataPath)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
+	return q, nil
+}
 
+// search runs one parsed search on the app's directory.
+func (a *app) search(ctx context.Context, q *searchArgs, stdout, stderr io.Writer) error {
+	words := q.words
 	in := a.live.Understand(words).Intake(words)
 	// Flags are explicit; they override what the words said.
-	switch *format {
+	switch q.format {
 	case "any", "":
-		if *near != "" {
+		if q.near != "" {
 			in.Format = ""
 		}
 	case "online", "in_person":
-		in.Format = *format
+		in.Format = q.format
 	default:
-		fmt.Fprintf(stderr, "peermatch search: --format: expected online, in_person or any, got %q\n", *format)
+		fmt.Fprintf(stderr, "peermatch search: --format: expected online, in_person or any, got %q\n", q.format)
 		return exitCode(2)
 	}
-	if *near != "" {
-		p, ok := a.live.Locate(*near)
+	if q.near != "" {
+		p, ok := a.live.Locate(q.near)
 		if !ok || p.Point == (data.Point{}) {
-			fmt.Fprintf(stderr, "peermatch search: --near: no place called %q (try a US ZIP code or \"City, ST\")\n", *near)
+			fmt.Fprintf(stderr, "peermatch search: --near: no place called %q (try a US ZIP code or \"City, ST\")\n", q.near)
 			return exitCode(2)
 		}
 		in.Near, in.PlaceName, in.Country = &p.Point, p.Name, p.Country
 	}
-	if *within != "" {
-		km, err := parseDistance(*within)
+	if q.within != "" {
+		km, err := parseDistance(q.within)
 		if err != nil {
 			fmt.Fprintf(stderr, "peermatch search: --within: %v\n", err)
 			return exitCode(2)
 		}
 		in.RadiusKm = km
 	}
-	if *audience != "" {
-		if !data.IsAudience(*audience) {
-			fmt.Fprintf(stderr, "peermatch search: --audience: expected one of %s, got %q\n", strings.Join(data.Audiences, ", "), *audience)
+	if q.audience != "" {
+		if !data.IsAudience(q.audience) {
+			fmt.Fprintf(stderr, "peermatch search: --audience: expected one of %s, got %q\n", strings.Join(data.Audiences, ", "), q.audience)
 			return exitCode(2)
 		}
-		in.Audience = *audience
+		in.Audience = q.audience
 	}
-	if *lang != "" {
-		in.Language = strings.ToLower(*lang)
+	if q.lang != "" {
+		in.Language = strings.ToLower(q.lang)
 	}
-	if *day != "" {
+	if q.day != "" {
 		in.Days = nil
-		for d := range strings.SplitSeq(*day, ",") {
+		for d := range strings.SplitSeq(q.day, ",") {
 			wd, ok := parseWeekday(d)
 			if !ok {
 				fmt.Fprintf(stderr, "peermatch search: --day: expected a day such as sunday or sun, got %q\n", d)
@@ -95,11 +117,11 @@ func runSearch(ctx context.Context, args []string, getenv func(string) string, s
 			in.Days = append(in.Days, wd)
 		}
 	}
-	matches, err := a.live.Find(ctx, in, 0, *limit)
+	matches, err := a.live.Find(ctx, in, 0, q.limit)
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if q.asJSON {
 		return printJSON(stdout, matches)
 	}
 	printText(stdout, words, in, matches, a.vocab)
@@ -119,6 +141,8 @@ type jsonResult struct {
 	URL          string   `json:"url,omitempty"`
 	Phone        string   `json:"phone,omitempty"`
 	Demo         bool     `json:"demo,omitempty"`
+	Types        []string `json:"types,omitempty"`          // Meeting Guide type codes
+	AlsoListedBy []string `json:"also_listed_by,omitempty"` // other sources of the same meeting
 	LastVerified string   `json:"last_verified"`
 }
 
@@ -130,7 +154,7 @@ func printJSON(w io.Writer, matches []data.Match) error {
 		g := m.Group
 		r := jsonResult{ID: g.ID, Name: g.Name, Topics: g.Topics, Audiences: g.Audiences, Format: string(g.Format),
 			Kind: string(g.Kind), Score: m.Score, Reasons: m.Reasons, URL: g.Contact.URL, Phone: g.Contact.Phone,
-			Demo: g.Demo, LastVerified: g.LastVerified}
+			Demo: g.Demo, Types: g.Types, AlsoListedBy: g.AlsoListedBy, LastVerified: g.LastVerified}
 		if r.Audiences == nil {
 			r.Audiences = []string{}
 		}
@@ -167,6 +191,15 @@ func printText(w io.Writer, words string, in data.Intake, matches []data.Match, 
 		if g.Summary != "" {
 			fmt.Fprintf(w, "   %s\n", g.Summary)
 		}
+		if len(g.Types) > 0 {
+			var labels []string
+			for _, c := range g.Types {
+				if l, ok := data.TypeLabel(c, "en"); ok {
+					labels = append(labels, l)
+				}
+			}
+			fmt.Fprintf(w, "   %s\n", strings.Join(labels, " · "))
+		}
 		for _, c := range []string{g.Online.URL, g.Contact.URL, g.Contact.Phone} {
 			if c != "" {
 				fmt.Fprintf(w, "   %s\n", c)
@@ -174,6 +207,9 @@ func printText(w io.Writer, words string, in data.Intake, matches []data.Match, 
 			}
 		}
 		fmt.Fprintf(w, "   id %s · last verified %s\n", g.ID, g.LastVerified)
+		if len(g.AlsoListedBy) > 0 {
+			fmt.Fprintf(w, "   also listed by %s\n", strings.Join(g.AlsoListedBy, ", "))
+		}
 	}
 }
 

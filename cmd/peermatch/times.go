@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -17,12 +18,39 @@ import (
 	"github.com/peermatch/peermatch/matcher/calendar"
 )
 
-const timesUsage = `usage: peermatch times [--tz ZONE] [--count N] [--lang en|es] [--json] [--ics FILE] GROUP
+const timesUsage = `usage: peermatch times [--data PATH] [--tz ZONE] [--count N] [--lang en|es] [--json] [--ics FILE] GROUP
 
 Shows the next meetings of GROUP (an id, or words from its name), in the
 group's time zone and in ZONE (default $TZ when it names an IANA zone).
---ics writes an iCalendar file (use - for standard output).
+GROUP is looked up in the directory the bot serves: --data or
+$PEERMATCH_DATA (any format import reads), else the embedded directory and
+what peermatch import stored. --ics writes an iCalendar file (use - for
+standard output).
 `
+
+// runTimesCommand is "peermatch times": it loads the directory the bot
+// would serve, with the same loader, and lists the group's meetings as of
+// now.
+func runTimesCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, now time.Time) error {
+	log, err := newLogger(getenv, stderr)
+	if err != nil {
+		return err
+	}
+	sd, err := stateDir(getenv)
+	if err != nil {
+		return err
+	}
+	vocab, err := data.DefaultVocabulary()
+	if err != nil {
+		return err
+	}
+	sources := directorySources(sd, cmp.Or(dataFlag(args), getenv("PEERMATCH_DATA")))
+	dir, err := loadDirectory(ctx, vocab, data.DefaultGazetteer(), sources(), log)
+	if err != nil {
+		return err
+	}
+	return runTimes(ctx, args, getenv, stdout, stderr, dir, now)
+}
 
 // timesJSON is the --json shape: RFC 3339 times in the meeting's own zone.
 type timesJSON struct {
@@ -44,6 +72,7 @@ func runTimes(ctx context.Context, args []string, env func(string) string, stdou
 	fs := flag.NewFlagSet("times", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, timesUsage) }
+	fs.String("data", "", "directory source(s): files, folders, URLs, \"default\", \"demo\" (read before parsing, by runTimesCommand)")
 	tz := fs.String("tz", "", "viewer's IANA time zone, e.g. America/Los_Angeles")
 	count := fs.Int("count", 5, "how many meetings to list")
 	lang := fs.String("lang", "en", "language of the listing: en or es")

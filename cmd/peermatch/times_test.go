@@ -86,3 +86,67 @@ func TestTimesErrors(t *testing.T) {
 		}
 	}
 }
+
+// writeFeed writes Meeting Guide meeting objects as a feed file.
+func writeFeed(t *testing.T, name string, meetings ...map[string]any) string {
+	t.Helper()
+	b, err := json.MarshalIndent(meetings, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// nycSaturday is an in-person meeting on Saturdays at 23:30 in New York.
+func nycSaturday() map[string]any {
+	return map[string]any{"name": "Midnight Oil", "slug": "midnight-oil", "day": 6, "time": "23:30", "end_time": "00:30",
+		"timezone": "America/New_York", "location": "St. Mark's Church",
+		"formatted_address": "131 E 10th St, New York, NY 10003, USA", "latitude": 40.7295, "longitude": -73.9867,
+		"types": []string{"O", "B", "X"}, "updated": "2026-11-20 09:00:00"}
+}
+
+func TestTimesDataMeetingGuideFeed(t *testing.T) {
+	feed := writeFeed(t, "feed.json", nycSaturday())
+	var out, errb bytes.Buffer
+	now := time.Date(2026, 2, 10, 12, 0, 0, 0, time.UTC) // a Tuesday
+	err := runTimesCommand(context.Background(), []string{"--data", feed, "--tz", "America/Los_Angeles", "--count", "1", "midnight-oil"},
+		env(t), &out, &errb, now)
+	if err != nil {
+		t.Fatalf("times --data feed.json: %v (%s)", err, errb.String())
+	}
+	if want := "Sat 14 Feb, 11:30 pm EST (8:30 pm PST your time)"; !strings.Contains(out.String(), want) {
+		t.Errorf("got\n%s\nwant a line with %q", out.String(), want)
+	}
+	// PEERMATCH_DATA names the same feed for the whole process.
+	getenv := func(k string) string {
+		if k == "PEERMATCH_DATA" {
+			return feed
+		}
+		return env(t)(k)
+	}
+	out.Reset()
+	if err := runTimesCommand(context.Background(), []string{"--tz", "America/Los_Angeles", "midnight", "oil"}, getenv, &out, &errb, now); err != nil ||
+		!strings.Contains(out.String(), "8:30 pm PST your time") {
+		t.Errorf("PEERMATCH_DATA: %v\n%s", err, out.String())
+	}
+	// Through run, the flag is accepted (it was "flag provided but not defined").
+	if o, e, err := runCmd(t, env(t), "times", "--data", feed, "midnight-oil"); err != nil || !strings.Contains(o, "Midnight Oil (midnight-oil)") {
+		t.Errorf("run times --data: %v\n%s%s", err, o, e)
+	}
+}
+
+func TestTimesSeesImportedGroups(t *testing.T) {
+	getenv := env(t)
+	feed := writeFeed(t, "intergroup.json", nycSaturday())
+	if o, e, err := runCmd(t, getenv, "import", feed); err != nil {
+		t.Fatalf("import: %v\n%s%s", err, o, e)
+	}
+	out, errOut, err := runCmd(t, getenv, "times", "--tz", "America/Los_Angeles", "midnight-oil")
+	if err != nil || !strings.Contains(out, "Midnight Oil (midnight-oil)") || !strings.Contains(out, "8:30 pm PST your time") {
+		t.Errorf("times of an imported group: %v\n%s%s", err, out, errOut)
+	}
+}
