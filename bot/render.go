@@ -305,6 +305,8 @@ func (t *turn) noteLead(notes []string) string {
 			s = t.c.t("note_wider_area", "place", place)
 		case data.NoteOtherDays:
 			s = t.c.t("note_other_days")
+		case data.NoteNotExact:
+			s = t.c.t("note_not_exact")
 		}
 		if s != "" && !contains(parts, s) {
 			parts = append(parts, s)

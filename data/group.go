@@ -3,6 +3,7 @@ package data
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -104,6 +105,10 @@ type Group struct {
 	// time): duplicates across sources are merged into one listing, and
 	// Source stays the first.
 	AlsoListedBy []string `json:"also_listed_by,omitempty"`
+	// Fellowship is the Twelve Step fellowship the meeting belongs to, by
+	// its short name in Fellowships ("aa", "na", "ca", "al-anon"), so "an
+	// NA meeting" is not answered with a CA one (both are "drugs").
+	Fellowship string `json:"fellowship,omitempty"`
 
 	// Where the loader read it, for messages about it (duplicates); not
 	// part of the listing, so not serialized or hashed.
@@ -126,6 +131,9 @@ type Group struct {
 // each once, so a renderer never meets a code it cannot label.
 func (g *Group) validateTypes() []fieldErr {
 	var errs []fieldErr
+	if _, ok := Fellowships[g.Fellowship]; g.Fellowship != "" && !ok {
+		errs = append(errs, fieldErr{"fellowship", fmt.Sprintf("unknown fellowship %q (expected a short name such as aa, na, ca, al-anon)", g.Fellowship)})
+	}
 	for i, c := range g.Types {
 		if _, ok := MeetingGuideTypes[c]; !ok {
 			errs = append(errs, fieldErr{"types", fmt.Sprintf("unknown type code %q (expected a Meeting Guide code such as O, C, W, B, X)", c)})
@@ -134,6 +142,33 @@ func (g *Group) validateTypes() []fieldErr {
 		}
 	}
 	return errs
+}
+
+// FellowshipOf names the listing's Twelve Step fellowship: its own field,
+// else a fellowship's full name in its name or organization ("Narcotics
+// Anonymous", "Al-Anon"); "" for none.
+func (g *Group) FellowshipOf() string {
+	if g.Fellowship != "" {
+		return g.Fellowship
+	}
+	if !g.TwelveStep {
+		return ""
+	}
+	text := strings.ToLower(g.Name + " | " + g.Organization)
+	best := ""
+	for short, full := range Fellowships {
+		// The longest name that fits: "al-anon" in "Al-Anon Family
+		// Groups", never "aa" inside another word.
+		if strings.Contains(full, " ") || strings.Contains(full, "-") {
+			if strings.Contains(text, full) && (best == "" || len(full) > len(Fellowships[best]) || (len(full) == len(Fellowships[best]) && short < best)) {
+				best = short
+			}
+		}
+	}
+	if best == "alateen" {
+		best = "al-anon"
+	}
+	return best
 }
 
 // Verified returns LastVerified as a date (zero when unset or malformed).

@@ -1,6 +1,10 @@
 package data
 
-import "time"
+import (
+	"slices"
+	"strings"
+	"time"
+)
 
 // Intake is what a person has told us so far, in the matcher's terms. Every
 // field is optional: an empty field means "no preference".
@@ -22,6 +26,61 @@ type Intake struct {
 	ReplyLang     string // language for the reasons shown with results ("en" default)
 	Limits               // what the person ruled out, and their age
 	Window        Window // "tonight", "now": when a meeting must take place
+	Specifics            // what they ask of the meeting itself ("an NA step study")
+}
+
+// Specifics are what a person asks of a meeting itself: its fellowship
+// ("an NA meeting", not a CA one), Meeting Guide type codes ("speaker",
+// "wheelchair accessible"), how it meets beyond online ("by phone",
+// "hybrid"), and whether it must be for their audience ("a women's
+// meeting", not only one open to women). Hard filters the matcher relaxes,
+// saying so, when nothing fits.
+type Specifics struct {
+	Fellowship string `json:"fellowship,omitempty"` // a short name in Fellowships
+	// Types: each entry is a code or alternatives joined by "|"
+	// ("MED|11" for a meditation meeting); the meeting has one of each.
+	Types        []string `json:"types,omitempty"`
+	Via          string   `json:"via,omitempty"` // "phone" (a dial-in) or "hybrid" (room and online at once)
+	AudienceOnly bool     `json:"audience_only,omitempty"`
+	// Spoken: the meeting must be held in this language ("Spanish
+	// speaking NA", "en español"), not only preferably.
+	Spoken string `json:"spoken,omitempty"`
+}
+
+// IsZero reports whether nothing is asked of the meeting itself.
+func (s Specifics) IsZero() bool {
+	return s.Fellowship == "" && len(s.Types) == 0 && s.Via == "" && !s.AudienceOnly && s.Spoken == ""
+}
+
+// Allow reports whether the listing is what was asked of it; audience is
+// the person's, for AudienceOnly.
+func (s Specifics) Allow(g *Group, audience string) bool {
+	if s.Fellowship != "" && g.FellowshipOf() != s.Fellowship {
+		return false
+	}
+	if s.Spoken != "" && !slices.Contains(g.Languages, s.Spoken) {
+		return false
+	}
+	for _, alts := range s.Types {
+		ok := false
+		for a := range strings.SplitSeq(alts, "|") {
+			ok = ok || slices.Contains(g.Types, a)
+		}
+		if !ok {
+			return false
+		}
+	}
+	switch s.Via {
+	case "phone":
+		if g.Format != FormatPhone && g.Online.Phone == "" {
+			return false
+		}
+	case "hybrid":
+		if g.Format != FormatHybrid {
+			return false
+		}
+	}
+	return !s.AudienceOnly || audience == "" || slices.Contains(g.Audiences, audience)
 }
 
 // Window is a stretch of time a meeting must start in: "now" (in progress
@@ -135,4 +194,5 @@ const (
 	NoteNoLocal    = "no_local"     // nothing in the person's country: services open to everyone instead
 	NoteWiderArea  = "wider_area"   // rooms farther away than the usual distance
 	NoteOtherDays  = "other_days"   // nothing on the days or times asked: other days
+	NoteNotExact   = "not_exact"    // nothing quite as asked of the meeting (a women's, a speaker, by phone...): the closest
 )

@@ -167,6 +167,37 @@ func (r *mgReader) fellowship(entity, group, name string) ([]string, bool) {
 	return nil, false
 }
 
+// fellowshipName is the short name of a record's fellowship (see
+// fellowship), the operator's --fellowship when given, "" when unknown.
+func (r *mgReader) fellowshipName(entity, group, name string) string {
+	if f := strings.ToLower(r.opts.Fellowship); f != "" {
+		if _, ok := Fellowships[f]; ok {
+			return f
+		}
+		return ""
+	}
+	text := strings.ToLower(entity + " | " + group + " | " + name)
+	best := ""
+	for _, short := range fellowshipNames() {
+		full := Fellowships[short]
+		if (strings.Contains(full, " ") || strings.Contains(full, "-")) && strings.Contains(text, full) && len(full) > len(Fellowships[best]) {
+			best = short
+		}
+	}
+	if best == "" {
+		first, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(name)), " ")
+		if first = strings.TrimRight(first, ":-–"); len(first) >= 2 {
+			if _, ok := Fellowships[first]; ok {
+				best = first
+			}
+		}
+	}
+	if best == "alateen" {
+		best = "al-anon"
+	}
+	return best
+}
+
 // mgReader is one Meeting Guide import in progress.
 type mgReader struct {
 	v      *Vocabulary
@@ -596,6 +627,8 @@ func (r *mgReader) record(raw []byte, n, line int) (*Group, []error) {
 			}
 		}
 	}
+
+	g.Fellowship = r.fellowshipName(f.str("entity"), f.str("group"), g.Name)
 
 	// Where and how to join.
 	var loc Location

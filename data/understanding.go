@@ -27,13 +27,14 @@ type Understanding struct {
 	Before    int
 	Limits           // "no AA", "not religious", "I'm 16": hard filters
 	Window    Window // "tonight", "now", "in the next hour"
+	Specifics        // "an NA step study", "a women's meeting", "by phone"
 }
 
 // Intake is the search a message asks for on its own: its words plus
 // everything read from them, topics best first.
 func (u Understanding) Intake(words string) Intake {
 	in := Intake{Words: words, ForOther: u.ForOther, Format: u.Format, Near: u.Place, PlaceName: u.PlaceName,
-		Audience: u.Audience, Language: u.Language, Days: u.Days, After: u.After, Before: u.Before, Country: u.Country, Limits: u.Limits, Window: u.Window}
+		Audience: u.Audience, Language: u.Language, Days: u.Days, After: u.After, Before: u.Before, Country: u.Country, Limits: u.Limits, Window: u.Window, Specifics: u.Specifics}
 	for _, g := range u.Topics {
 		in.Topics = append(in.Topics, g.Slug)
 	}

@@ -36,7 +36,7 @@ import (
 // MappingVersion changes whenever the mapping, the analysis or the way
 // documents are derived from groups changes; a persisted index built under
 // another version is rebuilt.
-const MappingVersion = 2
+const MappingVersion = 3
 
 // Shards. Scored text costs bleve roughly the length of the postings it
 // walks (zap cannot skip while it decodes freq/norm), so the index is split
@@ -339,7 +339,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	text.SynonymSource = synSource
 	text.Store, text.IncludeTermVectors, text.IncludeInAll, text.DocValues = false, false, false, false
 	dm.AddFieldMappingsAt(fieldText, text)
-	for _, f := range []string{"topic", "mode", "aud", "day", "lang", "country", "kind", "allows", "cell"} {
+	for _, f := range []string{"topic", "mode", "aud", "day", "lang", "country", "kind", "allows", "cell", "fellowship", "type", "via"} {
 		k := bleve.NewKeywordFieldMapping()
 		k.Store, k.IncludeTermVectors, k.IncludeInAll, k.DocValues = false, false, false, false
 		k.SkipFreqNorm = true
@@ -423,9 +423,17 @@ func document(g *data.Group) map[string]any {
 			allows = append(allows, x)
 		}
 	}
+	var via []string
+	if g.Format == data.FormatPhone || g.Online.Phone != "" {
+		via = append(via, "phone")
+	}
+	if g.Format == data.FormatHybrid {
+		via = append(via, "hybrid")
+	}
 	doc := map[string]any{
 		fieldText: text, "topic": g.Topics, "mode": mode, "aud": aud, "day": days,
 		"lang": g.Languages, "country": countries, "kind": string(g.Kind), "allows": allows,
+		"fellowship": g.FellowshipOf(), "type": g.Types, "via": via,
 	}
 	if p := point(g); p != nil {
 		doc["cell"] = cellsOf(p.Lat, p.Lon)
@@ -577,6 +585,21 @@ func (b *Bleve) Search(ctx context.Context, q Query) ([]Hit, error) {
 	}
 	if q.Speaks != "" {
 		filters = append(filters, terms("lang", q.Speaks))
+	}
+	if q.Fellowship != "" {
+		filters = append(filters, terms("fellowship", q.Fellowship))
+	}
+	if q.Spoken != "" {
+		filters = append(filters, terms("lang", q.Spoken))
+	}
+	for _, alts := range q.Types {
+		filters = append(filters, terms("type", strings.Split(alts, "|")...))
+	}
+	if q.Via != "" {
+		filters = append(filters, terms("via", q.Via))
+	}
+	if q.AudienceOnly && q.Audience != "" {
+		filters = append(filters, terms("aud", q.Audience))
 	}
 	if len(q.Days) > 0 {
 		ds := []string{"any"}

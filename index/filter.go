@@ -22,7 +22,7 @@ func Accept(g *data.Group, q *Query) (ok bool, distKm float64) {
 	if q.Speaks != "" && !slices.Contains(g.Languages, q.Speaks) {
 		return false, 0
 	}
-	if !q.Limits.Allow(g) || !q.Window.Fits(g) {
+	if !q.Limits.Allow(g) || !q.Window.Fits(g) || !q.Specifics.Allow(g, q.Audience) {
 		return false, 0
 	}
 	if q.Audience != "" && len(g.Audiences) > 0 && !slices.Contains(g.Audiences, q.Audience) {

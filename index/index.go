@@ -32,15 +32,16 @@ type Query struct {
 	// After and Before bound a meeting's local start, in minutes after
 	// midnight (0 = unbounded): "evenings" is After 17:00. Groups without
 	// meeting times pass.
-	After, Before int
-	Language      string      // preferred language: ranks, does not filter
-	Speaks        string      // only listings in this language (BCP 47 base), when set
-	Country       string      // remote services limited to other countries are left out
-	Kinds         []data.Kind // any of; empty means any kind
-	data.Limits               // kinds of listing ruled out, and the person's age
-	Window        data.Window // a meeting must start in it ("now", "tonight")
-	Size          int         // hits wanted (default 5)
-	From          int         // hits to skip, for "more results"
+	After, Before  int
+	Language       string      // preferred language: ranks, does not filter
+	Speaks         string      // only listings in this language (BCP 47 base), when set
+	Country        string      // remote services limited to other countries are left out
+	Kinds          []data.Kind // any of; empty means any kind
+	data.Limits                // kinds of listing ruled out, and the person's age
+	Window         data.Window // a meeting must start in it ("now", "tonight")
+	data.Specifics             // fellowship, type codes, phone or hybrid, audience only
+	Size           int         // hits wanted (default 5)
+	From           int         // hits to skip, for "more results"
 }
 
 // Hit is one matching group.

@@ -77,7 +77,7 @@ func (m *Matcher) Find(ctx context.Context, in data.Intake, offset, limit int) (
 		_, words = readLimits(words)
 	}
 	q := index.Query{Words: words, Topics: in.Topics, Audience: in.Audience, Days: in.Days, After: in.After, Before: in.Before,
-		Language: in.Language, Country: in.Country, RadiusKm: in.RadiusKm, Limits: in.Limits, Window: in.Window,
+		Language: in.Language, Country: in.Country, RadiusKm: in.RadiusKm, Limits: in.Limits, Window: in.Window, Specifics: in.Specifics,
 		// Candidates beyond the page, so that the ranking below (topic
 		// fit, kind, country) chooses the page rather than reorders it.
 		Size: (offset+limit)*4 + 10}
@@ -105,6 +105,11 @@ func (m *Matcher) Find(ctx context.Context, in data.Intake, offset, limit int) (
 	// topics come last.
 	steps := []func(*index.Query) bool{
 		func(q *index.Query) bool { return true },
+		func(q *index.Query) bool { // what was asked of the meeting, but its fellowship
+			ok := len(q.Types) > 0 || q.Via != "" || q.AudienceOnly || q.Spoken != ""
+			q.Types, q.Via, q.AudienceOnly, q.Spoken = nil, "", false, ""
+			return ok
+		},
 		func(q *index.Query) bool {
 			ok := len(q.Days) > 0 || q.After > 0 || q.Before > 0 || !q.Window.IsZero()
 			q.Days, q.After, q.Before, q.Window = nil, 0, 0, data.Window{}
@@ -132,6 +137,11 @@ func (m *Matcher) Find(ctx context.Context, in data.Intake, offset, limit int) (
 			q.Remote = false
 			return ok
 		},
+		func(q *index.Query) bool { // another fellowship of the same topic
+			ok := q.Fellowship != ""
+			q.Fellowship = ""
+			return ok
+		},
 		func(q *index.Query) bool { // related topics
 			var more []string
 			for _, s := range q.Topics {
@@ -153,7 +163,7 @@ func (m *Matcher) Find(ctx context.Context, in data.Intake, offset, limit int) (
 	seen := map[string]bool{}
 	stepOf := map[string]int{} // how relaxed the search that found a hit was
 	primary := 0
-	collect := func(q index.Query, si int) error {
+	collect := func(q index.Query, si int, counts bool) error {
 		found, err := m.idx.Search(ctx, q)
 		if err != nil {
 			return fmt.Errorf("matcher: %w", err)
@@ -166,7 +176,7 @@ func (m *Matcher) Find(ctx context.Context, in data.Intake, offset, limit int) (
 			seen[h.ID] = true
 			stepOf[h.ID] = si
 			hits = append(hits, h)
-			if len(in.Topics) == 0 || slices.Contains(g.Topics, in.Topics[0]) {
+			if counts && (len(in.Topics) == 0 || slices.Contains(g.Topics, in.Topics[0])) {
 				primary++
 			}
 		}
@@ -175,29 +185,42 @@ func (m *Matcher) Find(ctx context.Context, in data.Intake, offset, limit int) (
 	if in.Language != "" && in.Language != "en" {
 		// A Spanish speaker's own-language listings are looked for first,
 		// so that a few of them are always among the candidates; with no
-		// place yet, rooms anywhere count (each shows its city).
+		// place yet and none to join from anywhere, rooms anywhere (each
+		// shows its city).
 		lq := q
 		lq.Speaks = in.Language
-		if err := collect(lq, 0); err != nil {
+		before := len(hits)
+		if err := collect(lq, 0, true); err != nil {
 			return nil, err
 		}
-		if lq.Near == nil && in.Format != "online" {
-			lq.Remote = false
-			if err := collect(lq, 0); err != nil {
+		if len(hits) == before && lq.Fellowship != "" {
+			// None of that fellowship in their language: their language
+			// first still, from another program of the same topic.
+			lq.Fellowship = ""
+			if err := collect(lq, 0, false); err != nil {
 				return nil, err
 			}
 		}
-		primary = 0 // the page still wants listings of the topic in any language
+		if len(hits) == before && lq.Near == nil && in.Format != "online" {
+			lq.Remote = false
+			if err := collect(lq, 0, false); err != nil {
+				return nil, err
+			}
+		}
 	}
+	strict := !in.Specifics.IsZero() || len(in.Days) > 0 || in.After > 0 || in.Before > 0 || !in.Window.IsZero()
 	for si, step := range steps {
 		if !step(&q) {
 			continue
 		}
-		if err := collect(q, si); err != nil {
+		if err := collect(q, si, true); err != nil {
 			return nil, err
 		}
 		// Enough listings of the topic the person led with: stop relaxing.
-		if primary >= offset+min(limit, 3) {
+		// What the person asked of the meeting or its time is relaxed only
+		// when nothing at all fits it: one women's meeting is the answer
+		// to "a women's meeting", not one and four others.
+		if primary >= offset+min(limit, 3) || (si < stepWider && strict && primary > offset) {
 			break
 		}
 	}
@@ -271,9 +294,12 @@ func (m *Matcher) Find(ctx context.Context, in data.Intake, offset, limit int) (
 		}
 		return 2
 	}
-	// A Spanish speaker sees Spanish-speaking groups first.
+	// A Spanish speaker sees Spanish-speaking groups first; anyone sees
+	// groups in their language before those in another (an Afrikaans
+	// meeting is not the first answer to "AA meeting").
+	speaks := cmp.Or(in.Language, in.ReplyLang, "en")
 	language := func(g *data.Group) int {
-		if in.Language != "" && in.Language != "en" && !slices.Contains(g.Languages, in.Language) {
+		if len(g.Languages) > 0 && !slices.Contains(g.Languages, speaks) {
 			return 1
 		}
 		return 0
@@ -349,6 +375,8 @@ func (m *Matcher) Find(ctx context.Context, in data.Intake, offset, limit int) (
 	for i := range out {
 		notes := slices.Clone(page)
 		switch st := stepOf[out[i].Group.ID]; {
+		case st == stepSpecifics:
+			notes = append(notes, data.NoteNotExact)
 		case st == stepDays:
 			notes = append(notes, data.NoteOtherDays)
 		case st == stepWider || st == stepWidest:
@@ -403,12 +431,20 @@ func forPerson(g *data.Group, in data.Intake) bool {
 		}
 		switch {
 		case a == "youth" && in.Age > 0 && in.Age <= youthAge,
-			a == "seniors" && in.Age >= seniorsAge:
+			a == "seniors" && in.Age >= seniorsAge,
+			a == "lgbtq" && welcomesAllies(g):
 			continue
 		}
 		return false
 	}
 	return true
+}
+
+// welcomesAllies reports whether an LGBTQ+ listing says it is open to
+// allies too ("Trans and Allies Al-Anon").
+func welcomesAllies(g *data.Group) bool {
+	t := strings.ToLower(g.Name + " " + g.Summary)
+	return strings.Contains(t, "allies") || strings.Contains(t, "all welcome") || strings.Contains(t, "everyone welcome")
 }
 
 // Ages at which a youth or seniors listing fits without the word.
@@ -428,9 +464,10 @@ var familyTopics = []string{"addiction-family", "child-loss", "suicide-loss", "g
 
 // Relaxation steps in Find, by position, for the notes they cause.
 const (
-	stepDays   = 1
-	stepWider  = 2
-	stepWidest = 3
+	stepSpecifics = 1
+	stepDays      = 2
+	stepWider     = 3
+	stepWidest    = 4
 )
 
 // reasons says, in a few words, why a group fits: its matching topics, how

@@ -611,7 +611,7 @@ func (m *Matcher) placeLike(cand string, bare bool) bool {
 		return true
 	}
 	for _, w := range rawTokens(cand) {
-		if len(w) < 2 || m.lex.known[stem(w)] || m.lex.words[w] || functionWords[w] || englishHint[w] || spanishHint[w] || notPlaces[w] || dayWord(w) || isNumber(w) {
+		if len(w) < 2 || m.lex.known[stem(w)] || functionWords[w] || englishHint[w] || spanishHint[w] || notPlaces[w] || commonWordCities[w] || dayWord(w) || isNumber(w) {
 			if !usStates[w] { // "Austin TX", "Edmonton AB"
 				return false
 			}
@@ -619,6 +619,12 @@ func (m *Matcher) placeLike(cand string, bare bool) bool {
 	}
 	return true
 }
+
+// commonWordCities are cities of 50,000 or more named like everyday words,
+// never read as a place when named on their own ("i like reading").
+var commonWordCities = set("nice mobile reading bath orange independence surprise normal sandy concord split hope mission temple eagle " +
+	"paradise enterprise liberty commerce friendly lawrence florence pleasant gary mesa tempe bend federal way kent chatham sale " +
+	"vista miramar wayne troy warren marion anderson jackson jordan murray taylor kenner dover salem victoria")
 
 // usStates are the postal abbreviations a bare place may end with.
 var usStates = set("al ak az ar ca co ct de fl ga hi id il in ia ks ky la me md ma mi mn ms mo mt ne nv nh nj nm ny nc nd oh ok or pa ri sc sd tn tx ut vt va wa wv wi wy dc " +
@@ -646,7 +652,7 @@ var (
 		{regexp.MustCompile(`(?i)\b(lgbtq?\+?|lgbtqia\+?|gay|lesbian|bisexual|trans|transgender|queer|nonbinary|non-binary|enby|questioning( my)? (gender|sexuality)|gender identity|came out (as|to)|coming out (as|to)|lesbiana|transg[eé]nero|no binari[oa]|sal[ií] del cl[oó]set)\b`), "lgbtq"},
 		{regexp.MustCompile(`(?i)\b(women'?s?|woman|ladies|female|mujer(es)?|moms|mothers)\b`), "women"},
 		{regexp.MustCompile(`(?i)\b(men'?s|guys|male|hombres|dads|fathers|padres varones)\b|\b(for|only|just|other|fellow) men\b|\bmen (only|group|groups|circle|meetings?)\b|\bsolo (para )?hombres\b`), "men"},
-		{regexp.MustCompile(`(?i)\b(teens?|teenagers?|young adults?|youth|college|students?|j[oó]venes|adolescentes?)\b`), "youth"},
+		{regexp.MustCompile(`(?i)\b(teens?|teenagers?|young adults?|young people'?s?|youth|college|students?|j[oó]venes|adolescentes?)\b`), "youth"},
 		{regexp.MustCompile(`(?i)\b(seniors?|older adults?|elderly|retirees?|mayores|tercera edad)\b`), "seniors"},
 	}
 	spanishAsk = regexp.MustCompile(`(?i)\b(spanish|espa[nñ]ol|en espa[nñ]ol|hispano)\b`)
@@ -711,6 +717,7 @@ func (m *Matcher) Understand(text string) data.Understanding {
 	switch {
 	case spanishAsk.MatchString(text):
 		u.Language = "es"
+		u.Spoken = "es" // asked for in words: a requirement, not a preference
 	case englishAsk.MatchString(text):
 		u.Language = "en"
 	default:
@@ -754,6 +761,12 @@ func (m *Matcher) Understand(text string) data.Understanding {
 			u.Audience = a.aud
 			break
 		}
+	}
+	spoken := u.Spoken
+	u.Specifics = readSpecifics(text, len(strings.Fields(text)) <= 4)
+	u.Spoken = spoken
+	if u.Audience == "" {
+		u.AudienceOnly = false
 	}
 	if u.Audience == "" {
 		// An age says who the person is as plainly as "teen" does.

@@ -62,8 +62,10 @@ func Fixture() *data.Directory {
 		grp("grief-es", "Círculo de duelo", "Grupo de duelo en español.", []string{"grief"}, data.FormatOnline, nil, lang("es"), weekly("TH")),
 		grp("grief-uk", "UK Bereavement Line", "Peer support for bereaved people in the UK.", []string{"grief"}, data.FormatPhone, nil, only("GB"),
 			func(g *data.Group) { g.Kind = data.KindHelpline }),
-		grp("aa-online", "Online AA meeting", "Alcoholics Anonymous: a drinking problem, sobriety.", []string{"alcohol"}, data.FormatOnline, nil, weekly("SU"), steps),
-		grp("aa-austin", "Austin AA", "Alcoholics Anonymous meeting.", []string{"alcohol"}, data.FormatInPerson, austin, weekly("SU"), steps),
+		grp("aa-online", "Online AA meeting", "Alcoholics Anonymous: a drinking problem, sobriety.", []string{"alcohol"}, data.FormatOnline, nil, weekly("SU"), steps,
+			func(g *data.Group) { g.Fellowship, g.Types = "aa", []string{"O", "SP"} }),
+		grp("aa-austin", "Austin AA", "Alcoholics Anonymous meeting.", []string{"alcohol"}, data.FormatInPerson, austin, weekly("SU"), steps,
+			func(g *data.Group) { g.Fellowship, g.Types = "aa", []string{"B", "X"} }),
 		grp("alanon-online", "Al-Anon online", "For families of alcoholics.", []string{"addiction-family"}, data.FormatOnline, nil, steps),
 		grp("aa-finder", "Find an AA meeting", "Locates meetings near you.", []string{"alcohol"}, data.FormatOnline, nil,
 			func(g *data.Group) { g.Kind = data.KindFinder }),
@@ -168,6 +170,21 @@ func Run(t *testing.T, f Factory) {
 			"grief-online", "grief-denver-hybrid", "grief-es", "grief-uk")
 		same(t, search(t, index.Query{Topics: []string{"grief"}, Remote: true, Days: []time.Weekday{time.Thursday},
 			Limits: data.Limits{Exclude: []string{data.ExcludeHelpline}}, Size: 50}), "grief-online", "grief-es")
+	})
+	t.Run("Specifics", func(t *testing.T) {
+		near := func(sp data.Specifics) index.Query {
+			return index.Query{Topics: []string{"alcohol", "addiction-family", "grief"}, Remote: true, Near: austin, Specifics: sp, Size: 50}
+		}
+		same(t, search(t, near(data.Specifics{Fellowship: "aa"})), "aa-online", "aa-austin")
+		same(t, search(t, near(data.Specifics{Fellowship: "al-anon"})), "alanon-online", "alanon-rooms-finder")
+		same(t, search(t, near(data.Specifics{Types: []string{"X"}})), "aa-austin")
+		same(t, search(t, near(data.Specifics{Types: []string{"MED|SP"}})), "aa-online")
+		same(t, search(t, near(data.Specifics{Types: []string{"O", "B"}})))
+		same(t, search(t, near(data.Specifics{Via: "phone"})), "grief-uk")
+		same(t, search(t, near(data.Specifics{Via: "hybrid"})), "grief-denver-hybrid")
+		women := near(data.Specifics{AudienceOnly: true})
+		women.Audience = "women"
+		same(t, search(t, women), "grief-women")
 	})
 	t.Run("LocatorOfRooms", func(t *testing.T) {
 		// A national finder of local rooms covers a place in its country

@@ -1,0 +1,110 @@
+package matcher
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/peermatch/peermatch/data"
+)
+
+// What a person asks of the meeting itself, read as shapes: a fellowship's
+// name, a Meeting Guide meeting type in the words people use for it, "by
+// phone" or "hybrid", and an audience that describes the meeting ("a
+// women's meeting", "meeting for seniors") rather than the person.
+
+var (
+	// A short name counts beside a meeting word ("NA meeting", "aa
+	// meetings", "reunión de AA") or alone in a short message; "CA" in
+	// "Pueblo, CA" is a state.
+	fellowshipShortRE = regexp.MustCompile(`(?i)\b(aa|na|ca|cma|ma|ga|oa|da|ea|eda|coda|nica|fa)\b(?:\s+\p{L}+)?\s+(?:meetings?|groups?|step|steps|speaker|study|online|chat|phone|in person|near|tonight|today|now|en|de)\b|` +
+		`(?i)\b(?:reuni[oó]n(?:es)?|grupos?|meetings?)\s+(?:de\s+)?(?:\p{L}+\s+)?(aa|na|ca)\b|` +
+		`(?i)\b(?:online|an?|join|my|local)\s+(aa|na|ca|coda|oa|ga)\b`)
+	fellowshipFullRE = regexp.MustCompile(`(?i)\b(alcoholics anonymous|alcoh[oó]licos an[oó]nimos|narcotics anonymous|narc[oó]ticos an[oó]nimos|cocaine anonymous|crystal meth anonymous|` +
+		`marijuana anonymous|gamblers anonymous|jugadores an[oó]nimos|overeaters anonymous|comedores compulsivos an[oó]nimos|debtors anonymous|emotions anonymous|` +
+		`eating disorders anonymous|co-?dependents anonymous|nicotine anonymous|families anonymous|al-?\s?anon|alateen|nar-?\s?anon)\b`)
+	fullToShort = map[string]string{
+		"alcoholics anonymous": "aa", "alcoholicos anonimos": "aa", "narcotics anonymous": "na", "narcoticos anonimos": "na",
+		"cocaine anonymous": "ca", "crystal meth anonymous": "cma", "marijuana anonymous": "ma", "gamblers anonymous": "ga",
+		"jugadores anonimos": "ga", "overeaters anonymous": "oa", "comedores compulsivos anonimos": "oa", "debtors anonymous": "da",
+		"emotions anonymous": "ea", "eating disorders anonymous": "eda", "co-dependents anonymous": "coda", "codependents anonymous": "coda",
+		"nicotine anonymous": "nica", "families anonymous": "fa", "alanon": "al-anon", "al-anon": "al-anon", "al anon": "al-anon",
+		"alateen": "al-anon", "naranon": "nar-anon", "nar-anon": "nar-anon", "nar anon": "nar-anon",
+	}
+
+	// Meeting types in people's words, to Meeting Guide codes (any one of
+	// the alternatives). Languages and audiences are read elsewhere.
+	typeWords = []struct {
+		re   *regexp.Regexp
+		code string
+	}{
+		{regexp.MustCompile(`(?i)\bspeakers?\b|\boradores?\b`), "SP"},
+		{regexp.MustCompile(`(?i)\bsteps? stud(?:y|ies)\b|\bstep meetings?\b|\bestudio de (?:los )?pasos\b`), "ST"},
+		{regexp.MustCompile(`(?i)\bbig book\b|\blibro grande\b`), "B"},
+		{regexp.MustCompile(`(?i)\bwheelchair\b|\baccessible\b|\bsilla de ruedas\b|\baccesible\b`), "X"},
+		{regexp.MustCompile(`(?i)\bmeditation\b|\bmeditaci[oó]n\b|\b11th step\b`), "MED|11"},
+		{regexp.MustCompile(`(?i)\bclosed (?:aa |na |ca )?meetings?\b|\bclosed\s+(?:aa|na|ca)\b|\breuni[oó]n cerrada\b`), "C"},
+		{regexp.MustCompile(`(?i)\bopen (?:aa |na |ca )?meetings?\b|\bopen\s+(?:aa|na|ca)\b|\breuni[oó]n abierta\b`), "O"},
+		{regexp.MustCompile(`(?i)\bnewcomers?\b|\bbeginners?\b|\bprincipiantes?\b|\breci[eé]n llegados?\b`), "BE"},
+		{regexp.MustCompile(`(?i)\bliterature\b|\bliteratura\b`), "LIT"},
+		{regexp.MustCompile(`(?i)\btraditions? stud(?:y|ies)\b`), "TR"},
+		{regexp.MustCompile(`(?i)\bsign language\b|\basl\b|\blengua de señas\b`), "ASL"},
+		{regexp.MustCompile(`(?i)\bchild[- ]friendly\b|\bkid[- ]friendly\b|\bbring (?:my|the) kids?\b`), "CF"},
+		{regexp.MustCompile(`(?i)\bbabysitting\b|\bchildcare\b|\bchild care\b|\bguarder[ií]a\b`), "BA"},
+		{regexp.MustCompile(`(?i)\b12 (?:and|&) 12\b|\btwelve and twelve\b`), "12x12"},
+		{regexp.MustCompile(`(?i)\bgrapevine\b`), "GR"},
+		{regexp.MustCompile(`(?i)\boutdoors?\b`), "OUT"},
+		{regexp.MustCompile(`(?i)\bcandlelight\b`), "CAN"},
+		{regexp.MustCompile(`(?i)\bdeaf\b|\bhard of hearing\b|\bsordos?\b`), "D-HOH|ASL"},
+	}
+
+	viaPhoneRE  = regexp.MustCompile(`(?i)\bby (?:tele)?phone\b|\bphone (?:meetings?|groups?|in)\b|\bdial[- ]in\b|\bcall[- ]in\b|\bpor tel[eé]fono\b`)
+	viaHybridRE = regexp.MustCompile(`(?i)\bhybrid\b|\bh[ií]brid[oa]s?\b`)
+
+	// An audience that describes the meeting: "women's AA meeting",
+	// "men's group", "young people's AA", "meeting for seniors", "LGBTQ AA
+	// meeting", "reunión de mujeres".
+	audienceMeetingRE = regexp.MustCompile(`(?i)\b(?:women'?s?|men'?s?|young people'?s?|youth|seniors?'?|lgbtq?\+?|gay|lesbian|trans|veterans?'?)\s+(?:\p{L}+[\s-]+){0,2}?(?:meetings?|groups?|circles?|chats?)\b|` +
+		`\b(?:meetings?|groups?|circles?)\s+(?:\p{L}+\s+)?(?:for|of)\s+(?:women|men|young people|seniors|older adults|lgbtq\+?|gay men|veterans)\b|` +
+		`\b(?:reuni[oó]n(?:es)?|grupos?)\s+(?:\p{L}+\s+){0,2}?(?:de|para)\s+(?:mujeres|hombres|j[oó]venes|mayores|veteranos)\b`)
+)
+
+// readSpecifics reads what the text asks of the meeting itself.
+func readSpecifics(text string, short bool) data.Specifics {
+	var s data.Specifics
+	if m := fellowshipFullRE.FindStringSubmatch(text); m != nil {
+		s.Fellowship = fullToShort[strings.Join(strings.Fields(data.Fold(m[1])), " ")]
+	} else if m := fellowshipShortRE.FindStringSubmatch(text); m != nil {
+		for _, g := range m[1:] {
+			if g != "" {
+				s.Fellowship = strings.ToLower(g)
+				break
+			}
+		}
+	} else if short {
+		for _, w := range strings.Fields(text) {
+			if f := strings.ToLower(strings.Trim(w, ",.!?")); len(f) >= 2 && strings.ToUpper(w) == w {
+				if _, ok := data.Fellowships[f]; ok {
+					s.Fellowship = f
+					break
+				}
+			}
+		}
+	}
+	if s.Fellowship == "alateen" {
+		s.Fellowship = "al-anon"
+	}
+	for _, t := range typeWords {
+		if t.re.MatchString(text) && !slices.Contains(s.Types, t.code) {
+			s.Types = append(s.Types, t.code)
+		}
+	}
+	switch {
+	case viaHybridRE.MatchString(text):
+		s.Via = "hybrid"
+	case viaPhoneRE.MatchString(text):
+		s.Via = "phone"
+	}
+	s.AudienceOnly = audienceMeetingRE.MatchString(text)
+	return s
+}
