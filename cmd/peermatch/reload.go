@@ -2,11 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/peermatch/peermatch/index"
+	"github.com/peermatch/peermatch/matcher"
 )
 
 // watch reloads the directory whenever its sources change (a new
@@ -49,17 +53,44 @@ func (a *app) reload(ctx context.Context) error {
 	if same {
 		return nil
 	}
-	m, idx, err := a.open(ctx, dir)
-	if err != nil {
-		return err
+	a.mu.Lock()
+	old, oldPath := a.idx, a.idxPath
+	a.mu.Unlock()
+	// Only what changed is re-indexed, in the index in use; a full build
+	// beside it only when the vocabulary changed or the index cannot be
+	// updated (the scan of a test, a failed update).
+	var (
+		m    *matcher.Matcher
+		idx  index.Index
+		path = oldPath
+	)
+	if b, ok := old.(*index.Bleve); ok {
+		nb, diff, err := b.Update(ctx, dir, a.vocab)
+		switch {
+		case err == nil:
+			idx, m = nb, matcher.New(nb, dir, a.vocab, a.gaz, a.log)
+			a.log.Info("directory changes applied", "added", len(diff.Added), "changed", len(diff.Changed), "removed", len(diff.Removed))
+		case errors.Is(err, context.Canceled):
+			return err
+		default:
+			a.log.Info("rebuilding the search index", "reason", err.Error())
+		}
+	}
+	if idx == nil {
+		if m, idx, path, err = a.open(ctx, dir); err != nil {
+			return err
+		}
 	}
 	a.live.Swap(m)
 	a.mu.Lock()
-	old := a.idx
-	a.idx, a.dir = idx, dir
+	a.idx, a.idxPath, a.dir = idx, path, dir
 	a.mu.Unlock()
-	if err := old.Close(); err != nil {
-		a.log.Warn("closing the previous index", "err", err.Error())
+	if idx != old {
+		// After an update the old index handed its shards over; closing
+		// it releases nothing the new one uses.
+		if err := old.Close(); err != nil {
+			a.log.Warn("closing the previous index", "err", err.Error())
+		}
 	}
 	a.pruneIndexes()
 	a.log.Info("directory reloaded", "groups", len(dir.Groups), "seconds", time.Since(start).Seconds())

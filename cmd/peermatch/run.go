@@ -93,9 +93,10 @@ type app struct {
 	sources  func() string // the directory sources now (imports can appear)
 	live     *matcher.Live
 
-	mu  sync.Mutex // guards idx and dir, which change on reload
-	idx index.Index
-	dir *data.Directory
+	mu      sync.Mutex // guards idx, idxPath and dir, which change on reload
+	idx     index.Index
+	idxPath string // where idx lives on disk; "" in memory
+	dir     *data.Directory
 
 	preloaded chan struct{} // closed when the gazetteer has loaded
 }
@@ -194,11 +195,11 @@ func newApp(ctx context.Context, getenv func(string) string, stderr io.Writer, d
 	if err != nil {
 		return nil, err
 	}
-	m, idx, err := a.open(ctx, dir)
+	m, idx, path, err := a.open(ctx, dir)
 	if err != nil {
 		return nil, err
 	}
-	a.live, a.idx, a.dir = matcher.NewLive(m), idx, dir
+	a.live, a.idx, a.idxPath, a.dir = matcher.NewLive(m), idx, path, dir
 	if len(dir.Groups) >= 5000 {
 		// Loading a national directory leaves hundreds of MiB of garbage;
 		// give it back now rather than carry it while serving.
@@ -220,27 +221,39 @@ func newApp(ctx context.Context, getenv func(string) string, stderr io.Writer, d
 // open builds or opens the index of dir and a matcher over it. Large
 // directories persist under state/index/<directory hash>, so a reload
 // builds beside the index in use and a restart reopens the current one.
-func (a *app) open(ctx context.Context, dir *data.Directory) (*matcher.Matcher, index.Index, error) {
+func (a *app) open(ctx context.Context, dir *data.Directory) (*matcher.Matcher, index.Index, string, error) {
 	path := ""
 	if len(dir.Groups) >= 5000 { // small directories build in memory faster than they open
 		path = a.indexPath(dir)
 	}
 	idx, err := index.Open(ctx, path, dir, a.vocab, a.log)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, "", err
 	}
-	return matcher.New(idx, dir, a.vocab, a.gaz, a.log), idx, nil
+	return matcher.New(idx, dir, a.vocab, a.gaz, a.log), idx, path, nil
 }
 
+// indexPath is where the index of dir lives: the one already on disk for
+// it (an index updated in place keeps the name of the directory it was
+// built for), else a new one named by its hash.
 func (a *app) indexPath(dir *data.Directory) string {
-	return filepath.Join(a.stateDir, "index", dir.Hash())
+	root := filepath.Join(a.stateDir, "index")
+	want := dir.Hash()
+	if entries, err := os.ReadDir(root); err == nil {
+		for _, e := range entries {
+			if p := filepath.Join(root, e.Name()); e.IsDir() && index.BuiltFor(p) == want {
+				return p
+			}
+		}
+	}
+	return filepath.Join(root, want)
 }
 
 // pruneIndexes removes persisted indexes other than the one in use: those
 // of directories replaced by a reload or before a restart.
 func (a *app) pruneIndexes() {
 	a.mu.Lock()
-	keep := a.indexPath(a.dir)
+	keep := a.idxPath
 	a.mu.Unlock()
 	entries, err := os.ReadDir(filepath.Join(a.stateDir, "index"))
 	if err != nil {
@@ -298,6 +311,10 @@ func splitSources(paths string) []string {
 // name the embedded directories, which come first. The same meeting from
 // two sources is served once. Bad records are logged one by one and
 // skipped; a source that cannot be read whole is an error.
+// sourceCache keeps the listings of local source files between loads of
+// this process, so a reload reads again only the files that changed.
+var sourceCache = &data.SourceCache{}
+
 func loadDirectory(ctx context.Context, vocab *data.Vocabulary, gaz *data.Gazetteer, paths string, log *slog.Logger) (*data.Directory, error) {
 	if paths == "" {
 		return data.DefaultDirectory(vocab)
@@ -322,7 +339,7 @@ func loadDirectory(ctx context.Context, vocab *data.Vocabulary, gaz *data.Gazett
 			files = append(files, p)
 		}
 	}
-	opts := data.ImportOptions{Gazetteer: gaz, Fetch: data.HTTPFetcher(ctx, &http.Client{Timeout: fetchTimeout})}
+	opts := data.ImportOptions{Gazetteer: gaz, Fetch: data.HTTPFetcher(ctx, &http.Client{Timeout: fetchTimeout}), Cache: sourceCache}
 	dir, problems, dups, err := data.LoadSources(vocab, files, embedded, opts)
 	for _, p := range problems {
 		if data.IsWarning(p) {
