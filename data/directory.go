@@ -43,7 +43,9 @@ func (e *RecordError) Error() string {
 	if e.Line > 0 {
 		fmt.Fprintf(&b, ":%d", e.Line)
 	}
-	fmt.Fprintf(&b, ": record %d", e.Record)
+	if e.Record > 0 { // 0: the whole file, not one record
+		fmt.Fprintf(&b, ": record %d", e.Record)
+	}
 	if e.ID != "" {
 		fmt.Fprintf(&b, " (id %q)", e.ID)
 	}

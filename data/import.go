@@ -933,6 +933,17 @@ func (c *SourceCache) get(path string) (cachedSource, bool) {
 	return e, ok && e.size == st.Size() && e.mod.Equal(st.ModTime())
 }
 
+// last is the entry kept for path, whatever the file is now.
+func (c *SourceCache) last(path string) (cachedSource, bool) {
+	if c == nil {
+		return cachedSource{}, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[path]
+	return e, ok
+}
+
 func (c *SourceCache) put(path string, gs []*Group, ps []error) {
 	if c == nil || ParseSource(path).URL {
 		return
@@ -999,7 +1010,17 @@ func LoadSources(v *Vocabulary, paths []string, extra []SourceGroups, opts Impor
 				gs, ps, err = importHSDSTables(v, f, o)
 			default:
 				gs, ps, err = importFile(v, f, o)
-				if err == nil {
+				if prev, ok := opts.Cache.last(f); ok && len(gs) == 0 && len(prev.groups) > 0 && (err != nil || len(ps) > 0) {
+					// A source that read well before and now gives nothing
+					// (a truncated upload, a broken export) keeps serving
+					// what it gave: good data is never lost to bad input.
+					why := fmt.Sprint(ps)
+					if err != nil {
+						why = err.Error()
+					}
+					gs, err = prev.groups, nil
+					ps = append(ps, &Warning{&RecordError{Source: f, Reason: fmt.Sprintf("it now gives no listings (%s); still serving the %d it gave before", why, len(gs))}})
+				} else if err == nil {
 					opts.Cache.put(f, gs, ps)
 				}
 			}

@@ -248,4 +248,19 @@ func TestSourceCache(t *testing.T) {
 	if _, ok := changed.Group("new-one"); !ok {
 		t.Errorf("the changed file was not read again")
 	}
+	// A source that breaks keeps serving what it gave, with a warning.
+	time.Sleep(10 * time.Millisecond)
+	if err := os.WriteFile(b, []byte(`{"truncated`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	broken, ps, _, err := LoadSources(v, []string{a, b}, nil, ImportOptions{Cache: cache})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := broken.Group("new-one"); !ok || len(broken.Groups) != len(changed.Groups) {
+		t.Errorf("a broken source lost its listings: %d, want %d", len(broken.Groups), len(changed.Groups))
+	}
+	if !slices.ContainsFunc(ps, func(p error) bool { return IsWarning(p) && strings.Contains(p.Error(), "still serving the 2") }) {
+		t.Errorf("problems %v, want a warning that the old listings are still served", ps)
+	}
 }
