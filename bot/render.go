@@ -103,8 +103,23 @@ func (t *turn) facts(g *data.Group) string {
 			parts = append(parts, l)
 		}
 	}
+	// A meeting feed's own words for the meeting (Big Book, Speaker,
+	// Wheelchair Access), in the person's language where the Meeting
+	// Guide specification has it. Codes the other facts already say
+	// (online, open or closed access, temporarily closed) are left out.
+	for _, code := range g.Types {
+		if shownElsewhere[code] {
+			continue
+		}
+		if l, ok := data.TypeLabel(code, t.c.Lang); ok {
+			parts = append(parts, l)
+		}
+	}
 	return strings.Join(parts, " · ")
 }
+
+// shownElsewhere are type codes another fact of the listing already says.
+var shownElsewhere = map[string]bool{"ONL": true, "TC": true, "O": true, "C": true}
 
 // contacts lists how to reach a group: the meeting link or dial-in, the
 // address for a room, then the organization's contact.
