@@ -105,6 +105,8 @@ func TestUnderstandParts(t *testing.T) {
 		{"social anxiety, can't do video calls, in person only, austin tx", "anxiety", "in_person", "Austin, TX", "US", "", ""},
 		{"postpartum anxiety, online only pls, im in vancouver", "anxiety", "online", "Vancouver", "CA", "", ""},
 		{"hearing voices group uk", "psychosis", "", "", "GB", "", ""},
+		// "no" is a word in both languages: a refusal is not Spanish.
+		{"no AA please", "", "", "", "", "", ""},
 		{"vet with ptsd, evenings, online", "trauma-ptsd", "online", "", "", "veterans", ""},
 		{"quiero dejar de beber", "alcohol", "", "", "", "", "es"},
 		{"grief group near 78701", "grief", "", "78701", "US", "", ""},

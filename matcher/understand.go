@@ -329,7 +329,7 @@ var (
 		// "my husband passed two years ago", "mi hijo murió"
 		`|\b(?:husband|wife|son|daughter|mom|mother|mum|dad|father|brother|sister|partner|boyfriend|girlfriend|friend|child|baby|spouse|grandma|grandpa|esposo|esposa|marido|hijo|hija|madre|mama|padre|papa|hermano|hermana|pareja|bebe)\s+(?:just\s+|recently\s+|suddenly\s+)?(?:passed|died|murio|fallecio)\b`)
 	firstPerson = set("i im ive id me myself yo")
-	spanishHint = set("de la que el en y los mi por con para una no es un se me quiero tengo estoy necesito busco hay grupo apoyo las del al mis soy cuando donde hijo esposo esposa ayuda")
+	spanishHint = set("de la que el en y los mi por con para una es un se me quiero tengo estoy necesito busco hay grupo apoyo las del al mis soy cuando donde hijo esposo esposa ayuda")
 	englishHint = set("the and my i to a of in is for with im want need group looking have am it me can get who")
 )
 
@@ -731,7 +731,10 @@ func (m *Matcher) Understand(text string) data.Understanding {
 				en++
 			}
 		}
-		if es > en {
+		// Spanish words outnumber English ones, and more than one of
+		// them or no English at all in a real sentence: "no AA please"
+		// is not Spanish, "depresión, vivo en cdmx" is.
+		if es > en && (es >= 2 || (en == 0 && len(strings.Fields(text)) >= 3)) {
 			u.Language = "es"
 		}
 	}
