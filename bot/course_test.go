@@ -217,7 +217,7 @@ func TestNoAAPleaseAfterResults(t *testing.T) {
 	got := ch.text("no AA please")
 	s := ch.sess()
 	if !slices.Contains(s.Exclude, data.ExcludeTwelveStep) {
-		t.Skip("needs matcher exclusions: lead")
+		t.Fatalf("\"no AA please\" did not rule out 12-step groups: exclude %v", s.Exclude)
 	}
 	if !slices.Contains(s.Topics, "alcohol") || s.Step != bot.StepResults {
 		t.Errorf("topics %v step %q: an exclusion must keep the topic and show results", s.Topics, s.Step)
@@ -226,6 +226,17 @@ func TestNoAAPleaseAfterResults(t *testing.T) {
 		if g.TwelveStep {
 			t.Errorf("%s is a 12-step group after \"no AA please\":\n%s", g.ID, got)
 		}
+	}
+}
+
+// TestNotedBeforeAskingAgain: a message that answers something other than
+// the question asked is acknowledged before the question comes again.
+func TestNotedBeforeAskingAgain(t *testing.T) {
+	ch := newChat(t, demoRig(t))
+	ch.say("hi", "ok", "I want to stop drinking")
+	got := ch.text("online")
+	if s := ch.sess(); s.Format != "online" || s.Step != bot.StepWho || !strings.HasPrefix(got, "Got it.") {
+		t.Errorf("format %q step %q, reply %q: want the format kept and \"Got it.\" before the same question", s.Format, s.Step, got)
 	}
 }
 
@@ -295,7 +306,7 @@ func TestChangeCourseAfterResults(t *testing.T) {
 func TestPlaceWithProvince(t *testing.T) {
 	ch := toResults(t)
 	if _, ok := ch.r.matcher.Locate("Toronto, ON"); !ok {
-		t.Skip("needs a place lookup that knows \"Toronto, ON\": data/geo.go")
+		t.Fatal("the place lookup does not know \"Toronto, ON\"")
 	}
 	got := ch.text("Toronto, ON")
 	if s := ch.sess(); !strings.Contains(s.PlaceName, "Toronto") || s.Country != "CA" {
@@ -375,7 +386,7 @@ func TestConfirmYes(t *testing.T) {
 			return
 		}
 	}
-	t.Skip("the matcher was sure of every test message; no confirm question to answer")
+	t.Fatal("no test message led to a confirm question: the test checks nothing; give it a vaguer message")
 }
 
 // countReminders records reminders.

@@ -251,8 +251,9 @@ func (t *turn) message() []Reply {
 		t.save = true
 		return t.advance()
 	case strings.HasPrefix(id, "fmt:"):
+		step := t.sess.Step
 		t.setFormat(strings.TrimPrefix(id, "fmt:"))
-		return t.advance()
+		return t.noted(step, t.advance())
 	case strings.HasPrefix(id, "pref:"):
 		t.setPref(strings.TrimPrefix(id, "pref:"))
 		return t.results(false)
@@ -562,7 +563,17 @@ func (t *turn) freeText() []Reply {
 		}
 		return t.results(false)
 	}
-	return t.advance()
+	return t.noted(step, t.advance())
+}
+
+// noted says "Got it." before the same question again when a message
+// answered something else ("online" while asked who it is for), so it
+// does not read as unheard.
+func (t *turn) noted(step Step, out []Reply) []Reply {
+	if t.sess.Step == step && len(out) > 0 && step != StepHello && step != StepResults {
+		out[0].Text = t.c.t("noted") + " " + out[0].Text
+	}
+	return out
 }
 
 // apply merges an Understanding into the session; it reports whether
