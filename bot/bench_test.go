@@ -51,8 +51,13 @@ func BenchmarkHandleNational(b *testing.B) {
 }
 
 func benchHandle(b *testing.B, r *rig) {
-	script := []string{"hi", "I'm looking for an online grief group", "more", "anything on Sunday?",
-		"/find", "alcohol", "me", "online", "I feel hopeless", "when does it meet?", "/forget"}
+	benchScript(b, r, []string{"hi", "I'm looking for an online grief group", "more", "anything on Sunday?",
+		"/find", "alcohol", "me", "online", "I feel hopeless", "when does it meet?", "/forget"})
+}
+
+// benchScript repeats the conversation for 64 people and reports the
+// median and 99th percentile per message.
+func benchScript(b *testing.B, r *rig, script []string) {
 	// As the bot starts: the place tables are read once, before the first
 	// person writes (cmd preloads them), not inside a timed message.
 	loadReal(b)

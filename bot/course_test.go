@@ -11,7 +11,6 @@ import (
 	"math"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -537,25 +536,6 @@ func TestAcknowledgeOnce(t *testing.T) {
 // the whole core on the default directory, with the gazetteer loaded first
 // as a running bot preloads it. It reports the 99th percentile.
 func BenchmarkHandleChangeCourse(b *testing.B) {
-	r := newRig(b, rigOptions{})
-	if _, ok := real.gaz.Lookup("Denver"); !ok {
-		b.Fatal("gazetteer: Denver unknown")
-	}
-	script := []string{"hi", "ok", "grief", "online", "denver", "what about Austin, TX", "online", "actually in person",
-		"Chicago", "only evenings", "no AA please", "yes", "hi", "what time is the next meeting", "more", "/forget"}
-	durs := make([]time.Duration, 0, 1<<16)
-	i := 0
-	for b.Loop() {
-		user := "u" + strconv.Itoa(i/len(script)%64)
-		start := time.Now()
-		if _, err := r.send(user, "en-US", script[i%len(script)]); err != nil {
-			b.Fatal(err)
-		}
-		durs = append(durs, time.Since(start))
-		i++
-	}
-	slices.Sort(durs)
-	p := func(q float64) float64 { return float64(durs[int(q*float64(len(durs)-1))].Nanoseconds()) }
-	b.ReportMetric(p(0.50), "p50-ns")
-	b.ReportMetric(p(0.99), "p99-ns")
+	benchScript(b, newRig(b, rigOptions{}), []string{"hi", "ok", "grief", "online", "denver", "what about Austin, TX", "online",
+		"actually in person", "Chicago", "only evenings", "no AA please", "yes", "hi", "what time is the next meeting", "more", "/forget"})
 }

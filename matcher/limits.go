@@ -68,6 +68,23 @@ var (
 	notAge      = regexp.MustCompile(`^\s*(?:minutes?|mins?|hours?|hrs?|days?|weeks?|months?|miles?|mi|km|k|percent|%|pm|am|oclock|dias|semanas|meses|horas|minutos|kilometros|millas|times|x)\b`)
 )
 
+// limitTriggers are the words at least one of which every limit rule
+// needs (a refusal, a stance, a verdict).
+var limitTriggers = set("no not never without nothing none anything other instead alternative alternatives besides except " +
+	"dont do wont will refuse hate against tired done sin nada ni ningun ninguna sea vez fuera non nonreligious secular laico laica " +
+	"atheist atheists agnostic agnostics ateo atea agnostico agnostica creyente believer nonbeliever didnt doesnt isnt wasnt cult " +
+	"funciono sirvio funciona aa")
+
+// containsAnyWord reports whether the folded text has one of the words.
+func containsAnyWord(f string, words map[string]bool) bool {
+	for _, w := range strings.Fields(f) {
+		if words[w] {
+			return true
+		}
+	}
+	return false
+}
+
 var possessives = map[string]bool{"my": true, "our": true, "his": true, "her": true, "their": true, "mi": true, "su": true, "nuestro": true, "nuestra": true}
 
 var decades = map[string]int{"teens": 15, "twenties": 25, "thirties": 35, "forties": 45, "fifties": 55, "sixties": 65, "seventies": 75, "eighties": 85, "nineties": 95}
@@ -79,7 +96,13 @@ func readLimits(text string) (data.Limits, string) {
 	f := limitText(text)
 	var l data.Limits
 	masked := f
-	for _, r := range limitRules {
+	// The rules are costly regular expressions; a message without a
+	// refusal or a stance word cannot match any of them.
+	rules := limitRules
+	if !containsAnyWord(f, limitTriggers) {
+		rules = nil
+	}
+	for _, r := range rules {
 		locs := r.re.FindAllStringIndex(f, -1)
 		if len(locs) == 0 {
 			continue
@@ -93,8 +116,10 @@ func readLimits(text string) (data.Limits, string) {
 			masked = masked[:loc[0]] + strings.Repeat(" ", loc[1]-loc[0]) + masked[loc[1]:]
 		}
 	}
-	l.Age = readAge(f)
-	if l.Age == 0 {
+	if strings.ContainsAny(f, "0123456789") || strings.Contains(f, "in my") {
+		l.Age = readAge(f)
+	}
+	if l.Age == 0 && strings.ContainsAny(text, "0123456789") {
 		l.Age = readAgeAside(strings.NewReplacer("'", "", "’", "").Replace(data.Fold(text)))
 	}
 	return l, masked

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/text/language"
@@ -230,7 +231,7 @@ func (m *Matcher) Find(ctx context.Context, in data.Intake, offset, limit int) (
 		if !ok {
 			continue
 		}
-		out = append(out, data.Match{Group: g, Score: h.Score, DistanceKm: h.DistanceKm, Reasons: m.reasons(g, in, h.DistanceKm)})
+		out = append(out, data.Match{Group: g, Score: h.Score, DistanceKm: h.DistanceKm})
 	}
 	// Topics come best first: a listing of the topic the person mentioned
 	// most outranks one of a topic mentioned in passing, and both outrank a
@@ -391,7 +392,11 @@ func (m *Matcher) Find(ctx context.Context, in data.Intake, offset, limit int) (
 	if offset >= len(out) {
 		return nil, nil
 	}
-	return out[offset:min(len(out), offset+limit)], nil
+	shown := out[offset:min(len(out), offset+limit)]
+	for i := range shown { // reasons for the page shown only
+		shown[i].Reasons = m.reasons(shown[i].Group, in, shown[i].DistanceKm)
+	}
+	return shown, nil
 }
 
 var weekdayNames = map[string][7]string{
@@ -533,7 +538,7 @@ func (m *Matcher) reasons(g *data.Group, in data.Intake, dist float64) []string 
 // countryNames names countries in the reply's language ("Australia",
 // "the UK" stays "United Kingdom"), joined with commas.
 func countryNames(codes []string, lang string) string {
-	namer := display.Regions(language.Make(lang))
+	namer := regionNamer(lang)
 	names := make([]string, 0, len(codes))
 	for _, c := range codes {
 		if r, err := language.ParseRegion(c); err == nil {
@@ -543,6 +548,18 @@ func countryNames(codes []string, lang string) string {
 		}
 	}
 	return strings.Join(names, ", ")
+}
+
+var namers sync.Map // lang → display.Namer
+
+// regionNamer is x/text's namer of regions in lang, built once per language.
+func regionNamer(lang string) display.Namer {
+	if n, ok := namers.Load(lang); ok {
+		return n.(display.Namer)
+	}
+	n := display.Regions(language.Make(lang))
+	namers.Store(lang, n)
+	return n
 }
 
 // nameScanLimit is the directory size up to which names are matched by

@@ -37,7 +37,7 @@ var (
 	typeWords = []struct {
 		re   *regexp.Regexp
 		code string
-	}{
+	}{ // each regexp runs only when the text holds a word it needs (typeHints)
 		{regexp.MustCompile(`(?i)\bspeakers?\b|\boradores?\b`), "SP"},
 		{regexp.MustCompile(`(?i)\bsteps? stud(?:y|ies)\b|\bstep meetings?\b|\bestudio de (?:los )?pasos\b`), "ST"},
 		{regexp.MustCompile(`(?i)\bbig book\b|\blibro grande\b`), "B"},
@@ -72,6 +72,12 @@ var (
 // readSpecifics reads what the text asks of the meeting itself.
 func readSpecifics(text string, short bool) data.Specifics {
 	var s data.Specifics
+	lower := strings.ToLower(text)
+	// The expressions are costly; most messages name no meeting at all.
+	if folded := data.Fold(text); !strings.Contains(folded, "anon") && !strings.Contains(folded, "alateen") &&
+		!containsAnyWord(strings.NewReplacer(",", " ", ".", " ", "!", " ", "?", " ").Replace(folded), fellowshipShorts) {
+		return readMeetingWords(s, text, lower)
+	}
 	if m := fellowshipFullRE.FindStringSubmatch(text); m != nil {
 		s.Fellowship = fullToShort[strings.Join(strings.Fields(data.Fold(m[1])), " ")]
 	} else if m := fellowshipShortRE.FindStringSubmatch(text); m != nil {
@@ -94,17 +100,37 @@ func readSpecifics(text string, short bool) data.Specifics {
 	if s.Fellowship == "alateen" {
 		s.Fellowship = "al-anon"
 	}
-	for _, t := range typeWords {
+	return readMeetingWords(s, text, lower)
+}
+
+// fellowshipShorts are the short names the fellowship patterns read.
+var fellowshipShorts = map[string]bool{"aa": true, "na": true, "ca": true, "cma": true, "ma": true, "ga": true, "oa": true,
+	"da": true, "ea": true, "eda": true, "coda": true, "nica": true, "fa": true}
+
+// typeHints: a word each typeWords expression needs, in the same order.
+var typeHints = [][]string{{"speaker", "orador"}, {"step", "estudio"}, {"big book", "libro grande"}, {"wheelchair", "accessible", "silla", "accesible"},
+	{"meditat", "11th"}, {"closed", "cerrada"}, {"open", "abierta"}, {"newcomer", "beginner", "principiante", "llegad"}, {"literat"},
+	{"tradition"}, {"sign language", "asl", "señas"}, {"friendly", "bring"}, {"babysit", "child", "guarder"}, {"12", "twelve"},
+	{"grapevine"}, {"outdoor"}, {"candlelight"}, {"deaf", "hearing", "sordo"}}
+
+// readMeetingWords adds the meeting types, phone or hybrid and "a women's
+// meeting" the text names.
+func readMeetingWords(s data.Specifics, text, lower string) data.Specifics {
+	for i, t := range typeWords {
+		if !slices.ContainsFunc(typeHints[i], func(h string) bool { return strings.Contains(lower, h) }) {
+			continue
+		}
 		if t.re.MatchString(text) && !slices.Contains(s.Types, t.code) {
 			s.Types = append(s.Types, t.code)
 		}
 	}
 	switch {
-	case viaHybridRE.MatchString(text):
+	case strings.Contains(lower, "brid") && viaHybridRE.MatchString(text):
 		s.Via = "hybrid"
-	case viaPhoneRE.MatchString(text):
+	case (strings.Contains(lower, "phone") || strings.Contains(lower, "dial") || strings.Contains(lower, "call") || strings.Contains(lower, "tel")) && viaPhoneRE.MatchString(text):
 		s.Via = "phone"
 	}
-	s.AudienceOnly = audienceMeetingRE.MatchString(text)
+	s.AudienceOnly = (strings.Contains(lower, "meeting") || strings.Contains(lower, "group") || strings.Contains(lower, "circle") ||
+		strings.Contains(lower, "chat") || strings.Contains(lower, "reuni") || strings.Contains(lower, "grupo")) && audienceMeetingRE.MatchString(text)
 	return s
 }

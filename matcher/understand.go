@@ -704,15 +704,21 @@ func (m *Matcher) Understand(text string) data.Understanding {
 	u.ForOther = otherRE.MatchString(text) || (flags["family"] && slices.ContainsFunc(u.Topics, func(t data.TopicGuess) bool { return t.Slug == "addiction-family" }))
 	// "online gambling", "apuestas en línea": what the person does
 	// online, not how they want to meet.
-	formatText := onlineActivityRE.ReplaceAllString(text, " ")
+	formatText := text
+	if lower := data.Fold(text); strings.Contains(lower, "online") || strings.Contains(lower, "internet") ||
+		strings.Contains(lower, "linea") || strings.Contains(lower, "virtual") {
+		formatText = onlineActivityRE.ReplaceAllString(text, " ")
+	}
 	online, inPerson := onlineRE.MatchString(formatText), inPersonRE.MatchString(formatText)
 	// "in person only", "not online", "can't do video calls" rule the
 	// other way out; "online only", "can't leave the house" likewise.
-	switch f := limitText(text); {
-	case onlyInPersonRE.MatchString(f) || refuseOnlineRE.MatchString(f):
-		online, inPerson = false, true
-	case onlyOnlineRE.MatchString(f) || refuseInPersonRE.MatchString(f):
-		online, inPerson = true, false
+	if f := limitText(text); online || inPerson || strings.Contains(f, "leave") || strings.Contains(f, "get out") || strings.Contains(f, "salir") {
+		switch {
+		case onlyInPersonRE.MatchString(f) || refuseOnlineRE.MatchString(f):
+			online, inPerson = false, true
+		case onlyOnlineRE.MatchString(f) || refuseInPersonRE.MatchString(f):
+			online, inPerson = true, false
+		}
 	}
 	switch {
 	case spanishAsk.MatchString(text):
