@@ -66,7 +66,6 @@ var (
 	}
 )
 
-
 func median(xs []float64) float64 {
 	if len(xs) == 0 {
 		return 0
