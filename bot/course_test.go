@@ -539,3 +539,28 @@ func BenchmarkHandleChangeCourse(b *testing.B) {
 	benchScript(b, newRig(b, rigOptions{}), []string{"hi", "ok", "grief", "online", "denver", "what about Austin, TX", "online",
 		"actually in person", "Chicago", "only evenings", "no AA please", "yes", "hi", "what time is the next meeting", "more", "/forget"})
 }
+
+// TestSpecificsKeptInSession: what a person asks of the meeting itself
+// ("an NA meeting by phone") is kept with their answers and binds every
+// later search, and a later message adds to it.
+func TestSpecificsKeptInSession(t *testing.T) {
+	ch := newChat(t, newRig(t, rigOptions{}))
+	ch.say("hi", "consent:yes", "NA meeting by phone")
+	got := ch.text("for me")
+	s := ch.sess()
+	if s.Specifics.Fellowship != "na" || s.Specifics.Via != "phone" {
+		t.Fatalf("specifics %+v, want NA by phone", s.Specifics)
+	}
+	if len(ch.shown()) == 0 {
+		t.Fatalf("no results:\n%s", got)
+	}
+	for _, g := range ch.shown() {
+		if g.FellowshipOf() != "na" && !strings.Contains(got, "closest") {
+			t.Errorf("%s (%q) shown for an NA meeting without saying it is only the closest", g.ID, g.FellowshipOf())
+		}
+	}
+	ch.say("a speaker meeting")
+	if s := ch.sess(); s.Specifics.Fellowship != "na" || !slices.Contains(s.Specifics.Types, "SP") {
+		t.Errorf("specifics %+v after \"a speaker meeting\", want NA kept and SP added", s.Specifics)
+	}
+}

@@ -104,10 +104,13 @@ type Session struct {
 	// Limits: what the person ruled out ("no AA") and their age, as codes.
 	data.Limits
 	// Window: "tonight", "now" as times (no text), so results keep to it.
-	Window   data.Window `json:"window,omitzero"`
-	Offset   int         `json:"offset,omitempty"` // results already shown
-	Shown    []string    `json:"shown,omitempty"`  // ids of the groups last shown
-	Concerns int         `json:"concerns,omitempty"`
+	Window data.Window `json:"window,omitzero"`
+	// Specifics: what was asked of the meeting itself (fellowship, type
+	// codes, by phone or hybrid, audience only, spoken language), as codes.
+	Specifics data.Specifics `json:"specifics,omitzero"`
+	Offset    int            `json:"offset,omitempty"` // results already shown
+	Shown     []string       `json:"shown,omitempty"`  // ids of the groups last shown
+	Concerns  int            `json:"concerns,omitempty"`
 	// AwaitCountry: a crisis reply asked "which country are you in?", so
 	// the next message that names a country gets that country's lines.
 	AwaitCountry bool      `json:"await_country,omitempty"`

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -643,6 +644,10 @@ func (t *turn) apply(u data.Understanding) bool {
 		s.After, s.Before = u.After, u.Before
 		changed = true
 	}
+	if sp := mergeSpecifics(s.Specifics, u.Specifics); !reflect.DeepEqual(sp, s.Specifics) {
+		s.Specifics = sp
+		changed = true
+	}
 	if !u.Window.IsZero() || (len(u.Days) > 0 && !s.Window.IsZero()) {
 		// A new window, or new days that replace an old "tonight".
 		s.Window = u.Window
@@ -658,6 +663,29 @@ func (t *turn) apply(u data.Understanding) bool {
 		t.save = true
 	}
 	return changed
+}
+
+// mergeSpecifics adds what a new message asks of the meeting to what was
+// asked before: a new fellowship or way of meeting replaces the old one,
+// types accumulate ("a speaker meeting" then "wheelchair accessible").
+func mergeSpecifics(old, u data.Specifics) data.Specifics {
+	out := old
+	if u.Fellowship != "" {
+		out.Fellowship = u.Fellowship
+	}
+	if u.Via != "" {
+		out.Via = u.Via
+	}
+	if u.Spoken != "" {
+		out.Spoken = u.Spoken
+	}
+	out.AudienceOnly = out.AudienceOnly || u.AudienceOnly
+	for _, c := range u.Types {
+		if !slices.Contains(out.Types, c) {
+			out.Types = append(slices.Clone(out.Types), c)
+		}
+	}
+	return out
 }
 
 func limit(s []string, n int) []string {
@@ -879,7 +907,7 @@ func (t *turn) intake() data.Intake {
 	s := &t.sess
 	return data.Intake{Topics: s.Topics, ForOther: s.ForOther, Format: s.Format, Near: s.Near, PlaceName: s.PlaceName,
 		Audience: s.Audience, Language: s.Language, Days: s.Days, After: s.After, Before: s.Before, Country: s.Country,
-		ReplyLang: t.c.Lang, Limits: s.Limits, Window: s.Window}
+		ReplyLang: t.c.Lang, Limits: s.Limits, Window: s.Window, Specifics: s.Specifics}
 }
 
 // results searches and shows a page of groups; more pages on from the last.
