@@ -628,6 +628,12 @@ func (t *turn) apply(u data.Understanding) bool {
 			changed = true
 		}
 	}
+	for _, a := range u.Also {
+		if !slices.Contains(s.Also, a) {
+			s.Also = append(s.Also, a)
+			changed = true
+		}
+	}
 	if u.Age > 0 && u.Age != s.Age {
 		s.Age = u.Age
 		changed = true

@@ -149,6 +149,10 @@ type Limits struct {
 	// Age is the person's age when they said it, 0 when not: listings whose
 	// age range leaves it out are never shown.
 	Age int `json:"age,omitempty"`
+	// Also are the audiences the person named besides the main one ("an
+	// LGBTQ group for teens": lgbtq, and youth here), so a listing for
+	// both is theirs.
+	Also []string `json:"also,omitempty"`
 }
 
 // Exclusion codes: kinds of listing a person can rule out in words.
@@ -173,7 +177,7 @@ func (l Limits) Allow(g *Group) bool {
 }
 
 // Empty reports whether nothing is ruled out.
-func (l Limits) Empty() bool { return len(l.Exclude) == 0 && l.Age == 0 }
+func (l Limits) Empty() bool { return len(l.Exclude) == 0 && l.Age == 0 && len(l.Also) == 0 }
 
 // Match is one group that fits an intake, with the reasons it fits.
 type Match struct {

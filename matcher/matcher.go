@@ -431,7 +431,7 @@ func forPerson(g *data.Group, in data.Intake) bool {
 		return true
 	}
 	for _, a := range g.Audiences {
-		if !slices.Contains(restrictedAudiences, a) || a == in.Audience {
+		if !slices.Contains(restrictedAudiences, a) || a == in.Audience || slices.Contains(in.Also, a) {
 			continue
 		}
 		switch {

@@ -214,3 +214,21 @@ func TestGroupsByNameInALargeDirectory(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryAudienceNamedCounts: "an LGBTQ group for teens" names two
+// audiences; a listing for LGBTQ+ young people is theirs and comes first.
+func TestEveryAudienceNamedCounts(t *testing.T) {
+	m := newMatcher(t)
+	q := "is there an lgbt group for teens"
+	u := m.Understand(q)
+	if u.Audience != "lgbtq" || !slices.Contains(u.Also, "youth") {
+		t.Fatalf("audience %q also %v, want lgbtq and youth", u.Audience, u.Also)
+	}
+	res, err := m.Find(context.Background(), u.Intake(q), 0, 3)
+	if err != nil || len(res) == 0 {
+		t.Fatal(err, res)
+	}
+	if g := res[0].Group; !slices.Contains(g.Audiences, "youth") || !slices.Contains(g.Audiences, "lgbtq") {
+		t.Errorf("first result %s for %v, want a listing for LGBTQ+ young people", g.ID, g.Audiences)
+	}
+}

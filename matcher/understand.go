@@ -766,9 +766,12 @@ func (m *Matcher) Understand(text string) data.Understanding {
 		u.Format = "in_person"
 	}
 	for _, a := range audiences {
-		if a.re.MatchString(text) {
+		switch {
+		case !a.re.MatchString(text):
+		case u.Audience == "":
 			u.Audience = a.aud
-			break
+		default:
+			u.Also = append(u.Also, a.aud)
 		}
 	}
 	spoken := u.Spoken
