@@ -68,8 +68,10 @@ func (b *Bleve) Update(ctx context.Context, dir *data.Directory, vocab *data.Voc
 		return nil, Diff{}, ErrRebuild
 	}
 	diff := Compare(b.dir, dir)
-	b.mu.Lock()
-	defer b.mu.Unlock()
+	// A read lock: searches on the receiver go on during the update (each
+	// shard's batch is atomic); only Close waits for it to finish.
+	b.mu.RLock()
+	defer b.mu.RUnlock()
 	shards := make(map[string]bleve.Index, len(b.shards))
 	for name, s := range b.shards {
 		shards[name] = s
