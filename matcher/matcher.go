@@ -64,10 +64,14 @@ func (m *Matcher) Locate(text string) (data.Place, bool) {
 	return m.gaz.Lookup(text)
 }
 
-// Find returns up to limit groups for the intake, skipping offset. When
-// nothing fits exactly it relaxes, in order: related topics, the days, the
-// distance (twice, then four times), and finally offers remote groups to
-// someone who asked for a room. Relaxed results say so in their reasons.
+// Find returns up to limit groups for the intake, skipping offset. What
+// the person ruled out, their age and the audiences they named always
+// bind. When nothing fits exactly it relaxes, in order: what was asked of
+// the meeting (types, phone, "a women's meeting", a spoken language), the
+// days and times, the distance (twice, then four times), rooms to remote,
+// rooms anywhere, the fellowship, and last related topics; what the person
+// asked of the meeting or its time is relaxed only when nothing at all fits
+// it. Every match carries notes saying what was relaxed to find it.
 func (m *Matcher) Find(ctx context.Context, in data.Intake, offset, limit int) ([]data.Match, error) {
 	if limit <= 0 {
 		limit = 5
@@ -101,9 +105,8 @@ func (m *Matcher) Find(ctx context.Context, in data.Intake, offset, limit int) (
 		q.Remote = true
 		q.Near = in.Near
 	}
-	// Relax what matters least first: the day and time, then the distance, then
-	// rooms to remote; the topic is what the person came for, so related
-	// topics come last.
+	// Relax what matters least first; the topic is what the person came
+	// for, so related topics come last.
 	steps := []func(*index.Query) bool{
 		func(q *index.Query) bool { return true },
 		func(q *index.Query) bool { // what was asked of the meeting, but its fellowship
