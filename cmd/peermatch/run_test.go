@@ -12,8 +12,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/peermatch/peermatch/data"
 )
 
 func env(t *testing.T) func(string) string {
@@ -114,21 +112,7 @@ func onlineGriefShown(t *testing.T, script string) int {
 	if !strings.Contains(strings.ToLower(out.String()), "bot") {
 		t.Errorf("the hello should say it is a bot:\n%s", out.String())
 	}
-	v, err := data.DefaultVocabulary()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir, err := data.DefaultDirectory(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	shown := 0
-	for _, g := range dir.Groups {
-		if slices.Contains(g.Topics, "grief") && g.Format.Remote() && strings.Contains(out.String(), g.Name) {
-			shown++
-		}
-	}
-	return shown
+	return onlineGrief(t, out.String())
 }
 
 // TestHelloAloneShowsNoGroups keeps the test above honest: the count is of
