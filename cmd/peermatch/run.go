@@ -343,7 +343,7 @@ func loadDirectory(ctx context.Context, vocab *data.Vocabulary, gaz *place.Gazet
 		}
 	}
 	opts := importer.ImportOptions{Gazetteer: gaz, Fetch: importer.HTTPFetcher(ctx, &http.Client{Timeout: fetchTimeout}), Cache: sourceCache}
-	dir, problems, dups, err := importer.LoadSources(vocab, files, embedded, opts)
+	dir, problems, dups, err := importer.LoadSources(ctx, vocab, files, embedded, opts)
 	for _, p := range problems {
 		if importer.IsWarning(p) {
 			log.Warn("directory record", "problem", p.Error())

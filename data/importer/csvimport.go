@@ -85,7 +85,22 @@ func parseSheetClock(s string) (string, int, bool) {
 	return fmt.Sprintf("%02d:%02d", h, m), h*60 + m, true
 }
 
-func importCSV(v *data.Vocabulary, name string, br *bufio.Reader, opts ImportOptions) ([]*data.Group, []error, error) {
+func importCSV(s *sink, v *data.Vocabulary, name string, br *bufio.Reader, opts ImportOptions) error {
+	gs, ps, err := readCSV(s, v, name, br, opts)
+	s.bad(ps...)
+	for _, g := range gs {
+		if err := s.add(g); err != nil {
+			return err
+		}
+	}
+	return err
+}
+
+// readCSV reads a sheet. A group's meetings may be on several rows
+// anywhere in the sheet, so groups are final only at its end; the rows
+// are read one at a time (csv.Reader), and cancellation is honoured
+// between them.
+func readCSV(s *sink, v *data.Vocabulary, name string, br *bufio.Reader, opts ImportOptions) ([]*data.Group, []error, error) {
 	cr := csv.NewReader(br)
 	cr.ReuseRecord = true
 	cr.TrimLeadingSpace = true
@@ -97,7 +112,7 @@ func importCSV(v *data.Vocabulary, name string, br *bufio.Reader, opts ImportOpt
 		return nil, nil, csvBroken(name, 0, err)
 	}
 	if isTSMLHeader(header) {
-		return importTSMLCSV(v, name, header, cr, opts)
+		return nil, nil, importTSMLCSV(s, v, name, header, cr, opts)
 	}
 	col := map[string]int{}
 	var problems []error
@@ -123,7 +138,7 @@ func importCSV(v *data.Vocabulary, name string, br *bufio.Reader, opts ImportOpt
 	var groups []*data.Group
 	byID := map[string]*csvGroup{}
 	var order []*csvGroup
-	ps, err := eachCSVRow(cr, name, len(header), func(row []string, n, line int) []error {
+	ps, err := eachCSVRow(s, cr, name, len(header), func(row []string, n, line int) []error {
 		return guardRecord(name, n, line, func() []error {
 			return csvRow(row, col, opts, name, zones, n, line, byID, &order)
 		})
@@ -210,9 +225,12 @@ type csvGroup struct {
 // and line, collecting the problems; a row with the wrong number of fields
 // is a problem of its own, and a malformed line (an unterminated quote)
 // stops the reading with an error.
-func eachCSVRow(cr *csv.Reader, name string, width int, row func(rec []string, n, line int) []error) ([]error, error) {
+func eachCSVRow(s *sink, cr *csv.Reader, name string, width int, row func(rec []string, n, line int) []error) ([]error, error) {
 	var problems []error
 	for n := 1; ; n++ {
+		if err := s.next(); err != nil {
+			return problems, err
+		}
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			return problems, nil
@@ -453,10 +471,10 @@ func tsmlTypeCode(s string) string {
 	return s // left as written: the meeting reader warns about it
 }
 
-func importTSMLCSV(v *data.Vocabulary, name string, header []string, cr *csv.Reader, opts ImportOptions) ([]*data.Group, []error, error) {
+func importTSMLCSV(s *sink, v *data.Vocabulary, name string, header []string, cr *csv.Reader, opts ImportOptions) error {
 	r, err := newMGReader(v, name, opts)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
 	col := map[string]int{}
 	for i, h := range header {
@@ -464,8 +482,8 @@ func importTSMLCSV(v *data.Vocabulary, name string, header []string, cr *csv.Rea
 			col[f] = i
 		}
 	}
-	var groups []*data.Group
-	problems, err := eachCSVRow(cr, name, len(header), func(row []string, n, line int) []error {
+	var stop error
+	problems, err := eachCSVRow(s, cr, name, len(header), func(row []string, n, line int) []error {
 		var g *data.Group
 		ps := guardRecord(name, n, line, func() (ps []error) {
 			raw, err := json.Marshal(tsmlMeeting(row, col, n))
@@ -475,12 +493,16 @@ func importTSMLCSV(v *data.Vocabulary, name string, header []string, cr *csv.Rea
 			g, ps = r.record(raw, n, line)
 			return ps
 		})
-		if g != nil {
-			groups = append(groups, g)
+		if g != nil && stop == nil {
+			stop = s.add(g)
 		}
 		return ps
 	})
-	return groups, problems, err
+	s.bad(problems...)
+	if stop != nil {
+		return stop
+	}
+	return err
 }
 
 // tsmlMeeting turns one row into a Meeting Guide meeting object: times

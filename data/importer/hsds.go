@@ -157,69 +157,81 @@ func newHSDSReader(v *data.Vocabulary, opts ImportOptions) (*hsdsReader, error) 
 	return &hsdsReader{v: v, opts: opts, zones: zoneCache{}, seen: map[string]string{}}, nil
 }
 
-func importHSDSJSON(v *data.Vocabulary, name string, br *bufio.Reader, opts ImportOptions) ([]*data.Group, []error, error) {
+func importHSDSJSON(s *sink, v *data.Vocabulary, name string, br *bufio.Reader, opts ImportOptions) error {
 	r, err := newHSDSReader(v, opts)
 	if err != nil {
-		return nil, nil, fmt.Errorf("import %s: %w", name, err)
+		return fmt.Errorf("import %s: %w", name, err)
 	}
-	var groups []*data.Group
-	var problems []error
-	add := func(raw []byte, n, line int) {
+	add := func(raw []byte, n, line int) error {
 		var gs []*data.Group // stays nil when reading the record panics
 		ps := guardRecord(name, n, line, func() (ps []error) {
 			gs, ps = r.rawRecord(name, raw, n, line)
 			return ps
 		})
-		groups = append(groups, gs...)
-		problems = append(problems, ps...)
+		for _, g := range gs {
+			if err := s.add(g); err != nil {
+				return err
+			}
+		}
+		s.bad(ps...)
+		return nil
 	}
 	head, _ := br.Peek(1 << 10)
 	head = bytes.TrimLeft(head, " \t\r\n\xef\xbb\xbf")
 	if len(head) > 0 && head[0] == '[' {
 		sc := newArrayScanner(name, br, opts.maxRecord())
 		if err := sc.begin("an array of HSDS services or organizations"); err != nil {
-			return nil, nil, err
+			return err
 		}
 		for n := 1; ; n++ {
+			if err := s.next(); err != nil {
+				return err
+			}
 			raw, line, size, ok, err := sc.next(n)
 			if err != nil {
-				return groups, problems, err
+				return err
 			}
 			if !ok {
-				return groups, problems, nil
+				return nil
 			}
 			if raw == nil {
-				problems = append(problems, &data.RecordError{Source: name, Record: n, Line: line, Reason: fmt.Sprintf("record is %d bytes, over the %d-byte limit", size, opts.maxRecord())})
+				s.bad(&data.RecordError{Source: name, Record: n, Line: line, Reason: fmt.Sprintf("record is %d bytes, over the %d-byte limit", size, opts.maxRecord())})
 				continue
 			}
-			add(raw, n, line)
+			if err := add(raw, n, line); err != nil {
+				return err
+			}
 		}
 	}
 	// One object: a service, an organization with its services, a
 	// service_at_location with its service, or an API page {"contents": [...]}.
 	b, err := io.ReadAll(br)
 	if err != nil {
-		return nil, nil, fmt.Errorf("import %s: %w", name, err)
+		return fmt.Errorf("import %s: %w", name, err)
 	}
 	if len(bytes.TrimSpace(b)) == 0 {
-		return nil, nil, &data.RecordError{Source: name, Reason: "empty file: expected HSDS JSON (a service, an organization, or an array of them)"}
+		return &data.RecordError{Source: name, Reason: "empty file: expected HSDS JSON (a service, an organization, or an array of them)"}
 	}
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(b, &top); err != nil {
-		return nil, nil, &data.RecordError{Source: name, Reason: "malformed JSON" + jsonWhy(err)}
+		return &data.RecordError{Source: name, Reason: "malformed JSON" + jsonWhy(err)}
 	}
 	if c, ok := top["contents"]; ok {
 		var items []json.RawMessage
 		if err := json.Unmarshal(c, &items); err != nil {
-			return nil, nil, &data.RecordError{Source: name, Field: "contents", Reason: "expected an array, got JSON " + jsonKind(c)}
+			return &data.RecordError{Source: name, Field: "contents", Reason: "expected an array, got JSON " + jsonKind(c)}
 		}
 		for i, it := range items {
-			add(it, i+1, 0)
+			if err := s.next(); err != nil {
+				return err
+			}
+			if err := add(it, i+1, 0); err != nil {
+				return err
+			}
 		}
-		return groups, problems, nil
+		return nil
 	}
-	add(b, 1, 1)
-	return groups, problems, nil
+	return add(b, 1, 1)
 }
 
 // rawRecord decodes one top-level object: a service, an organization
@@ -697,7 +709,23 @@ func scheduleFrom(r map[string]flexStr) hsdsSchedule {
 
 // importHSDSTables reads the HSDS 3.0 CSV table set in dir, joining the
 // tables on their ids, and maps each services.csv row like a JSON service.
-func importHSDSTables(v *data.Vocabulary, dir string, opts ImportOptions) ([]*data.Group, []error, error) {
+func importHSDSTables(s *sink, v *data.Vocabulary, dir string, opts ImportOptions) error {
+	gs, ps, err := hsdsTables(v, dir, opts)
+	s.bad(ps...)
+	if err != nil {
+		return err
+	}
+	for _, g := range gs {
+		if err := s.add(g); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// hsdsTables reads the table set whole: a service's rows are spread over
+// several files, so nothing is final before every table is read.
+func hsdsTables(v *data.Vocabulary, dir string, opts ImportOptions) ([]*data.Group, []error, error) {
 	r, err := newHSDSReader(v, opts)
 	if err != nil {
 		return nil, nil, fmt.Errorf("import %s: %w", dir, err)

@@ -193,78 +193,37 @@ func Rejected(problems []error) int {
 // the size cap, is empty, is not in the expected shape, or ends early.
 // Groups read before such a break are still returned, but a caller that
 // replaces stored data must not store them, since the rest is missing.
+// It holds the whole source; Stream hands it over one group at a time.
 func Import(v *data.Vocabulary, src string, opts ImportOptions) ([]*data.Group, []error, error) {
-	s := ParseSource(src)
-	format := opts.Format
-	if !s.URL {
-		st, err := os.Stat(s.Name)
-		if err != nil {
-			return nil, nil, fmt.Errorf("import %s: %w", s.Name, err)
-		}
-		if st.IsDir() {
-			return importDir(v, s.Name, format, opts)
-		}
-	}
-	rc, err := openSource(s, opts)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer rc.Close()
-	return ImportReader(v, s.Name, rc, opts)
+	s, gs, ps := collect(context.Background())
+	err := streamSource(s, v, src, opts)
+	return *gs, *ps, err
 }
 
 // ImportReader reads a source already open (name is used in messages and
 // as the default listing source). format must not be SourceAuto for
 // content that has no name to go by; it is detected otherwise.
 func ImportReader(v *data.Vocabulary, name string, r io.Reader, opts ImportOptions) ([]*data.Group, []error, error) {
-	tr := newTextReader(&capReader{r: r, left: opts.maxBytes(), name: name})
-	br := bufio.NewReaderSize(tr, 64<<10)
-	format := opts.Format
-	if format == SourceAuto {
-		var err error
-		if format, err = detectFormat(name, br); err != nil {
-			return nil, nil, err
-		}
-	}
-	gs, ps, err := importReader(v, name, format, br, opts)
-	if w := tr.legacyWarning(name); w != nil {
-		ps = append([]error{w}, ps...)
-	}
-	return gs, ps, err
+	s, gs, ps := collect(context.Background())
+	err := streamReader(s, v, name, r, opts)
+	return *gs, *ps, err
 }
 
-func importReader(v *data.Vocabulary, name string, format SourceFormat, br *bufio.Reader, opts ImportOptions) ([]*data.Group, []error, error) {
+func importReader(s *sink, v *data.Vocabulary, name string, format SourceFormat, br *bufio.Reader, opts ImportOptions) error {
 	switch format {
 	case SourceMeetingGuide:
-		return importMeetingGuide(v, name, br, opts)
+		return importMeetingGuide(s, v, name, br, opts)
 	case SourceHSDS:
-		return importHSDSJSON(v, name, br, opts)
+		return importHSDSJSON(s, v, name, br, opts)
 	case SourceCSV:
-		return importCSV(v, name, br, opts)
+		return importCSV(s, v, name, br, opts)
 	case SourceNative:
-		b, err := io.ReadAll(br)
-		if err != nil {
-			return nil, nil, fmt.Errorf("import %s: %w", name, err)
-		}
-		return parseNative(v, name, b)
+		return parseNative(s, v, name, br)
 	case SourceHSDSTables:
-		return nil, nil, fmt.Errorf("import %s: %s is a folder of CSV tables; name the folder", name, format)
+		return fmt.Errorf("import %s: %s is a folder of CSV tables; name the folder", name, format)
 	default:
-		return nil, nil, fmt.Errorf("import %s: unknown format %q (expected one of %s)", name, format, formatList())
+		return fmt.Errorf("import %s: unknown format %q (expected one of %s)", name, format, formatList())
 	}
-}
-
-// parseNative reads our own format. ParseGroups checks each record; the
-// recover is the last line of defence for a panic it did not foresee,
-// which rejects the source whole since ParseGroups keeps no partial state.
-func parseNative(v *data.Vocabulary, name string, b []byte) (gs []*data.Group, ps []error, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			gs, ps, err = nil, nil, &data.RecordError{Source: name, Reason: fmt.Sprintf("the file could not be read: %s (%v); please report it", internalError, r)}
-		}
-	}()
-	gs, ps = ParseGroups(name, b, v)
-	return gs, ps, nil
 }
 
 func formatList() string {
@@ -296,31 +255,41 @@ func ParseSourceFormat(s string) (SourceFormat, error) {
 }
 
 // importDir reads a folder: HSDS CSV tables when it holds services.csv,
-// else every *.json file in it, each detected on its own.
-func importDir(v *data.Vocabulary, dir string, format SourceFormat, opts ImportOptions) ([]*data.Group, []error, error) {
+// else every *.json file in it, each detected on its own. An id already
+// read from an earlier file is reported and the later record skipped.
+func importDir(s *sink, v *data.Vocabulary, dir string, format SourceFormat, opts ImportOptions) error {
 	if format == SourceHSDSTables || format == SourceAuto && fileExists(filepath.Join(dir, "services.csv")) {
-		return importHSDSTables(v, dir, opts)
+		return importHSDSTables(s, v, dir, opts)
 	}
 	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
 	if len(files) == 0 {
-		return nil, nil, fmt.Errorf("import %s: a folder with neither services.csv (HSDS tables) nor *.json files", dir)
+		return fmt.Errorf("import %s: a folder with neither services.csv (HSDS tables) nor *.json files", dir)
 	}
 	slices.Sort(files)
-	var all []*data.Group
-	var problems []error
+	seen := map[string]bool{}
+	var dups []error
+	inner := *s
+	inner.group = func(g *data.Group) bool {
+		if seen[g.ID] {
+			dups = append(dups, duplicateID(g.ID))
+			return true
+		}
+		seen[g.ID] = true
+		return s.group(g)
+	}
 	for _, f := range files {
-		gs, ps, err := Import(v, f, opts)
-		all = append(all, gs...)
-		problems = append(problems, ps...)
-		if err != nil {
-			return all, problems, err
+		if err := streamSource(&inner, v, f, opts); err != nil {
+			s.bad(dups...)
+			return err
 		}
 	}
-	all, ps := dedupe(all)
-	return all, append(problems, ps...), nil
+	// As before streaming: the duplicates of the folder come after the
+	// files' own problems.
+	s.bad(dups...)
+	return nil
 }
 
 func fileExists(p string) bool {
@@ -985,7 +954,9 @@ func cloneGroups(gs []*data.Group) []*data.Group {
 // one problem per bad record (each a *RecordError, or a *Warning), the
 // merged duplicates, and an error when a source cannot be read whole: a
 // source that is half there would serve a directory missing meetings.
-func LoadSources(v *data.Vocabulary, paths []string, extra []SourceGroups, opts ImportOptions) (*data.Directory, []error, []Duplicate, error) {
+// Each source is read with Stream, so it is held once, as the directory;
+// a cancelled ctx stops the load between two records with ctx's error.
+func LoadSources(ctx context.Context, v *data.Vocabulary, paths []string, extra []SourceGroups, opts ImportOptions) (*data.Directory, []error, []Duplicate, error) {
 	sources := slices.Clone(extra)
 	var problems []error
 	for _, p := range paths {
@@ -1009,10 +980,20 @@ func LoadSources(v *data.Vocabulary, paths []string, extra []SourceGroups, opts 
 			switch cached, ok := opts.Cache.get(f); {
 			case ok:
 				gs, ps = cached.groups, cached.problems
-			case o.Format == SourceHSDSTables:
-				gs, ps, err = importHSDSTables(v, f, o)
 			default:
-				gs, ps, err = importFile(v, f, o)
+				s, all, bad := collect(ctx)
+				if o.Format == SourceHSDSTables {
+					err = importHSDSTables(s, v, f, o)
+				} else {
+					err = importFile(s, v, f, o)
+				}
+				gs, ps = *all, *bad
+				if ctx.Err() != nil {
+					return nil, problems, nil, ctx.Err()
+				}
+				if o.Format == SourceHSDSTables {
+					break
+				}
 				if prev, ok := opts.Cache.last(f); ok && len(gs) == 0 && len(prev.groups) > 0 && (err != nil || len(ps) > 0) {
 					// A source that read well before and now gives nothing
 					// (a truncated upload, a broken export) keeps serving
@@ -1044,14 +1025,14 @@ func LoadSources(v *data.Vocabulary, paths []string, extra []SourceGroups, opts 
 	return data.NewDirectory(groups), append(problems, ps...), dups, nil
 }
 
-// importFile reads one file or URL, detecting its format.
-func importFile(v *data.Vocabulary, name string, opts ImportOptions) ([]*data.Group, []error, error) {
+// importFile reads one file or URL into s, detecting its format.
+func importFile(s *sink, v *data.Vocabulary, name string, opts ImportOptions) error {
 	rc, err := openSource(ParseSource(name), opts)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
 	defer rc.Close()
-	return ImportReader(v, name, rc, opts)
+	return streamReader(s, v, name, rc, opts)
 }
 
 // sourceFiles expands a path into the sources it holds: itself for a file,

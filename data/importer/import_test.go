@@ -2,6 +2,7 @@ package importer
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"slices"
@@ -26,7 +27,7 @@ func TestLoadSourcesEveryFormat(t *testing.T) {
 		t.Fatal(err)
 	}
 	opts := ImportOptions{Gazetteer: testGazetteer()}
-	d, ps, dups, err := LoadSources(v, []string{dir, "testdata/import/hsds-tables"}, nil, opts)
+	d, ps, dups, err := LoadSources(context.Background(), v, []string{dir, "testdata/import/hsds-tables"}, nil, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,10 +59,10 @@ func TestLoadSourcesEveryFormat(t *testing.T) {
 	if err := os.WriteFile(broken, []byte(`[{"name": "x", "slug": "x"`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, _, err := LoadSources(v, []string{dir, broken}, nil, opts); err == nil {
+	if _, _, _, err := LoadSources(context.Background(), v, []string{dir, broken}, nil, opts); err == nil {
 		t.Error("a truncated feed should fail the load")
 	}
-	if _, _, _, err := LoadSources(v, []string{"https://example.org/feed.json"}, nil, ImportOptions{}); err == nil {
+	if _, _, _, err := LoadSources(context.Background(), v, []string{"https://example.org/feed.json"}, nil, ImportOptions{}); err == nil {
 		t.Error("a URL without a fetcher should fail, not reach the network")
 	}
 }
@@ -72,7 +73,7 @@ func TestLoadSourcesSharedIDs(t *testing.T) {
 	v := vocab(t)
 	a := writeMG(t, "north.json", good("lunch"))
 	b := writeMG(t, "south.json", with(good("lunch"), "name", "Lunch Bunch South", "day", 4))
-	d, ps, dups, err := LoadSources(v, []string{a, b}, nil, ImportOptions{})
+	d, ps, dups, err := LoadSources(context.Background(), v, []string{a, b}, nil, ImportOptions{})
 	if err != nil || len(dups) != 0 {
 		t.Fatal(err, dups)
 	}
@@ -189,7 +190,7 @@ func BenchmarkLoad100k(b *testing.B) {
 	}
 	b.Run("LoadSources", func(b *testing.B) {
 		for b.Loop() {
-			d, ps, _, err := LoadSources(v, []string{store.Dir}, nil, ImportOptions{})
+			d, ps, _, err := LoadSources(context.Background(), v, []string{store.Dir}, nil, ImportOptions{})
 			if err != nil || len(ps) != 0 || len(d.Groups) != 100000 {
 				b.Fatalf("%d groups, %d problems, %v", len(d.Groups), len(ps), err)
 			}
@@ -216,7 +217,7 @@ func TestSourceCache(t *testing.T) {
 	cache := &SourceCache{}
 	load := func() *data.Directory {
 		t.Helper()
-		d, _, _, err := LoadSources(v, []string{a, b}, nil, ImportOptions{Cache: cache})
+		d, _, _, err := LoadSources(context.Background(), v, []string{a, b}, nil, ImportOptions{Cache: cache})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -240,7 +241,7 @@ func TestSourceCache(t *testing.T) {
 		t.Fatal(err)
 	}
 	changed := load()
-	fresh, _, _, err := LoadSources(v, []string{a, b}, nil, ImportOptions{})
+	fresh, _, _, err := LoadSources(context.Background(), v, []string{a, b}, nil, ImportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,7 +256,7 @@ func TestSourceCache(t *testing.T) {
 	if err := os.WriteFile(b, []byte(`{"truncated`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	broken, ps, _, err := LoadSources(v, []string{a, b}, nil, ImportOptions{Cache: cache})
+	broken, ps, _, err := LoadSources(context.Background(), v, []string{a, b}, nil, ImportOptions{Cache: cache})
 	if err != nil {
 		t.Fatal(err)
 	}

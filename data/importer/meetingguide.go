@@ -140,27 +140,28 @@ func newMGReader(v *data.Vocabulary, name string, opts ImportOptions) (*mgReader
 	return &mgReader{v: v, name: name, opts: opts, topics: topics, zones: zoneCache{}, seen: map[string]int{}}, nil
 }
 
-func importMeetingGuide(v *data.Vocabulary, name string, br *bufio.Reader, opts ImportOptions) ([]*data.Group, []error, error) {
+func importMeetingGuide(s *sink, v *data.Vocabulary, name string, br *bufio.Reader, opts ImportOptions) error {
 	r, err := newMGReader(v, name, opts)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
 	sc := newArrayScanner(name, br, opts.maxRecord())
 	if err := sc.begin("a JSON array of meetings ([{\"name\": ..., \"slug\": ...}, ...])"); err != nil {
-		return nil, nil, err
+		return err
 	}
-	var groups []*data.Group
-	var problems []error
 	for n := 1; ; n++ {
+		if err := s.next(); err != nil {
+			return err
+		}
 		raw, line, size, ok, err := sc.next(n)
 		if err != nil {
-			return groups, problems, err
+			return err
 		}
 		if !ok {
 			break
 		}
 		if raw == nil {
-			problems = append(problems, &data.RecordError{Source: name, Record: n, Line: line, Reason: fmt.Sprintf("record is %d bytes, over the %d-byte limit for one meeting", size, opts.maxRecord())})
+			s.bad(&data.RecordError{Source: name, Record: n, Line: line, Reason: fmt.Sprintf("record is %d bytes, over the %d-byte limit for one meeting", size, opts.maxRecord())})
 			continue
 		}
 		var g *data.Group // stays nil when reading the record panics
@@ -168,17 +169,19 @@ func importMeetingGuide(v *data.Vocabulary, name string, br *bufio.Reader, opts 
 			g, ps = r.record(raw, n, line)
 			return ps
 		})
-		problems = append(problems, ps...)
+		s.bad(ps...)
 		if g != nil {
-			groups = append(groups, g)
+			if err := s.add(g); err != nil {
+				return err
+			}
 		}
 	}
 	if c, err := sc.skipSpace(); err == nil {
-		return groups, problems, &data.RecordError{Source: name, Line: sc.line, Reason: fmt.Sprintf("unexpected %q after the closing ']' of the feed", c)}
+		return &data.RecordError{Source: name, Line: sc.line, Reason: fmt.Sprintf("unexpected %q after the closing ']' of the feed", c)}
 	} else if err != io.EOF {
-		return groups, problems, fmt.Errorf("import %s: %w", name, err)
+		return fmt.Errorf("import %s: %w", name, err)
 	}
-	return groups, problems, nil
+	return nil
 }
 
 // mgFields reads typed fields out of one meeting object, collecting one

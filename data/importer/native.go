@@ -1,7 +1,9 @@
 package importer
 
 import (
+	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -51,27 +53,27 @@ func LoadFS(fsys fs.FS, v *data.Vocabulary) (*data.Directory, []error, error) {
 		return nil, nil, err
 	}
 	slices.Sort(names)
-	var all []*data.Group
-	var problems []error
+	s, gs, ps := collect(context.Background())
 	for _, n := range names {
-		b, err := fs.ReadFile(fsys, n)
+		f, err := fsys.Open(n)
 		if err != nil {
 			return nil, nil, fmt.Errorf("read %s: %w", n, err)
 		}
-		gs, ps := ParseGroups(n, b, v)
-		all = append(all, gs...)
-		problems = append(problems, ps...)
+		err = nativeFile(s, v, n, f)
+		f.Close()
+		if err != nil {
+			return nil, nil, fmt.Errorf("read %s: %w", n, err)
+		}
 	}
-	all, ps := dedupe(all)
-	return data.NewDirectory(all), append(problems, ps...), nil
+	all, dups := dedupe(*gs)
+	return data.NewDirectory(all), append(*ps, dups...), nil
 }
 
 // LoadDirectory loads groups from files or directories of *.json files in
 // our native format. It returns the good records, one error per bad record,
 // and a non-nil error only when a source cannot be read at all.
 func LoadDirectory(v *data.Vocabulary, paths ...string) (*data.Directory, []error, error) {
-	var all []*data.Group
-	var problems []error
+	s, gs, ps := collect(context.Background())
 	for _, p := range paths {
 		st, err := os.Stat(p)
 		if err != nil {
@@ -85,18 +87,37 @@ func LoadDirectory(v *data.Vocabulary, paths ...string) (*data.Directory, []erro
 			}
 			slices.Sort(files)
 		}
-		for _, f := range files {
-			b, err := os.ReadFile(f)
+		for _, name := range files {
+			f, err := os.Open(name)
 			if err != nil {
 				return nil, nil, fmt.Errorf("directory source: %w", err)
 			}
-			gs, ps := ParseGroups(f, b, v)
-			all = append(all, gs...)
-			problems = append(problems, ps...)
+			err = nativeFile(s, v, name, f)
+			f.Close()
+			if err != nil {
+				return nil, nil, fmt.Errorf("directory source: %w", err)
+			}
 		}
 	}
-	all, ps := dedupe(all)
-	return data.NewDirectory(all), append(problems, ps...), nil
+	all, dups := dedupe(*gs)
+	return data.NewDirectory(all), append(*ps, dups...), nil
+}
+
+// nativeFile reads one native file into s the way ParseGroups always has:
+// a file that breaks off is one more problem, not a failure, and the
+// records before the break are kept. Only a read error is returned.
+func nativeFile(s *sink, v *data.Vocabulary, name string, r io.Reader) error {
+	err := parseNative(s, v, name, bufio.NewReaderSize(r, 64<<10))
+	var re *data.RecordError
+	if errors.As(err, &re) {
+		s.bad(err)
+		return nil
+	}
+	return err
+}
+
+func duplicateID(id string) error {
+	return &data.RecordError{Source: "directory", ID: id, Field: "id", Reason: "duplicate id; the first record with this id is kept"}
 }
 
 // dedupe keeps the first group of each id and reports later ones.
@@ -106,7 +127,7 @@ func dedupe(gs []*data.Group) ([]*data.Group, []error) {
 	var problems []error
 	for _, g := range gs {
 		if seen[g.ID] {
-			problems = append(problems, &data.RecordError{Source: "directory", ID: g.ID, Field: "id", Reason: "duplicate id; the first record with this id is kept"})
+			problems = append(problems, duplicateID(g.ID))
 			continue
 		}
 		seen[g.ID] = true
@@ -116,45 +137,73 @@ func dedupe(gs []*data.Group) ([]*data.Group, []error) {
 }
 
 // ParseGroups reads one native directory file, {"groups": [...]}, keeping
-// every valid record and returning one error per invalid one.
+// every valid record and returning one error per invalid one (a file that
+// breaks off is one more).
 func ParseGroups(source string, b []byte, v *data.Vocabulary) ([]*data.Group, []error) {
-	fileErr := func(reason string) []error {
-		return []error{&data.RecordError{Source: source, Reason: reason}}
+	s, gs, ps := collect(context.Background())
+	if err := nativeFile(s, v, source, bytes.NewReader(b)); err != nil {
+		s.bad(&data.RecordError{Source: source, Reason: err.Error()})
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
+	return *gs, *ps
+}
+
+// parseNative reads our own format, {"groups": [...]}, one record at a
+// time: each is decoded, normalized and checked, then handed to s. A
+// record that is not valid is one problem per wrong field; JSON that
+// breaks off ends the read with a *data.RecordError naming the record and
+// its line. The recover is the last line of defence for a panic the
+// checks did not foresee; it fails the source (the groups before it were
+// good).
+func parseNative(s *sink, v *data.Vocabulary, source string, r io.Reader) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = &data.RecordError{Source: source, Reason: fmt.Sprintf("the file could not be read: %s (%v); please report it", internalError, p)}
+		}
+	}()
+	fileErr := func(reason string) error {
+		return &data.RecordError{Source: source, Reason: reason}
+	}
+	lines := &lineTracker{r: r, line: 1}
+	dec := json.NewDecoder(lines)
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return nil, fileErr(`expected a JSON object {"groups": [...]}` + jsonWhy(err))
+		return fileErr(`expected a JSON object {"groups": [...]}` + jsonWhy(err))
 	}
-	var groups []*data.Group
-	var problems []error
+	found := false
 	seen := map[string]int{}
 	for dec.More() {
 		key, err := dec.Token()
 		if err != nil {
-			return groups, append(problems, fileErr("malformed JSON"+jsonWhy(err))...)
+			return fileErr("malformed JSON" + jsonWhy(err))
 		}
 		if key != "groups" {
 			var skip json.RawMessage
 			if err := dec.Decode(&skip); err != nil {
-				return groups, append(problems, fileErr("malformed JSON"+jsonWhy(err))...)
+				return fileErr("malformed JSON" + jsonWhy(err))
 			}
 			continue
 		}
 		if t, err := dec.Token(); err != nil || t != json.Delim('[') {
-			return groups, append(problems, fileErr(`field groups: expected an array`+jsonWhy(err))...)
+			return fileErr(`field groups: expected an array` + jsonWhy(err))
 		}
-		var lines lineCounter
+		found = true
+		var raw json.RawMessage
 		for n := 1; dec.More(); n++ {
-			line := lines.at(b, dec.InputOffset())
-			var raw json.RawMessage
-			if err := dec.Decode(&raw); err != nil {
-				return groups, append(problems, &data.RecordError{Source: source, Record: n, Line: line, Reason: "malformed JSON" + jsonWhy(err)})
+			if err := s.next(); err != nil {
+				return err
 			}
+			start := dec.InputOffset()
+			raw = raw[:0]
+			if err := dec.Decode(&raw); err != nil {
+				return &data.RecordError{Source: source, Record: n, Line: lines.at(start), Reason: "malformed JSON" + jsonWhy(err)}
+			}
+			// The record's bytes have been read: its line is counted now,
+			// and what comes before it forgotten.
+			line := lines.at(start)
 			var g data.Group
 			rd := json.NewDecoder(bytes.NewReader(raw))
 			rd.DisallowUnknownFields()
 			if err := rd.Decode(&g); err != nil {
-				problems = append(problems, &data.RecordError{Source: source, Record: n, Line: line, Field: jsonField(err), Reason: jsonReason(err)})
+				s.bad(&data.RecordError{Source: source, Record: n, Line: line, Field: jsonField(err), Reason: jsonReason(err)})
 				continue
 			}
 			g.Normalize()
@@ -163,22 +212,22 @@ func ParseGroups(source string, b []byte, v *data.Vocabulary) ([]*data.Group, []
 				errs = append(errs, data.FieldError{Field: "id", Reason: fmt.Sprintf("duplicate id, already used by record %d", first)})
 			}
 			if len(errs) > 0 {
-				for _, fe := range errs {
-					problems = append(problems, &data.RecordError{Source: source, Record: n, Line: line, ID: g.ID, Field: fe.Field, Reason: fe.Reason})
-				}
+				s.bad(toRecordErrors(source, n, line, g.ID, errs)...)
 				continue
 			}
 			seen[g.ID] = n
-			groups = append(groups, &g)
+			if err := s.add(&g); err != nil {
+				return err
+			}
 		}
 		if _, err := dec.Token(); err != nil {
-			return groups, append(problems, fileErr("malformed JSON"+jsonWhy(err))...)
+			return fileErr("malformed JSON" + jsonWhy(err))
 		}
 	}
-	if groups == nil && problems == nil {
-		return nil, fileErr(`no "groups" array found`)
+	if !found {
+		return fileErr(`no "groups" array found`)
 	}
-	return groups, problems
+	return nil
 }
 
 func jsonWhy(err error) string {
@@ -213,25 +262,46 @@ func jsonReason(err error) string {
 	return "malformed JSON (" + err.Error() + ")"
 }
 
-// lineCounter gives the line of a record at a decoder offset. Offsets only
-// grow, so it counts from the last one: numbering every record of a file
-// costs one pass over it, not one per record (counting from the start
-// each time took minutes for a 100,000-group file). InputOffset points
-// just before the separator, which is skipped with the spaces.
-type lineCounter struct {
-	off  int64
-	line int
+// lineTracker is the reader a JSON decoder reads a native file through.
+// It keeps only the bytes between the start of the record being decoded
+// and what the decoder has read ahead, so the line a record starts on is
+// counted in one pass over the file, never again from its start (which
+// made a 500,000-record file take half an hour), and the file is never
+// held whole.
+type lineTracker struct {
+	r     io.Reader
+	buf   []byte // bytes from offset base on, from index start
+	start int
+	base  int64 // offset of buf[start]
+	line  int   // line at base
 }
 
-func (c *lineCounter) at(b []byte, off int64) int {
-	off = min(max(off, 0), int64(len(b)))
-	for off < int64(len(b)) && strings.IndexByte(", \t\r\n", b[off]) >= 0 {
-		off++
+func (t *lineTracker) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	if t.start > 64<<10 && t.start > len(t.buf)/2 {
+		// Forget what was counted; copying only now keeps the copies
+		// small and rare.
+		t.buf = t.buf[:copy(t.buf, t.buf[t.start:])]
+		t.start = 0
 	}
-	if c.line == 0 || off < c.off {
-		c.off, c.line = 0, 1
+	t.buf = append(t.buf, p[:n]...)
+	return n, err
+}
+
+// at returns the line of the first byte at or after the decoder offset
+// off that is not a separator (InputOffset points just before the ','
+// between records), and forgets the bytes before off. Offsets must not
+// decrease.
+func (t *lineTracker) at(off int64) int {
+	rest := t.buf[t.start:]
+	i := int(min(max(off-t.base, 0), int64(len(rest))))
+	j := i
+	for j < len(rest) && strings.IndexByte(", \t\r\n", rest[j]) >= 0 {
+		j++
 	}
-	c.line += bytes.Count(b[c.off:off], []byte{'\n'})
-	c.off = off
-	return c.line
+	line := t.line + bytes.Count(rest[:j], []byte{'\n'})
+	t.line += bytes.Count(rest[:i], []byte{'\n'})
+	t.start += i
+	t.base += int64(i)
+	return line
 }
