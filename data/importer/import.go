@@ -879,6 +879,11 @@ type SourceGroups struct {
 // again only the files that changed: a feed that changes every few
 // minutes costs seconds at 100,000 meetings, not a full parse (issue 14).
 // URLs and HSDS table folders are always read. Safe for concurrent use.
+//
+// It keeps every listing in memory, which #17 removes: the index keeps
+// each source's fingerprint (Fingerprint, Check) and applies a changed
+// source's listings (Records) as a difference. It stays until cmd is wired
+// that way, then goes.
 type SourceCache struct {
 	mu      sync.Mutex
 	entries map[string]cachedSource

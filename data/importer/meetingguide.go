@@ -2,6 +2,7 @@ package importer
 
 import (
 	"bufio"
+	"bytes"
 	"cmp"
 	_ "embed"
 	"encoding/json"
@@ -73,7 +74,7 @@ func (r *mgReader) fellowship(entity, group, name string) ([]string, bool) {
 		return ts, true
 	}
 	text := strings.ToLower(entity + " | " + group + " | " + name)
-	for _, short := range data.FellowshipNames() {
+	for _, short := range r.fellowships {
 		if full := data.Fellowships[short]; strings.Contains(full, " ") && strings.Contains(text, full) {
 			return data.FellowshipTopics(r.v, full)
 		}
@@ -102,7 +103,7 @@ func (r *mgReader) fellowshipName(entity, group, name string) string {
 	}
 	text := strings.ToLower(entity + " | " + group + " | " + name)
 	best := ""
-	for _, short := range data.FellowshipNames() {
+	for _, short := range r.fellowships {
 		full := data.Fellowships[short]
 		if (strings.Contains(full, " ") || strings.Contains(full, "-")) && strings.Contains(text, full) && len(full) > len(data.Fellowships[best]) {
 			best = short
@@ -130,14 +131,45 @@ type mgReader struct {
 	topics []string
 	zones  zoneCache
 	seen   map[string]int // id → record
+	// fellowships are data.FellowshipNames, sorted once per feed rather
+	// than for every record.
+	fellowships []string
+	// checked remembers schedule checks: a feed's weekly meetings share a
+	// few hundred day, time and zone combinations, and expanding a rule
+	// for each of 500,000 meetings was an eighth of the load.
+	checked map[meetingKey]error
 }
+
+// meetingKey is everything schedule.Validate reads of a meeting.
+type meetingKey struct {
+	rrule, start, tz, groupTZ, from, until, exdates string
+	duration                                        int
+}
+
+// checkMeeting is schedule.Validate, remembered per distinct schedule (at
+// most maxChecked of them, so a feed of one-off rules cannot grow it).
+func (r *mgReader) checkMeeting(m *data.Meeting, groupTZ string) error {
+	k := meetingKey{m.RRule, m.Start, m.TimeZone, groupTZ, m.ValidFrom, m.ValidUntil, strings.Join(m.ExDates, ","), m.Duration}
+	if err, ok := r.checked[k]; ok {
+		return err
+	}
+	err := schedule.Validate(m, groupTZ)
+	if len(r.checked) >= maxChecked {
+		clear(r.checked)
+	}
+	r.checked[k] = err
+	return err
+}
+
+const maxChecked = 10000
 
 func newMGReader(v *data.Vocabulary, name string, opts ImportOptions) (*mgReader, error) {
 	topics, err := mgTopics(v, opts)
 	if err != nil {
 		return nil, fmt.Errorf("import %s: %w", name, err)
 	}
-	return &mgReader{v: v, name: name, opts: opts, topics: topics, zones: zoneCache{}, seen: map[string]int{}}, nil
+	return &mgReader{v: v, name: name, opts: opts, topics: topics, zones: zoneCache{}, seen: map[string]int{},
+		fellowships: data.FellowshipNames(), checked: map[meetingKey]error{}}, nil
 }
 
 func importMeetingGuide(s *sink, v *data.Vocabulary, name string, br *bufio.Reader, opts ImportOptions) error {
@@ -209,6 +241,11 @@ func (f *mgFields) str(field string) string {
 	r, ok := f.raw(field)
 	if !ok {
 		return ""
+	}
+	// The record was checked as JSON when it was decoded into fields, so
+	// a quoted value without escapes is the string itself.
+	if len(r) >= 2 && r[0] == '"' && r[len(r)-1] == '"' && bytes.IndexByte(r, '\\') < 0 {
+		return strings.TrimSpace(string(r[1 : len(r)-1]))
 	}
 	var s string
 	if err := json.Unmarshal(r, &s); err != nil {
@@ -739,7 +776,7 @@ func (r *mgReader) record(raw []byte, n, line int) (*data.Group, []error) {
 		return nil, append(warn, problems(f.errs)...)
 	}
 	g.Normalize()
-	if errs := g.Validate(r.v, schedule.Validate); len(errs) > 0 {
+	if errs := g.Validate(r.v, r.checkMeeting); len(errs) > 0 {
 		for i := range errs {
 			if errs[i].Field == "topics" {
 				errs[i].Reason += " (set it with --topic or --fellowship)"
