@@ -138,6 +138,7 @@ type mgReader struct {
 	// few hundred day, time and zone combinations, and expanding a rule
 	// for each of 500,000 meetings was an eighth of the load.
 	checked map[meetingKey]error
+	fields  map[string]json.RawMessage // the record being read
 }
 
 // meetingKey is everything schedule.Validate reads of a meeting.
@@ -490,7 +491,13 @@ func isHTTPURL(s string) bool {
 
 // record maps one meeting object onto a Group (nil when rejected).
 func (r *mgReader) record(raw []byte, n, line int) (*data.Group, []error) {
-	f := &mgFields{}
+	// One map serves every record of the feed: its values are copies and
+	// nothing of it outlives the record.
+	if r.fields == nil {
+		r.fields = make(map[string]json.RawMessage, 32)
+	}
+	clear(r.fields)
+	f := &mgFields{m: r.fields}
 	var lenient []error
 	if err := json.Unmarshal(raw, &f.m); err != nil {
 		// Hand-edited feeds (and the spec's own example) leave a comma
