@@ -93,6 +93,15 @@ func FuzzImportHSDSJSON(f *testing.F) {
 	fuzzReader(f, SourceHSDS, "hsds.json")
 }
 
+// FuzzImportNative reads our own format through the streaming parser and
+// its line tracker.
+func FuzzImportNative(f *testing.F) {
+	f.Add([]byte(`{"groups": [{"id": "a", "name": "A", "topics": ["grief"], "format": "online", "source": "https://example.org", "last_verified": "2026-11-25"},` + "\n\n" + `{"id": "b"}]}`))
+	f.Add([]byte(`{"note": [1, {"x": "]"}], "groups": [], "more": "groups"}`))
+	f.Add([]byte(`{"groups": [{"id": "a", "meetings": [{"rrule": "FREQ=WEEKLY;BYDAY=TH", "start": "19:00", "timezone": "America/Chicago"}]}`))
+	fuzzReader(f, SourceNative, "groups.json")
+}
+
 // FuzzImportHSDSTables varies the two tables most parsing happens in,
 // services.csv and schedules.csv, next to the example's other tables.
 func FuzzImportHSDSTables(f *testing.F) {
