@@ -44,12 +44,6 @@ var ackKeys = map[string]string{
 // the person is already the family member, caregiver or bereaved.
 var noWhoTopics = []string{"grief", "child-loss", "suicide-loss", "addiction-family", "caregivers", "loneliness", "divorce", "career", "money"}
 
-// languageSwitch maps typed words to a conversation language.
-var languageSwitch = map[string]string{
-	"espanol": "es", "en espanol": "es", "spanish": "es", "castellano": "es", "habla espanol": "es",
-	"english": "en", "in english": "en", "ingles": "en", "en ingles": "en",
-}
-
 // turn is one message being handled.
 type turn struct {
 	e     *Engine
@@ -159,13 +153,13 @@ func (t *turn) command(cmd, arg string) []Reply {
 	case "stop":
 		return t.forget("stop")
 	case "lang", "language", "idioma":
-		if lang, ok := languageSwitch[normalize(arg)]; ok {
-			return t.switchLang(lang)
+		if c := t.e.cats.named(normalize(arg)); c != nil {
+			return t.switchLang(c)
 		}
-		if _, ok := t.e.cats.byLang[strings.ToLower(arg)]; ok {
-			return t.switchLang(strings.ToLower(arg))
+		if c := t.e.cats.match(arg); c != nil {
+			return t.switchLang(c)
 		}
-		return []Reply{{Text: t.c.t("lang_unknown")}}
+		return []Reply{{Text: t.c.t("lang_unknown", "languages", t.e.cats.offer(t.c))}}
 	case "times", "horarios":
 		return t.times(arg)
 	case "start", "find", "buscar":
@@ -187,8 +181,8 @@ func (t *turn) command(cmd, arg string) []Reply {
 
 // message handles anything that is not a command.
 func (t *turn) message() []Reply {
-	if lang, ok := languageSwitch[t.norm]; ok {
-		return t.switchLang(lang)
+	if c := t.e.cats.named(t.norm); c != nil {
+		return t.switchLang(c)
 	}
 	if !t.found {
 		return t.hello()
@@ -1063,8 +1057,8 @@ func platformName(p string) string {
 }
 
 // switchLang changes the conversation language and repeats where we are.
-func (t *turn) switchLang(lang string) []Reply {
-	t.c = t.e.cats.pick(lang)
+func (t *turn) switchLang(c *catalog) []Reply {
+	t.c = c
 	t.sess.Lang = t.c.Lang
 	if !t.found {
 		return t.hello()
