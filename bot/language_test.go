@@ -21,11 +21,11 @@ func TestDecideOrder(t *testing.T) {
 		{"", "", "", cs.def},
 		{"", "", "es-MX", "es"},
 		{"", "", "fr_CA", "fr"},
-		{"", "", "pt-BR", cs.def},     // no catalog: the default, not a guess
+		{"", "", "pt-BR", cs.def},      // no catalog: the default, not a guess
 		{"", "", "not a tag!", cs.def}, // malformed: the default
-		{"fr", "", "es-MX", "fr"},     // the person's choice beats the app's locale
-		{"fr", "es", "en-US", "es"},   // the words written beat the choice
-		{"es", "de", "", "es"},        // a written language without a catalog falls through
+		{"fr", "", "es-MX", "fr"},      // the person's choice beats the app's locale
+		{"fr", "es", "en-US", "es"},    // the words written beat the choice
+		{"es", "de", "", "es"},         // a written language without a catalog falls through
 		{"", "", "en-GB", "en"},
 	} {
 		if got := cs.decide(tc.choice, tc.written, tc.locale).Lang; got != tc.want {

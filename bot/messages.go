@@ -2,11 +2,11 @@ package bot
 
 import (
 	"embed"
-	"errors"
-	"maps"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"slices"
 	"strings"
 	"unicode"
@@ -23,16 +23,16 @@ var messageFiles embed.FS
 
 // catalog is one language's texts.
 type catalog struct {
-	Lang   string              `json:"lang"`
-	Danger map[string]string   `json:"danger"` // country → "call 911, or call or text 988"
-	Text   map[string]string   `json:"text"`
-	Labels map[string]string   `json:"labels"`
-	Topics map[string]string   `json:"topics"` // topic buttons, in display order of topicButtons
+	Lang   string            `json:"lang"`
+	Danger map[string]string `json:"danger"` // country → "call 911, or call or text 988"
+	Text   map[string]string `json:"text"`
+	Labels map[string]string `json:"labels"`
+	Topics map[string]string `json:"topics"` // topic buttons, in display order of topicButtons
 	// Formats are the patterns that are not sentences: how a list is
 	// joined, how a date or a reason is put together. They are not graded
 	// for reading level.
-	Formats map[string]string `json:"formats"`
-	Words  map[string][]string `json:"words"`  // answer words, normalized at load
+	Formats map[string]string   `json:"formats"`
+	Words   map[string][]string `json:"words"` // answer words, normalized at load
 
 	wordSet map[string]map[string]bool
 }
