@@ -437,15 +437,7 @@ func (t *turn) hello() []Reply {
 
 func (t *turn) helloReply() Reply {
 	country := t.e.country(t.sess, t.found, t.m)
-	danger := ""
-	if d, ok := t.e.crisis.(interface {
-		DangerLine(country, lang string) string
-	}); ok {
-		danger = d.DangerLine(country, t.c.Lang)
-	}
-	if danger == "" {
-		danger = t.c.Danger[country]
-	}
+	danger := t.e.crisis.DangerLine(country, t.c.Lang)
 	if danger == "" {
 		danger = t.c.t("danger_default")
 	}
