@@ -177,7 +177,7 @@ func (t *turn) nextMeeting(g *data.Group) string {
 	if len(occ) == 0 {
 		return ""
 	}
-	return occ[0].Describe(now, t.viewer(), t.c.Lang)
+	return t.c.describe(occ[0], now, t.viewer())
 }
 
 // renderTimes lists the next meetings of each group.
@@ -205,7 +205,7 @@ func (t *turn) renderTimes(groups []*data.Group) string {
 		var b strings.Builder
 		b.WriteString(name)
 		for _, o := range occ {
-			b.WriteString("\n   - " + o.Describe(now, t.viewer(), t.c.Lang))
+			b.WriteString("\n   - " + t.c.describe(o, now, t.viewer()))
 			if o.Meeting != nil && o.Meeting.Note != "" {
 				b.WriteString(" (" + oneLine(o.Meeting.Note) + ")")
 			}
