@@ -50,8 +50,8 @@ func (t *turn) renderMatch(n int, mt data.Match, summary bool) string {
 	if summary && g.Summary != "" {
 		b.WriteString("\n   " + truncate(firstSentence(oneLine(g.Summary)), 200))
 	}
-	if len(mt.Reasons) > 0 {
-		b.WriteString("\n   " + t.c.t("why", "reasons", oneLine(strings.Join(mt.Reasons, " · "))))
+	if why := t.c.reasons(mt.Reasons, t.e.cfg.Vocabulary); len(why) > 0 {
+		b.WriteString("\n   " + t.c.t("why", "reasons", oneLine(strings.Join(why, " · "))))
 	}
 	if facts := t.facts(g); facts != "" {
 		b.WriteString("\n   " + facts)
