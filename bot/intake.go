@@ -18,6 +18,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/text/language"
+
 	"github.com/peermatch/peermatch/data"
 )
 
@@ -386,12 +388,26 @@ func (t *turn) mentions(kind string) bool {
 	return false
 }
 
+// meetingLanguage is the base tag of a meeting-language button's code
+// ("es"), or "" when the code is not a language. Which language the
+// button offers is the catalog's (formats pref_language).
+func meetingLanguage(code string) string {
+	b, err := language.ParseBase(code)
+	if err != nil || b.String() != code {
+		return ""
+	}
+	return code
+}
+
 // knownID reports whether text is the ID of a button this bot makes.
 func knownID(text string) bool {
 	switch text {
 	case "skip", "consent:yes", "who:self", "who:other", "fmt:online", "fmt:in_person", "fmt:any",
-		"pref:evenings", "pref:mornings", "pref:weekends", "pref:lang-es", "topic:other":
+		"pref:evenings", "pref:mornings", "pref:weekends", "topic:other":
 		return true
+	}
+	if l, ok := strings.CutPrefix(text, "pref:lang-"); ok {
+		return meetingLanguage(l) != ""
 	}
 	if a, ok := strings.CutPrefix(text, "pref:aud-"); ok {
 		return data.IsAudience(a)
@@ -738,9 +754,10 @@ func (t *turn) setPref(p string) {
 		s.After, s.Before = 0, 12*60
 	case "weekends":
 		s.Days = []time.Weekday{time.Saturday, time.Sunday}
-	case "lang-es":
-		s.Language = "es"
 	default:
+		if l, ok := strings.CutPrefix(p, "lang-"); ok && meetingLanguage(l) != "" {
+			s.Language = meetingLanguage(l)
+		}
 		if a, ok := strings.CutPrefix(p, "aud-"); ok && data.IsAudience(a) {
 			s.Audience = a
 		}
@@ -868,7 +885,7 @@ func (t *turn) choicesFor(step Step) []Choice {
 		return []Choice{{"pref:evenings", l("pref_evenings")}, {"pref:mornings", l("pref_mornings")},
 			{"pref:weekends", l("pref_weekends")}, {"pref:aud-veterans", l("aud_veterans")},
 			{"pref:aud-women", l("aud_women")}, {"pref:aud-men", l("aud_men")}, {"pref:aud-lgbtq", l("aud_lgbtq")},
-			{"pref:aud-youth", l("aud_youth")}, {"pref:lang-es", l("lang_es")}, {"skip", l("skip")}}
+			{"pref:aud-youth", l("aud_youth")}, {"pref:lang-" + t.c.t("pref_language"), l("lang_pref")}, {"skip", l("skip")}}
 	case StepResults:
 		return t.resultChoices().Choices
 	}
@@ -1033,17 +1050,19 @@ func (t *turn) forget(key string) []Reply {
 	if len(t.e.cfg.Forget) > 0 {
 		extra = t.c.t("forgot_extra")
 	}
-	return []Reply{{Text: t.c.t("forgot", "extra", extra, "platform", platformName(t.m.Platform))}}
+	return []Reply{{Text: t.c.t("forgot", "extra", extra, "platform", t.c.platformName(t.m.Platform))}}
 }
 
-func platformName(p string) string {
+// platformName names the app that keeps its own copy of the chat: a brand
+// name as it is, the console in the person's words.
+func (c *catalog) platformName(p string) string {
 	switch p {
 	case "telegram":
 		return "Telegram"
 	case "discord":
 		return "Discord"
 	case "", "console":
-		return "your terminal or app"
+		return c.label("platform_console")
 	}
 	return p
 }
