@@ -236,10 +236,11 @@ type CrisisReplyTexts struct {
 	Fallback              string `json:"fallback"`    // {country} has no line for this category
 	// How a line is reached, so no language is spelled in code: {n} a
 	// phone or text number, {url} a chat page.
-	LineCall       string `json:"line_call"`
-	LineText       string `json:"line_text"`
-	LineCallOrText string `json:"line_call_or_text"` // the same number takes calls and texts
-	LineChat       string `json:"line_chat"`
+	LineCall        string `json:"line_call"`
+	LineText        string `json:"line_text"`
+	LineTextKeyword string `json:"line_text_keyword"` // {keyword} to {n}: "text HOME to 741741"
+	LineCallOrText  string `json:"line_call_or_text"` // the same number takes calls and texts
+	LineChat        string `json:"line_chat"`
 	// Danger is the hello's "if you are in danger now, ..." clause:
 	// {emergency} the country's number, {n} its first suicide line's;
 	// DangerCallOrText when that number also takes texts.
@@ -516,7 +517,7 @@ func LoadCrisisReplies(fsys fs.FS, name string) (*CrisisReplies, error) {
 			"call_local": t.CallLocal, "emergency_label": t.EmergencyLabel, "bot": t.Bot,
 			"moderator": t.Moderator, "closing": t.Closing, "lines_intro": t.LinesIntro,
 			"major_lines": t.MajorLines, "fallback": t.Fallback,
-			"line_call": t.LineCall, "line_text": t.LineText, "line_call_or_text": t.LineCallOrText,
+			"line_call": t.LineCall, "line_text": t.LineText, "line_text_keyword": t.LineTextKeyword, "line_call_or_text": t.LineCallOrText,
 			"line_chat": t.LineChat, "danger": t.Danger, "danger_call_or_text": t.DangerCallOrText,
 		}
 		keys := []string{CrisisSuicide + ".concern"}

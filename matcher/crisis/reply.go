@@ -1,6 +1,7 @@
 package crisis
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 
@@ -98,8 +99,12 @@ func reach(l data.CrisisLine, t data.CrisisReplyTexts) string {
 		parts = append(parts, fill(t.LineCall, "n", l.Phone))
 	}
 	if l.SMS != "" {
-		// "text HOME to 741741" and "WhatsApp ..." already say how.
-		if strings.HasPrefix(strings.ToLower(l.SMS), "text ") || strings.Contains(l.SMS, "WhatsApp") {
+		// The data writes a keyword as "text HOME to 741741" (a form
+		// data.LoadCrisisLines checks) and a messaging app by name; the
+		// keyword and number are said in the reply's words.
+		if m := smsKeyword.FindStringSubmatch(l.SMS); m != nil {
+			parts = append(parts, fill(fill(t.LineTextKeyword, "keyword", m[1]), "n", m[2]))
+		} else if strings.Contains(l.SMS, "WhatsApp") {
 			parts = append(parts, l.SMS)
 		} else {
 			parts = append(parts, fill(t.LineText, "n", l.SMS))
@@ -112,6 +117,9 @@ func reach(l data.CrisisLine, t data.CrisisReplyTexts) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// smsKeyword reads the data's "text KEYWORD to NUMBER".
+var smsKeyword = regexp.MustCompile(`^text ([A-Z0-9]+) to (.+)$`)
 
 // fill puts v in place of {k}.
 func fill(s, k, v string) string { return strings.ReplaceAll(s, "{"+k+"}", v) }

@@ -46,3 +46,14 @@ func TestFrenchReply(t *testing.T) {
 		}
 	}
 }
+
+// A text keyword is said in the reply's language: the data's "text HOME to
+// 741741" keeps its keyword and number, not its English.
+func TestTextKeywordInReplyLanguage(t *testing.T) {
+	s := newTestScreener(t)
+	for lang, want := range map[string]string{"en": "text HOME to 741741", "es": "envía HOME al 741741", "fr": "textez HOME au 741741"} {
+		if got := s.LinesReply("US", lang); !strings.Contains(got, want) {
+			t.Errorf("%s: LinesReply(US) lacks %q:\n%s", lang, want, got)
+		}
+	}
+}
