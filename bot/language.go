@@ -5,7 +5,6 @@ import (
 	"sync"
 
 	"golang.org/x/text/language"
-	"golang.org/x/text/language/display"
 )
 
 // decide is the one place the conversation's language is chosen. In order:
@@ -103,7 +102,7 @@ func (cs *catalogs) named(norm string) *catalog {
 // come from x/text's display tables in c's language; the joining words
 // from c's catalog.
 func (cs *catalogs) offer(c *catalog) string {
-	namer := display.Languages(language.Make(c.Lang))
+	namer := languageNamer(c.Lang)
 	items := make([]string, 0, len(cs.tags))
 	for _, t := range cs.tags {
 		b, _ := t.Base()

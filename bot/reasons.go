@@ -86,23 +86,21 @@ func ReasonTexts(rs []data.Reason, lang string, v Labeler) []string {
 
 var regionNamers, languageNamers sync.Map // lang → display.Namer
 
-// regionNamer is x/text's namer of regions in lang, built once per language.
-func regionNamer(lang string) display.Namer {
-	if n, ok := regionNamers.Load(lang); ok {
-		return n.(display.Namer)
-	}
-	n := display.Regions(language.Make(lang))
-	regionNamers.Store(lang, n)
-	return n
-}
+// regionNamer is x/text's namer of regions in lang ("Australia",
+// "Australie"), built once per language.
+func regionNamer(lang string) display.Namer { return namer(&regionNamers, lang, display.Regions) }
 
 // languageNamer is x/text's namer of languages in lang, lower case where
 // the language writes them so ("Spanish", "español", "espagnol").
 func languageNamer(lang string) display.Namer {
-	if n, ok := languageNamers.Load(lang); ok {
+	return namer(&languageNamers, lang, display.Languages)
+}
+
+func namer(cache *sync.Map, lang string, build func(language.Tag) display.Namer) display.Namer {
+	if n, ok := cache.Load(lang); ok {
 		return n.(display.Namer)
 	}
-	n := display.Languages(language.Make(lang))
-	languageNamers.Store(lang, n)
+	n := build(language.Make(lang))
+	cache.Store(lang, n)
 	return n
 }
