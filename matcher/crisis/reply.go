@@ -5,6 +5,9 @@ import (
 	"slices"
 	"strings"
 
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+
 	"github.com/peermatch/peermatch/data"
 )
 
@@ -121,6 +124,22 @@ func reach(l data.CrisisLine, t data.CrisisReplyTexts) string {
 // smsKeyword reads the data's "text KEYWORD to NUMBER".
 var smsKeyword = regexp.MustCompile(`^text ([A-Z0-9]+) to (.+)$`)
 
+// localCountryName is the country's name in the reply's language from x/text's
+// tables ("Estados Unidos", "États-Unis"), or the data's English name when
+// the tables have none.
+func localCountryName(c *data.CrisisCountry, lang string) string {
+	r, err := language.ParseRegion(c.Code)
+	if err != nil {
+		return c.Name
+	}
+	if n := display.Regions(language.Make(baseLang(lang))); n != nil {
+		if name := n.Name(r); name != "" {
+			return name
+		}
+	}
+	return c.Name
+}
+
 // fill puts v in place of {k}.
 func fill(s, k, v string) string { return strings.ReplaceAll(s, "{"+k+"}", v) }
 
@@ -161,7 +180,7 @@ func (s *Screener) linesBlock(t data.CrisisReplyTexts, c *data.CrisisCountry, ca
 		for _, code := range codes {
 			if mc := s.country(code); mc != nil {
 				if ls, _ := pickLines(mc, cats); len(ls) > 0 {
-					b.WriteString("\n- " + mc.Name + ", " + strings.TrimPrefix(formatLine(ls[0], t), "- "))
+					b.WriteString("\n- " + localCountryName(mc, lang) + ", " + strings.TrimPrefix(formatLine(ls[0], t), "- "))
 				}
 			}
 		}
@@ -172,7 +191,7 @@ func (s *Screener) linesBlock(t data.CrisisReplyTexts, c *data.CrisisCountry, ca
 	}
 	lines, fallback := pickLines(c, cats)
 	if fallback {
-		b.WriteString(strings.ReplaceAll(t.Fallback, "{country}", c.Name))
+		b.WriteString(strings.ReplaceAll(t.Fallback, "{country}", localCountryName(c, lang)))
 	} else {
 		b.WriteString(t.LinesHeader)
 	}
