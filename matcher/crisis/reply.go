@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
@@ -132,12 +133,24 @@ func localCountryName(c *data.CrisisCountry, lang string) string {
 	if err != nil {
 		return c.Name
 	}
-	if n := display.Regions(language.Make(baseLang(lang))); n != nil {
+	if n := regionNamer(baseLang(lang)); n != nil {
 		if name := n.Name(r); name != "" {
 			return name
 		}
 	}
 	return c.Name
+}
+
+var regionNamers sync.Map // base language → display.Namer
+
+// regionNamer is x/text's region namer for lang, built once per language.
+func regionNamer(lang string) display.Namer {
+	if n, ok := regionNamers.Load(lang); ok {
+		return n.(display.Namer)
+	}
+	n := display.Regions(language.Make(lang))
+	regionNamers.Store(lang, n)
+	return n
 }
 
 // fill puts v in place of {k}.

@@ -57,3 +57,19 @@ func TestTextKeywordInReplyLanguage(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkReply: the crisis reply is built from static data on the
+// message's path, before any store I/O; it must stay cheap.
+func BenchmarkReply(b *testing.B) {
+	s := newTestScreener(b)
+	a := s.Screen("me quiero matar esta noche")
+	for _, tc := range []struct{ name, country, lang string }{{"es-unknown-country", "", "es"}, {"fr-CA", "CA", "fr"}, {"en-US", "US", "en"}} {
+		b.Run(tc.name, func(b *testing.B) {
+			for b.Loop() {
+				if s.Reply(a, tc.country, tc.lang, false) == "" {
+					b.Fatal("empty reply")
+				}
+			}
+		})
+	}
+}
