@@ -14,7 +14,6 @@ import (
 	"math"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -457,7 +456,7 @@ func (t *turn) helloReply() Reply {
 	if danger == "" {
 		danger = t.c.t("danger_default")
 	}
-	ttl := strconv.Itoa(int(t.e.cfg.IdleTTL/time.Hour)) + " " + t.c.label("hours")
+	ttl := t.c.count("n_hours", int(t.e.cfg.IdleTTL/time.Hour)) // the plural form of the person's language
 	return Reply{Text: t.c.t("hello", "danger", danger, "ttl", ttl), Choices: []Choice{
 		{ID: "consent:yes", Label: t.c.label("consent_yes")},
 		{ID: "consent:no", Label: t.c.label("consent_no")},
