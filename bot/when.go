@@ -8,7 +8,7 @@ import (
 	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
 
-	"github.com/peermatch/peermatch/data"
+	"github.com/peermatch/peermatch/data/schedule"
 )
 
 // describe says when an occurrence is, for someone in viewer's zone at now,
@@ -17,7 +17,7 @@ import (
 // own time. The schedule code returns times; every word and pattern here
 // comes from the catalog (formats when_*, labels wday_*/mon_*), so a new
 // language is a new catalog.
-func (c *catalog) describe(o data.Occurrence, now time.Time, viewer *time.Location) string {
+func (c *catalog) describe(o schedule.Occurrence, now time.Time, viewer *time.Location) string {
 	if !now.Before(o.Start) && now.Before(o.End) {
 		return c.inProgress(now.Sub(o.Start))
 	}
@@ -92,7 +92,7 @@ func (c *catalog) count(key string, n int) string {
 // DescribeOccurrence is describe for callers outside an Engine (the
 // command-line tool): when an occurrence is, in the language ChooseLanguage
 // picks for lang.
-func DescribeOccurrence(o data.Occurrence, now time.Time, viewer *time.Location, lang string) string {
+func DescribeOccurrence(o schedule.Occurrence, now time.Time, viewer *time.Location, lang string) string {
 	cs, err := builtin()
 	if err != nil {
 		return ""

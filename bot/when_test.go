@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/peermatch/peermatch/data"
+	"github.com/peermatch/peermatch/data/schedule"
 )
 
 // TestDescribeSameAsScheduleCode: for English and Spanish the catalog
@@ -31,7 +31,7 @@ func TestDescribeSameAsScheduleCode(t *testing.T) {
 		c := cs.byLang[lang]
 		for i := 0; i < 200; i++ {
 			start := base.Add(time.Duration(i*97) * time.Minute).In(locs[i%len(locs)])
-			o := data.Occurrence{Start: start, End: start.Add(90 * time.Minute)}
+			o := schedule.Occurrence{Start: start, End: start.Add(90 * time.Minute)}
 			for _, now := range []time.Time{start.Add(-26 * time.Hour), start, start.Add(time.Duration(i%89) * time.Minute)} {
 				for _, viewer := range append([]*time.Location{nil}, locs...) {
 					want := o.Describe(now, viewer, lang)
@@ -61,7 +61,7 @@ func TestDescribeFrench(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Date(2026, 2, 12, 19, 0, 0, 0, mtl)
-	o := data.Occurrence{Start: start, End: start.Add(2 * time.Hour)}
+	o := schedule.Occurrence{Start: start, End: start.Add(2 * time.Hour)}
 	if got, want := fr.describe(o, start.Add(-48*time.Hour), nil), "jeu. 12 févr., 19 h 00 EST"; got != want {
 		t.Errorf("describe = %q, want %q", got, want)
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/peermatch/peermatch/data/place"
+
 	"github.com/peermatch/peermatch/data"
 	"github.com/peermatch/peermatch/index"
 )
@@ -15,7 +17,7 @@ import (
 // skewed topics (recovery meetings dominate, as they do in reality), 30%
 // online or phone, 10% hybrid, the rest in rooms at US ZIP centroids, 10%
 // in Spanish, weekly and monthly schedules in the place's time zone.
-func Synthetic(n int, seed uint64, v *data.Vocabulary, gaz *data.Gazetteer) *data.Directory {
+func Synthetic(n int, seed uint64, v *data.Vocabulary, gaz *place.Gazetteer) *data.Directory {
 	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	zips := gaz.ZIPPlaces()
 	slugs := v.Slugs()
@@ -102,7 +104,7 @@ func Synthetic(n int, seed uint64, v *data.Vocabulary, gaz *data.Gazetteer) *dat
 // IntakeQueries are intake-style searches against a synthetic directory:
 // a person's words, one or two topics, then either remote or in person
 // within 40 km of a ZIP, sometimes a day or an audience.
-func IntakeQueries(n int, seed uint64, v *data.Vocabulary, gaz *data.Gazetteer) []index.Query {
+func IntakeQueries(n int, seed uint64, v *data.Vocabulary, gaz *place.Gazetteer) []index.Query {
 	r := rand.New(rand.NewPCG(seed, 7))
 	zips := gaz.ZIPPlaces()
 	slugs := v.Slugs()
