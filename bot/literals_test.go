@@ -48,10 +48,10 @@ var literalDebt = map[string]int{
 	"bot/telegram/commands.go": 16, "bot/telegram/alert.go": 7, "bot/telegram/render.go": 6,
 	"bot/telegram/decode.go": 5, "bot/telegram/outbox.go": 3,
 	"bot/telegram/telegram.go": 1, "bot/telegram/client.go": 1,
-	// The old English/Spanish Describe and the time words ParseWhen reads;
-	// bot/when.go says times now, and the schedule code moves to
-	// data/schedule (helper LOAD), where Describe is to be deleted.
-	"data/schedule/": 78,
+	// Rule and zone errors for operators (built with a helper the scan does
+	// not know) and the day and time words ParseWhen reads: none is said to
+	// a person (bot/when.go says times), so the count only keeps new text out.
+	"data/schedule/": 70,
 	// "the words in a listing that say allies are welcome" (read, not said)
 	// and the intake's "what about" follow-ups (read): lexicon work.
 	"matcher/matcher.go": 2, "bot/intake.go": 5,
