@@ -27,6 +27,10 @@ type Screener interface {
 	Reply(a data.Assessment, country, lang string, notified bool) string
 	// LinesReply lists crisis lines, for /crisis.
 	LinesReply(country, lang string) string
+	// DangerLine is the hello's "if you are in danger now" clause for a
+	// country, from the crisis line data ("call 911, or call or text
+	// 988"); "" when the country is unknown.
+	DangerLine(country, lang string) string
 }
 
 // Reminders keeps opt-in meeting reminders, delivered later by the front

@@ -228,17 +228,15 @@ func (e *Engine) screen(next Handler) Handler {
 	})
 }
 
-// crisisLang is the language of a crisis reply: the language the person
-// wrote in when the screen knows it ("me quiero morir" gets Spanish whatever
-// the platform locale), else the conversation's.
+// crisisLang is the language of a crisis reply: decide's choice, with the
+// language the person wrote in first. A language the screen read but no
+// catalog speaks is passed on as it is: the screener answers with its
+// default texts and that language's lines.
 func (e *Engine) crisisLang(a data.Assessment, s Session, ok bool, m Message) string {
-	if a.Lang != "" {
-		if c, found := e.cats.byLang[a.Lang]; found {
-			return c.Lang
-		}
-		return a.Lang // the screener falls back to English texts, with this language's lines
+	if a.Lang != "" && !e.cats.has(a.Lang) {
+		return a.Lang
 	}
-	return e.lang(s, ok, m).Lang
+	return e.cats.decide(sessionChoice(s, ok), a.Lang, m.Locale).Lang
 }
 
 // rememberCrisis counts the concern in a consented session, so repeated
@@ -275,12 +273,18 @@ func (e *Engine) expired(s Session) bool {
 	return !s.Updated.IsZero() && e.now().Sub(s.Updated) > e.cfg.IdleTTL
 }
 
-// lang picks the reply language: the session's choice, else the locale.
+// lang picks the reply language of a turn: the session's choice, else the
+// locale (decide).
 func (e *Engine) lang(s Session, ok bool, m Message) *catalog {
-	if ok && s.Lang != "" {
-		return e.cats.pick(s.Lang)
+	return e.cats.decide(sessionChoice(s, ok), "", m.Locale)
+}
+
+// choice is the language the person chose, kept in their session.
+func sessionChoice(s Session, ok bool) string {
+	if ok {
+		return s.Lang
 	}
-	return e.cats.pick(m.Locale)
+	return ""
 }
 
 // country picks the country for crisis lines and the hello: the session's

@@ -14,9 +14,10 @@ import (
 	"math"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/text/language"
 
 	"github.com/peermatch/peermatch/data/place"
 
@@ -45,12 +46,6 @@ var ackKeys = map[string]string{
 // noWhoTopics are topics where "for you or someone else?" changes nothing:
 // the person is already the family member, caregiver or bereaved.
 var noWhoTopics = []string{"grief", "child-loss", "suicide-loss", "addiction-family", "caregivers", "loneliness", "divorce", "career", "money"}
-
-// languageSwitch maps typed words to a conversation language.
-var languageSwitch = map[string]string{
-	"espanol": "es", "en espanol": "es", "spanish": "es", "castellano": "es", "habla espanol": "es",
-	"english": "en", "in english": "en", "ingles": "en", "en ingles": "en",
-}
 
 // turn is one message being handled.
 type turn struct {
@@ -161,13 +156,13 @@ func (t *turn) command(cmd, arg string) []Reply {
 	case "stop":
 		return t.forget("stop")
 	case "lang", "language", "idioma":
-		if lang, ok := languageSwitch[normalize(arg)]; ok {
-			return t.switchLang(lang)
+		if c := t.e.cats.named(normalize(arg)); c != nil {
+			return t.switchLang(c)
 		}
-		if _, ok := t.e.cats.byLang[strings.ToLower(arg)]; ok {
-			return t.switchLang(strings.ToLower(arg))
+		if c := t.e.cats.match(arg); c != nil {
+			return t.switchLang(c)
 		}
-		return []Reply{{Text: t.c.t("lang_unknown")}}
+		return []Reply{{Text: t.c.t("lang_unknown", "languages", t.e.cats.offer(t.c))}}
 	case "times", "horarios":
 		return t.times(arg)
 	case "start", "find", "buscar":
@@ -189,8 +184,8 @@ func (t *turn) command(cmd, arg string) []Reply {
 
 // message handles anything that is not a command.
 func (t *turn) message() []Reply {
-	if lang, ok := languageSwitch[t.norm]; ok {
-		return t.switchLang(lang)
+	if c := t.e.cats.named(t.norm); c != nil {
+		return t.switchLang(c)
 	}
 	if !t.found {
 		return t.hello()
@@ -394,12 +389,26 @@ func (t *turn) mentions(kind string) bool {
 	return false
 }
 
+// meetingLanguage is the base tag of a meeting-language button's code
+// ("es"), or "" when the code is not a language. Which language the
+// button offers is the catalog's (formats pref_language).
+func meetingLanguage(code string) string {
+	b, err := language.ParseBase(code)
+	if err != nil || b.String() != code {
+		return ""
+	}
+	return code
+}
+
 // knownID reports whether text is the ID of a button this bot makes.
 func knownID(text string) bool {
 	switch text {
 	case "skip", "consent:yes", "who:self", "who:other", "fmt:online", "fmt:in_person", "fmt:any",
-		"pref:evenings", "pref:mornings", "pref:weekends", "pref:lang-es", "topic:other":
+		"pref:evenings", "pref:mornings", "pref:weekends", "topic:other":
 		return true
+	}
+	if l, ok := strings.CutPrefix(text, "pref:lang-"); ok {
+		return meetingLanguage(l) != ""
 	}
 	if a, ok := strings.CutPrefix(text, "pref:aud-"); ok {
 		return data.IsAudience(a)
@@ -445,19 +454,11 @@ func (t *turn) hello() []Reply {
 
 func (t *turn) helloReply() Reply {
 	country := t.e.country(t.sess, t.found, t.m)
-	danger := ""
-	if d, ok := t.e.crisis.(interface {
-		DangerLine(country, lang string) string
-	}); ok {
-		danger = d.DangerLine(country, t.c.Lang)
-	}
-	if danger == "" {
-		danger = t.c.Danger[country]
-	}
+	danger := t.e.crisis.DangerLine(country, t.c.Lang)
 	if danger == "" {
 		danger = t.c.t("danger_default")
 	}
-	ttl := strconv.Itoa(int(t.e.cfg.IdleTTL/time.Hour)) + " " + t.c.label("hours")
+	ttl := t.c.count("n_hours", int(t.e.cfg.IdleTTL/time.Hour)) // the plural form of the person's language
 	return Reply{Text: t.c.t("hello", "danger", danger, "ttl", ttl), Choices: []Choice{
 		{ID: "consent:yes", Label: t.c.label("consent_yes")},
 		{ID: "consent:no", Label: t.c.label("consent_no")},
@@ -754,9 +755,10 @@ func (t *turn) setPref(p string) {
 		s.After, s.Before = 0, 12*60
 	case "weekends":
 		s.Days = []time.Weekday{time.Saturday, time.Sunday}
-	case "lang-es":
-		s.Language = "es"
 	default:
+		if l, ok := strings.CutPrefix(p, "lang-"); ok && meetingLanguage(l) != "" {
+			s.Language = meetingLanguage(l)
+		}
 		if a, ok := strings.CutPrefix(p, "aud-"); ok && data.IsAudience(a) {
 			s.Audience = a
 		}
@@ -884,7 +886,7 @@ func (t *turn) choicesFor(step Step) []Choice {
 		return []Choice{{"pref:evenings", l("pref_evenings")}, {"pref:mornings", l("pref_mornings")},
 			{"pref:weekends", l("pref_weekends")}, {"pref:aud-veterans", l("aud_veterans")},
 			{"pref:aud-women", l("aud_women")}, {"pref:aud-men", l("aud_men")}, {"pref:aud-lgbtq", l("aud_lgbtq")},
-			{"pref:aud-youth", l("aud_youth")}, {"pref:lang-es", l("lang_es")}, {"skip", l("skip")}}
+			{"pref:aud-youth", l("aud_youth")}, {"pref:lang-" + t.c.t("pref_language"), l("lang_pref")}, {"skip", l("skip")}}
 	case StepResults:
 		return t.resultChoices().Choices
 	}
@@ -1049,24 +1051,26 @@ func (t *turn) forget(key string) []Reply {
 	if len(t.e.cfg.Forget) > 0 {
 		extra = t.c.t("forgot_extra")
 	}
-	return []Reply{{Text: t.c.t("forgot", "extra", extra, "platform", platformName(t.m.Platform))}}
+	return []Reply{{Text: t.c.t("forgot", "extra", extra, "platform", t.c.platformName(t.m.Platform))}}
 }
 
-func platformName(p string) string {
+// platformName names the app that keeps its own copy of the chat: a brand
+// name as it is, the console in the person's words.
+func (c *catalog) platformName(p string) string {
 	switch p {
 	case "telegram":
 		return "Telegram"
 	case "discord":
 		return "Discord"
 	case "", "console":
-		return "your terminal or app"
+		return c.label("platform_console")
 	}
 	return p
 }
 
 // switchLang changes the conversation language and repeats where we are.
-func (t *turn) switchLang(lang string) []Reply {
-	t.c = t.e.cats.pick(lang)
+func (t *turn) switchLang(c *catalog) []Reply {
+	t.c = c
 	t.sess.Lang = t.c.Lang
 	if !t.found {
 		return t.hello()

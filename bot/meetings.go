@@ -135,5 +135,5 @@ func (e *Engine) ReminderReply(ctx context.Context, userKey, groupID string, sta
 }
 
 func (t *turn) when(start time.Time) string {
-	return schedule.Occurrence{Start: start, End: start.Add(time.Hour)}.Describe(t.e.now(), t.viewer(), t.c.Lang)
+	return t.c.describe(schedule.Occurrence{Start: start, End: start.Add(time.Hour)}, t.e.now(), t.viewer())
 }

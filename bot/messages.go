@@ -3,8 +3,10 @@ package bot
 import (
 	"embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"slices"
 	"strings"
 	"unicode"
@@ -21,12 +23,16 @@ var messageFiles embed.FS
 
 // catalog is one language's texts.
 type catalog struct {
-	Lang   string              `json:"lang"`
-	Danger map[string]string   `json:"danger"` // country → "call 911, or call or text 988"
-	Text   map[string]string   `json:"text"`
-	Labels map[string]string   `json:"labels"`
-	Topics map[string]string   `json:"topics"` // topic buttons, in display order of topicButtons
-	Words  map[string][]string `json:"words"`  // answer words, normalized at load
+	Lang   string            `json:"lang"`
+	Danger map[string]string `json:"danger"` // country → "call 911, or call or text 988"
+	Text   map[string]string `json:"text"`
+	Labels map[string]string `json:"labels"`
+	Topics map[string]string `json:"topics"` // topic buttons, in display order of topicButtons
+	// Formats are the patterns that are not sentences: how a list is
+	// joined, how a date or a reason is put together. They are not graded
+	// for reading level.
+	Formats map[string]string   `json:"formats"`
+	Words   map[string][]string `json:"words"` // answer words, normalized at load
 
 	wordSet map[string]map[string]bool
 }
@@ -88,49 +94,67 @@ func loadCatalogs(def string) (*catalogs, error) {
 		return nil, fmt.Errorf("bot: default language %q has no messages", def)
 	}
 	cs.def = def
-	en := cs.byLang["en"]
-	for lang, c := range cs.byLang {
-		for k := range en.Text {
-			if c.Text[k] == "" {
-				return nil, fmt.Errorf("bot: messages/%s.json: text %q is missing", lang, k)
-			}
-		}
-		for k := range en.Labels {
-			if c.Labels[k] == "" {
-				return nil, fmt.Errorf("bot: messages/%s.json: label %q is missing", lang, k)
-			}
-		}
+	if err := cs.sameKeys(); err != nil {
+		return nil, err
 	}
 	return cs, nil
 }
 
-// pick returns the catalog for a BCP 47 locale ("es-MX", "en_US"), or the
-// default when the locale is empty or unsupported.
-func (cs *catalogs) pick(locale string) *catalog {
-	if c, ok := cs.byLang[locale]; ok {
-		return c
+// sameKeys checks that every catalog has every key any catalog has, in
+// each section, so no language is a fallback for another's gaps.
+func (cs *catalogs) sameKeys() error {
+	sections := []struct {
+		name string
+		keys func(*catalog) []string
+	}{
+		{"text", func(c *catalog) []string { return nonEmpty(c.Text) }},
+		{"labels", func(c *catalog) []string { return nonEmpty(c.Labels) }},
+		{"topics", func(c *catalog) []string { return nonEmpty(c.Topics) }},
+		{"formats", func(c *catalog) []string { return nonEmpty(c.Formats) }},
+		{"words", func(c *catalog) []string { return slices.Collect(maps.Keys(c.Words)) }},
 	}
-	if locale == "" {
-		return cs.byLang[cs.def]
+	for _, sec := range sections {
+		union := map[string]bool{}
+		for _, c := range cs.byLang {
+			for _, k := range sec.keys(c) {
+				union[k] = true
+			}
+		}
+		for _, t := range cs.tags {
+			b, _ := t.Base()
+			c := cs.byLang[b.String()]
+			have := sec.keys(c)
+			for _, k := range slices.Sorted(maps.Keys(union)) {
+				if !slices.Contains(have, k) {
+					return fmt.Errorf("bot: messages/%s.json: %s %q is missing: %w", c.Lang, sec.name, k, errMissingKey)
+				}
+			}
+		}
 	}
-	t, err := language.Parse(strings.ReplaceAll(locale, "_", "-"))
-	if err != nil {
-		return cs.byLang[cs.def]
-	}
-	_, i, conf := cs.matcher.Match(t)
-	if conf == language.No {
-		return cs.byLang[cs.def]
-	}
-	base, _ := cs.tags[i].Base()
-	if c, ok := cs.byLang[base.String()]; ok {
-		return c
-	}
-	return cs.byLang[cs.def]
+	return nil
 }
 
-// t returns the text for key with {name} placeholders filled from kv pairs.
+// errMissingKey is wrapped by loadCatalogs when a catalog lacks a key
+// another catalog has.
+var errMissingKey = errors.New("catalog key missing")
+
+func nonEmpty(m map[string]string) []string {
+	var out []string
+	for k, v := range m {
+		if v != "" {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// t returns the text (or format) for key with {name} placeholders filled
+// from kv pairs.
 func (c *catalog) t(key string, kv ...string) string {
-	s := c.Text[key]
+	s, ok := c.Text[key]
+	if !ok {
+		s = c.Formats[key]
+	}
 	for i := 0; i+1 < len(kv); i += 2 {
 		s = strings.ReplaceAll(s, "{"+kv[i]+"}", kv[i+1])
 	}

@@ -47,9 +47,6 @@ func TestMessagesReadAtGradeSix(t *testing.T) {
 	for k, v := range c.Topics {
 		texts["topics."+k] = v
 	}
-	for k, v := range c.Danger {
-		texts["danger."+k] = v
-	}
 	keys := make([]string, 0, len(texts))
 	for k := range texts {
 		keys = append(keys, k)

@@ -52,8 +52,8 @@ func (t *turn) renderMatch(n int, mt data.Match, summary bool) string {
 	if summary && g.Summary != "" {
 		b.WriteString("\n   " + truncate(firstSentence(oneLine(g.Summary)), 200))
 	}
-	if len(mt.Reasons) > 0 {
-		b.WriteString("\n   " + t.c.t("why", "reasons", oneLine(strings.Join(mt.Reasons, " · "))))
+	if why := t.c.reasons(mt.Reasons, t.e.cfg.Vocabulary); len(why) > 0 {
+		b.WriteString("\n   " + t.c.t("why", "reasons", oneLine(strings.Join(why, " · "))))
 	}
 	if facts := t.facts(g); facts != "" {
 		b.WriteString("\n   " + facts)
@@ -179,7 +179,7 @@ func (t *turn) nextMeeting(g *data.Group) string {
 	if len(occ) == 0 {
 		return ""
 	}
-	return occ[0].Describe(now, t.viewer(), t.c.Lang)
+	return t.c.describe(occ[0], now, t.viewer())
 }
 
 // renderTimes lists the next meetings of each group.
@@ -207,7 +207,7 @@ func (t *turn) renderTimes(groups []*data.Group) string {
 		var b strings.Builder
 		b.WriteString(name)
 		for _, o := range occ {
-			b.WriteString("\n   - " + o.Describe(now, t.viewer(), t.c.Lang))
+			b.WriteString("\n   - " + t.c.describe(o, now, t.viewer()))
 			if o.Meeting != nil && o.Meeting.Note != "" {
 				b.WriteString(" (" + oneLine(o.Meeting.Note) + ")")
 			}

@@ -50,6 +50,15 @@ func (screener) LinesReply(country, lang string) string {
 	return "LINES country=" + country + " lang=" + lang
 }
 
+// DangerLine is the real one: the hello's numbers come from the crisis
+// line data, and the transcripts check them.
+func (screener) DangerLine(country, lang string) string {
+	if realCrisis.s == nil {
+		return ""
+	}
+	return realCrisis.s.DangerLine(country, lang)
+}
+
 var (
 	escalate          = crisis.Escalate
 	countryFromLocale = crisis.CountryFromLocale

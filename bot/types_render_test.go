@@ -20,7 +20,7 @@ func TestFactsNameMeetingTypes(t *testing.T) {
 		{"en", "Big Book", "Online"},
 		{"es", "Libro Grande", "En línea"},
 	} {
-		tr := &turn{c: cs.pick(c.lang)}
+		tr := &turn{c: cs.decide("", "", c.lang)}
 		got := tr.facts(g)
 		if !strings.Contains(got, c.want) || strings.Contains(got, c.not) || strings.Count(got, "losed") > 1 {
 			t.Errorf("%s: facts %q, want %q once and not %q", c.lang, got, c.want, c.not)

@@ -221,20 +221,33 @@ type CrisisReplies struct {
 
 // CrisisReplyTexts is one language's crisis texts.
 type CrisisReplyTexts struct {
-	EmergencyFirst        string                        `json:"emergency_first"`
-	EmergencyFirstUnknown string                        `json:"emergency_first_unknown"`
-	LinesHeader           string                        `json:"lines_header"`
-	AskCountry            string                        `json:"ask_country"`
-	International         string                        `json:"international"`
-	CallLocal             string                        `json:"call_local"`
-	EmergencyLabel        string                        `json:"emergency_label"`
-	Bot                   string                        `json:"bot"`
-	Moderator             string                        `json:"moderator"`
-	Closing               string                        `json:"closing"`
-	LinesIntro            string                        `json:"lines_intro"`
-	MajorLines            string                        `json:"major_lines"` // before the lines of the language's main countries
-	Fallback              string                        `json:"fallback"`    // {country} has no line for this category
-	Categories            map[string]CrisisCategoryText `json:"categories"`
+	EmergencyFirst        string `json:"emergency_first"`
+	EmergencyFirstUnknown string `json:"emergency_first_unknown"`
+	LinesHeader           string `json:"lines_header"`
+	AskCountry            string `json:"ask_country"`
+	International         string `json:"international"`
+	CallLocal             string `json:"call_local"`
+	EmergencyLabel        string `json:"emergency_label"`
+	Bot                   string `json:"bot"`
+	Moderator             string `json:"moderator"`
+	Closing               string `json:"closing"`
+	LinesIntro            string `json:"lines_intro"`
+	MajorLines            string `json:"major_lines"` // before the lines of the language's main countries
+	Fallback              string `json:"fallback"`    // {country} has no line for this category
+	// How a line is reached, so no language is spelled in code: {n} a
+	// phone or text number, {url} a chat page.
+	LineCall        string `json:"line_call"`
+	LineText        string `json:"line_text"`
+	LineTextKeyword string `json:"line_text_keyword"` // {keyword} to {n}: "text HOME to 741741"
+	LineCallOrText  string `json:"line_call_or_text"` // the same number takes calls and texts
+	LineChat        string `json:"line_chat"`
+	// Danger is the hello's "if you are in danger now, ..." clause:
+	// {emergency} the country's number, {n} its first suicide line's;
+	// DangerCallOrText when that number also takes texts.
+	Danger           string `json:"danger"`
+	DangerCallOrText string `json:"danger_call_or_text"`
+
+	Categories map[string]CrisisCategoryText `json:"categories"`
 }
 
 // CrisisCategoryText is what to say for one category (key "suicide.concern"
@@ -504,6 +517,8 @@ func LoadCrisisReplies(fsys fs.FS, name string) (*CrisisReplies, error) {
 			"call_local": t.CallLocal, "emergency_label": t.EmergencyLabel, "bot": t.Bot,
 			"moderator": t.Moderator, "closing": t.Closing, "lines_intro": t.LinesIntro,
 			"major_lines": t.MajorLines, "fallback": t.Fallback,
+			"line_call": t.LineCall, "line_text": t.LineText, "line_text_keyword": t.LineTextKeyword, "line_call_or_text": t.LineCallOrText,
+			"line_chat": t.LineChat, "danger": t.Danger, "danger_call_or_text": t.DangerCallOrText,
 		}
 		keys := []string{CrisisSuicide + ".concern"}
 		keys = append(keys, CrisisCategories()...)

@@ -144,13 +144,40 @@ func (l Limits) Empty() bool { return len(l.Exclude) == 0 && l.Age == 0 && len(l
 type Match struct {
 	Group      *Group
 	Score      float64
-	Reasons    []string // short labels: "grief", "online", "meets Thursdays"
+	Reasons    []Reason // why it fits, as codes: bot says them in words
 	DistanceKm float64  // -1 when not applicable (remote, or no place given)
 	// Notes are what the search could not honour to find this match
 	// (Note* codes), so the reply can say so in one plain sentence. The
 	// first match is the best one: when it carries a note, so do the rest.
 	Notes []string
 }
+
+// Reason is one short why of a match, as a code with the values it names
+// ("topic" grief, "meets" Thursdays); bot renders it in the person's
+// language, so no words are chosen here.
+type Reason struct {
+	Code      string         `json:"code"`
+	Value     string         `json:"value,omitempty"` // a topic slug, format, audience or language tag
+	City      string         `json:"city,omitempty"`  // ReasonFormat: where an in-person group meets
+	Km        float64        `json:"km,omitempty"`    // ReasonDistance
+	Countries []string       `json:"countries,omitempty"`
+	Days      []time.Weekday `json:"days,omitempty"`
+}
+
+// Reason codes.
+const (
+	ReasonTopic    = "topic"    // Value: a topic the group is about
+	ReasonFinder   = "finder"   // a meeting finder
+	ReasonHelpline = "helpline" // a line to call
+	ReasonDistance = "distance" // in person, Km away
+	ReasonFormat   = "format"   // Value: how it meets (Format); City when in person
+	ReasonAudience = "audience" // Value: the audience it is for
+	ReasonLanguage = "language" // Value: the spoken language asked for
+	ReasonFaith    = "faith"    // a religious program
+	ReasonSteps    = "steps"    // a Twelve Step program
+	ReasonOnlyIn   = "only_in"  // Countries: serves only these
+	ReasonMeets    = "meets"    // Days: the days it meets
+)
 
 // Note codes: what a search could not honour.
 const (

@@ -11,15 +11,10 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/peermatch/peermatch/data/schedule"
-
 	"github.com/peermatch/peermatch/data/place"
-
-	"golang.org/x/text/language"
-	"golang.org/x/text/language/display"
+	"github.com/peermatch/peermatch/data/schedule"
 
 	"github.com/peermatch/peermatch/data"
 	"github.com/peermatch/peermatch/index"
@@ -406,25 +401,6 @@ func (m *Matcher) Find(ctx context.Context, in data.Intake, offset, limit int) (
 	return shown, nil
 }
 
-var weekdayNames = map[string][7]string{
-	"en": {"Sundays", "Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays"},
-	"es": {"domingos", "lunes", "martes", "miércoles", "jueves", "viernes", "sábados"},
-}
-
-var reasonText = map[string]map[string]string{
-	"en": {"online": "online", "phone": "by phone", "hybrid": "in person or online", "in_person": "in person",
-		"km": "%s, %.0f km away", "meets": "meets %s", "finder": "finds meetings near you", "helpline": "helpline",
-		"for": "for %s", "es": "in Spanish", "en": "in English", "faith": "faith-based", "steps": "12-step", "only": "only in %s"},
-	"es": {"online": "en línea", "phone": "por teléfono", "hybrid": "presencial o en línea", "in_person": "presencial",
-		"km": "%s, a %.0f km", "meets": "se reúne los %s", "finder": "busca reuniones cerca", "helpline": "línea de ayuda",
-		"for": "para %s", "es": "en español", "en": "en inglés", "faith": "religioso", "steps": "de 12 pasos", "only": "solo en %s"},
-}
-
-var audienceLabel = map[string]map[string]string{
-	"en": {"veterans": "veterans", "men": "men", "women": "women", "lgbtq": "LGBTQ+ people", "youth": "young people", "seniors": "older adults", "families": "families"},
-	"es": {"veterans": "veteranos", "men": "hombres", "women": "mujeres", "lgbtq": "personas LGBTQ+", "youth": "jóvenes", "seniors": "personas mayores", "families": "familias"},
-}
-
 // restrictedAudiences keep other people out: a veterans' group is not for
 // someone who never said they served. "families" welcomes the person with
 // the problem and their family alike.
@@ -482,91 +458,60 @@ const (
 	stepWidest    = 4
 )
 
-// reasons says, in a few words, why a group fits: its matching topics, how
-// it meets, for whom, in which language, on which days.
-func (m *Matcher) reasons(g *data.Group, in data.Intake, dist float64) []string {
-	lang := in.ReplyLang
-	if _, ok := reasonText[lang]; !ok {
-		lang = "en"
-	}
-	rt := reasonText[lang]
-	var out []string
+// reasons says why a group fits, as codes: its matching topics, how it
+// meets, for whom, in which language, on which days. bot says them in the
+// person's words.
+func (m *Matcher) reasons(g *data.Group, in data.Intake, dist float64) []data.Reason {
+	var out []data.Reason
 	for _, t := range g.Topics {
 		if len(in.Topics) == 0 || slices.Contains(in.Topics, t) {
-			out = append(out, strings.ToLower(m.vocab.Label(t, lang)))
+			out = append(out, data.Reason{Code: data.ReasonTopic, Value: t})
 		}
 	}
 	if len(out) == 0 && len(g.Topics) > 0 {
-		out = append(out, strings.ToLower(m.vocab.Label(g.Topics[0], lang)))
+		out = append(out, data.Reason{Code: data.ReasonTopic, Value: g.Topics[0]})
 	}
 	switch {
 	case g.Kind == data.KindFinder:
-		out = append(out, rt["finder"])
+		out = append(out, data.Reason{Code: data.ReasonFinder})
 	case g.Kind == data.KindHelpline:
-		out = append(out, rt["helpline"])
+		out = append(out, data.Reason{Code: data.ReasonHelpline})
 	case dist >= 0:
-		out = append(out, fmt.Sprintf(rt["km"], rt["in_person"], dist))
+		out = append(out, data.Reason{Code: data.ReasonDistance, Km: dist})
 	case g.Format.InPerson() && g.Location != nil && g.Location.City != "":
-		out = append(out, rt[string(g.Format)]+" ("+g.Location.City+")")
+		out = append(out, data.Reason{Code: data.ReasonFormat, Value: string(g.Format), City: g.Location.City})
 	default:
-		out = append(out, rt[string(g.Format)])
+		out = append(out, data.Reason{Code: data.ReasonFormat, Value: string(g.Format)})
 	}
 	if in.Audience != "" && slices.Contains(g.Audiences, in.Audience) {
-		out = append(out, fmt.Sprintf(rt["for"], audienceLabel[lang][in.Audience]))
+		out = append(out, data.Reason{Code: data.ReasonAudience, Value: in.Audience})
 	}
 	if in.Language != "" && in.Language != "en" && slices.Contains(g.Languages, in.Language) {
-		out = append(out, rt[in.Language])
+		out = append(out, data.Reason{Code: data.ReasonLanguage, Value: in.Language})
 	}
 	// What a summary cut short may not say: a religious program, the
 	// Twelve Steps, a service for another country.
 	if g.FaithBased {
-		out = append(out, rt["faith"])
+		out = append(out, data.Reason{Code: data.ReasonFaith})
 	}
 	if g.TwelveStep {
-		out = append(out, rt["steps"])
+		out = append(out, data.Reason{Code: data.ReasonSteps})
 	}
 	if len(g.Countries) > 0 && !slices.Contains(g.Countries, in.Country) && !(in.Country == "" && slices.Contains(g.Countries, "US")) {
-		out = append(out, fmt.Sprintf(rt["only"], countryNames(g.Countries, lang)))
+		out = append(out, data.Reason{Code: data.ReasonOnlyIn, Countries: g.Countries})
 	}
 	if days := schedule.Days(g); len(days) > 0 && len(days) <= 3 {
-		names := make([]string, 0, len(days))
+		var shown []time.Weekday
 		for _, d := range days {
 			if len(in.Days) == 0 || slices.Contains(in.Days, d) {
-				names = append(names, weekdayNames[lang][d])
+				shown = append(shown, d)
 			}
 		}
-		if len(names) > 0 {
-			out = append(out, fmt.Sprintf(rt["meets"], strings.Join(names, ", ")))
+		if len(shown) > 0 {
+			out = append(out, data.Reason{Code: data.ReasonMeets, Days: shown})
 		}
 	}
 	return out
-}
-
-// countryNames names countries in the reply's language ("Australia",
-// "the UK" stays "United Kingdom"), joined with commas.
-func countryNames(codes []string, lang string) string {
-	namer := regionNamer(lang)
-	names := make([]string, 0, len(codes))
-	for _, c := range codes {
-		if r, err := language.ParseRegion(c); err == nil {
-			names = append(names, namer.Name(r))
-		} else {
-			names = append(names, c)
-		}
-	}
-	return strings.Join(names, ", ")
-}
-
-var namers sync.Map // lang → display.Namer
-
-// regionNamer is x/text's namer of regions in lang, built once per language.
-func regionNamer(lang string) display.Namer {
-	if n, ok := namers.Load(lang); ok {
-		return n.(display.Namer)
-	}
-	n := display.Regions(language.Make(lang))
-	namers.Store(lang, n)
-	return n
 }
 
 // nameScanLimit is the directory size up to which names are matched by

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/peermatch/peermatch/bot"
 	"github.com/peermatch/peermatch/data"
 	"github.com/peermatch/peermatch/matcher"
 )
@@ -122,7 +123,7 @@ func (a *app) search(ctx context.Context, q *searchArgs, stdout, stderr io.Write
 		return err
 	}
 	if q.asJSON {
-		return printJSON(stdout, matches)
+		return printJSON(stdout, matches, a.vocab)
 	}
 	printText(stdout, words, in, matches, a.vocab)
 	return nil
@@ -146,14 +147,14 @@ type jsonResult struct {
 	LastVerified string   `json:"last_verified"`
 }
 
-func printJSON(w io.Writer, matches []data.Match) error {
+func printJSON(w io.Writer, matches []data.Match, v *data.Vocabulary) error {
 	out := struct {
 		Results []jsonResult `json:"results"`
 	}{Results: []jsonResult{}}
 	for _, m := range matches {
 		g := m.Group
 		r := jsonResult{ID: g.ID, Name: g.Name, Topics: g.Topics, Audiences: g.Audiences, Format: string(g.Format),
-			Kind: string(g.Kind), Score: m.Score, Reasons: m.Reasons, URL: g.Contact.URL, Phone: g.Contact.Phone,
+			Kind: string(g.Kind), Score: m.Score, Reasons: bot.ReasonTexts(m.Reasons, "en", v), URL: g.Contact.URL, Phone: g.Contact.Phone,
 			Demo: g.Demo, Types: g.Types, AlsoListedBy: g.AlsoListedBy, LastVerified: g.LastVerified}
 		if r.Audiences == nil {
 			r.Audiences = []string{}
@@ -187,7 +188,7 @@ func printText(w io.Writer, words string, in data.Intake, matches []data.Match, 
 		if g.Demo {
 			name += " [example listing]"
 		}
-		fmt.Fprintf(w, "%d. %s\n   %s\n", i+1, name, strings.Join(m.Reasons, " · "))
+		fmt.Fprintf(w, "%d. %s\n   %s\n", i+1, name, strings.Join(bot.ReasonTexts(m.Reasons, "en", v), " · "))
 		if g.Summary != "" {
 			fmt.Fprintf(w, "   %s\n", g.Summary)
 		}

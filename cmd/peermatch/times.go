@@ -14,11 +14,10 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/peermatch/peermatch/data/schedule"
-
-	"github.com/peermatch/peermatch/data/place"
-
+	"github.com/peermatch/peermatch/bot"
 	"github.com/peermatch/peermatch/data"
+	"github.com/peermatch/peermatch/data/place"
+	"github.com/peermatch/peermatch/data/schedule"
 	"github.com/peermatch/peermatch/matcher/calendar"
 )
 
@@ -167,7 +166,7 @@ func runTimes(ctx context.Context, args []string, env func(string) string, stdou
 		fmt.Fprintln(stdout, "  no upcoming meetings listed")
 	}
 	for _, o := range occ {
-		line := "  " + o.Describe(now, viewer, *lang)
+		line := "  " + bot.DescribeOccurrence(o, now, viewer, *lang)
 		if o.Meeting != nil && o.Meeting.Note != "" {
 			line += " · " + o.Meeting.Note
 		}

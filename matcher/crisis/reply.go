@@ -1,7 +1,13 @@
 package crisis
 
 import (
+	"regexp"
+	"slices"
 	"strings"
+	"sync"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
 
 	"github.com/peermatch/peermatch/data"
 )
@@ -80,33 +86,97 @@ func pickLines(c *data.CrisisCountry, cats []string) (out []data.CrisisLine, fal
 	return out, fallback
 }
 
-func formatLine(l data.CrisisLine, lang string) string {
-	es := strings.HasPrefix(strings.ToLower(lang), "es")
-	call, text, chat := "call", "text", "chat"
-	if es {
-		call, text, chat = "llama al", "envía un mensaje al", "chat"
-	}
-	var parts []string
-	if l.Phone != "" {
-		parts = append(parts, call+" "+l.Phone)
-	}
-	if l.SMS != "" {
-		if strings.HasPrefix(strings.ToLower(l.SMS), "text ") || strings.Contains(l.SMS, "WhatsApp") {
-			parts = append(parts, l.SMS)
-		} else {
-			parts = append(parts, text+" "+l.SMS)
-		}
-	}
-	if l.Chat != "" {
-		parts = append(parts, chat+" "+l.Chat)
-	} else if l.URL != "" && l.Phone == "" && l.SMS == "" {
-		parts = append(parts, l.URL)
-	}
-	line := "- " + l.Name + ": " + strings.Join(parts, ", ")
+// formatLine is "- Name: call 988, text 988, chat URL (24/7)" in the
+// words of t: the data holds the numbers, the replies file the verbs.
+func formatLine(l data.CrisisLine, t data.CrisisReplyTexts) string {
+	line := "- " + l.Name + ": " + reach(l, t)
 	if l.Hours != "" {
 		line += " (" + l.Hours + ")"
 	}
 	return line
+}
+
+// reach is how to reach a line: "call 988, text 988, chat URL".
+func reach(l data.CrisisLine, t data.CrisisReplyTexts) string {
+	var parts []string
+	if l.Phone != "" {
+		parts = append(parts, fill(t.LineCall, "n", l.Phone))
+	}
+	if l.SMS != "" {
+		// The data writes a keyword as "text HOME to 741741" (a form
+		// data.LoadCrisisLines checks) and a messaging app by name; the
+		// keyword and number are said in the reply's words.
+		if m := smsKeyword.FindStringSubmatch(l.SMS); m != nil {
+			parts = append(parts, fill(fill(t.LineTextKeyword, "keyword", m[1]), "n", m[2]))
+		} else if strings.Contains(l.SMS, "WhatsApp") {
+			parts = append(parts, l.SMS)
+		} else {
+			parts = append(parts, fill(t.LineText, "n", l.SMS))
+		}
+	}
+	if l.Chat != "" {
+		parts = append(parts, fill(t.LineChat, "url", l.Chat))
+	} else if l.URL != "" && l.Phone == "" && l.SMS == "" {
+		parts = append(parts, l.URL)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// smsKeyword reads the data's "text KEYWORD to NUMBER".
+var smsKeyword = regexp.MustCompile(`^text ([A-Z0-9]+) to (.+)$`)
+
+// localCountryName is the country's name in the reply's language from x/text's
+// tables ("Estados Unidos", "États-Unis"), or the data's English name when
+// the tables have none.
+func localCountryName(c *data.CrisisCountry, lang string) string {
+	r, err := language.ParseRegion(c.Code)
+	if err != nil {
+		return c.Name
+	}
+	if n := regionNamer(baseLang(lang)); n != nil {
+		if name := n.Name(r); name != "" {
+			return name
+		}
+	}
+	return c.Name
+}
+
+var regionNamers sync.Map // base language → display.Namer
+
+// regionNamer is x/text's region namer for lang, built once per language.
+func regionNamer(lang string) display.Namer {
+	if n, ok := regionNamers.Load(lang); ok {
+		return n.(display.Namer)
+	}
+	n := display.Regions(language.Make(lang))
+	regionNamers.Store(lang, n)
+	return n
+}
+
+// fill puts v in place of {k}.
+func fill(s, k, v string) string { return strings.ReplaceAll(s, "{"+k+"}", v) }
+
+// DangerLine is the hello's "if you are in danger now, ..." clause for a
+// country, from the crisis line data: "call 911, or call or text 988". It
+// is "" when the country is unknown or has no suicide line with a number,
+// so the caller says something general instead of guessing.
+func (s *Screener) DangerLine(country, lang string) string {
+	c := s.country(country)
+	if c == nil {
+		return ""
+	}
+	t := s.texts(lang)
+	for _, l := range c.Lines {
+		if l.Phone == "" || len(l.Audiences) > 0 || !slices.Contains(l.Categories, data.CrisisSuicide) {
+			continue
+		}
+		tmpl := t.Danger
+		if l.SMS == l.Phone {
+			tmpl = t.DangerCallOrText
+		}
+		return fill(fill(tmpl, "emergency", c.Emergency), "n", l.Phone)
+	}
+	return ""
 }
 
 func (s *Screener) linesBlock(t data.CrisisReplyTexts, c *data.CrisisCountry, cats []string, lang string) string {
@@ -123,7 +193,7 @@ func (s *Screener) linesBlock(t data.CrisisReplyTexts, c *data.CrisisCountry, ca
 		for _, code := range codes {
 			if mc := s.country(code); mc != nil {
 				if ls, _ := pickLines(mc, cats); len(ls) > 0 {
-					b.WriteString("\n- " + mc.Name + ", " + strings.TrimPrefix(formatLine(ls[0], lang), "- "))
+					b.WriteString("\n- " + localCountryName(mc, lang) + ", " + strings.TrimPrefix(formatLine(ls[0], t), "- "))
 				}
 			}
 		}
@@ -134,12 +204,12 @@ func (s *Screener) linesBlock(t data.CrisisReplyTexts, c *data.CrisisCountry, ca
 	}
 	lines, fallback := pickLines(c, cats)
 	if fallback {
-		b.WriteString(strings.ReplaceAll(t.Fallback, "{country}", c.Name))
+		b.WriteString(strings.ReplaceAll(t.Fallback, "{country}", localCountryName(c, lang)))
 	} else {
 		b.WriteString(t.LinesHeader)
 	}
 	for _, l := range lines {
-		b.WriteString("\n" + formatLine(l, lang))
+		b.WriteString("\n" + formatLine(l, t))
 	}
 	b.WriteString("\n" + strings.ReplaceAll(t.EmergencyLabel, "{emergency}", c.Emergency))
 	return b.String()
@@ -213,7 +283,7 @@ func (s *Screener) LinesReply(country, lang string) string {
 	} else {
 		b.WriteString(t.LinesIntro)
 		for _, l := range c.Lines {
-			b.WriteString("\n" + formatLine(l, lang))
+			b.WriteString("\n" + formatLine(l, t))
 		}
 		b.WriteString("\n" + strings.ReplaceAll(t.EmergencyLabel, "{emergency}", c.Emergency))
 	}
