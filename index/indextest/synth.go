@@ -3,8 +3,9 @@ package indextest
 import (
 	"fmt"
 	"math/rand/v2"
-	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/peermatch/peermatch/data"
 	"github.com/peermatch/peermatch/index"
@@ -111,7 +112,7 @@ func Synthetic(n int, seed uint64, v *data.Vocabulary, gaz *data.Gazetteer) *dat
 		}
 		g := &data.Group{
 			ID:           fmt.Sprintf("synthetic-%07d", i),
-			Name:         fmt.Sprintf("%s %s group %d", strings.ToUpper(w1[:1])+w1[1:], tp.Label["en"], i%997),
+			Name:         fmt.Sprintf("%s %s group %d", capital(w1), tp.Label["en"], i%997),
 			Summary:      summary,
 			Kind:         data.KindGroup,
 			Topics:       topics,
@@ -160,6 +161,13 @@ func Synthetic(n int, seed uint64, v *data.Vocabulary, gaz *data.Gazetteer) *dat
 	return data.NewDirectory(groups)
 }
 
+// capital upper-cases the first letter of s, whole (a byte slice would cut
+// "ú" in two and leave invalid UTF-8 in the name).
+func capital(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
+}
+
 // said is what people write to the bot about a topic, in their own words:
 // long, with the common words ("every", "day", "night", "know", "stop")
 // that are in almost every listing too. These are the searches that are
@@ -204,18 +212,18 @@ var said = map[string]map[string][]string{
 			"it has been a year since my wife passed and i still don't know how to live without her"},
 		"es": {"perdí a mi esposo y no sé cómo seguir", "mi mamá murió y lloro todas las noches"},
 	},
-	"trauma-ptsd": {"en": {"i keep having nightmares since the accident and can't talk about it", "after the war i can't sleep at night"}},
+	"trauma-ptsd":  {"en": {"i keep having nightmares since the accident and can't talk about it", "after the war i can't sleep at night"}},
 	"anger-stress": {"en": {"i get so angry at my kids every day and i hate myself for it"}},
 	"caregivers": {
 		"en": {"taking care of my dad with dementia every day and i am exhausted", "i look after my wife and have no time for myself"},
 		"es": {"cuido a mi mamá todos los días y estoy agotada"},
 	},
-	"divorce": {"en": {"my wife left me and i don't know how to be alone", "going through a divorce and every day is a fight"}},
-	"chronic-pain": {"en": {"i am in pain every day and people don't believe me"}},
+	"divorce":          {"en": {"my wife left me and i don't know how to be alone", "going through a divorce and every day is a fight"}},
+	"chronic-pain":     {"en": {"i am in pain every day and people don't believe me"}},
 	"eating-disorders": {"en": {"i binge every night and then feel terrible about it"}},
-	"career": {"en": {"i lost my job and don't know what to do next"}, "es": {"me despidieron y no sé qué hacer"}},
-	"money": {"en": {"i am drowning in debt and can't sleep at night"}},
-	"parenting": {"en": {"single mom with three kids and i need people who understand"}},
+	"career":           {"en": {"i lost my job and don't know what to do next"}, "es": {"me despidieron y no sé qué hacer"}},
+	"money":            {"en": {"i am drowning in debt and can't sleep at night"}},
+	"parenting":        {"en": {"single mom with three kids and i need people who understand"}},
 }
 
 // frames turn a topic's own words into what a person writes when nothing
