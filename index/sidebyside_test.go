@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -536,4 +537,90 @@ func sbsEnvInt(t *testing.T, name string, def int) int {
 		t.Fatalf("%s=%q: expected a positive whole number", name, s)
 	}
 	return v
+}
+
+// TestIntakeQueriesAsPeopleWrite: the side by side's queries are what the
+// issue describes (a person's long words with common words, English and
+// Spanish, one or two topics, remote or within 40 km, sometimes a day or an
+// audience, top 5), the same for the same seed, and the synthetic listings
+// share common words the way real ones do, so stop words matter.
+func TestIntakeQueriesAsPeopleWrite(t *testing.T) {
+	v, err := data.DefaultVocabulary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	gaz := data.DefaultGazetteer()
+	qs := indextest.IntakeQueries(500, 2, v, gaz)
+	if again := indextest.IntakeQueries(500, 2, v, gaz); !reflect.DeepEqual(again, qs) {
+		t.Error("IntakeQueries gives other queries for the same seed")
+	}
+	var remote, days, aud, es, long, common int
+	for i, q := range qs {
+		if len(q.Topics) < 1 || len(q.Topics) > 2 || q.Size != 5 || q.Country != "US" {
+			t.Errorf("query %d: topics %v size %d country %q, want one or two topics, top 5, from the US", i, q.Topics, q.Size, q.Country)
+		}
+		for _, s := range q.Topics {
+			if _, ok := v.Topic(s); !ok {
+				t.Errorf("query %d: topic %q is not in the vocabulary", i, s)
+			}
+		}
+		switch {
+		case q.Remote && q.Near == nil:
+			remote++
+		case !q.Remote && q.Near != nil && q.RadiusKm == index.DefaultRadiusKm:
+		default:
+			t.Errorf("query %d: remote %v near %v radius %v, want remote or in person within %d km", i, q.Remote, q.Near, q.RadiusKm, index.DefaultRadiusKm)
+		}
+		w := strings.Fields(q.Words)
+		if len(w) >= 7 {
+			long++
+		}
+		if slices.ContainsFunc(w, func(s string) bool {
+			return slices.Contains([]string{"every", "day", "night", "know", "todos", "días", "noche"}, s)
+		}) {
+			common++
+		}
+		days += min(len(q.Days), 1)
+		aud += min(len(q.Audience), 1)
+		if q.Language == "es" {
+			es++
+		}
+	}
+	share := func(k int) float64 { return float64(k) / float64(len(qs)) }
+	for _, c := range []struct {
+		what   string
+		got    float64
+		lo, hi float64
+	}{
+		{"remote", share(remote), 0.4, 0.6}, {"with a day", share(days), 0.15, 0.35},
+		{"with an audience", share(aud), 0.08, 0.25}, {"in Spanish", share(es), 0.08, 0.25},
+		{"of seven words or more", share(long), 0.6, 1}, {"with a common word", share(common), 0.3, 1},
+	} {
+		if c.got < c.lo || c.got > c.hi {
+			t.Errorf("%.0f%% of the queries are %s, want %.0f–%.0f%%", 100*c.got, c.what, 100*c.lo, 100*c.hi)
+		}
+	}
+
+	// Listings: at least one word (beyond "the", "and") is in more than
+	// 30% of them, as "every", "meet", "talk" are in real directories.
+	dir := indextest.Synthetic(2000, 1, v, gaz)
+	df := map[string]int{}
+	for _, g := range dir.Groups {
+		seen := map[string]bool{}
+		for _, w := range strings.FieldsFunc(strings.ToLower(g.Summary), func(r rune) bool { return !unicode.IsLetter(r) }) {
+			if !seen[w] {
+				seen[w] = true
+				df[w]++
+			}
+		}
+	}
+	var frequent []string
+	for w, k := range df {
+		if !slices.Contains([]string{"the", "and", "a", "to", "of", "for", "or", "with", "y", "de", "la", "el", "en", "que", "para"}, w) && k*10 > 3*len(dir.Groups) {
+			frequent = append(frequent, w)
+		}
+	}
+	if len(frequent) == 0 {
+		t.Error("no content word is in more than 30% of the synthetic listings: stop words learnt from the data would not be exercised")
+	}
 }

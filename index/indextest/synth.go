@@ -233,7 +233,7 @@ var frames = map[string][]string{
 		"is there a group for people with %s, i feel like nobody gets it",
 		"i need help with %s, it is getting worse every week",
 		"looking for people who know what %s is like"},
-	"es": {"tengo %s y no sé con quién hablar", "busco un grupo para personas con %s"},
+	"es": {"%s... no sé con quién hablar de esto", "busco un grupo para personas con %s"},
 }
 
 // IntakeQueries are intake searches against a synthetic directory written
@@ -264,7 +264,7 @@ func IntakeQueries(n int, seed uint64, v *data.Vocabulary, gaz *data.Gazetteer) 
 			if t2 != t {
 				q.Topics = append(q.Topics, t2)
 				if r.IntN(2) == 0 {
-					q.Words += " " + words(r, v, t2, lang)
+					q.Words += map[string]string{"en": ", and ", "es": ", y "}[lang] + words(r, v, t2, lang)
 				}
 			}
 		}
