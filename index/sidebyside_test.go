@@ -171,7 +171,7 @@ func TestSideBySide(t *testing.T) {
 	// Both engines apply the same constraints, so on a query with fewer
 	// than Size valid groups they must return the same number of hits; a
 	// short page on one side is a missed group.
-	overlap, pmShort, pgShort := 0, 0, 0
+	overlap, pmShort, pgShort, pmShortRemote, pgShortRemote := 0, 0, 0, 0, 0
 	for i := range queries {
 		for _, id := range pmHits[i] {
 			if slices.Contains(pgHits[i], id) {
@@ -181,8 +181,10 @@ func TestSideBySide(t *testing.T) {
 		switch {
 		case len(pmHits[i]) < len(pgHits[i]):
 			pmShort++
+			pmShortRemote += sbsBool(queries[i].Remote)
 		case len(pgHits[i]) < len(pmHits[i]):
 			pgShort++
+			pgShortRemote += sbsBool(queries[i].Remote)
 		}
 	}
 
@@ -209,7 +211,8 @@ func TestSideBySide(t *testing.T) {
 		sbsPct(pgRemote, 0.99)/sbsPct(pmRemote, 0.99), sbsPct(pgNear, 0.99)/sbsPct(pmNear, 0.99))
 	fmt.Fprintf(w, "\nthe same group in both top 5s: %s of peermatch's hits (the engines rank differently: peermatch's scoring with language and distance vs ts_rank)\n",
 		sbsShare(overlap, pmTotal))
-	fmt.Fprintf(w, "queries where one engine returned fewer hits than the other (a group it missed): peermatch %d, PostgreSQL %d\n\n", pmShort, pgShort)
+	fmt.Fprintf(w, "queries where one engine returned fewer hits than the other (a group it missed): peermatch %d (%d remote), PostgreSQL %d (%d remote)\n\n",
+		pmShort, pmShortRemote, pgShort, pgShortRemote)
 	if pmValid != pmTotal || pgValid != pgTotal {
 		t.Errorf("invalid hits: peermatch %d of %d valid, PostgreSQL %d of %d valid", pmValid, pmTotal, pgValid, pgTotal)
 	}
@@ -525,6 +528,13 @@ func sbsShare(part, whole int) string {
 		return "n/a"
 	}
 	return fmt.Sprintf("%.1f%% (%d/%d)", 100*float64(part)/float64(whole), part, whole)
+}
+
+func sbsBool(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func sbsEnvInt(t *testing.T, name string, def int) int {
