@@ -16,7 +16,7 @@
 #   PEERMATCH_SIDEBYSIDE_DIR       keep the server's data and the peermatch index
 #                                  here between runs (a rerun skips the load and
 #                                  the build); default: a temporary directory, removed
-#   PEERMATCH_SIDEBYSIDE_SAMPLES   samples per engine after the warm-up (default 1500)
+#   PEERMATCH_SIDEBYSIDE_SAMPLES   samples per engine after the 500-query warm-up (default 2500)
 #   PG_SHARED_BUFFERS              default 1GB: the whole table and its indexes fit
 #
 # Needs: Go, PostgreSQL 15 with its contrib extensions cube and earthdistance
@@ -27,7 +27,7 @@ set -euo pipefail
 N=${1:-500000}
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 REPO=$(cd "$(dirname "$0")/.." && pwd)
-SAMPLES=${PEERMATCH_SIDEBYSIDE_SAMPLES:-1500}
+SAMPLES=${PEERMATCH_SIDEBYSIDE_SAMPLES:-2500}
 
 for b in initdb pg_ctl; do
 	if [[ ! -x $PGBIN/$b ]]; then
@@ -48,19 +48,10 @@ else
 	WORK=$(mktemp -d /tmp/peermatch-sbs.XXXXXX)
 	KEEP=0
 fi
+WORK=$(cd "$WORK" && pwd)
 PGDATA=$WORK/pgdata
 SOCK=$WORK/sock
-PORT=5432 # only names the socket file in $SOCK: the server listens on no TCP port
-mkdir -p "$SOCK" "$WORK/index"
-
-# initdb and postgres refuse to run as root: run the server as postgres.
-AS=()
-if [[ $(id -u) == 0 ]]; then
-	AS=(runuser -u postgres --)
-	chown postgres "$WORK" "$SOCK"
-	chmod 755 "$WORK"
-fi
-
+AS=() # how to run the server's commands (as postgres when we are root)
 stop() {
 	if [[ -f $PGDATA/postmaster.pid ]]; then
 		"${AS[@]}" "$PGBIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null || true
@@ -71,6 +62,24 @@ stop() {
 }
 trap stop EXIT
 trap 'exit 130' INT TERM
+
+if ((${#SOCK} > 90)); then
+	echo "bench-sidebyside: $SOCK is too long for a Unix socket path: choose a shorter PEERMATCH_SIDEBYSIDE_DIR" >&2
+	exit 2
+fi
+PORT=5432 # only names the socket file in $SOCK: the server listens on no TCP port
+mkdir -p "$SOCK" "$WORK/index"
+
+# initdb and postgres refuse to run as root: run the server as postgres.
+if [[ $(id -u) == 0 ]]; then
+	AS=(runuser -u postgres --)
+	chown postgres "$WORK" "$SOCK"
+	chmod 755 "$WORK"
+	if ! runuser -u postgres -- test -w "$SOCK"; then
+		echo "bench-sidebyside: the postgres user cannot reach $SOCK: a directory above it is closed to others" >&2
+		exit 2
+	fi
+fi
 
 if [[ ! -f $PGDATA/PG_VERSION ]]; then
 	"${AS[@]}" "$PGBIN/initdb" -D "$PGDATA" -U peermatch --auth=trust -E UTF8 --locale=C.UTF-8 >"$WORK/initdb.log"
