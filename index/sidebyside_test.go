@@ -215,6 +215,9 @@ func TestSideBySide(t *testing.T) {
 		sbsShare(overlap, pmTotal))
 	fmt.Fprintf(w, "queries where one engine returned fewer hits than the other (a group it missed): peermatch %d (%d remote), PostgreSQL %d (%d remote)\n\n",
 		pmShort, pmShortRemote, pgShort, pgShortRemote)
+	sbsMissed(w, dir, queries, "peermatch", pmHits, "PostgreSQL", pgHits)
+	sbsMissed(w, dir, queries, "PostgreSQL", pgHits, "peermatch", pmHits)
+	fmt.Fprintln(w)
 	if pmValid != pmTotal || pgValid != pgTotal {
 		t.Errorf("invalid hits: peermatch %d of %d valid, PostgreSQL %d of %d valid", pmValid, pmTotal, pgValid, pgTotal)
 	}
@@ -515,6 +518,36 @@ func sbsValid(dir *data.Directory, queries []index.Query, hits [][]string) (vali
 		}
 	}
 	return valid, total, nil
+}
+
+// sbsMissed prints the first few queries on which engine a returned fewer
+// hits than engine b, with the valid groups only b found, so a missed group
+// can be looked up directly.
+func sbsMissed(w io.Writer, dir *data.Directory, queries []index.Query, a string, aHits [][]string, b string, bHits [][]string) {
+	shown := 0
+	for i, q := range queries {
+		if len(aHits[i]) >= len(bHits[i]) || shown == 3 {
+			continue
+		}
+		shown++
+		where := "remote"
+		if q.Near != nil {
+			where = fmt.Sprintf("in person within %g km of %.4f,%.4f", q.RadiusKm, q.Near.Lat, q.Near.Lon)
+		}
+		var only []string
+		for _, id := range bHits[i] {
+			if slices.Contains(aHits[i], id) {
+				continue
+			}
+			if g, ok := dir.Group(id); ok {
+				if ok, d := index.Accept(g, &q); ok {
+					only = append(only, fmt.Sprintf("%s (%.1f km)", id, d))
+				}
+			}
+		}
+		fmt.Fprintf(w, "  query %d (%v, %s, days %v, audience %q): %s %d hits, %s %d; valid, only %s: %s\n",
+			i, q.Topics, where, q.Days, q.Audience, a, len(aHits[i]), b, len(bHits[i]), b, strings.Join(only, ", "))
+	}
 }
 
 func sbsPct(lat []time.Duration, p float64) float64 {
