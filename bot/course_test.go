@@ -16,6 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/peermatch/peermatch/data/importer"
+	"github.com/peermatch/peermatch/data/place"
+
 	"github.com/peermatch/peermatch/bot"
 	"github.com/peermatch/peermatch/data"
 	"github.com/peermatch/peermatch/index"
@@ -36,7 +39,7 @@ func demoRig(t testing.TB) *rig {
 	t.Helper()
 	loadReal(t)
 	demo.once.Do(func() {
-		demo.dir, demo.err = data.DemoDirectory(real.vocab)
+		demo.dir, demo.err = importer.DemoDirectory(real.vocab)
 		if demo.err != nil {
 			return
 		}
@@ -119,9 +122,9 @@ func (n *notedMatcher) Find(ctx context.Context, in data.Intake, offset, limit i
 	return ms, err
 }
 
-func (n *notedMatcher) Locate(text string) (data.Place, bool) {
+func (n *notedMatcher) Locate(text string) (place.Place, bool) {
 	return n.Matcher.(interface {
-		Locate(string) (data.Place, bool)
+		Locate(string) (place.Place, bool)
 	}).Locate(text)
 }
 

@@ -11,6 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/peermatch/peermatch/data/importer"
+	"github.com/peermatch/peermatch/data/place"
+
 	"github.com/peermatch/peermatch/bot"
 	"github.com/peermatch/peermatch/bot/store"
 	"github.com/peermatch/peermatch/data"
@@ -24,7 +27,7 @@ var real struct {
 	once  sync.Once
 	vocab *data.Vocabulary
 	dir   *data.Directory
-	gaz   *data.Gazetteer
+	gaz   *place.Gazetteer
 	idx   index.Index
 	err   error
 }
@@ -36,11 +39,11 @@ func loadReal(t testing.TB) {
 		if real.err != nil {
 			return
 		}
-		real.dir, real.err = data.DefaultDirectory(real.vocab)
+		real.dir, real.err = importer.DefaultDirectory(real.vocab)
 		if real.err != nil {
 			return
 		}
-		real.gaz = data.DefaultGazetteer()
+		real.gaz = place.DefaultGazetteer()
 		// The in-memory bleve index, as production runs it (on disk there).
 		real.idx, real.err = index.Open(context.Background(), "", real.dir, real.vocab, nil)
 	})
@@ -90,13 +93,13 @@ func (f *faultyMatcher) GroupsByName(q string) []*data.Group {
 }
 
 // Locate passes through the matcher's optional place lookup.
-func (f *faultyMatcher) Locate(text string) (data.Place, bool) {
+func (f *faultyMatcher) Locate(text string) (place.Place, bool) {
 	if l, ok := f.Matcher.(interface {
-		Locate(string) (data.Place, bool)
+		Locate(string) (place.Place, bool)
 	}); ok && !f.fail.Load() {
 		return l.Locate(text)
 	}
-	return data.Place{}, false
+	return place.Place{}, false
 }
 
 // faultyStore wraps a SessionStore and fails every call on demand.

@@ -18,6 +18,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/peermatch/peermatch/data/place"
+
 	"github.com/peermatch/peermatch/data"
 )
 
@@ -1211,13 +1213,13 @@ func (t *turn) placeWords() string {
 }
 
 // locate asks the matcher's optional place lookup.
-func (t *turn) locate(q string) (data.Place, bool) {
+func (t *turn) locate(q string) (place.Place, bool) {
 	if l, ok := t.e.m.(interface {
-		Locate(text string) (data.Place, bool)
+		Locate(text string) (place.Place, bool)
 	}); ok {
 		return l.Locate(q)
 	}
-	return data.Place{}, false
+	return place.Place{}, false
 }
 
 // confidentTopic reports whether the matcher was sure of a topic.

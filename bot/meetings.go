@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/peermatch/peermatch/data/schedule"
+
 	"github.com/peermatch/peermatch/data"
 )
 
@@ -60,7 +62,7 @@ func (t *turn) remind(id string) []Reply {
 		return []Reply{{Text: t.c.t("times_unknown")}}
 	}
 	now := t.e.now()
-	occ, _ := g.NextMeetings(now, 1)
+	occ, _ := schedule.NextMeetings(g, now, 1)
 	meeting := meetingIndex(g, occ)
 	if meeting < 0 {
 		return []Reply{{Text: t.c.t("calendar_none", "name", oneLine(g.Name))}}
@@ -99,7 +101,7 @@ func (t *turn) unremind(id string) []Reply {
 }
 
 // meetingIndex finds which of the group's meetings an occurrence belongs to.
-func meetingIndex(g *data.Group, occ []data.Occurrence) int {
+func meetingIndex(g *data.Group, occ []schedule.Occurrence) int {
 	if len(occ) == 0 {
 		return -1
 	}
@@ -133,5 +135,5 @@ func (e *Engine) ReminderReply(ctx context.Context, userKey, groupID string, sta
 }
 
 func (t *turn) when(start time.Time) string {
-	return data.Occurrence{Start: start, End: start.Add(time.Hour)}.Describe(t.e.now(), t.viewer(), t.c.Lang)
+	return schedule.Occurrence{Start: start, End: start.Add(time.Hour)}.Describe(t.e.now(), t.viewer(), t.c.Lang)
 }

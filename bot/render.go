@@ -7,6 +7,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/peermatch/peermatch/data/schedule"
+
 	"github.com/peermatch/peermatch/data"
 )
 
@@ -173,7 +175,7 @@ func (t *turn) nextMeeting(g *data.Group) string {
 		return ""
 	}
 	now := t.e.now()
-	occ, _ := g.NextMeetings(now, 1)
+	occ, _ := schedule.NextMeetings(g, now, 1)
 	if len(occ) == 0 {
 		return ""
 	}
@@ -189,7 +191,7 @@ func (t *turn) renderTimes(groups []*data.Group) string {
 		if g.Demo {
 			name += " (" + t.c.t("example") + ")"
 		}
-		occ, _ := g.NextMeetings(now, 3)
+		occ, _ := schedule.NextMeetings(g, now, 3)
 		if len(g.Meetings) == 0 || len(occ) == 0 {
 			line := t.c.t("times_none", "name", name)
 			if g.Kind == data.KindFinder {

@@ -1,18 +1,14 @@
 package data
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"math"
-	"os"
-	"path/filepath"
 	"regexp"
 	"runtime"
 	"slices"
@@ -127,229 +123,24 @@ func (d *Directory) computeHash() string {
 }
 
 //go:embed directory/default/*.json directory/demo/*.json
-var defaultFS embed.FS
+var directoryFiles embed.FS
 
-// DefaultDirectory returns the embedded directory of real national
-// organizations. It is reviewed data, so any bad record is an error.
-func DefaultDirectory(v *Vocabulary) (*Directory, error) {
-	return embeddedDirectory("default", v)
-}
+// DirectoryFS holds the embedded directories, each a folder of native
+// *.json files: "directory/default" (real national organizations) and
+// "directory/demo" (fictional local examples). Loading them is the
+// importer's job (importer.DefaultDirectory); data only carries the files.
+func DirectoryFS() fs.FS { return directoryFiles }
 
-// DemoDirectory returns the embedded, clearly fictional directory of local
-// example groups (every listing is marked Demo), for trying the bot out and
-// for tests and benchmarks. It is used only when asked for.
-func DemoDirectory(v *Vocabulary) (*Directory, error) {
-	return embeddedDirectory("demo", v)
-}
+// FieldError is one problem with one field of a record: the field's JSON
+// path ("meetings[0].rrule") and what was expected. Loaders turn it into a
+// *RecordError naming the file, record and line.
+type FieldError struct{ Field, Reason string }
 
-func embeddedDirectory(name string, v *Vocabulary) (*Directory, error) {
-	sub, err := fs.Sub(defaultFS, "directory/"+name)
-	if err != nil {
-		return nil, fmt.Errorf("embedded %s directory: %w", name, err)
-	}
-	d, problems, err := LoadFS(sub, v)
-	if err != nil {
-		return nil, err
-	}
-	if len(problems) > 0 {
-		return nil, fmt.Errorf("embedded %s directory: %w", name, errors.Join(problems...))
-	}
-	return d, nil
-}
-
-// LoadFS loads every *.json file of fsys in name order.
-func LoadFS(fsys fs.FS, v *Vocabulary) (*Directory, []error, error) {
-	names, err := fs.Glob(fsys, "*.json")
-	if err != nil {
-		return nil, nil, err
-	}
-	slices.Sort(names)
-	var all []*Group
-	var problems []error
-	for _, n := range names {
-		b, err := fs.ReadFile(fsys, n)
-		if err != nil {
-			return nil, nil, fmt.Errorf("read %s: %w", n, err)
-		}
-		gs, ps := ParseGroups(n, b, v)
-		all = append(all, gs...)
-		problems = append(problems, ps...)
-	}
-	all, ps := dedupe(all)
-	return NewDirectory(all), append(problems, ps...), nil
-}
-
-// LoadDirectory loads groups from files or directories of *.json files in
-// our native format. It returns the good records, one error per bad record,
-// and a non-nil error only when a source cannot be read at all.
-func LoadDirectory(v *Vocabulary, paths ...string) (*Directory, []error, error) {
-	var all []*Group
-	var problems []error
-	for _, p := range paths {
-		st, err := os.Stat(p)
-		if err != nil {
-			return nil, nil, fmt.Errorf("directory source: %w", err)
-		}
-		files := []string{p}
-		if st.IsDir() {
-			files, err = filepath.Glob(filepath.Join(p, "*.json"))
-			if err != nil {
-				return nil, nil, err
-			}
-			slices.Sort(files)
-		}
-		for _, f := range files {
-			b, err := os.ReadFile(f)
-			if err != nil {
-				return nil, nil, fmt.Errorf("directory source: %w", err)
-			}
-			gs, ps := ParseGroups(f, b, v)
-			all = append(all, gs...)
-			problems = append(problems, ps...)
-		}
-	}
-	all, ps := dedupe(all)
-	return NewDirectory(all), append(problems, ps...), nil
-}
-
-// dedupe keeps the first group of each id and reports later ones.
-func dedupe(gs []*Group) ([]*Group, []error) {
-	seen := make(map[string]bool, len(gs))
-	out := gs[:0]
-	var problems []error
-	for _, g := range gs {
-		if seen[g.ID] {
-			problems = append(problems, &RecordError{Source: "directory", ID: g.ID, Field: "id", Reason: "duplicate id; the first record with this id is kept"})
-			continue
-		}
-		seen[g.ID] = true
-		out = append(out, g)
-	}
-	return out, problems
-}
-
-// ParseGroups reads one native directory file, {"groups": [...]}, keeping
-// every valid record and returning one error per invalid one.
-func ParseGroups(source string, b []byte, v *Vocabulary) ([]*Group, []error) {
-	fileErr := func(reason string) []error {
-		return []error{&RecordError{Source: source, Reason: reason}}
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return nil, fileErr(`expected a JSON object {"groups": [...]}` + jsonWhy(err))
-	}
-	var groups []*Group
-	var problems []error
-	seen := map[string]int{}
-	for dec.More() {
-		key, err := dec.Token()
-		if err != nil {
-			return groups, append(problems, fileErr("malformed JSON"+jsonWhy(err))...)
-		}
-		if key != "groups" {
-			var skip json.RawMessage
-			if err := dec.Decode(&skip); err != nil {
-				return groups, append(problems, fileErr("malformed JSON"+jsonWhy(err))...)
-			}
-			continue
-		}
-		if t, err := dec.Token(); err != nil || t != json.Delim('[') {
-			return groups, append(problems, fileErr(`field groups: expected an array`+jsonWhy(err))...)
-		}
-		var lines lineCounter
-		for n := 1; dec.More(); n++ {
-			line := lines.at(b, dec.InputOffset())
-			var raw json.RawMessage
-			if err := dec.Decode(&raw); err != nil {
-				return groups, append(problems, &RecordError{Source: source, Record: n, Line: line, Reason: "malformed JSON" + jsonWhy(err)})
-			}
-			var g Group
-			rd := json.NewDecoder(bytes.NewReader(raw))
-			rd.DisallowUnknownFields()
-			if err := rd.Decode(&g); err != nil {
-				problems = append(problems, &RecordError{Source: source, Record: n, Line: line, Field: jsonField(err), Reason: jsonReason(err)})
-				continue
-			}
-			g.Normalize()
-			errs := g.Validate(v)
-			if first, dup := seen[g.ID]; dup && g.ID != "" {
-				errs = append(errs, fieldErr{"id", fmt.Sprintf("duplicate id, already used by record %d", first)})
-			}
-			if len(errs) > 0 {
-				for _, fe := range errs {
-					problems = append(problems, &RecordError{Source: source, Record: n, Line: line, ID: g.ID, Field: fe.field, Reason: fe.reason})
-				}
-				continue
-			}
-			seen[g.ID] = n
-			groups = append(groups, &g)
-		}
-		if _, err := dec.Token(); err != nil {
-			return groups, append(problems, fileErr("malformed JSON"+jsonWhy(err))...)
-		}
-	}
-	if groups == nil && problems == nil {
-		return nil, fileErr(`no "groups" array found`)
-	}
-	return groups, problems
-}
-
-func jsonWhy(err error) string {
-	if err == nil || errors.Is(err, io.EOF) {
-		if errors.Is(err, io.EOF) {
-			return " (the file ends early)"
-		}
-		return ""
-	}
-	return " (" + err.Error() + ")"
-}
-
-func jsonField(err error) string {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		return te.Field
-	}
-	if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		return strings.Trim(f, `"`)
-	}
-	return ""
-}
-
-func jsonReason(err error) string {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		return fmt.Sprintf("expected %s, got JSON %s", te.Type, te.Value)
-	}
-	if strings.HasPrefix(err.Error(), "json: unknown field ") {
-		return "unknown field (check the spelling against the documented format)"
-	}
-	return "malformed JSON (" + err.Error() + ")"
-}
-
-// lineCounter gives the line of a record at a decoder offset. Offsets only
-// grow, so it counts from the last one: numbering every record of a file
-// costs one pass over it, not one per record (counting from the start
-// each time took minutes for a 100,000-group file). InputOffset points
-// just before the separator, which is skipped with the spaces.
-type lineCounter struct {
-	off  int64
-	line int
-}
-
-func (c *lineCounter) at(b []byte, off int64) int {
-	off = min(max(off, 0), int64(len(b)))
-	for off < int64(len(b)) && strings.IndexByte(", \t\r\n", b[off]) >= 0 {
-		off++
-	}
-	if c.line == 0 || off < c.off {
-		c.off, c.line = 0, 1
-	}
-	c.line += bytes.Count(b[c.off:off], []byte{'\n'})
-	c.off = off
-	return c.line
-}
-
-type fieldErr struct{ field, reason string }
+// MeetingCheck checks one meeting's schedule, with groupTZ for a meeting
+// that has no zone of its own; its errors are *ScheduleError. Expanding a
+// recurrence rule is the schedule package's job (schedule.Validate), so
+// Validate is handed it rather than importing it.
+type MeetingCheck func(m *Meeting, groupTZ string) error
 
 var (
 	slugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,127}$`)
@@ -375,12 +166,13 @@ func (g *Group) Normalize() {
 	}
 }
 
-// Validate checks a group against the data model and the vocabulary. It
+// Validate checks a group against the data model and the vocabulary, and
+// each meeting with checkMeeting (nil: schedules are not checked). It
 // returns every problem, not just the first.
-func (g *Group) Validate(v *Vocabulary) []fieldErr {
-	var errs []fieldErr
+func (g *Group) Validate(v *Vocabulary, checkMeeting MeetingCheck) []FieldError {
+	var errs []FieldError
 	bad := func(field, format string, args ...any) {
-		errs = append(errs, fieldErr{field, fmt.Sprintf(format, args...)})
+		errs = append(errs, FieldError{field, fmt.Sprintf(format, args...)})
 	}
 	if !slugRE.MatchString(g.ID) {
 		bad("id", "expected a slug of lowercase letters, digits, '.', '_' or '-', got %q", g.ID)
@@ -444,8 +236,11 @@ func (g *Group) Validate(v *Vocabulary) []fieldErr {
 		}
 	}
 	for i := range g.Meetings {
+		if checkMeeting == nil {
+			break
+		}
 		var se *ScheduleError
-		switch err := g.Meetings[i].Validate(g.TimeZone); {
+		switch err := checkMeeting(&g.Meetings[i], g.TimeZone); {
 		case errors.As(err, &se):
 			reason := fmt.Sprintf("expected %s, got %q", se.Expected, se.Value)
 			if se.Err != nil {

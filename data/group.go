@@ -112,8 +112,7 @@ type Group struct {
 
 	// Where the loader read it, for messages about it (duplicates); not
 	// part of the listing, so not serialized or hashed.
-	loadedFrom               string
-	loadedRecord, loadedLine int
+	origin Origin
 
 	// Attributes a person's words can exclude ("no AA", "not religious", "I'm 16"),
 	// so that the matcher can treat them as hard constraints, not hints.
@@ -129,16 +128,16 @@ type Group struct {
 
 // validateTypes checks Types: codes of the Meeting Guide specification,
 // each once, so a renderer never meets a code it cannot label.
-func (g *Group) validateTypes() []fieldErr {
-	var errs []fieldErr
+func (g *Group) validateTypes() []FieldError {
+	var errs []FieldError
 	if _, ok := Fellowships[g.Fellowship]; g.Fellowship != "" && !ok {
-		errs = append(errs, fieldErr{"fellowship", fmt.Sprintf("unknown fellowship %q (expected a short name such as aa, na, ca, al-anon)", g.Fellowship)})
+		errs = append(errs, FieldError{"fellowship", fmt.Sprintf("unknown fellowship %q (expected a short name such as aa, na, ca, al-anon)", g.Fellowship)})
 	}
 	for i, c := range g.Types {
 		if _, ok := MeetingGuideTypes[c]; !ok {
-			errs = append(errs, fieldErr{"types", fmt.Sprintf("unknown type code %q (expected a Meeting Guide code such as O, C, W, B, X)", c)})
+			errs = append(errs, FieldError{"types", fmt.Sprintf("unknown type code %q (expected a Meeting Guide code such as O, C, W, B, X)", c)})
 		} else if slices.Contains(g.Types[:i], c) {
-			errs = append(errs, fieldErr{"types", fmt.Sprintf("type code %q given twice", c)})
+			errs = append(errs, FieldError{"types", fmt.Sprintf("type code %q given twice", c)})
 		}
 	}
 	return errs
@@ -207,3 +206,28 @@ func (g *Group) FitsAge(age int) bool {
 
 // Audience values, from the design's vocabulary.
 var Audiences = []string{"veterans", "men", "women", "lgbtq", "youth", "seniors", "families"}
+
+// Origin is where a loader read a group, for messages about it
+// (duplicates across sources); it is not part of the listing.
+type Origin struct {
+	Source       string // file name or URL
+	Record, Line int    // 1-based; 0 when unknown
+}
+
+// Origin returns where the group was read.
+func (g *Group) Origin() Origin { return g.origin }
+
+// SetOrigin records where the group was read.
+func (g *Group) SetOrigin(o Origin) { g.origin = o }
+
+// Zone is the meeting's time zone: its own, else its group's (groupTZ).
+func (m *Meeting) Zone(groupTZ string) string {
+	if m.TimeZone != "" {
+		return m.TimeZone
+	}
+	return groupTZ
+}
+
+// ValidID reports whether s is a well-formed listing id: a slug of
+// lowercase letters, digits, '.', '_' or '-'.
+func ValidID(s string) bool { return slugRE.MatchString(s) }

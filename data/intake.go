@@ -87,7 +87,8 @@ func (s Specifics) Allow(g *Group, audience string) bool {
 // for at most InProgress, or starting within the hour), "tonight",
 // "tomorrow". Zero means no window. When Floating, the person's zone is
 // unknown and From/To are wall-clock times read in each meeting's own zone
-// ("tonight" at a meeting in Denver is Denver's evening).
+// ("tonight" at a meeting in Denver is Denver's evening). schedule.Fits
+// tells whether a group meets in it.
 type Window struct {
 	From, To time.Time
 	Floating bool
@@ -99,46 +100,6 @@ const InProgress = 15 * time.Minute
 
 // IsZero reports whether no window was asked for.
 func (w Window) IsZero() bool { return w.From.IsZero() && w.To.IsZero() }
-
-// Fits reports whether one of the group's meetings starts inside the
-// window. A group without meeting times (a forum, a helpline, a finder)
-// fits: it is there whenever the person is.
-func (w Window) Fits(g *Group) bool {
-	if w.IsZero() || len(g.Meetings) == 0 {
-		return true
-	}
-	for i := range g.Meetings {
-		m := &g.Meetings[i]
-		from, to := w.From, w.To
-		if w.Floating {
-			loc, err := m.Location(g.TimeZone)
-			if err != nil {
-				continue
-			}
-			from, to = wallIn(from, loc), wallIn(to, loc)
-		}
-		// Occurrences that end after from (one in progress included);
-		// the first that starts in the window decides.
-		occ, err := m.Next(from, 4, g.TimeZone)
-		if err != nil {
-			continue
-		}
-		for _, o := range occ {
-			if !o.Start.Before(from) && (to.IsZero() || o.Start.Before(to)) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// wallIn is the same wall-clock time as t, in loc.
-func wallIn(t time.Time, loc *time.Location) time.Time {
-	if t.IsZero() {
-		return t
-	}
-	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, loc)
-}
 
 // Limits are the things a person rules out in words ("no AA", "not
 // religious", "I'm 16"). They are hard filters, like the topic: every index

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/peermatch/peermatch/data/place"
+
 	"github.com/peermatch/peermatch/data"
 	"github.com/peermatch/peermatch/index"
 	"github.com/peermatch/peermatch/index/indextest"
@@ -37,7 +39,7 @@ func benchIndex(b *testing.B) (*index.Bleve, []index.Query) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	gaz := data.DefaultGazetteer()
+	gaz := place.DefaultGazetteer()
 	dir := indextest.Synthetic(benchN(b), 1, v, gaz)
 	path := os.Getenv("PEERMATCH_BENCH_DIR")
 	if path == "" {
@@ -96,7 +98,7 @@ func BenchmarkBuild(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	dir := indextest.Synthetic(benchN(b), 1, v, data.DefaultGazetteer())
+	dir := indextest.Synthetic(benchN(b), 1, v, place.DefaultGazetteer())
 	for b.Loop() {
 		start := time.Now()
 		idx, err := index.Open(context.Background(), b.TempDir()+"/index", dir, v, nil)
@@ -130,7 +132,7 @@ func BenchmarkOpen(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	dir := indextest.Synthetic(benchN(b), 1, v, data.DefaultGazetteer())
+	dir := indextest.Synthetic(benchN(b), 1, v, place.DefaultGazetteer())
 	path := os.Getenv("PEERMATCH_BENCH_DIR")
 	if path == "" {
 		path = b.TempDir() + "/index"

@@ -17,6 +17,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/peermatch/peermatch/data/schedule"
+
+	"github.com/peermatch/peermatch/data/place"
+
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
@@ -369,14 +373,14 @@ func synonyms(v *data.Vocabulary) []*bleve.SynonymDefinition {
 	for _, t := range v.Topics {
 		var heads []string
 		for _, lang := range []string{"en", "es"} {
-			if f := strings.Fields(data.Fold(t.Label[lang])); len(f) > 0 {
+			if f := strings.Fields(place.Fold(t.Label[lang])); len(f) > 0 {
 				heads = append(heads, strings.Trim(f[0], ",.:;()"))
 			}
 		}
 		var in []string
 		for _, words := range t.Synonyms {
 			for _, w := range words {
-				if w = data.Fold(w); w != "" && !strings.Contains(w, " ") && !slices.Contains(heads, w) {
+				if w = place.Fold(w); w != "" && !strings.Contains(w, " ") && !slices.Contains(heads, w) {
 					in = append(in, w)
 				}
 			}
@@ -405,7 +409,7 @@ func document(g *data.Group) map[string]any {
 		aud = []string{"any"}
 	}
 	var days []string
-	for _, d := range g.Days() {
+	for _, d := range schedule.Days(g) {
 		days = append(days, dayCode(d))
 	}
 	if len(days) == 0 {

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/peermatch/peermatch/data/schedule"
+
 	"github.com/peermatch/peermatch/data"
 )
 
@@ -22,20 +24,20 @@ func Accept(g *data.Group, q *Query) (ok bool, distKm float64) {
 	if q.Speaks != "" && !slices.Contains(g.Languages, q.Speaks) {
 		return false, 0
 	}
-	if !q.Limits.Allow(g) || !q.Window.Fits(g) || !q.Specifics.Allow(g, q.Audience) {
+	if !q.Limits.Allow(g) || !schedule.Fits(q.Window, g) || !q.Specifics.Allow(g, q.Audience) {
 		return false, 0
 	}
 	if q.Audience != "" && len(g.Audiences) > 0 && !slices.Contains(g.Audiences, q.Audience) {
 		return false, 0
 	}
 	if len(q.Days) > 0 {
-		days := g.Days()
+		days := schedule.Days(g)
 		if len(days) > 0 && !slices.ContainsFunc(days, func(d time.Weekday) bool { return slices.Contains(q.Days, d) }) {
 			return false, 0
 		}
 	}
 	if q.After > 0 || q.Before > 0 {
-		if starts := g.StartMinutes(); len(starts) > 0 && !slices.ContainsFunc(starts, func(m int) bool {
+		if starts := schedule.StartMinutes(g); len(starts) > 0 && !slices.ContainsFunc(starts, func(m int) bool {
 			return m >= q.After && (q.Before == 0 || m < q.Before)
 		}) {
 			return false, 0

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/peermatch/peermatch/data/place"
+
 	"github.com/peermatch/peermatch/data"
 )
 
@@ -28,14 +30,14 @@ func (s *Scan) Search(ctx context.Context, q Query) ([]Hit, error) {
 		return nil, ErrClosed
 	}
 	q.normalize()
-	words := strings.Fields(data.Fold(q.Words))
+	words := strings.Fields(place.Fold(q.Words))
 	var hits []Hit
 	for _, g := range s.dir.Groups {
 		ok, d := Accept(g, &q)
 		if !ok {
 			continue
 		}
-		text := data.Fold(g.Name + " " + g.Summary)
+		text := place.Fold(g.Name + " " + g.Summary)
 		score := 1.0
 		for _, w := range words {
 			if len(w) > 2 && strings.Contains(text, w) {

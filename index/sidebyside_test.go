@@ -22,6 +22,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/peermatch/peermatch/data"
+	"github.com/peermatch/peermatch/data/place"
+	"github.com/peermatch/peermatch/data/schedule"
 	"github.com/peermatch/peermatch/index"
 	"github.com/peermatch/peermatch/index/indextest"
 )
@@ -52,7 +54,7 @@ func TestSideBySide(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gaz := data.DefaultGazetteer()
+	gaz := place.DefaultGazetteer()
 	queries := indextest.IntakeQueries(500, 2, v, gaz)
 
 	cfg, err := pgx.ParseConfig(dsn)
@@ -319,7 +321,7 @@ func sbsRow(g *data.Group) []any {
 		lang = g.Languages[0]
 	}
 	days := []int16{}
-	for _, d := range g.Days() {
+	for _, d := range schedule.Days(g) {
 		days = append(days, int16(d))
 	}
 	var lat, lon any // NULL for listings without a room
@@ -594,7 +596,7 @@ func TestIntakeQueriesAsPeopleWrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gaz := data.DefaultGazetteer()
+	gaz := place.DefaultGazetteer()
 	qs := indextest.IntakeQueries(500, 2, v, gaz)
 	if again := indextest.IntakeQueries(500, 2, v, gaz); !reflect.DeepEqual(again, qs) {
 		t.Error("IntakeQueries gives other queries for the same seed")

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/peermatch/peermatch/data/place"
+
 	"github.com/peermatch/peermatch/data"
 	"github.com/peermatch/peermatch/index"
 	"github.com/peermatch/peermatch/index/indextest"
@@ -113,7 +115,7 @@ func hitIDs(hs []index.Hit) []string {
 func BenchmarkUpdateOneSource(b *testing.B) {
 	ctx := context.Background()
 	v := vocab(b)
-	gaz := data.DefaultGazetteer()
+	gaz := place.DefaultGazetteer()
 	base := indextest.Synthetic(benchN(b), 1, v, gaz)
 	idx, err := index.Open(ctx, b.TempDir()+"/index", base, v, nil)
 	if err != nil {

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/peermatch/peermatch/data/importer"
+
 	"github.com/peermatch/peermatch/data"
 )
 
@@ -339,7 +341,7 @@ func TestFirstMessages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir, err := data.DefaultDirectory(vocab)
+	dir, err := importer.DefaultDirectory(vocab)
 	if err != nil {
 		t.Fatal(err)
 	}

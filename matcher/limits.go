@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/peermatch/peermatch/data/place"
+
 	"github.com/peermatch/peermatch/data"
 )
 
@@ -120,7 +122,7 @@ func readLimits(text string) (data.Limits, string) {
 		l.Age = readAge(f)
 	}
 	if l.Age == 0 && strings.ContainsAny(text, "0123456789") {
-		l.Age = readAgeAside(strings.NewReplacer("'", "", "’", "").Replace(data.Fold(text)))
+		l.Age = readAgeAside(strings.NewReplacer("'", "", "’", "").Replace(place.Fold(text)))
 	}
 	return l, masked
 }
@@ -129,7 +131,7 @@ func readLimits(text string) (data.Limits, string) {
 // apostrophes ("don't" → "dont", "I'm" → "i m" is avoided by dropping the
 // mark), other punctuation as spaces.
 func limitText(text string) string {
-	s := strings.NewReplacer("'", "", "’", "", "-", " ").Replace(data.Fold(text))
+	s := strings.NewReplacer("'", "", "’", "", "-", " ").Replace(place.Fold(text))
 	var b strings.Builder
 	for _, r := range s {
 		switch {

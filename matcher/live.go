@@ -5,6 +5,8 @@ import (
 	"errors"
 	"sync/atomic"
 
+	"github.com/peermatch/peermatch/data/place"
+
 	"github.com/peermatch/peermatch/data"
 	"github.com/peermatch/peermatch/index"
 )
@@ -55,4 +57,4 @@ func (l *Live) Group(id string) (*data.Group, bool) { return l.cur.Load().Group(
 func (l *Live) GroupsByName(q string) []*data.Group { return l.cur.Load().GroupsByName(q) }
 
 // Locate resolves a place the person typed.
-func (l *Live) Locate(text string) (data.Place, bool) { return l.cur.Load().Locate(text) }
+func (l *Live) Locate(text string) (place.Place, bool) { return l.cur.Load().Locate(text) }

@@ -6,6 +6,9 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/peermatch/peermatch/data/importer"
+	"github.com/peermatch/peermatch/data/place"
+
 	"github.com/peermatch/peermatch/data"
 	"github.com/peermatch/peermatch/index"
 	"github.com/peermatch/peermatch/matcher"
@@ -19,15 +22,15 @@ func TestLiveSwapNeverFailsASearch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	def, err := data.DefaultDirectory(v)
+	def, err := importer.DefaultDirectory(v)
 	if err != nil {
 		t.Fatal(err)
 	}
-	demo, err := data.DemoDirectory(v)
+	demo, err := importer.DemoDirectory(v)
 	if err != nil {
 		t.Fatal(err)
 	}
-	gaz := data.DefaultGazetteer()
+	gaz := place.DefaultGazetteer()
 	build := func(dir *data.Directory) (*matcher.Matcher, index.Index) {
 		idx, err := index.Open(context.Background(), "", dir, v, nil)
 		if err != nil {

@@ -14,6 +14,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/peermatch/peermatch/data/schedule"
+
+	"github.com/peermatch/peermatch/data/place"
+
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
 
@@ -26,7 +30,7 @@ type Matcher struct {
 	idx   index.Index
 	dir   *data.Directory
 	vocab *data.Vocabulary
-	gaz   *data.Gazetteer
+	gaz   *place.Gazetteer
 	lex   *lexicon
 	log   *slog.Logger
 	now   func() time.Time
@@ -39,7 +43,7 @@ type Option func(*Matcher)
 func WithClock(now func() time.Time) Option { return func(m *Matcher) { m.now = now } }
 
 // New returns a matcher over idx, which must index dir.
-func New(idx index.Index, dir *data.Directory, vocab *data.Vocabulary, gaz *data.Gazetteer, log *slog.Logger, opts ...Option) *Matcher {
+func New(idx index.Index, dir *data.Directory, vocab *data.Vocabulary, gaz *place.Gazetteer, log *slog.Logger, opts ...Option) *Matcher {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -57,8 +61,8 @@ func (m *Matcher) Vocabulary() *data.Vocabulary { return m.vocab }
 func (m *Matcher) Group(id string) (*data.Group, bool) { return m.dir.Group(id) }
 
 // Locate resolves a place the person typed ("78701", "Austin, TX").
-func (m *Matcher) Locate(text string) (data.Place, bool) {
-	if p, ok := m.place(text, data.PlaceHint{}); ok {
+func (m *Matcher) Locate(text string) (place.Place, bool) {
+	if p, ok := m.place(text, place.PlaceHint{}); ok {
 		return p, true
 	}
 	return m.gaz.Lookup(text)
@@ -524,7 +528,7 @@ func (m *Matcher) reasons(g *data.Group, in data.Intake, dist float64) []string 
 	if len(g.Countries) > 0 && !slices.Contains(g.Countries, in.Country) && !(in.Country == "" && slices.Contains(g.Countries, "US")) {
 		out = append(out, fmt.Sprintf(rt["only"], countryNames(g.Countries, lang)))
 	}
-	if days := g.Days(); len(days) > 0 && len(days) <= 3 {
+	if days := schedule.Days(g); len(days) > 0 && len(days) <= 3 {
 		names := make([]string, 0, len(days))
 		for _, d := range days {
 			if len(in.Days) == 0 || slices.Contains(in.Days, d) {

@@ -9,6 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/peermatch/peermatch/data/schedule"
+
+	"github.com/peermatch/peermatch/data/importer"
+	"github.com/peermatch/peermatch/data/place"
+
 	"github.com/peermatch/peermatch/data"
 	"github.com/peermatch/peermatch/index"
 	"github.com/peermatch/peermatch/index/indextest"
@@ -23,7 +28,7 @@ func newMatcher(t testing.TB) *matcher.Matcher {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir, err := data.DefaultDirectory(v)
+	dir, err := importer.DefaultDirectory(v)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +37,7 @@ func newMatcher(t testing.TB) *matcher.Matcher {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { idx.Close() })
-	return matcher.New(idx, dir, v, data.DefaultGazetteer(), nil, matcher.WithClock(clock))
+	return matcher.New(idx, dir, v, place.DefaultGazetteer(), nil, matcher.WithClock(clock))
 }
 
 // TestMatchQuality measures, over the labelled queries in
@@ -142,7 +147,7 @@ func TestTimeOfDayFilters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir, err := data.DemoDirectory(v)
+	dir, err := importer.DemoDirectory(v)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +156,7 @@ func TestTimeOfDayFilters(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer idx.Close()
-	m := matcher.New(idx, dir, v, data.DefaultGazetteer(), nil, matcher.WithClock(clock))
+	m := matcher.New(idx, dir, v, place.DefaultGazetteer(), nil, matcher.WithClock(clock))
 	for _, c := range []struct {
 		text          string
 		after, before int
@@ -178,10 +183,10 @@ func TestTimeOfDayFilters(t *testing.T) {
 		// Groups in the window come first; only when too few exist does
 		// relaxing add others, after them.
 		fits := func(g *data.Group) bool {
-			return slices.ContainsFunc(g.StartMinutes(), func(s int) bool { return s >= c.after && (c.before == 0 || s < c.before) })
+			return slices.ContainsFunc(schedule.StartMinutes(g), func(s int) bool { return s >= c.after && (c.before == 0 || s < c.before) })
 		}
 		if !fits(res[0].Group) {
-			t.Errorf("%q: first result %s starts at %v", c.text, res[0].Group.ID, res[0].Group.StartMinutes())
+			t.Errorf("%q: first result %s starts at %v", c.text, res[0].Group.ID, schedule.StartMinutes(res[0].Group))
 		}
 		for i := 1; i < len(res); i++ {
 			if fits(res[i].Group) && !fits(res[i-1].Group) {
@@ -198,7 +203,7 @@ func TestGroupsByNameInALargeDirectory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gaz := data.DefaultGazetteer()
+	gaz := place.DefaultGazetteer()
 	dir := indextest.Synthetic(6000, 3, v, gaz)
 	idx, err := index.Open(context.Background(), "", dir, v, nil)
 	if err != nil {

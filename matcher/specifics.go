@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/peermatch/peermatch/data/place"
+
 	"github.com/peermatch/peermatch/data"
 )
 
@@ -74,12 +76,12 @@ func readSpecifics(text string, short bool) data.Specifics {
 	var s data.Specifics
 	lower := strings.ToLower(text)
 	// The expressions are costly; most messages name no meeting at all.
-	if folded := data.Fold(text); !strings.Contains(folded, "anon") && !strings.Contains(folded, "alateen") &&
+	if folded := place.Fold(text); !strings.Contains(folded, "anon") && !strings.Contains(folded, "alateen") &&
 		!containsAnyWord(strings.NewReplacer(",", " ", ".", " ", "!", " ", "?", " ").Replace(folded), fellowshipShorts) {
 		return readMeetingWords(s, text, lower)
 	}
 	if m := fellowshipFullRE.FindStringSubmatch(text); m != nil {
-		s.Fellowship = fullToShort[strings.Join(strings.Fields(data.Fold(m[1])), " ")]
+		s.Fellowship = fullToShort[strings.Join(strings.Fields(place.Fold(m[1])), " ")]
 	} else if m := fellowshipShortRE.FindStringSubmatch(text); m != nil {
 		for _, g := range m[1:] {
 			if g != "" {

@@ -7,6 +7,9 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/peermatch/peermatch/data/place"
+	"github.com/peermatch/peermatch/data/schedule"
+
 	"github.com/peermatch/peermatch/data"
 )
 
@@ -178,7 +181,7 @@ func tokens(s string) []string {
 
 // rawTokens folds, drops apostrophes and splits, without stemming.
 func rawTokens(s string) []string {
-	s = strings.NewReplacer("'", "", "’", "").Replace(data.Fold(s))
+	s = strings.NewReplacer("'", "", "’", "").Replace(place.Fold(s))
 	return strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 }
 
@@ -388,7 +391,7 @@ func (lx *lexicon) topics(text, words string) ([]data.TopicGuess, map[string]boo
 	}
 	var toks []string
 	seen := map[string]bool{}
-	for _, r := range rawTokens(myParentsRE.ReplaceAllString(strings.NewReplacer("'", "", "’", "").Replace(data.Fold(words)), " ")) {
+	for _, r := range rawTokens(myParentsRE.ReplaceAllString(strings.NewReplacer("'", "", "’", "").Replace(place.Fold(words)), " ")) {
 		seen[stem(r)] = true
 		toks = append(toks, lx.repair(r)...)
 	}
@@ -435,7 +438,7 @@ func (lx *lexicon) topics(text, words string) ([]data.TopicGuess, map[string]boo
 		}
 		return false
 	}
-	family, death := has(familyWords), has(deathWords) || lostPersonRE.MatchString(strings.NewReplacer("'", "", "’", "").Replace(data.Fold(words)))
+	family, death := has(familyWords), has(deathWords) || lostPersonRE.MatchString(strings.NewReplacer("'", "", "’", "").Replace(place.Fold(words)))
 	// "my husband drinks", "my daughter who's using meth": a family
 	// member's addiction, named just after them, is a family's worry
 	// (Al-Anon, not AA).
@@ -517,14 +520,14 @@ var notPlaces = set("january february march april may june july august september
 	"person persona the a an my mi la el los las spanish english espanol ingles recovery linea the evening evenings morning mornings weekend weekends town area zona general particular total person-to-person persons your su this that these")
 
 // place finds a place the message names: a ZIP code, or "in/near <place>".
-func (m *Matcher) place(text string, h data.PlaceHint) (data.Place, bool) {
+func (m *Matcher) place(text string, h place.PlaceHint) (place.Place, bool) {
 	for _, z := range zipRE.FindAllString(text, maxZIPTries) {
 		if p, ok := m.gaz.Lookup(z); ok {
 			return p, true
 		}
 	}
 	tries := 0
-	try := func(words []string) (data.Place, bool) {
+	try := func(words []string) (place.Place, bool) {
 		// Longest plausible span first: "San Antonio, TX on Sundays" →
 		// try "San Antonio, TX on Sundays", ..., "San Antonio, TX".
 		for n := min(len(words), 5); n >= 1 && tries < maxPlaceTries*5; n-- {
@@ -539,7 +542,7 @@ func (m *Matcher) place(text string, h data.PlaceHint) (data.Place, bool) {
 				return p, true
 			}
 		}
-		return data.Place{}, false
+		return place.Place{}, false
 	}
 	// "in Austin, TX", "cerca de Monterrey": the words after a preposition.
 	for _, loc := range prepRE.FindAllStringIndex(text, maxPlaceTries) {
@@ -568,20 +571,20 @@ func (m *Matcher) place(text string, h data.PlaceHint) (data.Place, bool) {
 			}
 		}
 	}
-	return data.Place{}, false
+	return place.Place{}, false
 }
 
 // bare looks up words named on their own, whole (no shorter span). Only a
 // city (or a state, province or country) counts: "Front" in Italy and
 // "Guys" in Tennessee are hamlets that share an everyday word.
-func (m *Matcher) bare(words []string, h data.PlaceHint) (data.Place, bool) {
+func (m *Matcher) bare(words []string, h place.PlaceHint) (place.Place, bool) {
 	cand := strings.Trim(strings.Join(words, " "), ",.;:!?()- ")
 	if !m.placeLike(cand, true) {
-		return data.Place{}, false
+		return place.Place{}, false
 	}
 	p, ok := m.gaz.LookupNear(cand, h)
 	if !ok || (p.Point != (data.Point{}) && p.Population < bareMinPopulation) {
-		return data.Place{}, false
+		return place.Place{}, false
 	}
 	return p, true
 }
@@ -603,7 +606,7 @@ var (
 // A bare span (no "in" before it) must also be made of words the listings
 // and topics never use, so "support" or "hope" is never looked up.
 func (m *Matcher) placeLike(cand string, bare bool) bool {
-	f := data.Fold(cand)
+	f := place.Fold(cand)
 	if len(f) < 3 || notPlaces[f] || notCountries[f] || m.lex.known[stem(f)] || spanishHint[f] || englishHint[f] || dayWord(f) {
 		return false
 	}
@@ -705,7 +708,7 @@ func (m *Matcher) Understand(text string) data.Understanding {
 	// "online gambling", "apuestas en línea": what the person does
 	// online, not how they want to meet.
 	formatText := text
-	if lower := data.Fold(text); strings.Contains(lower, "online") || strings.Contains(lower, "internet") ||
+	if lower := place.Fold(text); strings.Contains(lower, "online") || strings.Contains(lower, "internet") ||
 		strings.Contains(lower, "linea") || strings.Contains(lower, "virtual") {
 		formatText = onlineActivityRE.ReplaceAllString(text, " ")
 	}
@@ -728,7 +731,7 @@ func (m *Matcher) Understand(text string) data.Understanding {
 		u.Language = "en"
 	default:
 		es, en := 0, 0
-		for _, t := range strings.Fields(data.Fold(text)) {
+		for _, t := range strings.Fields(place.Fold(text)) {
 			t = strings.Trim(t, ",.!?¿¡")
 			if spanishHint[t] {
 				es++
@@ -746,7 +749,7 @@ func (m *Matcher) Understand(text string) data.Understanding {
 	}
 	// The language picks between namesakes: a Spanish speaker's "León"
 	// is in Mexico.
-	if p, ok := m.place(text, data.PlaceHint{Lang: u.Language}); ok {
+	if p, ok := m.place(text, place.PlaceHint{Lang: u.Language}); ok {
 		u.Place = &p.Point
 		if p.Point == (data.Point{}) {
 			u.Place = nil // a country: lines and zone, but no point to search around
@@ -793,7 +796,7 @@ func (m *Matcher) Understand(text string) data.Understanding {
 	if l, err := data.LoadZone(u.TimeZone); err == nil && u.TimeZone != "" {
 		loc = l
 	}
-	if w, ok := data.ParseWhen(text, m.now(), loc); ok {
+	if w, ok := schedule.ParseWhen(text, m.now(), loc); ok {
 		u.Days, u.After, u.Before = w.Days, w.After, w.Before
 		u.Window = window(w, m.now(), u.TimeZone == "")
 		if !u.Window.IsZero() && u.TimeZone != "" {
@@ -815,7 +818,7 @@ func (m *Matcher) Understand(text string) data.Understanding {
 // the clock bounds narrow it, and a meeting that started up to
 // data.InProgress ago still counts. floating: the person's zone is unknown,
 // so the times are wall-clock times in each meeting's zone.
-func window(w data.When, now time.Time, floating bool) data.Window {
+func window(w schedule.When, now time.Time, floating bool) data.Window {
 	if w.From.IsZero() && w.To.IsZero() {
 		return data.Window{}
 	}

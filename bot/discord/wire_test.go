@@ -13,6 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/peermatch/peermatch/data/importer"
+	"github.com/peermatch/peermatch/data/place"
+
 	"github.com/peermatch/peermatch/bot"
 	"github.com/peermatch/peermatch/data"
 	"github.com/peermatch/peermatch/index"
@@ -64,7 +67,7 @@ func newEngine(t *testing.T, al bot.Alerter, log *slog.Logger) *bot.Engine {
 			real.err = err
 			return
 		}
-		dir, err := data.DefaultDirectory(vocab)
+		dir, err := importer.DefaultDirectory(vocab)
 		if err != nil {
 			real.err = err
 			return
@@ -75,7 +78,7 @@ func newEngine(t *testing.T, al bot.Alerter, log *slog.Logger) *bot.Engine {
 			return
 		}
 		real.vocab = vocab
-		real.m = matcher.New(idx, dir, vocab, data.DefaultGazetteer(), nil)
+		real.m = matcher.New(idx, dir, vocab, place.DefaultGazetteer(), nil)
 		real.scr, real.err = crisis.New()
 	})
 	if real.err != nil {

@@ -20,6 +20,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/peermatch/peermatch/data/schedule"
+
 	"github.com/peermatch/peermatch/bot"
 	"github.com/peermatch/peermatch/bot/internal/boltfile"
 	"github.com/peermatch/peermatch/data"
@@ -50,7 +52,7 @@ func DirectoryNext(group func(id string) (*data.Group, bool)) NextFunc {
 		}
 		// Next also returns a meeting in progress; a reminder wants the next
 		// start, so ask for a few and skip those already begun.
-		occ, err := g.Meetings[meeting].Next(after, 3, g.TimeZone)
+		occ, err := schedule.Next(&g.Meetings[meeting], after, 3, g.TimeZone)
 		if err != nil {
 			return time.Time{}, false
 		}

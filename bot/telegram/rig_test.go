@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/peermatch/peermatch/data/importer"
+	"github.com/peermatch/peermatch/data/place"
+
 	"github.com/peermatch/peermatch/bot"
 	"github.com/peermatch/peermatch/data"
 	"github.com/peermatch/peermatch/index"
@@ -49,7 +52,7 @@ var real struct {
 	once  sync.Once
 	vocab *data.Vocabulary
 	dir   *data.Directory
-	gaz   *data.Gazetteer
+	gaz   *place.Gazetteer
 	idx   index.Index
 	scr   *crisis.Screener
 	err   error
@@ -61,10 +64,10 @@ func loadReal(t testing.TB) {
 		if real.vocab, real.err = data.DefaultVocabulary(); real.err != nil {
 			return
 		}
-		if real.dir, real.err = data.DefaultDirectory(real.vocab); real.err != nil {
+		if real.dir, real.err = importer.DefaultDirectory(real.vocab); real.err != nil {
 			return
 		}
-		real.gaz = data.DefaultGazetteer()
+		real.gaz = place.DefaultGazetteer()
 		if real.idx, real.err = index.Open(context.Background(), "", real.dir, real.vocab, nil); real.err != nil {
 			return
 		}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/peermatch/peermatch/data/importer"
+
 	"github.com/peermatch/peermatch/data"
 )
 
@@ -32,7 +34,7 @@ func onlineGrief(t *testing.T, out string) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir, err := data.DefaultDirectory(v)
+	dir, err := importer.DefaultDirectory(v)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,9 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/peermatch/peermatch/data/importer"
+	"github.com/peermatch/peermatch/data/place"
+
 	"github.com/peermatch/peermatch/data"
 )
 
@@ -76,22 +79,22 @@ func (f *importFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.sourceURL, "source-url", "", "public page recorded as the source of records without a URL of their own")
 }
 
-func (f *importFlags) options(ctx context.Context) (data.ImportOptions, error) {
-	format, err := data.ParseSourceFormat(f.format)
+func (f *importFlags) options(ctx context.Context) (importer.ImportOptions, error) {
+	format, err := importer.ParseSourceFormat(f.format)
 	if err != nil {
-		return data.ImportOptions{}, err
+		return importer.ImportOptions{}, err
 	}
 	client := &http.Client{Timeout: fetchTimeout}
-	return data.ImportOptions{
+	return importer.ImportOptions{
 		Format:        format,
 		Topics:        f.topics,
 		Fellowship:    f.fellowship,
 		NotTwelveStep: f.notTwelveStep,
 		TimeZone:      f.timezone,
 		SourceURL:     f.sourceURL,
-		Gazetteer:     data.DefaultGazetteer(),
-		MaxBytes:      data.DefaultMaxSourceBytes,
-		Fetch:         data.HTTPFetcher(ctx, client),
+		Gazetteer:     place.DefaultGazetteer(),
+		MaxBytes:      importer.DefaultMaxSourceBytes,
+		Fetch:         importer.HTTPFetcher(ctx, client),
 	}, nil
 }
 
@@ -108,9 +111,9 @@ type problemJSON struct {
 
 // duplicateJSON is one meeting that two sources list, in --json output.
 type duplicateJSON struct {
-	Kept   data.DuplicateRecord `json:"kept"`
-	Merged data.DuplicateRecord `json:"merged"`
-	Why    string               `json:"why"`
+	Kept   importer.DuplicateRecord `json:"kept"`
+	Merged importer.DuplicateRecord `json:"merged"`
+	Why    string                   `json:"why"`
 }
 
 type sourceJSON struct {
@@ -129,7 +132,7 @@ func toProblemJSON(src string, err error) problemJSON {
 		return problemJSON{Severity: "error", Source: src, Reason: err.Error()}
 	}
 	sev := "error"
-	if data.IsWarning(err) {
+	if importer.IsWarning(err) {
 		sev = "warning"
 	}
 	return problemJSON{Severity: sev, Source: re.Source, Line: re.Line, Record: re.Record, ID: re.ID, Field: re.Field, Reason: re.Reason}
@@ -138,21 +141,21 @@ func toProblemJSON(src string, err error) problemJSON {
 func countWarnings(problems []error) int {
 	n := 0
 	for _, p := range problems {
-		if data.IsWarning(p) {
+		if importer.IsWarning(p) {
 			n++
 		}
 	}
 	return n
 }
 
-func formatName(opts data.ImportOptions, src string) string {
-	if opts.Format != data.SourceAuto {
+func formatName(opts importer.ImportOptions, src string) string {
+	if opts.Format != importer.SourceAuto {
 		return string(opts.Format)
 	}
-	if data.ParseSource(src).URL {
+	if importer.ParseSource(src).URL {
 		return "auto"
 	}
-	f, err := data.DetectFile(src)
+	f, err := importer.DetectFile(src)
 	if err != nil {
 		return "auto"
 	}
@@ -187,15 +190,15 @@ func runValidate(ctx context.Context, args []string, getenv func(string) string,
 	}
 	failed := false
 	var report []sourceJSON
-	var read []data.SourceGroups
+	var read []importer.SourceGroups
 	for _, src := range fs.Args() {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		groups, problems, err := data.Import(vocab, src, opts)
-		read = append(read, data.SourceGroups{Name: src, Groups: groups})
+		groups, problems, err := importer.Import(vocab, src, opts)
+		read = append(read, importer.SourceGroups{Name: src, Groups: groups})
 		s := sourceJSON{Source: src, Format: formatName(opts, src), Groups: len(groups),
-			Rejected: data.Rejected(problems), Warnings: countWarnings(problems), Problems: []problemJSON{}}
+			Rejected: importer.Rejected(problems), Warnings: countWarnings(problems), Problems: []problemJSON{}}
 		for _, p := range problems {
 			s.Problems = append(s.Problems, toProblemJSON(src, p))
 		}
@@ -219,7 +222,7 @@ func runValidate(ctx context.Context, args []string, getenv func(string) string,
 	}
 	// The same meeting in two of the sources is served once (the loader
 	// merges it); say so, since the operator may want to drop one.
-	_, dups := data.MergeDuplicates(read)
+	_, dups := importer.MergeDuplicates(read)
 	dupsJSON := []duplicateJSON{}
 	for _, d := range dups {
 		dupsJSON = append(dupsJSON, duplicateJSON{Kept: d.Kept, Merged: d.Merged, Why: d.Why})
@@ -247,12 +250,12 @@ func runValidate(ctx context.Context, args []string, getenv func(string) string,
 	return nil
 }
 
-func directoryStore(getenv func(string) string) (data.SourceStore, error) {
+func directoryStore(getenv func(string) string) (importer.SourceStore, error) {
 	sd, err := stateDir(getenv)
 	if err != nil {
-		return data.SourceStore{}, err
+		return importer.SourceStore{}, err
 	}
-	return data.SourceStore{Dir: filepath.Join(sd, "directory")}, nil
+	return importer.SourceStore{Dir: filepath.Join(sd, "directory")}, nil
 }
 
 // runImport implements "peermatch import".
@@ -303,7 +306,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	// The embedded directory is served beside imported sources, so its ids
 	// count as taken too.
 	taken := map[string]bool{}
-	if def, err := data.DefaultDirectory(vocab); err == nil {
+	if def, err := importer.DefaultDirectory(vocab); err == nil {
 		for _, g := range def.Groups {
 			taken[g.ID] = true
 		}
@@ -313,7 +316,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		groups, problems, err := data.Import(vocab, src, opts)
+		groups, problems, err := importer.Import(vocab, src, opts)
 		for _, p := range problems {
 			fmt.Fprintln(stderr, p.Error())
 		}
@@ -325,15 +328,15 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 		}
 		n := *name
 		if n == "" {
-			n = data.ParseSource(src).Slug()
+			n = importer.ParseSource(src).Slug()
 		}
-		res, err := store.Put(n, data.StoredSource{Source: src, Format: data.SourceFormat(formatName(opts, src))}, groups, taken, *name != "")
+		res, err := store.Put(n, importer.StoredSource{Source: src, Format: importer.SourceFormat(formatName(opts, src))}, groups, taken, *name != "")
 		if err != nil {
 			fmt.Fprintf(stderr, "%s: not stored: %v\n", src, err)
 			failed = true
 			continue
 		}
-		rejected := data.Rejected(problems)
+		rejected := importer.Rejected(problems)
 		what := "stored"
 		if !res.Changed {
 			what = "unchanged"
@@ -357,7 +360,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	return nil
 }
 
-func listSources(store data.SourceStore, stdout io.Writer) error {
+func listSources(store importer.SourceStore, stdout io.Writer) error {
 	sources, err := store.List()
 	if err != nil {
 		return err
@@ -385,11 +388,11 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
 		return exitCode(2)
 	}
-	export := data.ExportMeetingGuide
+	export := importer.ExportMeetingGuide
 	switch *format {
 	case "meeting-guide":
 	case "csv":
-		export = data.ExportCSV
+		export = importer.ExportCSV
 	default:
 		fmt.Fprintf(stderr, "export: unknown --format %q (expected meeting-guide or csv)\n", *format)
 		return exitCode(2)
@@ -408,7 +411,7 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 	var groups []*data.Group
 	switch {
 	case *dataPaths != "":
-		dir, err := loadDirectory(ctx, vocab, data.DefaultGazetteer(), *dataPaths, log)
+		dir, err := loadDirectory(ctx, vocab, place.DefaultGazetteer(), *dataPaths, log)
 		if err != nil {
 			return err
 		}
@@ -421,7 +424,7 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 		var dir *data.Directory
 		var problems []error
 		if *source != "" {
-			dir, problems, err = data.LoadDirectory(vocab, filepath.Join(store.Dir, *source+".json"))
+			dir, problems, err = importer.LoadDirectory(vocab, filepath.Join(store.Dir, *source+".json"))
 		} else {
 			dir, problems, err = store.Load(vocab)
 		}

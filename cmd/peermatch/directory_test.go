@@ -12,15 +12,17 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/peermatch/peermatch/data/importer"
+
 	"github.com/peermatch/peermatch/data"
 )
 
-const sampleFeed = "../../data/testdata/import/sample-meeting-guide-feed.json"
+const sampleFeed = "../../data/importer/testdata/import/sample-meeting-guide-feed.json"
 
 // geocodedFeed is the sample as our export writes it, with the ZIP
 // centroids as coordinates, so tests that run many commands do not each
 // load the gazetteer.
-const geocodedFeed = "../../data/testdata/import/sample-meeting-guide-feed-geocoded.json"
+const geocodedFeed = "../../data/importer/testdata/import/sample-meeting-guide-feed-geocoded.json"
 
 func runCmd(t *testing.T, getenv func(string) string, args ...string) (string, string, error) {
 	t.Helper()
@@ -140,7 +142,7 @@ func TestImportIdempotentRemovalAndExport(t *testing.T) {
 		t.Fatalf("import smaller: %v %s", err, out)
 	}
 	v, _ := data.DefaultVocabulary()
-	dir, problems, err := data.SourceStore{Dir: filepath.Join(state, "directory")}.Load(v)
+	dir, problems, err := importer.SourceStore{Dir: filepath.Join(state, "directory")}.Load(v)
 	if err != nil || len(problems) != 0 {
 		t.Fatal(err, problems)
 	}
@@ -155,7 +157,7 @@ func TestImportIdempotentRemovalAndExport(t *testing.T) {
 	if !strings.Contains(out, `35 ids prefixed with "copy."`) {
 		t.Errorf("want 35 colliding ids prefixed, got %q", out)
 	}
-	dir, _, _ = data.SourceStore{Dir: filepath.Join(state, "directory")}.Load(v)
+	dir, _, _ = importer.SourceStore{Dir: filepath.Join(state, "directory")}.Load(v)
 	if len(dir.Groups) != 71 {
 		t.Errorf("two sources: %d groups, want 35+36", len(dir.Groups))
 	}

@@ -11,12 +11,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/peermatch/peermatch/data/place"
+
 	"github.com/peermatch/peermatch/data"
 )
 
 // metroFeed is a Denver-area Meeting Guide feed as the 12 Step Meeting
-// List plugin exports it (data/testdata/gen-metro-feed.go).
-const metroFeed = "../../data/testdata/metro-feed.json"
+// List plugin exports it (data/importer/testdata/gen-metro-feed.go).
+const metroFeed = "../../data/importer/testdata/metro-feed.json"
 
 // feedMeeting is what a query's check reads of a raw feed record: the
 // feed's own words, not our import of them.
@@ -164,7 +166,7 @@ func TestFeedQueries(t *testing.T) {
 	for _, m := range feed {
 		bySlug[m.Slug] = m
 	}
-	gaz := data.DefaultGazetteer()
+	gaz := place.DefaultGazetteer()
 	// The search command's own code on one app: loading the feed and
 	// building its index once, not thirty times, keeps the test quick.
 	a, err := newApp(context.Background(), env(t), io.Discard, metroFeed)

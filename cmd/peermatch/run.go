@@ -16,6 +16,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/peermatch/peermatch/data/importer"
+	"github.com/peermatch/peermatch/data/place"
+
 	"github.com/peermatch/peermatch/data"
 	"github.com/peermatch/peermatch/index"
 	"github.com/peermatch/peermatch/matcher"
@@ -89,7 +92,7 @@ type app struct {
 	log      *slog.Logger
 	stateDir string
 	vocab    *data.Vocabulary
-	gaz      *data.Gazetteer
+	gaz      *place.Gazetteer
 	sources  func() string // the directory sources now (imports can appear)
 	live     *matcher.Live
 
@@ -189,7 +192,7 @@ func newApp(ctx context.Context, getenv func(string) string, stderr io.Writer, d
 	if err != nil {
 		return nil, err
 	}
-	a := &app{log: log, stateDir: sd, vocab: vocab, gaz: data.DefaultGazetteer(), preloaded: make(chan struct{}),
+	a := &app{log: log, stateDir: sd, vocab: vocab, gaz: place.DefaultGazetteer(), preloaded: make(chan struct{}),
 		sources: directorySources(sd, cmp.Or(dataPaths, getenv("PEERMATCH_DATA")))}
 	dir, err := loadDirectory(ctx, vocab, a.gaz, a.sources(), log)
 	if err != nil {
@@ -313,36 +316,36 @@ func splitSources(paths string) []string {
 // skipped; a source that cannot be read whole is an error.
 // sourceCache keeps the listings of local source files between loads of
 // this process, so a reload reads again only the files that changed.
-var sourceCache = &data.SourceCache{}
+var sourceCache = &importer.SourceCache{}
 
-func loadDirectory(ctx context.Context, vocab *data.Vocabulary, gaz *data.Gazetteer, paths string, log *slog.Logger) (*data.Directory, error) {
+func loadDirectory(ctx context.Context, vocab *data.Vocabulary, gaz *place.Gazetteer, paths string, log *slog.Logger) (*data.Directory, error) {
 	if paths == "" {
-		return data.DefaultDirectory(vocab)
+		return importer.DefaultDirectory(vocab)
 	}
-	var embedded []data.SourceGroups
+	var embedded []importer.SourceGroups
 	var files []string
 	for _, p := range splitSources(paths) {
 		switch p {
 		case "default":
-			d, err := data.DefaultDirectory(vocab)
+			d, err := importer.DefaultDirectory(vocab)
 			if err != nil {
 				return nil, err
 			}
-			embedded = append(embedded, data.SourceGroups{Name: p, Groups: d.Groups})
+			embedded = append(embedded, importer.SourceGroups{Name: p, Groups: d.Groups})
 		case "demo":
-			d, err := data.DemoDirectory(vocab)
+			d, err := importer.DemoDirectory(vocab)
 			if err != nil {
 				return nil, err
 			}
-			embedded = append(embedded, data.SourceGroups{Name: p, Groups: d.Groups})
+			embedded = append(embedded, importer.SourceGroups{Name: p, Groups: d.Groups})
 		default:
 			files = append(files, p)
 		}
 	}
-	opts := data.ImportOptions{Gazetteer: gaz, Fetch: data.HTTPFetcher(ctx, &http.Client{Timeout: fetchTimeout}), Cache: sourceCache}
-	dir, problems, dups, err := data.LoadSources(vocab, files, embedded, opts)
+	opts := importer.ImportOptions{Gazetteer: gaz, Fetch: importer.HTTPFetcher(ctx, &http.Client{Timeout: fetchTimeout}), Cache: sourceCache}
+	dir, problems, dups, err := importer.LoadSources(vocab, files, embedded, opts)
 	for _, p := range problems {
-		if data.IsWarning(p) {
+		if importer.IsWarning(p) {
 			log.Warn("directory record", "problem", p.Error())
 		} else {
 			log.Warn("directory record skipped", "problem", p.Error())

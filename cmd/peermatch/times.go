@@ -14,6 +14,10 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/peermatch/peermatch/data/schedule"
+
+	"github.com/peermatch/peermatch/data/place"
+
 	"github.com/peermatch/peermatch/data"
 	"github.com/peermatch/peermatch/matcher/calendar"
 )
@@ -45,7 +49,7 @@ func runTimesCommand(ctx context.Context, args []string, getenv func(string) str
 		return err
 	}
 	sources := directorySources(sd, cmp.Or(dataFlag(args), getenv("PEERMATCH_DATA")))
-	dir, err := loadDirectory(ctx, vocab, data.DefaultGazetteer(), sources(), log)
+	dir, err := loadDirectory(ctx, vocab, place.DefaultGazetteer(), sources(), log)
 	if err != nil {
 		return err
 	}
@@ -118,7 +122,7 @@ func runTimes(ctx context.Context, args []string, env func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	occ, err := g.NextMeetings(now, *count)
+	occ, err := schedule.NextMeetings(g, now, *count)
 	if err != nil && len(occ) == 0 {
 		return fmt.Errorf("times: %w", err)
 	}

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/peermatch/peermatch/data/place"
+
 	"github.com/peermatch/peermatch/data"
 	"github.com/peermatch/peermatch/index"
 	"github.com/peermatch/peermatch/index/indextest"
@@ -65,7 +67,7 @@ func synthetic(tb testing.TB, n int) []*data.Group {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return indextest.Synthetic(n, 3, v, data.DefaultGazetteer()).Groups
+	return indextest.Synthetic(n, 3, v, place.DefaultGazetteer()).Groups
 }
 
 // TestReloadUpdatesInPlace: a change to one source of a directory big

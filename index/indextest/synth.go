@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/peermatch/peermatch/data"
+	"github.com/peermatch/peermatch/data/place"
 	"github.com/peermatch/peermatch/index"
 )
 
@@ -78,7 +79,7 @@ var fillers = map[string][]string{
 // 10% hybrid, the rest in rooms at US ZIP centroids, 10% in Spanish, one in
 // eight for a named audience, some remote services limited to one country,
 // weekly and monthly schedules in the place's time zone.
-func Synthetic(n int, seed uint64, v *data.Vocabulary, gaz *data.Gazetteer) *data.Directory {
+func Synthetic(n int, seed uint64, v *data.Vocabulary, gaz *place.Gazetteer) *data.Directory {
 	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	zips := gaz.ZIPPlaces()
 	pick := topicPicker(r, v.Slugs())
@@ -240,7 +241,7 @@ var frames = map[string][]string{
 // as people write them: a person's words (long, with common words, one in
 // six in Spanish), one or two topics, then either remote or in person
 // within 40 km of a ZIP, sometimes a day or an audience, from the US, top 5.
-func IntakeQueries(n int, seed uint64, v *data.Vocabulary, gaz *data.Gazetteer) []index.Query {
+func IntakeQueries(n int, seed uint64, v *data.Vocabulary, gaz *place.Gazetteer) []index.Query {
 	r := rand.New(rand.NewPCG(seed, 7))
 	zips := gaz.ZIPPlaces()
 	slugs := v.Slugs()

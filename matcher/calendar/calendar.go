@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/peermatch/peermatch/data/schedule"
+
 	ics "github.com/arran4/golang-ical"
 
 	"github.com/peermatch/peermatch/data"
@@ -44,8 +46,8 @@ func ICS(g *data.Group, now time.Time) ([]byte, error) {
 	var events []*ics.VEvent
 	for i := range g.Meetings {
 		m := &g.Meetings[i]
-		rule, err := m.ICal(now, g.TimeZone)
-		if errors.Is(err, data.ErrNoMeetings) {
+		rule, err := schedule.ICal(m, now, g.TimeZone)
+		if errors.Is(err, schedule.ErrNoMeetings) {
 			continue
 		}
 		if err != nil {

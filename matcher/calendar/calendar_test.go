@@ -11,6 +11,8 @@ import (
 	"time"
 	_ "time/tzdata"
 
+	"github.com/peermatch/peermatch/data/schedule"
+
 	ics "github.com/arran4/golang-ical"
 	"github.com/teambition/rrule-go"
 
@@ -136,7 +138,7 @@ func TestICSParsesBackToNextMeetings(t *testing.T) {
 		t.Fatalf("%d events, want %d (the ended meeting left out)", n, len(g.Meetings)-1)
 	}
 
-	occ, err := g.NextMeetings(now, 5000)
+	occ, err := schedule.NextMeetings(g, now, 5000)
 	if err != nil {
 		t.Fatal(err)
 	}

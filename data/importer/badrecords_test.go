@@ -1,9 +1,11 @@
-package data
+package importer
 
 import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/peermatch/peermatch/data"
 )
 
 // The inputs of issue 12 that panicked: each must now be one record's
@@ -23,7 +25,7 @@ func TestYear0ValidFromIsARecordError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var re *RecordError
+	var re *data.RecordError
 	if len(gs) != 1 || gs[0].ID != "ok" || len(ps) != 1 || !errors.As(ps[0], &re) ||
 		re.Record != 2 || re.ID != "year0" || re.Field != "meetings[0].valid_from" || !strings.Contains(re.Reason, "1900") {
 		t.Fatalf("groups %d, problems %v; want the good one kept and record 2 meetings[0].valid_from rejected", len(gs), ps)
@@ -48,7 +50,7 @@ func TestCSVUnterminatedQuoteIsAnError(t *testing.T) {
 		"\"id,name,topics,format\n",
 	} {
 		_, _, err := ImportReader(vocab(t), "sheet.csv", strings.NewReader(in), ImportOptions{Format: SourceCSV})
-		var re *RecordError
+		var re *data.RecordError
 		if !errors.As(err, &re) || re.Source != "sheet.csv" || re.Line < 1 || !strings.Contains(re.Reason, "malformed CSV") {
 			t.Errorf("%q: err %v, want a malformed-CSV error naming sheet.csv and the line", in, err)
 		}
@@ -61,8 +63,8 @@ func TestGuardRecordTurnsAPanicIntoTheRecordsError(t *testing.T) {
 		m["x"] = 1 // a nil-map write: a panic like one inside a parser
 		return nil
 	})
-	var re *RecordError
-	if len(ps) != 1 || !errors.As(ps[0], &re) || re.Source != "feed.json" || re.Record != 7 || re.Line != 42 || !errors.Is(ps[0], ErrInvalid) {
+	var re *data.RecordError
+	if len(ps) != 1 || !errors.As(ps[0], &re) || re.Source != "feed.json" || re.Record != 7 || re.Line != 42 || !errors.Is(ps[0], data.ErrInvalid) {
 		t.Fatalf("problems %v, want feed.json:42 record 7", ps)
 	}
 	want := []error{errors.New("a")}

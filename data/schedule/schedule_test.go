@@ -1,4 +1,4 @@
-package data
+package schedule
 
 import (
 	"errors"
@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 	_ "time/tzdata" // tests must not depend on the machine's zoneinfo
+
+	"github.com/peermatch/peermatch/data"
 )
 
 func mustLoc(t *testing.T, name string) *time.Location {
@@ -32,103 +34,103 @@ func TestMeetingNext(t *testing.T) {
 	ny := "America/New_York"
 	tests := []struct {
 		name  string
-		m     Meeting
+		m     data.Meeting
 		after string // local time in the meeting's zone
 		want  []string
 	}{
 		{
 			name:  "2nd and 4th Thursday across US spring forward",
-			m:     Meeting{RRule: "FREQ=MONTHLY;BYDAY=2TH,4TH", Start: "19:00", Duration: 90, TimeZone: ny},
+			m:     data.Meeting{RRule: "FREQ=MONTHLY;BYDAY=2TH,4TH", Start: "19:00", Duration: 90, TimeZone: ny},
 			after: "2026-02-01 00:00",
 			want:  []string{"2026-02-12 19:00 EST", "2026-02-26 19:00 EST", "2026-03-12 19:00 EDT", "2026-03-26 19:00 EDT"},
 		},
 		{
 			name:  "last Friday of the month",
-			m:     Meeting{RRule: "FREQ=MONTHLY;BYDAY=-1FR", Start: "18:30", TimeZone: ny},
+			m:     data.Meeting{RRule: "FREQ=MONTHLY;BYDAY=-1FR", Start: "18:30", TimeZone: ny},
 			after: "2026-01-01 00:00",
 			want:  []string{"2026-01-30 18:30 EST", "2026-02-27 18:30 EST", "2026-03-27 18:30 EDT", "2026-04-24 18:30 EDT"},
 		},
 		{
 			name:  "every other Tuesday, phase from valid_from",
-			m:     Meeting{RRule: "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", Start: "10:00", TimeZone: ny, ValidFrom: "2026-01-06"},
+			m:     data.Meeting{RRule: "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", Start: "10:00", TimeZone: ny, ValidFrom: "2026-01-06"},
 			after: "2026-01-10 00:00",
 			want:  []string{"2026-01-20 10:00 EST", "2026-02-03 10:00 EST", "2026-02-17 10:00 EST"},
 		},
 		{
 			name:  "every other Tuesday, the other phase",
-			m:     Meeting{RRule: "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", Start: "10:00", TimeZone: ny, ValidFrom: "2026-01-13"},
+			m:     data.Meeting{RRule: "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", Start: "10:00", TimeZone: ny, ValidFrom: "2026-01-13"},
 			after: "2026-01-10 00:00",
 			want:  []string{"2026-01-13 10:00 EST", "2026-01-27 10:00 EST", "2026-02-10 10:00 EST"},
 		},
 		{
 			name:  "every other week, valid_from mid-week keeps its week's phase",
-			m:     Meeting{RRule: "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH", Start: "10:00", TimeZone: ny, ValidFrom: "2026-01-07"},
+			m:     data.Meeting{RRule: "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH", Start: "10:00", TimeZone: ny, ValidFrom: "2026-01-07"},
 			after: "2026-01-01 00:00",
 			want:  []string{"2026-01-08 10:00 EST", "2026-01-19 10:00 EST", "2026-01-22 10:00 EST", "2026-02-02 10:00 EST"},
 		},
 		{
 			name:  "monthly on the first Saturday",
-			m:     Meeting{RRule: "FREQ=MONTHLY;BYDAY=1SA", Start: "11:00", TimeZone: ny},
+			m:     data.Meeting{RRule: "FREQ=MONTHLY;BYDAY=1SA", Start: "11:00", TimeZone: ny},
 			after: "2026-01-01 00:00",
 			want:  []string{"2026-01-03 11:00 EST", "2026-02-07 11:00 EST", "2026-03-07 11:00 EST", "2026-04-04 11:00 EDT"},
 		},
 		{
 			name:  "exception dates are skipped",
-			m:     Meeting{RRule: "FREQ=WEEKLY;BYDAY=TH", Start: "19:00", TimeZone: ny, ExDates: []string{"2026-02-19", "2026-03-05"}},
+			m:     data.Meeting{RRule: "FREQ=WEEKLY;BYDAY=TH", Start: "19:00", TimeZone: ny, ExDates: []string{"2026-02-19", "2026-03-05"}},
 			after: "2026-02-10 00:00",
 			want:  []string{"2026-02-12 19:00 EST", "2026-02-26 19:00 EST", "2026-03-12 19:00 EDT"},
 		},
 		{
 			name:  "valid_until is inclusive and ends the series",
-			m:     Meeting{RRule: "FREQ=WEEKLY;BYDAY=TH", Start: "19:00", TimeZone: ny, ValidUntil: "2026-02-19"},
+			m:     data.Meeting{RRule: "FREQ=WEEKLY;BYDAY=TH", Start: "19:00", TimeZone: ny, ValidUntil: "2026-02-19"},
 			after: "2026-02-10 00:00",
 			want:  []string{"2026-02-12 19:00 EST", "2026-02-19 19:00 EST"},
 		},
 		{
 			name:  "valid_from starts the series",
-			m:     Meeting{RRule: "FREQ=WEEKLY;BYDAY=TH", Start: "19:00", TimeZone: ny, ValidFrom: "2026-03-01"},
+			m:     data.Meeting{RRule: "FREQ=WEEKLY;BYDAY=TH", Start: "19:00", TimeZone: ny, ValidFrom: "2026-03-01"},
 			after: "2026-02-10 00:00",
 			want:  []string{"2026-03-05 19:00 EST", "2026-03-12 19:00 EDT"},
 		},
 		{
 			name:  "COUNT counts from valid_from",
-			m:     Meeting{RRule: "FREQ=WEEKLY;COUNT=3;BYDAY=WE", Start: "12:00", TimeZone: ny, ValidFrom: "2026-01-01"},
+			m:     data.Meeting{RRule: "FREQ=WEEKLY;COUNT=3;BYDAY=WE", Start: "12:00", TimeZone: ny, ValidFrom: "2026-01-01"},
 			after: "2026-01-10 00:00",
 			want:  []string{"2026-01-14 12:00 EST", "2026-01-21 12:00 EST"},
 		},
 		{
 			name:  "US fall back: Sunday evening keeps its wall time",
-			m:     Meeting{RRule: "FREQ=WEEKLY;BYDAY=SU", Start: "19:00", TimeZone: ny},
+			m:     data.Meeting{RRule: "FREQ=WEEKLY;BYDAY=SU", Start: "19:00", TimeZone: ny},
 			after: "2026-10-20 00:00",
 			want:  []string{"2026-10-25 19:00 EDT", "2026-11-01 19:00 EST", "2026-11-08 19:00 EST"},
 		},
 		{
 			name:  "US spring forward: Sunday morning keeps its wall time",
-			m:     Meeting{RRule: "FREQ=WEEKLY;BYDAY=SU", Start: "08:00", TimeZone: ny},
+			m:     data.Meeting{RRule: "FREQ=WEEKLY;BYDAY=SU", Start: "08:00", TimeZone: ny},
 			after: "2026-03-01 09:00",
 			want:  []string{"2026-03-08 08:00 EDT", "2026-03-15 08:00 EDT"},
 		},
 		{
 			name:  "EU spring forward and fall back in London",
-			m:     Meeting{RRule: "FREQ=WEEKLY;BYDAY=SU", Start: "19:00", TimeZone: "Europe/London"},
+			m:     data.Meeting{RRule: "FREQ=WEEKLY;BYDAY=SU", Start: "19:00", TimeZone: "Europe/London"},
 			after: "2026-03-22 20:00",
 			want:  []string{"2026-03-29 19:00 BST", "2026-04-05 19:00 BST"},
 		},
 		{
 			name:  "EU fall back in Berlin",
-			m:     Meeting{RRule: "FREQ=WEEKLY;BYDAY=SU", Start: "19:00", TimeZone: "Europe/Berlin"},
+			m:     data.Meeting{RRule: "FREQ=WEEKLY;BYDAY=SU", Start: "19:00", TimeZone: "Europe/Berlin"},
 			after: "2026-10-19 00:00",
 			want:  []string{"2026-10-25 19:00 CET", "2026-11-01 19:00 CET"},
 		},
 		{
 			name:  "meeting zone defaults to the group's",
-			m:     Meeting{RRule: "FREQ=DAILY", Start: "07:15"},
+			m:     data.Meeting{RRule: "FREQ=DAILY", Start: "07:15"},
 			after: "2026-05-01 08:30",
 			want:  []string{"2026-05-02 07:15 CDT", "2026-05-03 07:15 CDT"},
 		},
 		{
 			name:  "yearly rule",
-			m:     Meeting{RRule: "FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=24", Start: "18:00", TimeZone: ny},
+			m:     data.Meeting{RRule: "FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=24", Start: "18:00", TimeZone: ny},
 			after: "2026-12-25 00:00",
 			want:  []string{"2027-12-24 18:00 EST", "2028-12-24 18:00 EST"},
 		},
@@ -136,10 +138,10 @@ func TestMeetingNext(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			loc := mustLoc(t, cmpOr(tc.m.TimeZone, "America/Chicago"))
-			if err := tc.m.Validate("America/Chicago"); err != nil {
+			if err := Validate(&tc.m, "America/Chicago"); err != nil {
 				t.Fatalf("Validate: %v", err)
 			}
-			got, err := tc.m.Next(at(t, loc, tc.after), len(tc.want), "America/Chicago")
+			got, err := Next(&tc.m, at(t, loc, tc.after), len(tc.want), "America/Chicago")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -169,8 +171,8 @@ func cmpOr(a, b string) string {
 
 // The UTC instants move by an hour across the change, the wall time does not.
 func TestDSTInstants(t *testing.T) {
-	m := Meeting{RRule: "FREQ=MONTHLY;BYDAY=2TH,4TH", Start: "19:00", TimeZone: "America/New_York"}
-	got, err := m.Next(time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC), 4, "")
+	m := data.Meeting{RRule: "FREQ=MONTHLY;BYDAY=2TH,4TH", Start: "19:00", TimeZone: "America/New_York"}
+	got, err := Next(&m, time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC), 4, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,8 +187,8 @@ func TestDSTInstants(t *testing.T) {
 func TestFallBackDurationIsElapsedTime(t *testing.T) {
 	// 01:00 EDT on 2026-11-01, 90 minutes: the clock goes back at 02:00, so
 	// it ends at 01:30 EST, 90 real minutes later.
-	m := Meeting{RRule: "FREQ=WEEKLY;BYDAY=SU", Start: "00:30", Duration: 90, TimeZone: "America/New_York"}
-	got, err := m.Next(time.Date(2026, 10, 31, 12, 0, 0, 0, time.UTC), 1, "")
+	m := data.Meeting{RRule: "FREQ=WEEKLY;BYDAY=SU", Start: "00:30", Duration: 90, TimeZone: "America/New_York"}
+	got, err := Next(&m, time.Date(2026, 10, 31, 12, 0, 0, 0, time.UTC), 1, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +203,7 @@ func TestFallBackDurationIsElapsedTime(t *testing.T) {
 
 func TestInProgressGrace(t *testing.T) {
 	ny := mustLoc(t, "America/New_York")
-	m := Meeting{RRule: "FREQ=WEEKLY;BYDAY=TH", Start: "19:00", Duration: 60, TimeZone: "America/New_York"}
+	m := data.Meeting{RRule: "FREQ=WEEKLY;BYDAY=TH", Start: "19:00", Duration: 60, TimeZone: "America/New_York"}
 	tests := []struct {
 		now, want, describe string
 	}{
@@ -213,7 +215,7 @@ func TestInProgressGrace(t *testing.T) {
 	}
 	for _, tc := range tests {
 		now := at(t, ny, tc.now)
-		got, err := m.Next(now, 1, "")
+		got, err := Next(&m, now, 1, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -224,9 +226,9 @@ func TestInProgressGrace(t *testing.T) {
 			t.Errorf("at %s Describe = %q, want %q", tc.now, d, tc.describe)
 		}
 	}
-	long := Meeting{RRule: "FREQ=WEEKLY;BYDAY=TH", Start: "19:00", Duration: 120, TimeZone: "America/New_York"}
+	long := data.Meeting{RRule: "FREQ=WEEKLY;BYDAY=TH", Start: "19:00", Duration: 120, TimeZone: "America/New_York"}
 	now := at(t, ny, "2026-02-12 20:05")
-	got, _ := long.Next(now, 1, "")
+	got, _ := Next(&long, now, 1, "")
 	if d := got[0].Describe(now, ny, "en"); d != "in progress, started 1 hour 5 minutes ago" {
 		t.Errorf("Describe = %q", d)
 	}
@@ -234,20 +236,20 @@ func TestInProgressGrace(t *testing.T) {
 		t.Errorf("Describe es = %q", d)
 	}
 	now = at(t, ny, "2026-02-12 19:10")
-	got, _ = m.Next(now, 1, "")
+	got, _ = Next(&m, now, 1, "")
 	if d := got[0].Describe(now, ny, "es"); d != "en curso, empezó hace 10 minutos" {
 		t.Errorf("Describe es = %q", d)
 	}
 }
 
 func TestDescribeViewers(t *testing.T) {
-	thu := Meeting{RRule: "FREQ=WEEKLY;BYDAY=TH", Start: "19:00", TimeZone: "America/New_York"}
-	late := Meeting{RRule: "FREQ=WEEKLY;BYDAY=TH", Start: "19:30", Duration: 90, TimeZone: "America/New_York"}
-	london := Meeting{RRule: "FREQ=WEEKLY;BYDAY=TH", Start: "19:00", TimeZone: "Europe/London"}
+	thu := data.Meeting{RRule: "FREQ=WEEKLY;BYDAY=TH", Start: "19:00", TimeZone: "America/New_York"}
+	late := data.Meeting{RRule: "FREQ=WEEKLY;BYDAY=TH", Start: "19:30", Duration: 90, TimeZone: "America/New_York"}
+	london := data.Meeting{RRule: "FREQ=WEEKLY;BYDAY=TH", Start: "19:00", TimeZone: "Europe/London"}
 	now := time.Date(2026, 2, 10, 12, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name   string
-		m      *Meeting
+		m      *data.Meeting
 		now    time.Time
 		viewer string
 		lang   string
@@ -272,7 +274,7 @@ func TestDescribeViewers(t *testing.T) {
 			if tc.viewer != "" {
 				viewer = mustLoc(t, tc.viewer)
 			}
-			got, err := tc.m.Next(tc.now, 1, "")
+			got, err := Next(tc.m, tc.now, 1, "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -287,9 +289,9 @@ func TestCrossesMidnightInProgress(t *testing.T) {
 	// A Los Angeles meeting 23:30–00:30 is still in progress at 00:10 the
 	// next day, and a viewer in New York sees it on Friday at 2:30 am.
 	la := mustLoc(t, "America/Los_Angeles")
-	m := Meeting{RRule: "FREQ=WEEKLY;BYDAY=TH", Start: "23:30", Duration: 60, TimeZone: "America/Los_Angeles"}
+	m := data.Meeting{RRule: "FREQ=WEEKLY;BYDAY=TH", Start: "23:30", Duration: 60, TimeZone: "America/Los_Angeles"}
 	now := at(t, la, "2026-02-13 00:10")
-	got, err := m.Next(now, 2, "")
+	got, err := Next(&m, now, 2, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -308,13 +310,13 @@ func TestCrossesMidnightInProgress(t *testing.T) {
 }
 
 func TestNextMeetingsMergesZones(t *testing.T) {
-	g := &Group{ID: "g", TimeZone: "America/New_York", Meetings: []Meeting{
+	g := &data.Group{ID: "g", TimeZone: "America/New_York", Meetings: []data.Meeting{
 		{RRule: "FREQ=WEEKLY;BYDAY=TH", Start: "19:00"},                             // 00:00Z Fri
 		{RRule: "FREQ=WEEKLY;BYDAY=TH", Start: "17:00", TimeZone: "America/Denver"}, // 00:00Z Fri too... one hour later: 19:00 EST = 17:00 MST
 		{RRule: "FREQ=WEEKLY;BYDAY=FR", Start: "09:00", TimeZone: "Europe/London"},  // 09:00Z Fri
 		{RRule: "FREQ=MONTHLY;BYDAY=1MO", Start: "12:00"},
 	}}
-	got, err := g.NextMeetings(time.Date(2026, 2, 10, 0, 0, 0, 0, time.UTC), 5)
+	got, err := NextMeetings(g, time.Date(2026, 2, 10, 0, 0, 0, 0, time.UTC), 5)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -337,88 +339,88 @@ func TestNextMeetingsMergesZones(t *testing.T) {
 	}
 
 	// A bad meeting is reported, and the good ones still come back.
-	g.Meetings = append(g.Meetings, Meeting{RRule: "FREQ=WEEKLY;BYDAY=XX", Start: "10:00"})
-	got, err = g.NextMeetings(time.Date(2026, 2, 10, 0, 0, 0, 0, time.UTC), 2)
-	if !errors.Is(err, ErrSchedule) || !strings.Contains(err.Error(), "meetings[4]") || len(got) != 2 {
+	g.Meetings = append(g.Meetings, data.Meeting{RRule: "FREQ=WEEKLY;BYDAY=XX", Start: "10:00"})
+	got, err = NextMeetings(g, time.Date(2026, 2, 10, 0, 0, 0, 0, time.UTC), 2)
+	if !errors.Is(err, data.ErrSchedule) || !strings.Contains(err.Error(), "meetings[4]") || len(got) != 2 {
 		t.Errorf("got %d occurrences, err %v", len(got), err)
 	}
 }
 
 func TestValidate(t *testing.T) {
-	ok := Meeting{RRule: "FREQ=WEEKLY;BYDAY=TH", Start: "19:00"}
-	with := func(f func(m *Meeting)) Meeting { m := ok; f(&m); return m }
+	ok := data.Meeting{RRule: "FREQ=WEEKLY;BYDAY=TH", Start: "19:00"}
+	with := func(f func(m *data.Meeting)) data.Meeting { m := ok; f(&m); return m }
 	tests := []struct {
 		name    string
-		m       Meeting
+		m       data.Meeting
 		groupTZ string
 		field   string // "" = valid
 	}{
 		{"valid", ok, "America/New_York", ""},
-		{"RRULE: prefix accepted", with(func(m *Meeting) { m.RRule = "RRULE:FREQ=WEEKLY;BYDAY=TH" }), "UTC", ""},
-		{"lower case accepted", with(func(m *Meeting) { m.RRule = "freq=weekly;byday=th" }), "UTC", ""},
+		{"RRULE: prefix accepted", with(func(m *data.Meeting) { m.RRule = "RRULE:FREQ=WEEKLY;BYDAY=TH" }), "UTC", ""},
+		{"lower case accepted", with(func(m *data.Meeting) { m.RRule = "freq=weekly;byday=th" }), "UTC", ""},
 		{"no zone anywhere", ok, "", "timezone"},
-		{"unknown zone", with(func(m *Meeting) { m.TimeZone = "Mars/Olympus" }), "UTC", "timezone"},
+		{"unknown zone", with(func(m *data.Meeting) { m.TimeZone = "Mars/Olympus" }), "UTC", "timezone"},
 		{"Local is not a place", ok, "Local", "timezone"},
-		{"start 25:00", with(func(m *Meeting) { m.Start = "25:00" }), "UTC", "start"},
-		{"start 7pm", with(func(m *Meeting) { m.Start = "7pm" }), "UTC", "start"},
-		{"start empty", with(func(m *Meeting) { m.Start = "" }), "UTC", "start"},
-		{"negative duration", with(func(m *Meeting) { m.Duration = -5 }), "UTC", "duration_min"},
-		{"empty rrule", with(func(m *Meeting) { m.RRule = "" }), "UTC", "rrule"},
-		{"bad day", with(func(m *Meeting) { m.RRule = "FREQ=WEEKLY;BYDAY=XY" }), "UTC", "rrule"},
-		{"no FREQ", with(func(m *Meeting) { m.RRule = "BYDAY=TH" }), "UTC", "rrule"},
-		{"hourly", with(func(m *Meeting) { m.RRule = "FREQ=HOURLY" }), "UTC", "rrule"},
-		{"BYHOUR", with(func(m *Meeting) { m.RRule = "FREQ=WEEKLY;BYDAY=TH;BYHOUR=19" }), "UTC", "rrule"},
-		{"DTSTART inside", with(func(m *Meeting) { m.RRule = "DTSTART:20260101T190000\nRRULE:FREQ=WEEKLY" }), "UTC", "rrule"},
-		{"out of bounds", with(func(m *Meeting) { m.RRule = "FREQ=MONTHLY;BYMONTHDAY=32" }), "UTC", "rrule"},
-		{"never happens", with(func(m *Meeting) { m.RRule = "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30" }), "UTC", "rrule"},
-		{"interval needs valid_from", with(func(m *Meeting) { m.RRule = "FREQ=WEEKLY;INTERVAL=2;BYDAY=TH" }), "UTC", "valid_from"},
-		{"monthly without day needs valid_from", with(func(m *Meeting) { m.RRule = "FREQ=MONTHLY" }), "UTC", "valid_from"},
-		{"bad valid_from", with(func(m *Meeting) { m.ValidFrom = "2026-13-01" }), "UTC", "valid_from"},
-		{"until before from", with(func(m *Meeting) { m.ValidFrom = "2026-03-01"; m.ValidUntil = "2026-02-01" }), "UTC", "valid_until"},
-		{"bad exdate", with(func(m *Meeting) { m.ExDates = []string{"2026-02-12", "12/02/2026"} }), "UTC", "exdates[1]"},
-		{"no meeting between the dates", with(func(m *Meeting) { m.ValidFrom = "2026-02-13"; m.ValidUntil = "2026-02-18" }), "UTC", "rrule"},
+		{"start 25:00", with(func(m *data.Meeting) { m.Start = "25:00" }), "UTC", "start"},
+		{"start 7pm", with(func(m *data.Meeting) { m.Start = "7pm" }), "UTC", "start"},
+		{"start empty", with(func(m *data.Meeting) { m.Start = "" }), "UTC", "start"},
+		{"negative duration", with(func(m *data.Meeting) { m.Duration = -5 }), "UTC", "duration_min"},
+		{"empty rrule", with(func(m *data.Meeting) { m.RRule = "" }), "UTC", "rrule"},
+		{"bad day", with(func(m *data.Meeting) { m.RRule = "FREQ=WEEKLY;BYDAY=XY" }), "UTC", "rrule"},
+		{"no FREQ", with(func(m *data.Meeting) { m.RRule = "BYDAY=TH" }), "UTC", "rrule"},
+		{"hourly", with(func(m *data.Meeting) { m.RRule = "FREQ=HOURLY" }), "UTC", "rrule"},
+		{"BYHOUR", with(func(m *data.Meeting) { m.RRule = "FREQ=WEEKLY;BYDAY=TH;BYHOUR=19" }), "UTC", "rrule"},
+		{"DTSTART inside", with(func(m *data.Meeting) { m.RRule = "DTSTART:20260101T190000\nRRULE:FREQ=WEEKLY" }), "UTC", "rrule"},
+		{"out of bounds", with(func(m *data.Meeting) { m.RRule = "FREQ=MONTHLY;BYMONTHDAY=32" }), "UTC", "rrule"},
+		{"never happens", with(func(m *data.Meeting) { m.RRule = "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30" }), "UTC", "rrule"},
+		{"interval needs valid_from", with(func(m *data.Meeting) { m.RRule = "FREQ=WEEKLY;INTERVAL=2;BYDAY=TH" }), "UTC", "valid_from"},
+		{"monthly without day needs valid_from", with(func(m *data.Meeting) { m.RRule = "FREQ=MONTHLY" }), "UTC", "valid_from"},
+		{"bad valid_from", with(func(m *data.Meeting) { m.ValidFrom = "2026-13-01" }), "UTC", "valid_from"},
+		{"until before from", with(func(m *data.Meeting) { m.ValidFrom = "2026-03-01"; m.ValidUntil = "2026-02-01" }), "UTC", "valid_until"},
+		{"bad exdate", with(func(m *data.Meeting) { m.ExDates = []string{"2026-02-12", "12/02/2026"} }), "UTC", "exdates[1]"},
+		{"no meeting between the dates", with(func(m *data.Meeting) { m.ValidFrom = "2026-02-13"; m.ValidUntil = "2026-02-18" }), "UTC", "rrule"},
 		// Issue 12: these reached rrule-go and panicked, or made it spin.
-		{"valid_from in year 0", with(func(m *Meeting) { m.ValidFrom = "0000-01-01" }), "UTC", "valid_from"},
-		{"valid_from in 1899", with(func(m *Meeting) { m.ValidFrom = "1899-12-31" }), "UTC", "valid_from"},
-		{"valid_from in 1900", with(func(m *Meeting) { m.ValidFrom = "1900-01-01"; m.ValidUntil = "1900-12-31" }), "UTC", ""},
-		{"valid_until in 2201", with(func(m *Meeting) { m.ValidUntil = "2201-01-01" }), "UTC", "valid_until"},
-		{"valid_until in 2200", with(func(m *Meeting) { m.ValidFrom = "2200-01-01"; m.ValidUntil = "2200-12-31" }), "UTC", ""},
-		{"exdate in year 0", with(func(m *Meeting) { m.ExDates = []string{"0000-02-12"} }), "UTC", "exdates[0]"},
-		{"UNTIL in year 2", with(func(m *Meeting) { m.RRule = "FREQ=WEEKLY;BYDAY=TH;UNTIL=00020101T000000Z" }), "UTC", "rrule"},
-		{"huge interval", with(func(m *Meeting) { m.RRule = "FREQ=DAILY;INTERVAL=100000000"; m.ValidFrom = "2026-01-01" }), "UTC", "rrule"},
-		{"yearly interval 11", with(func(m *Meeting) { m.RRule = "FREQ=YEARLY;INTERVAL=11"; m.ValidFrom = "2026-01-01" }), "UTC", "rrule"},
-		{"yearly interval 10", with(func(m *Meeting) { m.RRule = "FREQ=YEARLY;INTERVAL=10"; m.ValidFrom = "2026-01-01" }), "UTC", ""},
-		{"huge count", with(func(m *Meeting) { m.RRule = "FREQ=WEEKLY;BYDAY=TH;COUNT=100000000"; m.ValidFrom = "2026-01-01" }), "UTC", "rrule"},
-		{"negative count", with(func(m *Meeting) { m.RRule = "FREQ=WEEKLY;BYDAY=TH;COUNT=-3"; m.ValidFrom = "2026-01-01" }), "UTC", "rrule"},
-		{"BYWEEKNO with MONTHLY", with(func(m *Meeting) { m.RRule = "FREQ=MONTHLY;BYWEEKNO=20;BYDAY=TH" }), "UTC", "rrule"},
-		{"BYYEARDAY with WEEKLY", with(func(m *Meeting) { m.RRule = "FREQ=WEEKLY;BYYEARDAY=100" }), "UTC", "rrule"},
-		{"BYMONTHDAY with WEEKLY", with(func(m *Meeting) { m.RRule = "FREQ=WEEKLY;BYMONTHDAY=3" }), "UTC", "rrule"},
-		{"6th Thursday of a month", with(func(m *Meeting) { m.RRule = "FREQ=MONTHLY;BYDAY=6TH" }), "UTC", "rrule"},
-		{"2nd Thursday of a week", with(func(m *Meeting) { m.RRule = "FREQ=WEEKLY;BYDAY=2TH" }), "UTC", "rrule"},
-		{"20th Thursday of a year", with(func(m *Meeting) { m.RRule = "FREQ=YEARLY;BYDAY=20TH" }), "UTC", ""},
-		{"BYEASTER far off", with(func(m *Meeting) { m.RRule = "FREQ=YEARLY;BYEASTER=100000" }), "UTC", "rrule"},
-		{"rule too long", with(func(m *Meeting) { m.RRule = "FREQ=WEEKLY;BYDAY=TH" + strings.Repeat(",TH", 200) }), "UTC", "rrule"},
+		{"valid_from in year 0", with(func(m *data.Meeting) { m.ValidFrom = "0000-01-01" }), "UTC", "valid_from"},
+		{"valid_from in 1899", with(func(m *data.Meeting) { m.ValidFrom = "1899-12-31" }), "UTC", "valid_from"},
+		{"valid_from in 1900", with(func(m *data.Meeting) { m.ValidFrom = "1900-01-01"; m.ValidUntil = "1900-12-31" }), "UTC", ""},
+		{"valid_until in 2201", with(func(m *data.Meeting) { m.ValidUntil = "2201-01-01" }), "UTC", "valid_until"},
+		{"valid_until in 2200", with(func(m *data.Meeting) { m.ValidFrom = "2200-01-01"; m.ValidUntil = "2200-12-31" }), "UTC", ""},
+		{"exdate in year 0", with(func(m *data.Meeting) { m.ExDates = []string{"0000-02-12"} }), "UTC", "exdates[0]"},
+		{"UNTIL in year 2", with(func(m *data.Meeting) { m.RRule = "FREQ=WEEKLY;BYDAY=TH;UNTIL=00020101T000000Z" }), "UTC", "rrule"},
+		{"huge interval", with(func(m *data.Meeting) { m.RRule = "FREQ=DAILY;INTERVAL=100000000"; m.ValidFrom = "2026-01-01" }), "UTC", "rrule"},
+		{"yearly interval 11", with(func(m *data.Meeting) { m.RRule = "FREQ=YEARLY;INTERVAL=11"; m.ValidFrom = "2026-01-01" }), "UTC", "rrule"},
+		{"yearly interval 10", with(func(m *data.Meeting) { m.RRule = "FREQ=YEARLY;INTERVAL=10"; m.ValidFrom = "2026-01-01" }), "UTC", ""},
+		{"huge count", with(func(m *data.Meeting) { m.RRule = "FREQ=WEEKLY;BYDAY=TH;COUNT=100000000"; m.ValidFrom = "2026-01-01" }), "UTC", "rrule"},
+		{"negative count", with(func(m *data.Meeting) { m.RRule = "FREQ=WEEKLY;BYDAY=TH;COUNT=-3"; m.ValidFrom = "2026-01-01" }), "UTC", "rrule"},
+		{"BYWEEKNO with MONTHLY", with(func(m *data.Meeting) { m.RRule = "FREQ=MONTHLY;BYWEEKNO=20;BYDAY=TH" }), "UTC", "rrule"},
+		{"BYYEARDAY with WEEKLY", with(func(m *data.Meeting) { m.RRule = "FREQ=WEEKLY;BYYEARDAY=100" }), "UTC", "rrule"},
+		{"BYMONTHDAY with WEEKLY", with(func(m *data.Meeting) { m.RRule = "FREQ=WEEKLY;BYMONTHDAY=3" }), "UTC", "rrule"},
+		{"6th Thursday of a month", with(func(m *data.Meeting) { m.RRule = "FREQ=MONTHLY;BYDAY=6TH" }), "UTC", "rrule"},
+		{"2nd Thursday of a week", with(func(m *data.Meeting) { m.RRule = "FREQ=WEEKLY;BYDAY=2TH" }), "UTC", "rrule"},
+		{"20th Thursday of a year", with(func(m *data.Meeting) { m.RRule = "FREQ=YEARLY;BYDAY=20TH" }), "UTC", ""},
+		{"BYEASTER far off", with(func(m *data.Meeting) { m.RRule = "FREQ=YEARLY;BYEASTER=100000" }), "UTC", "rrule"},
+		{"rule too long", with(func(m *data.Meeting) { m.RRule = "FREQ=WEEKLY;BYDAY=TH" + strings.Repeat(",TH", 200) }), "UTC", "rrule"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			err := tc.m.Validate(tc.groupTZ)
+			err := Validate(&tc.m, tc.groupTZ)
 			if tc.field == "" {
 				if err != nil {
 					t.Fatalf("unexpected error: %v", err)
 				}
 				return
 			}
-			if !errors.Is(err, ErrSchedule) {
+			if !errors.Is(err, data.ErrSchedule) {
 				t.Fatalf("err = %v, want ErrSchedule", err)
 			}
-			var se *ScheduleError
+			var se *data.ScheduleError
 			if !errors.As(err, &se) || se.Field != tc.field || se.Expected == "" {
 				t.Fatalf("err = %#v, want field %s", err, tc.field)
 			}
 			if !strings.Contains(err.Error(), tc.field) || !strings.Contains(err.Error(), "expected") {
 				t.Errorf("message %q should name the field and what was expected", err)
 			}
-			if _, err := tc.m.Next(time.Now(), 1, tc.groupTZ); err == nil && tc.field != "rrule" {
+			if _, err := Next(&tc.m, time.Now(), 1, tc.groupTZ); err == nil && tc.field != "rrule" {
 				t.Errorf("Next accepted an invalid meeting")
 			}
 		})
@@ -432,7 +434,7 @@ func TestWeeklyMeeting(t *testing.T) {
 	}
 	for d := time.Sunday; d <= time.Saturday; d++ {
 		m := WeeklyMeeting(d, "08:00", 60, "UTC")
-		occ, err := m.Next(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), 1, "")
+		occ, err := Next(&m, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), 1, "")
 		if err != nil || occ[0].Start.Weekday() != d {
 			t.Errorf("day %v: %v %v", d, occ, err)
 		}
@@ -440,23 +442,23 @@ func TestWeeklyMeeting(t *testing.T) {
 }
 
 func TestDaysAndStartMinutes(t *testing.T) {
-	g := &Group{Meetings: []Meeting{
+	g := &data.Group{Meetings: []data.Meeting{
 		{RRule: "FREQ=WEEKLY;BYDAY=MO,FR", Start: "19:30"},
 		{RRule: "FREQ=MONTHLY;BYDAY=2TH,-1TH", Start: "07:15"},
 		{RRule: "FREQ=MONTHLY;BYMONTHDAY=15", Start: "19:30"},
 		{RRule: "FREQ=WEEKLY;INTERVAL=2", Start: "12:00", ValidFrom: "2026-01-03"}, // a Saturday
 	}}
-	if d := g.Days(); !slices.Equal(d, []time.Weekday{time.Monday, time.Thursday, time.Friday, time.Saturday}) {
+	if d := Days(g); !slices.Equal(d, []time.Weekday{time.Monday, time.Thursday, time.Friday, time.Saturday}) {
 		t.Errorf("Days = %v", d)
 	}
-	if m := g.StartMinutes(); !slices.Equal(m, []int{7*60 + 15, 12 * 60, 19*60 + 30}) {
+	if m := StartMinutes(g); !slices.Equal(m, []int{7*60 + 15, 12 * 60, 19*60 + 30}) {
 		t.Errorf("StartMinutes = %v", m)
 	}
-	daily := &Group{Meetings: []Meeting{{RRule: "FREQ=DAILY", Start: "07:00"}}}
-	if d := daily.Days(); len(d) != 7 {
+	daily := &data.Group{Meetings: []data.Meeting{{RRule: "FREQ=DAILY", Start: "07:00"}}}
+	if d := Days(daily); len(d) != 7 {
 		t.Errorf("daily Days = %v", d)
 	}
-	if d := (&Group{}).Days(); d != nil {
+	if d := Days((&data.Group{})); d != nil {
 		t.Errorf("no meetings: %v", d)
 	}
 }
@@ -533,32 +535,4 @@ func TestWhenMatch(t *testing.T) {
 	if w.Match(late, ny) || !w.Match(late, la) {
 		t.Error("the weekday is judged in the viewer's zone")
 	}
-}
-
-// Every meeting in the embedded directory passes the full schedule check
-// and has a next meeting.
-func TestDefaultDirectorySchedules(t *testing.T) {
-	v, err := DefaultVocabulary()
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := DefaultDirectory(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, g := range d.Groups {
-		for i := range g.Meetings {
-			n++
-			if err := g.Meetings[i].Validate(g.TimeZone); err != nil {
-				t.Errorf("%s meetings[%d]: %v", g.ID, i, err)
-			}
-		}
-		if len(g.Meetings) > 0 {
-			if occ, err := g.NextMeetings(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), 1); err != nil || len(occ) != 1 {
-				t.Errorf("%s: next meeting %v, %v", g.ID, occ, err)
-			}
-		}
-	}
-	t.Logf("%d meetings in %d groups checked", n, len(d.Groups))
 }

@@ -1,4 +1,4 @@
-package data
+package importer
 
 import (
 	"bytes"
@@ -9,6 +9,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/peermatch/peermatch/data"
 )
 
 func TestCSVSafe(t *testing.T) {
@@ -48,7 +50,7 @@ func TestCSVFormulaInjection(t *testing.T) {
 	}
 	var fields []string
 	for _, p := range ps {
-		var re *RecordError
+		var re *data.RecordError
 		if !IsWarning(p) || !errors.As(p, &re) || re.Record != 2 || re.Line != 3 || re.ID != "evil" {
 			t.Errorf("problem %v, want a warning for sheet.csv:3 record 2", p)
 			continue
@@ -124,7 +126,7 @@ func TestHSDSTablesFormulaCell(t *testing.T) {
 	}
 	found := false
 	for _, p := range ps {
-		var re *RecordError
+		var re *data.RecordError
 		if IsWarning(p) && errors.As(p, &re) && strings.HasSuffix(re.Source, "organizations.csv") && re.Field == "name" && re.Line > 1 && strings.Contains(re.Reason, `starts with "@"`) {
 			found = true
 		}

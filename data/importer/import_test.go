@@ -1,4 +1,4 @@
-package data
+package importer
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/peermatch/peermatch/data"
 )
 
 // TestLoadSourcesEveryFormat loads a folder holding a Meeting Guide feed,
@@ -43,8 +45,8 @@ func TestLoadSourcesEveryFormat(t *testing.T) {
 			t.Errorf("%s (from %s) not loaded", id, src)
 			continue
 		}
-		if filepath.Base(g.loadedFrom) != src {
-			t.Errorf("%s loaded from %s, want %s", id, g.loadedFrom, src)
+		if filepath.Base(g.Origin().Source) != src {
+			t.Errorf("%s loaded from %s, want %s", id, g.Origin().Source, src)
 		}
 	}
 	if _, ok := d.Group(tables[0].ID); !ok {
@@ -129,7 +131,7 @@ func TestMergeDuplicates(t *testing.T) {
 	}
 	kept := gs[0]
 	if !slices.Equal(kept.AlsoListedBy, []string{"https://b.example/copy"}) || !slices.Equal(kept.Types, []string{"B", "O"}) ||
-		kept.Format != FormatHybrid || kept.Online.URL != "https://meet.example/x" {
+		kept.Format != data.FormatHybrid || kept.Online.URL != "https://meet.example/x" {
 		t.Errorf("merged listing %+v: want b's source named, its codes and link added", kept)
 	}
 	if s := dups[0].String(); !strings.Contains(s, `a.json:2: record 1 (id "same-place") and b.json:2: record 1 (id "copy")`) {
@@ -212,7 +214,7 @@ func TestSourceCache(t *testing.T) {
 	b := writeMG(t, "south.json", with(good("lunch"), "name", "Lunch Bunch South", "day", 4),
 		with(good("twin"), "slug", "twin-b", "latitude", 42.1004, "longitude", -72.5903, "types", []string{"O", "B"}))
 	cache := &SourceCache{}
-	load := func() *Directory {
+	load := func() *data.Directory {
 		t.Helper()
 		d, _, _, err := LoadSources(v, []string{a, b}, nil, ImportOptions{Cache: cache})
 		if err != nil {

@@ -1,4 +1,4 @@
-package data
+package schedule
 
 import (
 	"errors"
@@ -8,38 +8,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/peermatch/peermatch/data"
+
 	"github.com/teambition/rrule-go"
 )
-
-// ErrSchedule is wrapped by every error about a malformed meeting schedule,
-// so callers can tell a bad record (errors.Is(err, ErrSchedule)) from an
-// internal failure.
-var ErrSchedule = errors.New("invalid schedule")
-
-// ScheduleError names the meeting field that is wrong and what was expected.
-// It unwraps to ErrSchedule and to the underlying parser error, if any.
-type ScheduleError struct {
-	Field    string // JSON name of the field: "rrule", "start", "timezone", "exdates[2]"...
-	Value    string // the offending value
-	Expected string // what would have been accepted
-	Err      error  // the parser's own complaint, may be nil
-}
-
-func (e *ScheduleError) Error() string {
-	s := fmt.Sprintf("meeting %s %q: expected %s", e.Field, e.Value, e.Expected)
-	if e.Err != nil {
-		s += ": " + e.Err.Error()
-	}
-	return s
-}
-
-// Unwrap lets errors.Is find both ErrSchedule and the parser error.
-func (e *ScheduleError) Unwrap() []error {
-	if e.Err == nil {
-		return []error{ErrSchedule}
-	}
-	return []error{ErrSchedule, e.Err}
-}
 
 // DefaultDuration is assumed for display and "in progress" checks when a
 // meeting does not say how long it lasts.
@@ -53,22 +25,22 @@ const iterationCap = 200000
 // time zone; convert with In for a viewer.
 type Occurrence struct {
 	Start, End time.Time
-	Meeting    *Meeting
+	Meeting    *data.Meeting
 }
 
 // WeeklyMeeting builds the weekly meeting a Meeting Guide feed describes with
 // day, time and timezone. start is the local wall time "HH:MM".
-func WeeklyMeeting(day time.Weekday, start string, durationMin int, tz string) Meeting {
-	return Meeting{
-		RRule:    "FREQ=WEEKLY;BYDAY=" + rruleDays[day],
+func WeeklyMeeting(day time.Weekday, start string, durationMin int, tz string) data.Meeting {
+	return data.Meeting{
+		RRule:    "FREQ=WEEKLY;BYDAY=" + RRuleDays[day],
 		Start:    start,
 		Duration: durationMin,
 		TimeZone: tz,
 	}
 }
 
-// rruleDays maps time.Weekday (Sunday = 0) to RFC 5545 day codes.
-var rruleDays = [7]string{"SU", "MO", "TU", "WE", "TH", "FR", "SA"}
+// RRuleDays maps time.Weekday (Sunday = 0) to RFC 5545 day codes.
+var RRuleDays = [7]string{"SU", "MO", "TU", "WE", "TH", "FR", "SA"}
 
 // schedule is a Meeting parsed and checked once, ready to expand.
 type schedule struct {
@@ -88,9 +60,9 @@ type schedule struct {
 
 // Validate checks the meeting's schedule. groupTZ is used when the meeting
 // has no zone of its own. Errors wrap ErrSchedule and are *ScheduleError.
-func (m *Meeting) Validate(groupTZ string) (err error) {
-	defer m.guard(&err)
-	s, err := m.compile(groupTZ)
+func Validate(m *data.Meeting, groupTZ string) (err error) {
+	defer guard(m, &err)
+	s, err := compile(m, groupTZ)
 	if err != nil {
 		return err
 	}
@@ -102,10 +74,10 @@ func (m *Meeting) Validate(groupTZ string) (err error) {
 	}
 	r, err := s.rule(start, time.Date(start.Year()+11, start.Month(), start.Day(), 0, 0, 0, 0, s.loc))
 	if err != nil {
-		return &ScheduleError{Field: "rrule", Value: m.RRule, Expected: "a valid RFC 5545 RRULE", Err: err}
+		return &data.ScheduleError{Field: "rrule", Value: m.RRule, Expected: "a valid RFC 5545 RRULE", Err: err}
 	}
 	if t, ok := r.Iterator()(); !ok || (!s.until.IsZero() && t.After(s.until)) {
-		return &ScheduleError{Field: "rrule", Value: m.RRule, Expected: "a rule with at least one meeting between valid_from and valid_until (or within 10 years)"}
+		return &data.ScheduleError{Field: "rrule", Value: m.RRule, Expected: "a rule with at least one meeting between valid_from and valid_until (or within 10 years)"}
 	}
 	return nil
 }
@@ -117,40 +89,33 @@ var errSchedulePanic = errors.New("the schedule could not be expanded")
 // into a *ScheduleError for that meeting, so a rule the checks in compile
 // did not foresee costs one record, never the process. Deferred by every
 // exported method that reaches rrule-go.
-func (m *Meeting) guard(err *error) {
+func guard(m *data.Meeting, err *error) {
 	if r := recover(); r != nil {
-		*err = &ScheduleError{Field: "rrule", Value: m.RRule, Expected: "a rule the scheduler can expand", Err: fmt.Errorf("%w (%v)", errSchedulePanic, r)}
+		*err = &data.ScheduleError{Field: "rrule", Value: m.RRule, Expected: "a rule the scheduler can expand", Err: fmt.Errorf("%w (%v)", errSchedulePanic, r)}
 	}
 }
 
-func (m *Meeting) zone(groupTZ string) string {
-	if m.TimeZone != "" {
-		return m.TimeZone
-	}
-	return groupTZ
-}
-
-func (m *Meeting) compile(groupTZ string) (*schedule, error) {
+func compile(m *data.Meeting, groupTZ string) (*schedule, error) {
 	s := &schedule{}
-	tz := m.zone(groupTZ)
+	tz := m.Zone(groupTZ)
 	if tz == "" || tz == "Local" {
-		return nil, &ScheduleError{Field: "timezone", Value: tz, Expected: "an IANA zone such as America/New_York, on the meeting or its group"}
+		return nil, &data.ScheduleError{Field: "timezone", Value: tz, Expected: "an IANA zone such as America/New_York, on the meeting or its group"}
 	}
-	loc, err := LoadZone(tz)
+	loc, err := data.LoadZone(tz)
 	if err != nil {
-		return nil, &ScheduleError{Field: "timezone", Value: tz, Expected: "an IANA zone such as America/New_York", Err: err}
+		return nil, &data.ScheduleError{Field: "timezone", Value: tz, Expected: "an IANA zone such as America/New_York", Err: err}
 	}
 	s.loc = loc
 
-	h, mi, ok := parseClock(m.Start)
+	h, mi, ok := ParseClock(m.Start)
 	if !ok {
-		return nil, &ScheduleError{Field: "start", Value: m.Start, Expected: `a local time "HH:MM" from 00:00 to 23:59`}
+		return nil, &data.ScheduleError{Field: "start", Value: m.Start, Expected: `a local time "HH:MM" from 00:00 to 23:59`}
 	}
 	s.hour, s.minute = h, mi
 
 	switch {
 	case m.Duration < 0 || m.Duration > 24*60:
-		return nil, &ScheduleError{Field: "duration_min", Value: strconv.Itoa(m.Duration), Expected: "minutes from 1 to 1440 (0 for unknown)"}
+		return nil, &data.ScheduleError{Field: "duration_min", Value: strconv.Itoa(m.Duration), Expected: "minutes from 1 to 1440 (0 for unknown)"}
 	case m.Duration == 0:
 		s.dur = DefaultDuration
 	default:
@@ -160,26 +125,26 @@ func (m *Meeting) compile(groupTZ string) (*schedule, error) {
 	rule := strings.TrimSpace(m.RRule)
 	rule = strings.TrimPrefix(rule, "RRULE:")
 	if len(rule) > maxRuleLen {
-		return nil, &ScheduleError{Field: "rrule", Value: strings.ToValidUTF8(m.RRule[:maxRuleLen], "") + "…", Expected: fmt.Sprintf("a rule of at most %d characters", maxRuleLen)}
+		return nil, &data.ScheduleError{Field: "rrule", Value: strings.ToValidUTF8(m.RRule[:maxRuleLen], "") + "…", Expected: fmt.Sprintf("a rule of at most %d characters", maxRuleLen)}
 	}
 	if rule == "" || strings.ContainsAny(rule, "\n\r") || strings.Contains(strings.ToUpper(rule), "DTSTART") {
-		return nil, &ScheduleError{Field: "rrule", Value: m.RRule, Expected: `one RFC 5545 RRULE line such as "FREQ=WEEKLY;BYDAY=TH" (the first date goes in valid_from, the time in start)`}
+		return nil, &data.ScheduleError{Field: "rrule", Value: m.RRule, Expected: `one RFC 5545 RRULE line such as "FREQ=WEEKLY;BYDAY=TH" (the first date goes in valid_from, the time in start)`}
 	}
 	opt, err := rrule.StrToROptionInLocation(strings.ToUpper(rule), loc)
 	if err != nil {
-		return nil, &ScheduleError{Field: "rrule", Value: m.RRule, Expected: `an RFC 5545 RRULE such as "FREQ=MONTHLY;BYDAY=2TH,4TH"`, Err: err}
+		return nil, &data.ScheduleError{Field: "rrule", Value: m.RRule, Expected: `an RFC 5545 RRULE such as "FREQ=MONTHLY;BYDAY=2TH,4TH"`, Err: err}
 	}
 	if opt.Freq < rrule.YEARLY || opt.Freq > rrule.DAILY {
-		return nil, &ScheduleError{Field: "rrule", Value: m.RRule, Expected: "FREQ=DAILY, WEEKLY, MONTHLY or YEARLY"}
+		return nil, &data.ScheduleError{Field: "rrule", Value: m.RRule, Expected: "FREQ=DAILY, WEEKLY, MONTHLY or YEARLY"}
 	}
 	if len(opt.Byhour)+len(opt.Byminute)+len(opt.Bysecond) > 0 {
-		return nil, &ScheduleError{Field: "rrule", Value: m.RRule, Expected: "no BYHOUR/BYMINUTE/BYSECOND: the time of day goes in start"}
+		return nil, &data.ScheduleError{Field: "rrule", Value: m.RRule, Expected: "no BYHOUR/BYMINUTE/BYSECOND: the time of day goes in start"}
 	}
 	if _, err := rrule.NewRRule(*opt); err != nil {
-		return nil, &ScheduleError{Field: "rrule", Value: m.RRule, Expected: "RRULE values within RFC 5545 bounds", Err: err}
+		return nil, &data.ScheduleError{Field: "rrule", Value: m.RRule, Expected: "RRULE values within RFC 5545 bounds", Err: err}
 	}
 	if want := checkRuleBounds(opt); want != "" {
-		return nil, &ScheduleError{Field: "rrule", Value: m.RRule, Expected: want}
+		return nil, &data.ScheduleError{Field: "rrule", Value: m.RRule, Expected: want}
 	}
 	opt.Byhour, opt.Byminute, opt.Bysecond = []int{h}, []int{mi}, []int{0}
 	s.opt = *opt
@@ -189,20 +154,20 @@ func (m *Meeting) compile(groupTZ string) (*schedule, error) {
 	if m.ValidFrom != "" {
 		d, err := parseScheduleDate(m.ValidFrom, loc)
 		if err != nil {
-			return nil, &ScheduleError{Field: "valid_from", Value: m.ValidFrom, Expected: dateExpected, Err: err}
+			return nil, &data.ScheduleError{Field: "valid_from", Value: m.ValidFrom, Expected: dateExpected, Err: err}
 		}
 		s.from = d
 	} else if s.anchored {
-		return nil, &ScheduleError{Field: "valid_from", Value: "", Expected: "a first date YYYY-MM-DD: this rule (INTERVAL, COUNT, or no BYDAY/BYMONTHDAY) counts from it"}
+		return nil, &data.ScheduleError{Field: "valid_from", Value: "", Expected: "a first date YYYY-MM-DD: this rule (INTERVAL, COUNT, or no BYDAY/BYMONTHDAY) counts from it"}
 	}
 	if m.ValidUntil != "" {
 		d, err := parseScheduleDate(m.ValidUntil, loc)
 		if err != nil {
-			return nil, &ScheduleError{Field: "valid_until", Value: m.ValidUntil, Expected: dateExpected, Err: err}
+			return nil, &data.ScheduleError{Field: "valid_until", Value: m.ValidUntil, Expected: dateExpected, Err: err}
 		}
 		s.until = time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, loc).Add(-time.Second)
 		if !s.from.IsZero() && s.until.Before(s.from) {
-			return nil, &ScheduleError{Field: "valid_until", Value: m.ValidUntil, Expected: "a date on or after valid_from " + m.ValidFrom}
+			return nil, &data.ScheduleError{Field: "valid_until", Value: m.ValidUntil, Expected: "a date on or after valid_from " + m.ValidFrom}
 		}
 	}
 	if !opt.Until.IsZero() && (s.until.IsZero() || opt.Until.Before(s.until)) {
@@ -212,7 +177,7 @@ func (m *Meeting) compile(groupTZ string) (*schedule, error) {
 
 	for i, x := range m.ExDates {
 		if _, err := parseScheduleDate(x, time.UTC); err != nil {
-			return nil, &ScheduleError{Field: fmt.Sprintf("exdates[%d]", i), Value: x, Expected: "a local " + dateExpected, Err: err}
+			return nil, &data.ScheduleError{Field: fmt.Sprintf("exdates[%d]", i), Value: x, Expected: "a local " + dateExpected, Err: err}
 		}
 		if s.ex == nil {
 			s.ex = make(map[string]bool, len(m.ExDates))
@@ -296,8 +261,8 @@ func checkRuleBounds(opt *rrule.ROption) string {
 	return ""
 }
 
-// parseClock reads "HH:MM" (or "H:MM").
-func parseClock(s string) (h, m int, ok bool) {
+// ParseClock reads a wall-clock time "HH:MM" (or "H:MM").
+func ParseClock(s string) (h, m int, ok bool) {
 	hs, ms, found := strings.Cut(strings.TrimSpace(s), ":")
 	if !found || len(hs) < 1 || len(hs) > 2 || len(ms) != 2 {
 		return 0, 0, false
@@ -344,14 +309,14 @@ func (s *schedule) anchor(lo time.Time) time.Time {
 
 // expand returns up to n occurrences that end after `after` (so one in
 // progress is included), skipping exception dates.
-func (s *schedule) expand(m *Meeting, after time.Time, n int) ([]Occurrence, error) {
+func (s *schedule) expand(m *data.Meeting, after time.Time, n int) ([]Occurrence, error) {
 	if n <= 0 {
 		return nil, nil
 	}
 	lo := after.Add(-s.dur)
 	r, err := s.rule(s.anchor(lo), time.Time{})
 	if err != nil {
-		return nil, &ScheduleError{Field: "rrule", Value: m.RRule, Expected: "a valid RFC 5545 RRULE", Err: err}
+		return nil, &data.ScheduleError{Field: "rrule", Value: m.RRule, Expected: "a valid RFC 5545 RRULE", Err: err}
 	}
 	var out []Occurrence
 	next := r.Iterator()
@@ -371,9 +336,9 @@ func (s *schedule) expand(m *Meeting, after time.Time, n int) ([]Occurrence, err
 // Next returns the next n occurrences of the meeting that end after `after`:
 // a meeting that started less than its length ago is included (it is in
 // progress). groupTZ is used when the meeting has no zone of its own.
-func (m *Meeting) Next(after time.Time, n int, groupTZ string) (occ []Occurrence, err error) {
-	defer m.guard(&err)
-	s, err := m.compile(groupTZ)
+func Next(m *data.Meeting, after time.Time, n int, groupTZ string) (occ []Occurrence, err error) {
+	defer guard(m, &err)
+	s, err := compile(m, groupTZ)
 	if err != nil {
 		return nil, err
 	}
@@ -381,9 +346,9 @@ func (m *Meeting) Next(after time.Time, n int, groupTZ string) (occ []Occurrence
 }
 
 // Location returns the meeting's time zone (its own, else groupTZ).
-func (m *Meeting) Location(groupTZ string) (loc *time.Location, err error) {
-	defer m.guard(&err)
-	s, err := m.compile(groupTZ)
+func Location(m *data.Meeting, groupTZ string) (loc *time.Location, err error) {
+	defer guard(m, &err)
+	s, err := compile(m, groupTZ)
 	if err != nil {
 		return nil, err
 	}
@@ -394,11 +359,11 @@ func (m *Meeting) Location(groupTZ string) (loc *time.Location, err error) {
 // earliest first (one in progress included). If some meetings are invalid,
 // the occurrences of the valid ones are still returned, along with an error
 // naming each bad meeting.
-func (g *Group) NextMeetings(after time.Time, n int) ([]Occurrence, error) {
+func NextMeetings(g *data.Group, after time.Time, n int) ([]Occurrence, error) {
 	var all []Occurrence
 	var errs []error
 	for i := range g.Meetings {
-		occ, err := g.Meetings[i].Next(after, n, g.TimeZone)
+		occ, err := Next(&g.Meetings[i], after, n, g.TimeZone)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("group %s meetings[%d]: %w", g.ID, i, err))
 			continue
@@ -415,7 +380,7 @@ func (g *Group) NextMeetings(after time.Time, n int) ([]Occurrence, error) {
 // Days lists the days of the week (in the meetings' local zones) on which
 // the group meets, Sunday first. It reads the rules without expanding them.
 // Meetings whose weekday varies (monthly on the 15th) add no day.
-func (g *Group) Days() []time.Weekday {
+func Days(g *data.Group) []time.Weekday {
 	var seen [7]bool
 	for i := range g.Meetings {
 		m := &g.Meetings[i]
@@ -424,7 +389,7 @@ func (g *Group) Days() []time.Weekday {
 		case byday != "":
 			for _, d := range strings.Split(byday, ",") {
 				if len(d) >= 2 {
-					if w := slices.Index(rruleDays[:], d[len(d)-2:]); w >= 0 {
+					if w := slices.Index(RRuleDays[:], d[len(d)-2:]); w >= 0 {
 						seen[w] = true
 					}
 				}
@@ -468,10 +433,10 @@ func ruleParts(rule string) (freq, byday string, other bool) {
 
 // StartMinutes lists the distinct local start times of the group's meetings
 // as minutes after midnight, ascending.
-func (g *Group) StartMinutes() []int {
+func StartMinutes(g *data.Group) []int {
 	var out []int
 	for i := range g.Meetings {
-		if h, m, ok := parseClock(g.Meetings[i].Start); ok {
+		if h, m, ok := ParseClock(g.Meetings[i].Start); ok {
 			out = append(out, h*60+m)
 		}
 	}
@@ -705,7 +670,7 @@ func ParseWhen(text string, now time.Time, loc *time.Location) (When, bool) {
 	switch {
 	case nowAsked:
 		// In progress for at most InProgress, or starting within the hour.
-		w.From, w.To, w.Now = now.Add(-InProgress), now.Add(time.Hour), true
+		w.From, w.To, w.Now = now.Add(-data.InProgress), now.Add(time.Hour), true
 		w.Days = []time.Weekday{w.From.Weekday()}
 		if d := w.To.Weekday(); d != w.From.Weekday() {
 			w.Days = append(w.Days, d)
@@ -835,9 +800,9 @@ type ICalRule struct {
 }
 
 // ICal describes the meeting for an iCalendar VEVENT as of now.
-func (m *Meeting) ICal(now time.Time, groupTZ string) (ical ICalRule, err error) {
-	defer m.guard(&err)
-	s, err := m.compile(groupTZ)
+func ICal(m *data.Meeting, now time.Time, groupTZ string) (ical ICalRule, err error) {
+	defer guard(m, &err)
+	s, err := compile(m, groupTZ)
 	if err != nil {
 		return ICalRule{}, err
 	}
@@ -847,7 +812,7 @@ func (m *Meeting) ICal(now time.Time, groupTZ string) (ical ICalRule, err error)
 	}
 	r, err := s.rule(anchor, time.Time{})
 	if err != nil {
-		return ICalRule{}, &ScheduleError{Field: "rrule", Value: m.RRule, Expected: "a valid RFC 5545 RRULE", Err: err}
+		return ICalRule{}, &data.ScheduleError{Field: "rrule", Value: m.RRule, Expected: "a valid RFC 5545 RRULE", Err: err}
 	}
 	next := r.Iterator()
 	var first, last time.Time

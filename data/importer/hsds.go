@@ -1,4 +1,4 @@
-package data
+package importer
 
 import (
 	"bufio"
@@ -14,6 +14,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/peermatch/peermatch/data"
+	"github.com/peermatch/peermatch/data/schedule"
 
 	"golang.org/x/text/language"
 )
@@ -139,13 +142,13 @@ type hsdsService struct {
 
 // hsdsReader maps services onto groups for one source.
 type hsdsReader struct {
-	v     *Vocabulary
+	v     *data.Vocabulary
 	opts  ImportOptions
 	zones zoneCache
 	seen  map[string]string // id → where first seen
 }
 
-func newHSDSReader(v *Vocabulary, opts ImportOptions) (*hsdsReader, error) {
+func newHSDSReader(v *data.Vocabulary, opts ImportOptions) (*hsdsReader, error) {
 	for _, t := range opts.Topics {
 		if v != nil && !v.Has(t) {
 			return nil, fmt.Errorf("topic %q is not in the vocabulary (e.g. grief, cancer, caregivers)", t)
@@ -154,15 +157,15 @@ func newHSDSReader(v *Vocabulary, opts ImportOptions) (*hsdsReader, error) {
 	return &hsdsReader{v: v, opts: opts, zones: zoneCache{}, seen: map[string]string{}}, nil
 }
 
-func importHSDSJSON(v *Vocabulary, name string, br *bufio.Reader, opts ImportOptions) ([]*Group, []error, error) {
+func importHSDSJSON(v *data.Vocabulary, name string, br *bufio.Reader, opts ImportOptions) ([]*data.Group, []error, error) {
 	r, err := newHSDSReader(v, opts)
 	if err != nil {
 		return nil, nil, fmt.Errorf("import %s: %w", name, err)
 	}
-	var groups []*Group
+	var groups []*data.Group
 	var problems []error
 	add := func(raw []byte, n, line int) {
-		var gs []*Group // stays nil when reading the record panics
+		var gs []*data.Group // stays nil when reading the record panics
 		ps := guardRecord(name, n, line, func() (ps []error) {
 			gs, ps = r.rawRecord(name, raw, n, line)
 			return ps
@@ -186,7 +189,7 @@ func importHSDSJSON(v *Vocabulary, name string, br *bufio.Reader, opts ImportOpt
 				return groups, problems, nil
 			}
 			if raw == nil {
-				problems = append(problems, &RecordError{Source: name, Record: n, Line: line, Reason: fmt.Sprintf("record is %d bytes, over the %d-byte limit", size, opts.maxRecord())})
+				problems = append(problems, &data.RecordError{Source: name, Record: n, Line: line, Reason: fmt.Sprintf("record is %d bytes, over the %d-byte limit", size, opts.maxRecord())})
 				continue
 			}
 			add(raw, n, line)
@@ -199,16 +202,16 @@ func importHSDSJSON(v *Vocabulary, name string, br *bufio.Reader, opts ImportOpt
 		return nil, nil, fmt.Errorf("import %s: %w", name, err)
 	}
 	if len(bytes.TrimSpace(b)) == 0 {
-		return nil, nil, &RecordError{Source: name, Reason: "empty file: expected HSDS JSON (a service, an organization, or an array of them)"}
+		return nil, nil, &data.RecordError{Source: name, Reason: "empty file: expected HSDS JSON (a service, an organization, or an array of them)"}
 	}
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(b, &top); err != nil {
-		return nil, nil, &RecordError{Source: name, Reason: "malformed JSON" + jsonWhy(err)}
+		return nil, nil, &data.RecordError{Source: name, Reason: "malformed JSON" + jsonWhy(err)}
 	}
 	if c, ok := top["contents"]; ok {
 		var items []json.RawMessage
 		if err := json.Unmarshal(c, &items); err != nil {
-			return nil, nil, &RecordError{Source: name, Field: "contents", Reason: "expected an array, got JSON " + jsonKind(c)}
+			return nil, nil, &data.RecordError{Source: name, Field: "contents", Reason: "expected an array, got JSON " + jsonKind(c)}
 		}
 		for i, it := range items {
 			add(it, i+1, 0)
@@ -221,9 +224,9 @@ func importHSDSJSON(v *Vocabulary, name string, br *bufio.Reader, opts ImportOpt
 
 // rawRecord decodes one top-level object: a service, an organization
 // (each of its services is mapped) or a service_at_location.
-func (r *hsdsReader) rawRecord(name string, raw []byte, n, line int) ([]*Group, []error) {
+func (r *hsdsReader) rawRecord(name string, raw []byte, n, line int) ([]*data.Group, []error) {
 	fail := func(field, reason string) []error {
-		return []error{&RecordError{Source: name, Record: n, Line: line, Field: field, Reason: reason}}
+		return []error{&data.RecordError{Source: name, Record: n, Line: line, Field: field, Reason: reason}}
 	}
 	var keys map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &keys); err != nil {
@@ -233,9 +236,9 @@ func (r *hsdsReader) rawRecord(name string, raw []byte, n, line int) ([]*Group, 
 		if err := json.Unmarshal(raw, into); err != nil {
 			var te *json.UnmarshalTypeError
 			if errors.As(err, &te) {
-				return &RecordError{Source: name, Record: n, Line: line, Field: te.Field, Reason: fmt.Sprintf("expected %s, got JSON %s", te.Type, te.Value)}
+				return &data.RecordError{Source: name, Record: n, Line: line, Field: te.Field, Reason: fmt.Sprintf("expected %s, got JSON %s", te.Type, te.Value)}
 			}
-			return &RecordError{Source: name, Record: n, Line: line, Reason: "malformed JSON (" + err.Error() + ")"}
+			return &data.RecordError{Source: name, Record: n, Line: line, Reason: "malformed JSON (" + err.Error() + ")"}
 		}
 		return nil
 	}
@@ -272,7 +275,7 @@ func (r *hsdsReader) rawRecord(name string, raw []byte, n, line int) ([]*Group, 
 		}
 		svcs = append(svcs, s)
 	}
-	var groups []*Group
+	var groups []*data.Group
 	var problems []error
 	for _, s := range svcs {
 		gs, ps := r.service(&s, name, n, line)
@@ -283,10 +286,10 @@ func (r *hsdsReader) rawRecord(name string, raw []byte, n, line int) ([]*Group, 
 }
 
 // service maps one service onto its groups.
-func (r *hsdsReader) service(s *hsdsService, source string, n, line int) ([]*Group, []error) {
+func (r *hsdsReader) service(s *hsdsService, source string, n, line int) ([]*data.Group, []error) {
 	id := Slugify(s.ID.s(), "")
-	rec := func(field, reason string) *RecordError {
-		return &RecordError{Source: source, Record: n, Line: line, ID: id, Field: field, Reason: reason}
+	rec := func(field, reason string) *data.RecordError {
+		return &data.RecordError{Source: source, Record: n, Line: line, ID: id, Field: field, Reason: reason}
 	}
 	switch st := strings.ToLower(s.Status.s()); st {
 	case "", "active":
@@ -295,12 +298,12 @@ func (r *hsdsReader) service(s *hsdsService, source string, n, line int) ([]*Gro
 	default:
 		return nil, []error{rec("status", fmt.Sprintf("expected active, inactive, defunct or temporarily closed, got %q", st))}
 	}
-	var errs []fieldErr
+	var errs []data.FieldError
 	bad := func(field, format string, args ...any) {
-		errs = append(errs, fieldErr{field, fmt.Sprintf(format, args...)})
+		errs = append(errs, data.FieldError{Field: field, Reason: fmt.Sprintf(format, args...)})
 	}
 
-	base := Group{Name: s.Name.s(), Summary: s.Description.s(), Kind: KindGroup, Contact: Contact{URL: s.URL.s(), Email: s.Email.s()}}
+	base := data.Group{Name: s.Name.s(), Summary: s.Description.s(), Kind: data.KindGroup, Contact: data.Contact{URL: s.URL.s(), Email: s.Email.s()}}
 	if s.Organization != nil {
 		base.Organization = s.Organization.Name.s()
 		if base.Contact.URL == "" {
@@ -333,7 +336,7 @@ func (r *hsdsReader) service(s *hsdsService, source string, n, line int) ([]*Gro
 			switch {
 			case len(r.opts.Topics) == 0 && r.v != nil && r.v.Has(c) && !slices.Contains(base.Topics, c):
 				base.Topics = append(base.Topics, c)
-			case IsAudience(c) && !slices.Contains(base.Audiences, c):
+			case data.IsAudience(c) && !slices.Contains(base.Audiences, c):
 				base.Audiences = append(base.Audiences, c)
 			}
 		}
@@ -368,7 +371,7 @@ func (r *hsdsReader) service(s *hsdsService, source string, n, line int) ([]*Gro
 	if len(sals) == 0 {
 		sals = []hsdsSAL{{}}
 	}
-	var groups []*Group
+	var groups []*data.Group
 	var problems []error
 	for i, sal := range sals {
 		g := base
@@ -398,10 +401,10 @@ func (r *hsdsReader) service(s *hsdsService, source string, n, line int) ([]*Gro
 		}
 		if len(errs) == 0 {
 			g.Normalize()
-			errs = g.Validate(r.v)
+			errs = g.Validate(r.v, schedule.Validate)
 		}
 		if where, dup := r.seen[g.ID]; dup && len(errs) == 0 {
-			errs = append(errs, fieldErr{"id", "duplicate id, already used by " + where})
+			errs = append(errs, data.FieldError{Field: "id", Reason: "duplicate id, already used by " + where})
 		}
 		if len(errs) > 0 {
 			problems = append(problems, toRecordErrors(source, n, line, g.ID, errs)...)
@@ -415,25 +418,25 @@ func (r *hsdsReader) service(s *hsdsService, source string, n, line int) ([]*Gro
 }
 
 // place sets the group's format, location and time zone from a location.
-func (r *hsdsReader) place(g *Group, l *hsdsLocation, prefix string) []fieldErr {
-	var errs []fieldErr
+func (r *hsdsReader) place(g *data.Group, l *hsdsLocation, prefix string) []data.FieldError {
+	var errs []data.FieldError
 	bad := func(field, format string, args ...any) {
-		errs = append(errs, fieldErr{prefix + field, fmt.Sprintf(format, args...)})
+		errs = append(errs, data.FieldError{Field: prefix + field, Reason: fmt.Sprintf(format, args...)})
 	}
 	g.TimeZone = r.opts.TimeZone
 	switch {
 	case l == nil || strings.EqualFold(l.LocationType.s(), "postal"):
 		switch {
 		case g.Contact.URL != "":
-			g.Format = FormatOnline
+			g.Format = data.FormatOnline
 		case g.Contact.Phone != "":
-			g.Format = FormatPhone
+			g.Format = data.FormatPhone
 		default:
 			bad("location", "expected a physical or virtual location, or a service url or phone")
 		}
 		return errs
 	case strings.EqualFold(l.LocationType.s(), "virtual"):
-		g.Format = FormatOnline
+		g.Format = data.FormatOnline
 		g.Online.URL = l.URL.s()
 		if g.Online.URL == "" {
 			g.Online.URL = g.Contact.URL
@@ -447,8 +450,8 @@ func (r *hsdsReader) place(g *Group, l *hsdsLocation, prefix string) []fieldErr 
 		bad("location.location_type", "expected physical, postal or virtual, got %q", l.LocationType.s())
 		return errs
 	}
-	g.Format = FormatInPerson
-	loc := &Location{Name: l.Name.s()}
+	g.Format = data.FormatInPerson
+	loc := &data.Location{Name: l.Name.s()}
 	for _, a := range l.Addresses {
 		if t := strings.ToLower(a.AddressType.s()); t == "postal" && len(l.Addresses) > 1 {
 			continue // a mailing address; the physical one follows
@@ -472,7 +475,7 @@ func (r *hsdsReader) place(g *Group, l *hsdsLocation, prefix string) []fieldErr 
 		case lo < -180 || lo > 180:
 			bad("location.longitude", "expected a longitude between -180 and 180, got %v", lo)
 		default:
-			loc.Point = &Point{Lat: la, Lon: lo}
+			loc.Point = &data.Point{Lat: la, Lon: lo}
 		}
 	}
 	if (loc.Point == nil || g.TimeZone == "") && loc.PostalCode != "" && r.opts.Gazetteer != nil && (loc.Country == "" || loc.Country == "US") {
@@ -494,10 +497,10 @@ func (r *hsdsReader) place(g *Group, l *hsdsLocation, prefix string) []fieldErr 
 // local wall time: HSDS's own examples write local hours with a "Z", and
 // its timezone field is a bare UTC offset, which cannot follow daylight
 // saving, so the IANA zone comes from --timezone or the postal code.
-func (r *hsdsReader) meeting(sc hsdsSchedule, tz, prefix string) (*Meeting, []fieldErr) {
-	var errs []fieldErr
+func (r *hsdsReader) meeting(sc hsdsSchedule, tz, prefix string) (*data.Meeting, []data.FieldError) {
+	var errs []data.FieldError
 	bad := func(field, format string, args ...any) {
-		errs = append(errs, fieldErr{prefix + field, fmt.Sprintf(format, args...)})
+		errs = append(errs, data.FieldError{Field: prefix + field, Reason: fmt.Sprintf(format, args...)})
 	}
 	freq := strings.ToUpper(sc.Freq.s())
 	if freq == "" && sc.Byday.s() != "" {
@@ -524,7 +527,7 @@ func (r *hsdsReader) meeting(sc hsdsSchedule, tz, prefix string) (*Meeting, []fi
 		if strings.Count(v, ":") == 2 {
 			v = v[:strings.LastIndex(v, ":")] // seconds
 		}
-		hh, mm, ok := parseClock(v)
+		hh, mm, ok := schedule.ParseClock(v)
 		if !ok {
 			bad(field, `expected a time "HH:MM" or "HH:MM:SS", got %q`, v)
 			return "", 0, false
@@ -567,7 +570,7 @@ func (r *hsdsReader) meeting(sc hsdsSchedule, tz, prefix string) (*Meeting, []fi
 			parts = append(parts, p.k+"="+v)
 		}
 	}
-	m := &Meeting{RRule: strings.Join(parts, ";"), Start: start, Duration: dur, Note: sc.Description.s()}
+	m := &data.Meeting{RRule: strings.Join(parts, ";"), Start: start, Duration: dur, Note: sc.Description.s()}
 	for _, d := range []struct{ field, v string }{{"dtstart", sc.DTStart.s()}, {"valid_from", sc.ValidFrom.s()}} {
 		if d.v == "" || m.ValidFrom != "" {
 			continue
@@ -592,8 +595,8 @@ func (r *hsdsReader) meeting(sc hsdsSchedule, tz, prefix string) (*Meeting, []fi
 			m.ValidUntil = day
 		}
 	}
-	var se *ScheduleError
-	if err := m.Validate(tz); errors.As(err, &se) {
+	var se *data.ScheduleError
+	if err := schedule.Validate(m, tz); errors.As(err, &se) {
 		field := map[string]string{"start": "opens_at", "duration_min": "closes_at", "valid_until": "valid_to"}[se.Field]
 		if field == "" {
 			field = se.Field
@@ -634,7 +637,7 @@ func readTable(dir, file string, required bool, maxBytes int64, cols ...string) 
 	header, err := cr.Read()
 	if err != nil {
 		if errors.Is(err, io.EOF) {
-			return nil, &RecordError{Source: path, Reason: "empty file: expected a CSV header"}
+			return nil, &data.RecordError{Source: path, Reason: "empty file: expected a CSV header"}
 		}
 		return nil, csvBroken(path, 0, err)
 	}
@@ -643,7 +646,7 @@ func readTable(dir, file string, required bool, maxBytes int64, cols ...string) 
 	}
 	for _, c := range cols {
 		if !slices.Contains(header, c) {
-			return nil, &RecordError{Source: path, Line: 1, Field: c, Reason: "missing column " + c + " (HSDS 3.0 " + file + " needs " + strings.Join(cols, ", ") + ")"}
+			return nil, &data.RecordError{Source: path, Line: 1, Field: c, Reason: "missing column " + c + " (HSDS 3.0 " + file + " needs " + strings.Join(cols, ", ") + ")"}
 		}
 	}
 	t := &csvTable{name: path}
@@ -664,7 +667,7 @@ func readTable(dir, file string, required bool, maxBytes int64, cols ...string) 
 			if i < len(header) {
 				v = strings.TrimSpace(v)
 				if formulaLike(v) {
-					t.warnings = append(t.warnings, formulaWarning(&RecordError{Source: path, Record: len(t.rows) + 1, Line: line, Field: header[i]}, v))
+					t.warnings = append(t.warnings, formulaWarning(&data.RecordError{Source: path, Record: len(t.rows) + 1, Line: line, Field: header[i]}, v))
 				}
 				m[header[i]] = flexStr(csvUnescape(v))
 			}
@@ -694,7 +697,7 @@ func scheduleFrom(r map[string]flexStr) hsdsSchedule {
 
 // importHSDSTables reads the HSDS 3.0 CSV table set in dir, joining the
 // tables on their ids, and maps each services.csv row like a JSON service.
-func importHSDSTables(v *Vocabulary, dir string, opts ImportOptions) ([]*Group, []error, error) {
+func importHSDSTables(v *data.Vocabulary, dir string, opts ImportOptions) ([]*data.Group, []error, error) {
 	r, err := newHSDSReader(v, opts)
 	if err != nil {
 		return nil, nil, fmt.Errorf("import %s: %w", dir, err)
@@ -755,7 +758,7 @@ func importHSDSTables(v *Vocabulary, dir string, opts ImportOptions) ([]*Group, 
 		}
 		return loc
 	}
-	var groups []*Group
+	var groups []*data.Group
 	var problems []error
 	for _, file := range append([]string{""}, slices.Sorted(maps.Keys(tables))...) {
 		t := services
@@ -799,7 +802,7 @@ func importHSDSTables(v *Vocabulary, dir string, opts ImportOptions) ([]*Group, 
 				s.Schedules = append(s.Schedules, scheduleFrom(sc))
 			}
 		}
-		var gs []*Group // stays nil when reading the record panics
+		var gs []*data.Group // stays nil when reading the record panics
 		ps := guardRecord(services.name, i+1, services.lines[i], func() (ps []error) {
 			gs, ps = r.service(&s, services.name, i+1, services.lines[i])
 			return ps

@@ -1,4 +1,4 @@
-package data
+package importer
 
 import (
 	"bufio"
@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"unicode/utf8"
+
+	"github.com/peermatch/peermatch/data"
 
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/unicode"
@@ -93,7 +95,7 @@ func (t *textReader) legacyWarning(name string) error {
 	if t.mode != textLegacy {
 		return nil
 	}
-	return &Warning{&RecordError{Source: name, Line: t.firstLn, Reason: fmt.Sprintf(
+	return &Warning{&data.RecordError{Source: name, Line: t.firstLn, Reason: fmt.Sprintf(
 		"not UTF-8 (byte 0x%02X at offset %d is not valid UTF-8): read as Windows-1252 (Latin-1); check the accented letters, or save the file as UTF-8", t.firstB, t.first)}}
 }
 

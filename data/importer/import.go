@@ -1,4 +1,4 @@
-package data
+package importer
 
 import (
 	"bufio"
@@ -18,6 +18,9 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/peermatch/peermatch/data"
+	"github.com/peermatch/peermatch/data/place"
 )
 
 // SourceFormat names one of the directory formats Import reads.
@@ -66,7 +69,7 @@ type ImportOptions struct {
 	SourceURL string
 	// Gazetteer turns a US postal code into coordinates and a time zone
 	// for records without them; nil leaves them missing.
-	Gazetteer *Gazetteer
+	Gazetteer *place.Gazetteer
 	// MaxBytes caps the source's size (DefaultMaxSourceBytes when 0);
 	// MaxRecordBytes caps one record (DefaultMaxRecordBytes when 0).
 	MaxBytes       int64
@@ -129,7 +132,7 @@ func (s Source) Slug() string {
 func Slugify(s, fallback string) string {
 	var b strings.Builder
 	dash := false
-	for _, r := range strings.ToLower(Fold(s)) {
+	for _, r := range strings.ToLower(place.Fold(s)) {
 		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
 			if dash && b.Len() > 0 {
 				b.WriteByte('-')
@@ -154,7 +157,7 @@ func Slugify(s, fallback string) string {
 // code is ignored) or that skips one on purpose (a meeting whose location
 // is temporarily closed and has no online option). It unwraps to its
 // *RecordError, so errors.As and errors.Is(err, ErrInvalid) still hold.
-type Warning struct{ *RecordError }
+type Warning struct{ *data.RecordError }
 
 func (w *Warning) Error() string { return "warning: " + w.RecordError.Error() }
 
@@ -175,7 +178,7 @@ func Rejected(problems []error) int {
 	}
 	seen := map[key]bool{}
 	for _, p := range problems {
-		var re *RecordError
+		var re *data.RecordError
 		if IsWarning(p) || !errors.As(p, &re) {
 			continue
 		}
@@ -190,7 +193,7 @@ func Rejected(problems []error) int {
 // the size cap, is empty, is not in the expected shape, or ends early.
 // Groups read before such a break are still returned, but a caller that
 // replaces stored data must not store them, since the rest is missing.
-func Import(v *Vocabulary, src string, opts ImportOptions) ([]*Group, []error, error) {
+func Import(v *data.Vocabulary, src string, opts ImportOptions) ([]*data.Group, []error, error) {
 	s := ParseSource(src)
 	format := opts.Format
 	if !s.URL {
@@ -213,7 +216,7 @@ func Import(v *Vocabulary, src string, opts ImportOptions) ([]*Group, []error, e
 // ImportReader reads a source already open (name is used in messages and
 // as the default listing source). format must not be SourceAuto for
 // content that has no name to go by; it is detected otherwise.
-func ImportReader(v *Vocabulary, name string, r io.Reader, opts ImportOptions) ([]*Group, []error, error) {
+func ImportReader(v *data.Vocabulary, name string, r io.Reader, opts ImportOptions) ([]*data.Group, []error, error) {
 	tr := newTextReader(&capReader{r: r, left: opts.maxBytes(), name: name})
 	br := bufio.NewReaderSize(tr, 64<<10)
 	format := opts.Format
@@ -230,7 +233,7 @@ func ImportReader(v *Vocabulary, name string, r io.Reader, opts ImportOptions) (
 	return gs, ps, err
 }
 
-func importReader(v *Vocabulary, name string, format SourceFormat, br *bufio.Reader, opts ImportOptions) ([]*Group, []error, error) {
+func importReader(v *data.Vocabulary, name string, format SourceFormat, br *bufio.Reader, opts ImportOptions) ([]*data.Group, []error, error) {
 	switch format {
 	case SourceMeetingGuide:
 		return importMeetingGuide(v, name, br, opts)
@@ -254,10 +257,10 @@ func importReader(v *Vocabulary, name string, format SourceFormat, br *bufio.Rea
 // parseNative reads our own format. ParseGroups checks each record; the
 // recover is the last line of defence for a panic it did not foresee,
 // which rejects the source whole since ParseGroups keeps no partial state.
-func parseNative(v *Vocabulary, name string, b []byte) (gs []*Group, ps []error, err error) {
+func parseNative(v *data.Vocabulary, name string, b []byte) (gs []*data.Group, ps []error, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			gs, ps, err = nil, nil, &RecordError{Source: name, Reason: fmt.Sprintf("the file could not be read: %s (%v); please report it", internalError, r)}
+			gs, ps, err = nil, nil, &data.RecordError{Source: name, Reason: fmt.Sprintf("the file could not be read: %s (%v); please report it", internalError, r)}
 		}
 	}()
 	gs, ps = ParseGroups(name, b, v)
@@ -294,7 +297,7 @@ func ParseSourceFormat(s string) (SourceFormat, error) {
 
 // importDir reads a folder: HSDS CSV tables when it holds services.csv,
 // else every *.json file in it, each detected on its own.
-func importDir(v *Vocabulary, dir string, format SourceFormat, opts ImportOptions) ([]*Group, []error, error) {
+func importDir(v *data.Vocabulary, dir string, format SourceFormat, opts ImportOptions) ([]*data.Group, []error, error) {
 	if format == SourceHSDSTables || format == SourceAuto && fileExists(filepath.Join(dir, "services.csv")) {
 		return importHSDSTables(v, dir, opts)
 	}
@@ -306,7 +309,7 @@ func importDir(v *Vocabulary, dir string, format SourceFormat, opts ImportOption
 		return nil, nil, fmt.Errorf("import %s: a folder with neither services.csv (HSDS tables) nor *.json files", dir)
 	}
 	slices.Sort(files)
-	var all []*Group
+	var all []*data.Group
 	var problems []error
 	for _, f := range files {
 		gs, ps, err := Import(v, f, opts)
@@ -406,7 +409,7 @@ func detectFormat(name string, br *bufio.Reader) (SourceFormat, error) {
 	}
 	head = bytes.TrimLeft(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf")), " \t\r\n")
 	if len(head) == 0 {
-		return "", &RecordError{Source: name, Reason: "empty file: expected a Meeting Guide JSON feed, Open Referral HSDS JSON, or CSV"}
+		return "", &data.RecordError{Source: name, Reason: "empty file: expected a Meeting Guide JSON feed, Open Referral HSDS JSON, or CSV"}
 	}
 	switch head[0] {
 	case '[':
@@ -480,13 +483,13 @@ func (s *arrayScanner) skipSpace() (byte, error) {
 func (s *arrayScanner) begin(what string) error {
 	c, err := s.skipSpace()
 	if errors.Is(err, io.EOF) {
-		return &RecordError{Source: s.name, Reason: "empty file: expected " + what}
+		return &data.RecordError{Source: s.name, Reason: "empty file: expected " + what}
 	}
 	if err != nil {
 		return fmt.Errorf("import %s: %w", s.name, err)
 	}
 	if c != '[' {
-		return &RecordError{Source: s.name, Line: s.line, Reason: fmt.Sprintf("expected %s, found %q", what, c)}
+		return &data.RecordError{Source: s.name, Line: s.line, Reason: fmt.Sprintf("expected %s, found %q", what, c)}
 	}
 	s.started = true
 	return nil
@@ -509,7 +512,7 @@ func (s *arrayScanner) next(record int) (raw []byte, line int, size int, ok bool
 			return nil, 0, 0, false, nil
 		}
 		if c != ',' {
-			return nil, s.line, 0, false, &RecordError{Source: s.name, Record: record, Line: s.line, Reason: fmt.Sprintf("malformed JSON: expected ',' or ']' between records, found %q", c)}
+			return nil, s.line, 0, false, &data.RecordError{Source: s.name, Record: record, Line: s.line, Reason: fmt.Sprintf("malformed JSON: expected ',' or ']' between records, found %q", c)}
 		}
 		if c, err = s.skipSpace(); err != nil {
 			return nil, s.line, 0, false, s.broken(record, err)
@@ -594,7 +597,7 @@ func (s *arrayScanner) out(over bool) []byte {
 
 func (s *arrayScanner) broken(record int, err error) error {
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return &RecordError{Source: s.name, Record: record, Line: s.line, Reason: "the file ends early (truncated JSON: the array is not closed)"}
+		return &data.RecordError{Source: s.name, Record: record, Line: s.line, Reason: "the file ends early (truncated JSON: the array is not closed)"}
 	}
 	return fmt.Errorf("import %s: %w", s.name, err)
 }
@@ -621,10 +624,10 @@ func jsonKind(raw json.RawMessage) string {
 }
 
 // toRecordErrors turns validation results into problems for one record.
-func toRecordErrors(source string, record, line int, id string, errs []fieldErr) []error {
+func toRecordErrors(source string, record, line int, id string, errs []data.FieldError) []error {
 	out := make([]error, 0, len(errs))
 	for _, fe := range errs {
-		out = append(out, &RecordError{Source: source, Record: record, Line: line, ID: id, Field: fe.field, Reason: fe.reason})
+		out = append(out, &data.RecordError{Source: source, Record: record, Line: line, ID: id, Field: fe.Field, Reason: fe.Reason})
 	}
 	return out
 }
@@ -696,7 +699,7 @@ func (s SourceStore) path(name string) string { return filepath.Join(s.Dir, name
 // (or taken, e.g. the embedded directory) already has is prefixed with
 // "name.", so every source keeps its own ids. When name holds a different
 // source, Put refuses unless replace is set.
-func (s SourceStore) Put(name string, h StoredSource, groups []*Group, taken map[string]bool, replace bool) (PutResult, error) {
+func (s SourceStore) Put(name string, h StoredSource, groups []*data.Group, taken map[string]bool, replace bool) (PutResult, error) {
 	res := PutResult{Path: s.path(name)}
 	if Slugify(name, "") != name {
 		return res, fmt.Errorf("source name %q: expected a slug (lowercase letters, digits and '-')", name)
@@ -846,9 +849,9 @@ func (s SourceStore) Remove(name string) error {
 }
 
 // Load reads every stored source (an empty directory when there is none).
-func (s SourceStore) Load(v *Vocabulary) (*Directory, []error, error) {
+func (s SourceStore) Load(v *data.Vocabulary) (*data.Directory, []error, error) {
 	if _, err := os.Stat(s.Dir); errors.Is(err, os.ErrNotExist) {
-		return NewDirectory(nil), nil, nil
+		return data.NewDirectory(nil), nil, nil
 	}
 	return LoadDirectory(v, s.Dir)
 }
@@ -883,7 +886,7 @@ const internalError = "internal error"
 func guardRecord(source string, record, line int, f func() []error) (problems []error) {
 	defer func() {
 		if r := recover(); r != nil {
-			problems = []error{&RecordError{Source: source, Record: record, Line: line,
+			problems = []error{&data.RecordError{Source: source, Record: record, Line: line,
 				Reason: fmt.Sprintf("the record could not be read: %s (%v); please report it with the record", internalError, r)}}
 		}
 	}()
@@ -899,7 +902,7 @@ const DefaultMaxLocalBytes = 1 << 30
 // and validate name it (a file path, a URL, "default").
 type SourceGroups struct {
 	Name   string
-	Groups []*Group
+	Groups []*data.Group
 }
 
 // SourceCache keeps the listings read from local source files between
@@ -915,7 +918,7 @@ type SourceCache struct {
 type cachedSource struct {
 	size     int64
 	mod      time.Time
-	groups   []*Group
+	groups   []*data.Group
 	problems []error
 }
 
@@ -944,7 +947,7 @@ func (c *SourceCache) last(path string) (cachedSource, bool) {
 	return e, ok
 }
 
-func (c *SourceCache) put(path string, gs []*Group, ps []error) {
+func (c *SourceCache) put(path string, gs []*data.Group, ps []error) {
 	if c == nil || ParseSource(path).URL {
 		return
 	}
@@ -962,8 +965,8 @@ func (c *SourceCache) put(path string, gs []*Group, ps []error) {
 
 // cloneGroups copies the listings (not their slices, which merging
 // replaces rather than edits in place).
-func cloneGroups(gs []*Group) []*Group {
-	out := make([]*Group, len(gs))
+func cloneGroups(gs []*data.Group) []*data.Group {
+	out := make([]*data.Group, len(gs))
 	for i, g := range gs {
 		c := *g
 		out[i] = &c
@@ -982,7 +985,7 @@ func cloneGroups(gs []*Group) []*Group {
 // one problem per bad record (each a *RecordError, or a *Warning), the
 // merged duplicates, and an error when a source cannot be read whole: a
 // source that is half there would serve a directory missing meetings.
-func LoadSources(v *Vocabulary, paths []string, extra []SourceGroups, opts ImportOptions) (*Directory, []error, []Duplicate, error) {
+func LoadSources(v *data.Vocabulary, paths []string, extra []SourceGroups, opts ImportOptions) (*data.Directory, []error, []Duplicate, error) {
 	sources := slices.Clone(extra)
 	var problems []error
 	for _, p := range paths {
@@ -1001,7 +1004,7 @@ func LoadSources(v *Vocabulary, paths []string, extra []SourceGroups, opts Impor
 					o.Format = SourceHSDSTables
 				}
 			}
-			var gs []*Group
+			var gs []*data.Group
 			var ps []error
 			switch cached, ok := opts.Cache.get(f); {
 			case ok:
@@ -1019,7 +1022,7 @@ func LoadSources(v *Vocabulary, paths []string, extra []SourceGroups, opts Impor
 						why = err.Error()
 					}
 					gs, err = prev.groups, nil
-					ps = append(ps, &Warning{&RecordError{Source: f, Reason: fmt.Sprintf("it now gives no listings (%s); still serving the %d it gave before", why, len(gs))}})
+					ps = append(ps, &Warning{&data.RecordError{Source: f, Reason: fmt.Sprintf("it now gives no listings (%s); still serving the %d it gave before", why, len(gs))}})
 				} else if err == nil {
 					opts.Cache.put(f, gs, ps)
 				}
@@ -1038,11 +1041,11 @@ func LoadSources(v *Vocabulary, paths []string, extra []SourceGroups, opts Impor
 	}
 	groups, dups := MergeDuplicates(sources)
 	groups, ps := renameTakenIDs(groups)
-	return NewDirectory(groups), append(problems, ps...), dups, nil
+	return data.NewDirectory(groups), append(problems, ps...), dups, nil
 }
 
 // importFile reads one file or URL, detecting its format.
-func importFile(v *Vocabulary, name string, opts ImportOptions) ([]*Group, []error, error) {
+func importFile(v *data.Vocabulary, name string, opts ImportOptions) ([]*data.Group, []error, error) {
 	rc, err := openSource(ParseSource(name), opts)
 	if err != nil {
 		return nil, nil, err
@@ -1083,7 +1086,7 @@ func sourceFiles(p string, opts ImportOptions) ([]string, error) {
 // earlier one from another source becomes "<source>.<id>" (as `peermatch
 // import` stores it), with a warning; a repeat within one source (which
 // its importer already refused) keeps the first.
-func renameTakenIDs(gs []*Group) ([]*Group, []error) {
+func renameTakenIDs(gs []*data.Group) ([]*data.Group, []error) {
 	seen := make(map[string]bool, len(gs))
 	out := gs[:0]
 	var problems []error
@@ -1094,14 +1097,14 @@ func renameTakenIDs(gs []*Group) ([]*Group, []error) {
 			continue
 		}
 		renamed := ""
-		if g.loadedFrom != "" {
-			renamed = Slugify(ParseSource(g.loadedFrom).Slug(), "source") + "." + g.ID
+		if g.Origin().Source != "" {
+			renamed = Slugify(ParseSource(g.Origin().Source).Slug(), "source") + "." + g.ID
 		}
-		if renamed == "" || seen[renamed] || !slugRE.MatchString(renamed) {
-			problems = append(problems, &RecordError{Source: g.loadedFrom, ID: g.ID, Field: "id", Reason: "duplicate id; the first listing with this id is kept"})
+		if renamed == "" || seen[renamed] || !data.ValidID(renamed) {
+			problems = append(problems, &data.RecordError{Source: g.Origin().Source, ID: g.ID, Field: "id", Reason: "duplicate id; the first listing with this id is kept"})
 			continue
 		}
-		problems = append(problems, &Warning{&RecordError{Source: g.loadedFrom, ID: g.ID, Field: "id",
+		problems = append(problems, &Warning{&data.RecordError{Source: g.Origin().Source, ID: g.ID, Field: "id",
 			Reason: fmt.Sprintf("id already used by another source's listing: served as %q", renamed)}})
 		g.ID = renamed
 		seen[renamed] = true
@@ -1140,8 +1143,9 @@ func (d Duplicate) String() string {
 	return fmt.Sprintf("duplicate: %s and %s: %s; merged into one listing", d.Kept, d.Merged, d.Why)
 }
 
-func duplicateRecord(g *Group) DuplicateRecord {
-	return DuplicateRecord{Source: g.loadedFrom, Record: g.loadedRecord, Line: g.loadedLine, ID: g.ID}
+func duplicateRecord(g *data.Group) DuplicateRecord {
+	o := g.Origin()
+	return DuplicateRecord{Source: o.Source, Record: o.Record, Line: o.Line, ID: g.ID}
 }
 
 // MergeDuplicates merges the listings of different sources that are the
@@ -1152,17 +1156,19 @@ func duplicateRecord(g *Group) DuplicateRecord {
 // source's listing is kept, names the others in AlsoListedBy, and takes
 // what it lacked from them (a conference link, coordinates, type codes).
 // Listings of one source are never merged with each other.
-func MergeDuplicates(sources []SourceGroups) ([]*Group, []Duplicate) {
+func MergeDuplicates(sources []SourceGroups) ([]*data.Group, []Duplicate) {
 	type entry struct {
-		g      *Group
+		g      *data.Group
 		source string
 	}
-	var out []*Group
+	var out []*data.Group
 	var dups []Duplicate
 	byKey := map[string]entry{}
 	for _, s := range sources {
 		for _, g := range s.Groups {
-			g.loadedFrom = s.Name
+			o := g.Origin()
+			o.Source = s.Name
+			g.SetOrigin(o)
 			keys := dupKeys(g)
 			var hit *entry
 			why := ""
@@ -1191,8 +1197,8 @@ func MergeDuplicates(sources []SourceGroups) ([]*Group, []Duplicate) {
 type dupKey struct{ key, why string }
 
 // dupKeys are the keys under which two listings are the same meeting.
-func dupKeys(g *Group) []dupKey {
-	if g.Kind != KindGroup && g.Kind != "" {
+func dupKeys(g *data.Group) []dupKey {
+	if g.Kind != data.KindGroup && g.Kind != "" {
 		return nil // finders and helplines have no time and place to compare
 	}
 	var slots []string
@@ -1255,8 +1261,8 @@ func conferenceKey(s string) string {
 }
 
 // mergeInto folds the duplicate d into the kept listing g.
-func mergeInto(g, d *Group) {
-	src := cmp.Or(d.Source, d.loadedFrom)
+func mergeInto(g, d *data.Group) {
+	src := cmp.Or(d.Source, d.Origin().Source)
 	if src != g.Source && !slices.Contains(g.AlsoListedBy, src) {
 		g.AlsoListedBy = append(g.AlsoListedBy, src)
 	}
@@ -1267,14 +1273,14 @@ func mergeInto(g, d *Group) {
 	}
 	if g.Online.URL == "" && g.Online.Phone == "" && (d.Online.URL != "" || d.Online.Phone != "") {
 		g.Online = d.Online
-		if g.Format == FormatInPerson {
-			g.Format = FormatHybrid
+		if g.Format == data.FormatInPerson {
+			g.Format = data.FormatHybrid
 		}
 	}
 	if d.Location != nil && d.Location.Point != nil && (g.Location == nil || g.Location.Point == nil) {
 		// A new Location, never an edit of one another listing (or the
 		// source cache) may share.
-		loc := Location{}
+		loc := data.Location{}
 		if g.Location != nil {
 			loc = *g.Location
 		}

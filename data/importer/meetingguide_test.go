@@ -1,4 +1,4 @@
-package data
+package importer
 
 import (
 	"bufio"
@@ -12,6 +12,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/peermatch/peermatch/data"
+	"github.com/peermatch/peermatch/data/schedule"
 )
 
 const sampleFeed = "testdata/import/sample-meeting-guide-feed.json"
@@ -28,7 +31,7 @@ func TestMeetingGuideTypesMatchSpec(t *testing.T) {
 			t.Fatal(err)
 		}
 		for code, labels := range spec {
-			if got := MeetingGuideTypes[code]; got != labels["en"] {
+			if got := data.MeetingGuideTypes[code]; got != labels["en"] {
 				t.Errorf("%s: code %s: label %q, spec says %q", f, code, got, labels["en"])
 			}
 			if strings.Contains(labels["en"], "Concurrent") || mgAudiences[code] != "" {
@@ -37,7 +40,7 @@ func TestMeetingGuideTypesMatchSpec(t *testing.T) {
 		}
 	}
 	for code := range mgLanguages {
-		if _, ok := MeetingGuideTypes[code]; !ok {
+		if _, ok := data.MeetingGuideTypes[code]; !ok {
 			t.Errorf("language code %s is not a type code", code)
 		}
 	}
@@ -54,21 +57,21 @@ func TestImportSampleFeedRoundTrip(t *testing.T) {
 		t.Fatalf("sample feed: %d groups, %d problems, want 36 and 0: %v", len(first), len(problems), errors.Join(problems...))
 	}
 	// Spot checks against the feed's own values.
-	byID := map[string]*Group{}
+	byID := map[string]*data.Group{}
 	for _, g := range first {
 		byID[g.ID] = g
 	}
 	shared := byID["the-shared-gift"]
 	if shared == nil || shared.Access != "closed" || !slices.Equal(shared.Audiences, []string{"women"}) ||
-		shared.Format != FormatInPerson || shared.Meetings[0].RRule != "FREQ=WEEKLY;BYDAY=MO" || shared.Meetings[0].Start != "19:30" ||
+		shared.Format != data.FormatInPerson || shared.Meetings[0].RRule != "FREQ=WEEKLY;BYDAY=MO" || shared.Meetings[0].Start != "19:30" ||
 		shared.Location.City != "San Jose" || shared.Location.PostalCode != "95118" || shared.Location.Point == nil {
 		t.Errorf("the-shared-gift mapped wrong: %+v", shared)
 	}
 	online := byID["underground-book-study"]
-	if online == nil || online.Format != FormatOnline || online.Online.URL != "https://us04web.zoom.us/j/9999999999" {
+	if online == nil || online.Format != data.FormatOnline || online.Online.URL != "https://us04web.zoom.us/j/9999999999" {
 		t.Errorf("the TC meeting with a Zoom link should be online: %+v", online)
 	}
-	var timed *Group
+	var timed *data.Group
 	for _, g := range first {
 		if g.Meetings[0].Duration != 0 {
 			timed = g
@@ -101,23 +104,23 @@ func TestImportSampleFeedRoundTrip(t *testing.T) {
 	if !bytes.Equal(a, b) {
 		t.Errorf("round trip changed the directory:\nfirst  %s\nsecond %s", a[:min(len(a), 600)], b[:min(len(b), 600)])
 	}
-	if NewDirectory(first).Hash() != NewDirectory(second).Hash() {
+	if data.NewDirectory(first).Hash() != data.NewDirectory(second).Hash() {
 		t.Error("round trip changed the directory hash")
 	}
 }
 
 func TestExportMultiDayAndNonWeekly(t *testing.T) {
 	v := vocab(t)
-	g := &Group{ID: "two-days", Name: "Two Days", Topics: []string{"grief"}, Format: FormatOnline, Online: Contact{URL: "https://meet.example/x"},
+	g := &data.Group{ID: "two-days", Name: "Two Days", Topics: []string{"grief"}, Format: data.FormatOnline, Online: data.Contact{URL: "https://meet.example/x"},
 		TimeZone: "America/Chicago", Source: "https://example.org", LastVerified: "2026-01-02",
-		Meetings: []Meeting{WeeklyMeeting(1, "19:00", 90, ""), WeeklyMeeting(4, "19:00", 90, ""),
+		Meetings: []data.Meeting{schedule.WeeklyMeeting(1, "19:00", 90, ""), schedule.WeeklyMeeting(4, "19:00", 90, ""),
 			{RRule: "FREQ=MONTHLY;BYDAY=1SA", Start: "10:00"}}}
 	g.Normalize()
-	if errs := g.Validate(v); len(errs) > 0 {
+	if errs := g.Validate(v, schedule.Validate); len(errs) > 0 {
 		t.Fatal(errs)
 	}
 	var buf bytes.Buffer
-	n, problems, err := ExportMeetingGuide(&buf, []*Group{g})
+	n, problems, err := ExportMeetingGuide(&buf, []*data.Group{g})
 	if err != nil || n != 1 || len(problems) != 1 || !strings.Contains(problems[0].Error(), "weekly-only") {
 		t.Fatalf("export: n=%d problems=%v err=%v", n, problems, err)
 	}
@@ -226,8 +229,8 @@ func TestMeetingGuideBadRecords(t *testing.T) {
 			}
 			var found bool
 			for _, p := range problems {
-				var re *RecordError
-				if !errors.As(p, &re) || !errors.Is(p, ErrInvalid) {
+				var re *data.RecordError
+				if !errors.As(p, &re) || !errors.Is(p, data.ErrInvalid) {
 					t.Errorf("problem %v is not a *RecordError", p)
 					continue
 				}
@@ -272,7 +275,7 @@ func TestMeetingGuideBrokenFiles(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			gs, _, err := ImportReader(v, "feed.json", bytes.NewReader(c.input), ImportOptions{Format: SourceMeetingGuide})
-			var re *RecordError
+			var re *data.RecordError
 			if !errors.As(err, &re) || !strings.Contains(re.Reason, c.reason) || re.Source != "feed.json" {
 				t.Fatalf("err = %v, want a *RecordError saying %q", err, c.reason)
 			}
@@ -348,7 +351,7 @@ func TestMeetingGuideAsWritten(t *testing.T) {
 	cases := []struct {
 		name      string
 		rec       map[string]any
-		format    Format
+		format    data.Format
 		city      string
 		audiences []string
 		langs     []string
@@ -356,33 +359,33 @@ func TestMeetingGuideAsWritten(t *testing.T) {
 	}{
 		{"approximate city with a link is online",
 			with(good("a"), "formatted_address", "New York, NY, USA", "latitude", nil, "longitude", nil, "conference_url", zoom, "types", []string{"O", "ONL", "B"}),
-			FormatOnline, "New York", nil, []string{"en"}, []string{"B", "O", "ONL"}},
+			data.FormatOnline, "New York", nil, []string{"en"}, []string{"B", "O", "ONL"}},
 		{"approximate ZIP with a phone is a phone meeting",
 			with(good("b"), "formatted_address", "Denver, CO 80202, USA", "conference_phone", "+1 720 555 0100", "types", []string{"C", "W", "S"}),
-			FormatPhone, "Denver", []string{"women"}, []string{"es"}, []string{"C", "S", "W"}},
+			data.FormatPhone, "Denver", []string{"women"}, []string{"es"}, []string{"C", "S", "W"}},
 		{"approximate yes with a street and a link",
-			with(good("c"), "approximate", "yes", "conference_url", zoom), FormatOnline, "Springfield", nil, []string{"en"}, []string{"O"}},
+			with(good("c"), "approximate", "yes", "conference_url", zoom), data.FormatOnline, "Springfield", nil, []string{"en"}, []string{"O"}},
 		{"street and link is hybrid",
 			with(good("d"), "conference_url", zoom, "types", []string{"O", "X", "XB", "ST", "BV-I", "D-HOH"}),
-			FormatHybrid, "Springfield", nil, []string{"en"}, []string{"BV-I", "D-HOH", "O", "ST", "X", "XB"}},
+			data.FormatHybrid, "Springfield", nil, []string{"en"}, []string{"BV-I", "D-HOH", "O", "ST", "X", "XB"}},
 		{"TC keeps the online part",
 			with(good("e"), "conference_url", zoom, "types", []string{"O", "TC", "Y", "LGBTQ", "SEN", "M"}),
-			FormatOnline, "Springfield", []string{"lgbtq", "men", "seniors", "youth"}, []string{"en"}, []string{"LGBTQ", "M", "O", "SEN", "TC", "Y"}},
+			data.FormatOnline, "Springfield", []string{"lgbtq", "men", "seniors", "youth"}, []string{"en"}, []string{"LGBTQ", "M", "O", "SEN", "TC", "Y"}},
 		{"attendance_option in_person wins over a link",
-			with(good("f"), "attendance_option", "in_person", "conference_url", zoom), FormatInPerson, "Springfield", nil, []string{"en"}, []string{"O"}},
+			with(good("f"), "attendance_option", "in_person", "conference_url", zoom), data.FormatInPerson, "Springfield", nil, []string{"en"}, []string{"O"}},
 		{"attendance_option online with a street",
-			with(good("g"), "attendance_option", "online", "conference_url", zoom), FormatOnline, "Springfield", nil, []string{"en"}, []string{"O"}},
+			with(good("g"), "attendance_option", "online", "conference_url", zoom), data.FormatOnline, "Springfield", nil, []string{"en"}, []string{"O"}},
 		{"attendance_option hybrid",
-			with(good("h"), "attendance_option", "hybrid", "conference_url", zoom, "types", []string{"EN", "FR"}), FormatHybrid, "Springfield", nil, []string{"en", "fr"}, []string{"EN", "FR"}},
+			with(good("h"), "attendance_option", "hybrid", "conference_url", zoom, "types", []string{"EN", "FR"}), data.FormatHybrid, "Springfield", nil, []string{"en", "fr"}, []string{"EN", "FR"}},
 		{"no timezone, a one-zone state",
-			with(good("j"), "timezone", nil), FormatInPerson, "Springfield", nil, []string{"en"}, []string{"O"}},
+			with(good("j"), "timezone", nil), data.FormatInPerson, "Springfield", nil, []string{"en"}, []string{"O"}},
 		{"a bare place name with a link is online",
-			with(good("k"), "formatted_address", "Online", "latitude", nil, "longitude", nil, "conference_url", zoom), FormatOnline, "", nil, []string{"en"}, []string{"O"}},
+			with(good("k"), "formatted_address", "Online", "latitude", nil, "longitude", nil, "conference_url", zoom), data.FormatOnline, "", nil, []string{"en"}, []string{"O"}},
 		{"an unsplit street with a house number is a room",
-			with(good("l"), "formatted_address", "Rm 4, 50 Oak Ave"), FormatInPerson, "", nil, []string{"en"}, []string{"O"}},
+			with(good("l"), "formatted_address", "Rm 4, 50 Oak Ave"), data.FormatInPerson, "", nil, []string{"en"}, []string{"O"}},
 		{"separate address fields, no street, link",
 			with(good("i"), "formatted_address", nil, "latitude", nil, "longitude", nil, "city", "Aurora", "state", "CO", "conference_url", zoom),
-			FormatOnline, "Aurora", nil, []string{"en"}, []string{"O"}},
+			data.FormatOnline, "Aurora", nil, []string{"en"}, []string{"O"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -418,21 +421,21 @@ func TestTypeLabel(t *testing.T) {
 	}
 	for code, labels := range spec {
 		for lang, want := range labels {
-			if got, ok := TypeLabel(code, lang); !ok || got != want {
+			if got, ok := data.TypeLabel(code, lang); !ok || got != want {
 				t.Errorf("TypeLabel(%q, %q) = %q, %v; want %q", code, lang, got, ok, want)
 			}
 		}
-		if got, _ := TypeLabel(code, "es-MX"); got != labels["es"] {
+		if got, _ := data.TypeLabel(code, "es-MX"); got != labels["es"] {
 			t.Errorf("TypeLabel(%q, es-MX) = %q, want the es label %q", code, got, labels["es"])
 		}
-		if got, _ := TypeLabel(code, "de"); got != labels["en"] {
+		if got, _ := data.TypeLabel(code, "de"); got != labels["en"] {
 			t.Errorf("TypeLabel(%q, de) = %q, want the English label %q", code, got, labels["en"])
 		}
 	}
-	if _, ok := TypeLabel("ZZZ", "en"); ok {
+	if _, ok := data.TypeLabel("ZZZ", "en"); ok {
 		t.Error("TypeLabel knows ZZZ")
 	}
-	if got, _ := TypeLabel("ONL", "es"); got != "En línea" {
+	if got, _ := data.TypeLabel("ONL", "es"); got != "En línea" {
 		t.Errorf("ONL in Spanish: %q", got)
 	}
 }
@@ -598,12 +601,12 @@ func TestMetroFeedImportsWithoutRejections(t *testing.T) {
 	if n := Rejected(ps); n != 0 {
 		t.Errorf("%d records rejected: %v", n, errors.Join(ps...))
 	}
-	byID := map[string]*Group{}
+	byID := map[string]*data.Group{}
 	for _, g := range gs {
 		byID[g.ID] = g
 	}
 	seenTypes := map[string]bool{}
-	formats := map[Format]int{}
+	formats := map[data.Format]int{}
 	topics := map[string]int{}
 	for i, m := range raw {
 		slug := m["slug"].(string)
@@ -638,7 +641,7 @@ func TestMetroFeedImportsWithoutRejections(t *testing.T) {
 			t.Errorf("%s: approximate location %q served as %s", slug, m["formatted_address"], g.Format)
 		case has("TC") && g.Format.InPerson():
 			t.Errorf("%s: temporarily closed but served as %s", slug, g.Format)
-		case !approx && !has("TC") && link && m["attendance_option"] != "online" && g.Format != FormatHybrid:
+		case !approx && !has("TC") && link && m["attendance_option"] != "online" && g.Format != data.FormatHybrid:
 			t.Errorf("%s: street and conference link, served as %s", slug, g.Format)
 		}
 		if has("W") != slices.Contains(g.Audiences, "women") || has("S") != slices.Contains(g.Languages, "es") {
@@ -654,12 +657,12 @@ func TestMetroFeedImportsWithoutRejections(t *testing.T) {
 			}
 		}
 	}
-	for code := range MeetingGuideTypes {
+	for code := range data.MeetingGuideTypes {
 		if !seenTypes[code] {
 			t.Errorf("type code %s is not in the served meetings", code)
 		}
 	}
-	for _, f := range []Format{FormatInPerson, FormatHybrid, FormatOnline, FormatPhone} {
+	for _, f := range []data.Format{data.FormatInPerson, data.FormatHybrid, data.FormatOnline, data.FormatPhone} {
 		if formats[f] == 0 {
 			t.Errorf("no %s meeting served (formats %v)", f, formats)
 		}

@@ -1,10 +1,17 @@
-package data
+package place
 
 import (
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/peermatch/peermatch/data"
 )
+
+// testGazetteer is shared by the tests: building it takes a second (more
+// under -race).
+var testGazetteer = sync.OnceValue(DefaultGazetteer)
 
 // placeCase is a place as people type it and what it must resolve to.
 // region is checked when set, tz always ("" for a country of many zones).
@@ -184,7 +191,7 @@ func TestGazetteerLookup(t *testing.T) {
 		if p.Country != c.country || (c.region != "" && p.Region != c.region) || p.TimeZone != c.tz {
 			t.Errorf("LookupNear(%q, %+v) = %+v, want %s %s %s", c.in, c.hint, p, c.country, c.region, c.tz)
 		}
-		if (p.Point == Point{}) != c.area {
+		if (p.Point == data.Point{}) != c.area {
 			t.Errorf("LookupNear(%q) = %+v: a point only for a town", c.in, p)
 		}
 		if c.hint == (PlaceHint{}) {
@@ -223,18 +230,18 @@ func TestPlaceCasesCover(t *testing.T) {
 func TestZoneAt(t *testing.T) {
 	g := testGazetteer()
 	for _, c := range []struct {
-		p  Point
+		p  data.Point
 		tz string
 	}{
-		{Point{53.5444, -113.4909}, "America/Edmonton"},
-		{Point{-31.9522, 115.8575}, "Australia/Perth"},
-		{Point{20.6667, -103.3333}, "America/Mexico_City"},
-		{Point{-23.5475, -46.6361}, "America/Sao_Paulo"},
-		{Point{49.2497, -123.1193}, "America/Vancouver"},
-		{Point{33.448, -112.074}, "America/Phoenix"},
-		{Point{36.1, -86.8}, "America/Chicago"},                // Nashville
-		{Point{41.69, -86.25}, "America/Indiana/Indianapolis"}, // South Bend
-		{Point{51.5, -0.12}, "Europe/London"},
+		{data.Point{Lat: 53.5444, Lon: -113.4909}, "America/Edmonton"},
+		{data.Point{Lat: -31.9522, Lon: 115.8575}, "Australia/Perth"},
+		{data.Point{Lat: 20.6667, Lon: -103.3333}, "America/Mexico_City"},
+		{data.Point{Lat: -23.5475, Lon: -46.6361}, "America/Sao_Paulo"},
+		{data.Point{Lat: 49.2497, Lon: -123.1193}, "America/Vancouver"},
+		{data.Point{Lat: 33.448, Lon: -112.074}, "America/Phoenix"},
+		{data.Point{Lat: 36.1, Lon: -86.8}, "America/Chicago"},                // Nashville
+		{data.Point{Lat: 41.69, Lon: -86.25}, "America/Indiana/Indianapolis"}, // South Bend
+		{data.Point{Lat: 51.5, Lon: -0.12}, "Europe/London"},
 	} {
 		if got := g.ZoneAt(c.p); got != c.tz {
 			t.Errorf("ZoneAt(%v) = %q, want %q", c.p, got, c.tz)
@@ -256,7 +263,7 @@ func TestNameKey(t *testing.T) {
 
 func TestDistanceKm(t *testing.T) {
 	// New York to Los Angeles is about 3,936 km.
-	d := DistanceKm(Point{40.7128, -74.0060}, Point{34.0522, -118.2437})
+	d := data.DistanceKm(data.Point{Lat: 40.7128, Lon: -74.0060}, data.Point{Lat: 34.0522, Lon: -118.2437})
 	if d < 3900 || d > 3970 {
 		t.Fatalf("NY–LA = %.0f km", d)
 	}
@@ -320,8 +327,8 @@ func benchKept(b *testing.B, build func() any) {
 // BenchmarkZoneAt times the point-to-zone finder after its first use.
 func BenchmarkZoneAt(b *testing.B) {
 	g := testGazetteer()
-	g.ZoneAt(Point{0, 0})
-	pts := []Point{{53.5444, -113.4909}, {-31.9522, 115.8575}, {20.6667, -103.3333}, {41.69, -86.25}}
+	g.ZoneAt(data.Point{Lat: 0, Lon: 0})
+	pts := []data.Point{{Lat: 53.5444, Lon: -113.4909}, {Lat: -31.9522, Lon: 115.8575}, {Lat: 20.6667, Lon: -103.3333}, {Lat: 41.69, Lon: -86.25}}
 	for i := 0; b.Loop(); i++ {
 		g.ZoneAt(pts[i%len(pts)])
 	}

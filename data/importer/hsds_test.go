@@ -1,4 +1,4 @@
-package data
+package importer
 
 import (
 	"errors"
@@ -8,15 +8,18 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/peermatch/peermatch/data"
+	"github.com/peermatch/peermatch/data/place"
 )
 
 // testGazetteer is shared by the tests: building it takes a second (more
 // under -race).
-var testGazetteer = sync.OnceValue(DefaultGazetteer)
+var testGazetteer = sync.OnceValue(place.DefaultGazetteer)
 
 func findProblem(problems []error, field, reason string) bool {
 	for _, p := range problems {
-		var re *RecordError
+		var re *data.RecordError
 		if errors.As(p, &re) && re.Field == field && strings.Contains(re.Reason, reason) {
 			return true
 		}
@@ -33,7 +36,7 @@ func TestHSDSJSONOrganization(t *testing.T) {
 		t.Fatalf("%d groups, want 2", len(gs))
 	}
 	c := gs[0]
-	if c.ID != "grief-circle" || c.Format != FormatInPerson || c.Organization != "Example Grief Network" ||
+	if c.ID != "grief-circle" || c.Format != data.FormatInPerson || c.Organization != "Example Grief Network" ||
 		!slices.Equal(c.Topics, []string{"grief"}) || !slices.Equal(c.Languages, []string{"en", "es"}) ||
 		c.Location.City != "Austin" || c.Location.Point == nil || c.LastVerified != "2026-10-01" || c.Source != "https://grief-network.example/circle" {
 		t.Errorf("circle mapped wrong: %+v", c)
@@ -43,7 +46,7 @@ func TestHSDSJSONOrganization(t *testing.T) {
 		t.Errorf("circle meetings: %+v", c.Meetings)
 	}
 	o := gs[1]
-	if o.Format != FormatOnline || o.Online.URL != "https://meet.example/grief" || !slices.Equal(o.Audiences, []string{"seniors"}) ||
+	if o.Format != data.FormatOnline || o.Online.URL != "https://meet.example/grief" || !slices.Equal(o.Audiences, []string{"seniors"}) ||
 		o.Meetings[0].RRule != "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU" || o.LastVerified != "2026-09-15" {
 		t.Errorf("online group mapped wrong: %+v", o)
 	}
@@ -80,7 +83,7 @@ func TestHSDSTables(t *testing.T) {
 		t.Fatalf("problems %v", ps)
 	}
 	for i, w := range want {
-		var re *RecordError
+		var re *data.RecordError
 		if !errors.As(ps[i], &re) || re.Line != w.line || re.Field != w.field || !strings.Contains(re.Reason, w.reason) ||
 			IsWarning(ps[i]) != w.warning || !strings.HasSuffix(re.Source, "services.csv") {
 			t.Errorf("problem %d = %v, want services.csv:%d field %s %q", i, ps[i], w.line, w.field, w.reason)
@@ -105,7 +108,7 @@ func TestHSDSTablesMissingColumn(t *testing.T) {
 		os.WriteFile(filepath.Join(dir, e.Name()), b, 0o644)
 	}
 	_, _, err := Import(vocab(t), dir, ImportOptions{})
-	var re *RecordError
+	var re *data.RecordError
 	if !errors.As(err, &re) || re.Field != "freq" || !strings.Contains(re.Reason, "missing column freq") || !strings.HasSuffix(re.Source, "schedules.csv") {
 		t.Errorf("err = %v, want schedules.csv missing column freq", err)
 	}

@@ -1,14 +1,16 @@
-package data
+package importer
 
 import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/peermatch/peermatch/data"
 )
 
-func vocab(t testing.TB) *Vocabulary {
+func vocab(t testing.TB) *data.Vocabulary {
 	t.Helper()
-	v, err := DefaultVocabulary()
+	v, err := data.DefaultVocabulary()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,8 +79,8 @@ func TestBadRecordsAreReportedOneEachAndGoodOnesKept(t *testing.T) {
 		t.Fatalf("got %d problems, want %d: %v", len(problems), len(want), problems)
 	}
 	for i, w := range want {
-		var re *RecordError
-		if !errors.As(problems[i], &re) || !errors.Is(problems[i], ErrInvalid) {
+		var re *data.RecordError
+		if !errors.As(problems[i], &re) || !errors.Is(problems[i], data.ErrInvalid) {
 			t.Fatalf("problem %d is %T, want *RecordError", i, problems[i])
 		}
 		if re.Source != "groups.json" || re.Line != w.line || re.Field != w.field || !strings.Contains(re.Reason, w.reason) {

@@ -1,9 +1,8 @@
-package data
+package place
 
 import (
 	"bytes"
 	"cmp"
-	_ "embed"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -20,6 +19,8 @@ import (
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/peermatch/peermatch/data"
 )
 
 // Place is a resolved location: a ZIP code, a city or a country's city.
@@ -28,7 +29,7 @@ type Place struct {
 	Country  string // ISO 3166-1 alpha-2
 	Region   string // state or province code ("TX", "ON", "NSW", "JAL"; GeoNames admin1 elsewhere), when known
 	TimeZone string // IANA zone, "" when unknown
-	Point    Point
+	Point    data.Point
 	// Population of the place (GeoNames; an estimate from its postal
 	// codes for a US town without one), so a caller can tell a city
 	// from a hamlet that shares an everyday word's name ("Still", "Bad").
@@ -42,28 +43,17 @@ type PlaceHint struct {
 	Lang    string // BCP 47 tag of the conversation ("es", "es-MX"); a region in it counts as Country when Country is empty
 }
 
-var (
-	//go:embed geo/us-zcta-centroids.csv
-	zctaCSV []byte
-	//go:embed geo/us-zcta-timezone.csv
-	zctaTZCSV []byte
-	//go:embed geo/us-postal-codes-geonames.tsv
-	usPostalTSV []byte
-	//go:embed geo/world-cities.csv
-	worldCSV []byte
-	//go:embed geo/regions.csv
-	regionsCSV []byte
-	//go:embed geo/aliases.csv
-	aliasesCSV []byte
-)
-
 // geoTables are the tables a gazetteer reads: the embedded ones, or small
 // ones in tests.
 type geoTables struct {
 	zcta, zctaTZ, usPostal, world, regions, aliases []byte
 }
 
-var embeddedTables = geoTables{zctaCSV, zctaTZCSV, usPostalTSV, worldCSV, regionsCSV, aliasesCSV}
+// embeddedTables are data's embedded tables.
+func embeddedTables() geoTables {
+	t := data.Geodata()
+	return geoTables{t.ZCTA, t.ZCTATZ, t.USPostal, t.World, t.Regions, t.Aliases}
+}
 
 // entry is a place with what ranks it against its namesakes.
 type entry struct {
@@ -112,7 +102,7 @@ type Gazetteer struct {
 }
 
 // DefaultGazetteer returns a gazetteer over the embedded tables.
-func DefaultGazetteer() *Gazetteer { return &Gazetteer{src: embeddedTables} }
+func DefaultGazetteer() *Gazetteer { return &Gazetteer{src: embeddedTables()} }
 
 // Preload reads the tables now rather than on the first lookup (about a
 // second), so the first person to name a place does not wait for it.
@@ -183,7 +173,7 @@ func nameKey(s string) string {
 
 func (g *Gazetteer) build() error {
 	if g.src.world == nil { // a zero Gazetteer reads the embedded tables
-		g.src = embeddedTables
+		g.src = embeddedTables()
 	}
 	g.zips = make(map[string]Place, 42000)
 	g.usCity = make(map[string]*entry, 30000)
@@ -350,7 +340,7 @@ func (g *Gazetteer) buildUS() error {
 			}
 		}
 		e := &entry{Place: Place{Name: a.name + ", " + a.state, Country: "US", Region: a.state, TimeZone: best,
-			Point: Point{Lat: a.lat / float64(a.n), Lon: a.lon / float64(a.n)}}, zips: a.n}
+			Point: data.Point{Lat: a.lat / float64(a.n), Lon: a.lon / float64(a.n)}}, zips: a.n}
 		g.usCity[key] = e
 		name, _, _ := strings.Cut(key, "|")
 		g.names[name] = append(g.names[name], e)
@@ -784,7 +774,7 @@ func (g *Gazetteer) around(e *entry) int {
 }
 
 // densityCell is the 0.25° cell that counts towns around a place.
-func densityCell(p Point) (int, int) {
+func densityCell(p data.Point) (int, int) {
 	return int(math.Floor(p.Lat * 4)), int(math.Floor(p.Lon * 4))
 }
 
@@ -827,13 +817,13 @@ func isDigits(s string) bool {
 	return s != ""
 }
 
-func parsePoint(lat, lon string) (Point, error) {
+func parsePoint(lat, lon string) (data.Point, error) {
 	la, err1 := strconv.ParseFloat(strings.TrimSpace(lat), 64)
 	lo, err2 := strconv.ParseFloat(strings.TrimSpace(lon), 64)
 	if err1 != nil || err2 != nil || math.Abs(la) > 90 || math.Abs(lo) > 180 {
-		return Point{}, fmt.Errorf("bad coordinate %q,%q", lat, lon)
+		return data.Point{}, fmt.Errorf("bad coordinate %q,%q", lat, lon)
 	}
-	return Point{Lat: la, Lon: lo}, nil
+	return data.Point{Lat: la, Lon: lo}, nil
 }
 
 func eachCSV(name string, b []byte, sep rune, fields int, fn func([]string) error) error {
@@ -860,15 +850,6 @@ func eachCSV(name string, b []byte, sep rune, fields int, fn func([]string) erro
 			return fmt.Errorf("%s:%d: %w", name, line, err)
 		}
 	}
-}
-
-// DistanceKm is the great-circle distance between two points.
-func DistanceKm(a, b Point) float64 {
-	const r = 6371.0088
-	la1, la2 := a.Lat*math.Pi/180, b.Lat*math.Pi/180
-	dla, dlo := la2-la1, (b.Lon-a.Lon)*math.Pi/180
-	h := math.Sin(dla/2)*math.Sin(dla/2) + math.Cos(la1)*math.Cos(la2)*math.Sin(dlo/2)*math.Sin(dlo/2)
-	return 2 * r * math.Asin(math.Min(1, math.Sqrt(h)))
 }
 
 // ZIPPlaces lists every US ZIP code the gazetteer knows, in code order

@@ -1,4 +1,4 @@
-package data
+package importer
 
 import (
 	"errors"
@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/peermatch/peermatch/data"
 )
 
 func TestCSVImport(t *testing.T) {
@@ -51,7 +53,7 @@ func TestCSVBadRows(t *testing.T) {
 			if len(gs) != 2 {
 				t.Errorf("%d good groups, want 2 (%v)", len(gs), ps)
 			}
-			var re *RecordError
+			var re *data.RecordError
 			if len(ps) == 0 || !errors.As(ps[0], &re) || re.Line != 3 || re.Record != 2 || re.Field != c.field || !strings.Contains(re.Reason, c.reason) {
 				t.Errorf("problems %v, want sheet.csv:3 record 2 field %q %q", ps, c.field, c.reason)
 			}
@@ -61,7 +63,7 @@ func TestCSVBadRows(t *testing.T) {
 
 func TestCSVMissingColumnAndEmpty(t *testing.T) {
 	_, _, err := ImportReader(vocab(t), "sheet.csv", strings.NewReader("id,name,format\nx,X,online\n"), ImportOptions{})
-	var re *RecordError
+	var re *data.RecordError
 	if !errors.As(err, &re) || re.Field != "topics" || !strings.Contains(re.Reason, "missing column topics") {
 		t.Errorf("missing column: %v", err)
 	}
@@ -92,7 +94,7 @@ func TestTSMLTemplateMatchesSampleFeed(t *testing.T) {
 	if len(csvGroups) != 36 || len(feedGroups) != 36 {
 		t.Fatalf("%d meetings from the template, %d from the feed; want 36 each", len(csvGroups), len(feedGroups))
 	}
-	byID := map[string]*Group{}
+	byID := map[string]*data.Group{}
 	for _, g := range feedGroups {
 		byID[g.ID] = g
 	}
@@ -120,7 +122,7 @@ func TestTSMLRowErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(gs) != 2 || gs[1].Format != FormatOnline || !slices.Equal(gs[0].Types, []string{"O", "X"}) {
+	if len(gs) != 2 || gs[1].Format != data.FormatOnline || !slices.Equal(gs[0].Types, []string{"O", "X"}) {
 		t.Fatalf("kept %d: %+v", len(gs), gs)
 	}
 	want := []struct {
@@ -137,7 +139,7 @@ func TestTSMLRowErrors(t *testing.T) {
 		t.Fatalf("problems %v, want %d", ps, len(want))
 	}
 	for i, w := range want {
-		var re *RecordError
+		var re *data.RecordError
 		if !errors.As(ps[i], &re) || re.Record != w.rec || re.Line != w.rec+1 || re.Field != w.field || !strings.Contains(re.Reason, w.reason) || IsWarning(ps[i]) != w.warning {
 			t.Errorf("problem %d: %v, want record %d field %s %q", i, ps[i], w.rec, w.field, w.reason)
 		}

@@ -1,9 +1,11 @@
-package data
+package place
 
 import (
 	"fmt"
 	"math"
 	"time"
+
+	"github.com/peermatch/peermatch/data"
 
 	"github.com/ringsaturn/tzf"
 	tzfrellite "github.com/ringsaturn/tzf-rel-lite"
@@ -24,7 +26,7 @@ type zoneFinder interface {
 // place in the world table within 100 km, which the polygons gave when the
 // table was built (geo/gen). Places found by Lookup carry their zone
 // already; this is for points from elsewhere (a listing's coordinates).
-func (g *Gazetteer) ZoneAt(p Point) string {
+func (g *Gazetteer) ZoneAt(p data.Point) string {
 	if g.load() != nil {
 		return ""
 	}
@@ -71,11 +73,11 @@ func newFuzzyFinder() (zoneFinder, error) {
 }
 
 // zoneCell is the 1° cell the nearest-place fallback searches.
-func zoneCell(p Point) [2]int {
+func zoneCell(p data.Point) [2]int {
 	return [2]int{int(math.Floor(p.Lat)), int(math.Floor(p.Lon))}
 }
 
-func (g *Gazetteer) nearestZone(p Point) string {
+func (g *Gazetteer) nearestZone(p data.Point) string {
 	c := zoneCell(p)
 	// Compare squared equirectangular distances (cheap, and exact enough
 	// within a few cells); the bound is 100 km.

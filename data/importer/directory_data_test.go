@@ -1,4 +1,4 @@
-package data
+package importer
 
 // The data test of issue 13: it reads the embedded default directory file by
 // file, as raw JSON and as Groups, and holds every listing to the rules a
@@ -21,6 +21,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/peermatch/peermatch/data"
 
 	"github.com/peermatch/peermatch/data/readability"
 )
@@ -84,7 +86,7 @@ func median(xs []float64) float64 {
 type rawListing struct {
 	File string
 	Keys map[string]json.RawMessage
-	G    *Group
+	G    *data.Group
 }
 
 // readDefaultListings reads every embedded default file. Any record that
@@ -92,7 +94,7 @@ type rawListing struct {
 func readDefaultListings(t testing.TB) ([]rawListing, []error) {
 	t.Helper()
 	v := vocab(t)
-	sub, err := fs.Sub(defaultFS, "directory/default")
+	sub, err := fs.Sub(data.DirectoryFS(), "directory/default")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +112,7 @@ func readDefaultListings(t testing.TB) ([]rawListing, []error) {
 		}
 		gs, ps := ParseGroups(n, b, v)
 		problems = append(problems, ps...)
-		byID := map[string]*Group{}
+		byID := map[string]*data.Group{}
 		for _, g := range gs {
 			byID[g.ID] = g
 		}
@@ -147,7 +149,7 @@ func checkListing(l rawListing, today time.Time) []string {
 	if g.Contact.URL == "" && g.Contact.Phone == "" && g.Contact.Email == "" {
 		fail("contact: expected a url, phone or email")
 	}
-	if g.Kind == KindHelpline && g.Contact.Phone == "" {
+	if g.Kind == data.KindHelpline && g.Contact.Phone == "" {
 		fail("contact.phone: a helpline needs a phone number")
 	}
 	for field, p := range map[string]string{"contact.phone": g.Contact.Phone, "online.phone": g.Online.Phone} {
@@ -301,7 +303,7 @@ func TestCheckListingCatchesMistakes(t *testing.T) {
 			if err := json.Unmarshal([]byte(src), &keys); err != nil {
 				t.Fatal(err)
 			}
-			var g Group
+			var g data.Group
 			if err := json.NewDecoder(bytes.NewReader([]byte(src))).Decode(&g); err != nil {
 				t.Fatal(err)
 			}
@@ -455,7 +457,7 @@ func reviewDoc(ls []rawListing) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Directory review\n\n")
 	fmt.Fprintf(&b, "Generated from the embedded default directory (`data/directory/default/*.json`) by\n")
-	fmt.Fprintf(&b, "`go test ./data/ -run TestDirectoryReview -update`; do not edit by hand.\n")
+	fmt.Fprintf(&b, "`go test ./data/importer/ -run TestDirectoryReview -update`; do not edit by hand.\n")
 	fmt.Fprintf(&b, "As of %s (the newest `last_verified` in the files); %d listings.\n\n", asOf.Format(time.DateOnly), len(ls))
 	fmt.Fprintf(&b, "Coverage: %s.\n", measureCoverage(ls))
 	section := func(title, why string, rows []row) {
@@ -485,7 +487,7 @@ func reviewDoc(ls []rawListing) string {
 	return b.String()
 }
 
-const reviewPath = "../docs/directory-review.md"
+const reviewPath = "../../docs/directory-review.md"
 
 func TestDirectoryReview(t *testing.T) {
 	ls, _ := readDefaultListings(t)
@@ -498,16 +500,16 @@ func TestDirectoryReview(t *testing.T) {
 	}
 	have, err := os.ReadFile(reviewPath)
 	if err != nil {
-		t.Fatalf("read %s: %v (run go test ./data/ -run TestDirectoryReview -update)", reviewPath, err)
+		t.Fatalf("read %s: %v (run go test ./data/importer/ -run TestDirectoryReview -update)", reviewPath, err)
 	}
 	if string(have) != doc {
-		t.Errorf("%s is out of date with the directory files; run go test ./data/ -run TestDirectoryReview -update", reviewPath)
+		t.Errorf("%s is out of date with the directory files; run go test ./data/importer/ -run TestDirectoryReview -update", reviewPath)
 	}
 }
 
 func TestReviewFlagsOldAndThirdPartySources(t *testing.T) {
 	mk := func(id, src, own, sd, lv string) rawListing {
-		return rawListing{File: "t.json", G: &Group{ID: id, Source: src, Contact: Contact{URL: own}, SourceDate: sd, LastVerified: lv}}
+		return rawListing{File: "t.json", G: &data.Group{ID: id, Source: src, Contact: data.Contact{URL: own}, SourceDate: sd, LastVerified: lv}}
 	}
 	doc := reviewDoc([]rawListing{
 		mk("own-fresh", "https://support.example.org/a", "https://www.example.org/", "2026-01", "2026-12-04"),

@@ -1,4 +1,4 @@
-package data
+package importer
 
 import (
 	"bufio"
@@ -8,6 +8,9 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/peermatch/peermatch/data"
+	"github.com/peermatch/peermatch/data/schedule"
 )
 
 // A spreadsheet runs a cell that starts with one of these characters as a
@@ -29,7 +32,7 @@ func formulaLike(s string) bool {
 
 // formulaWarning is the warning for the cell v that at names: the record
 // is kept, since its text is only shown to people, never evaluated.
-func formulaWarning(at *RecordError, v string) error {
+func formulaWarning(at *data.RecordError, v string) error {
 	at.Reason = fmt.Sprintf("starts with %q, which a spreadsheet runs as a formula; kept as text (CSV exports escape it with ')", v[:1])
 	return &Warning{at}
 }
@@ -60,7 +63,7 @@ func csvUnescape(s string) string {
 // the meeting's. Every cell goes through CSVSafe. What the format has no
 // column for (exception dates, a listing's age limits and attributes) is
 // left out, each with a problem naming the group.
-func ExportCSV(w io.Writer, groups []*Group) (rows int, problems []error, err error) {
+func ExportCSV(w io.Writer, groups []*data.Group) (rows int, problems []error, err error) {
 	bw := bufio.NewWriter(w)
 	cw := csv.NewWriter(bw)
 	if err := cw.Write(CSVColumns); err != nil {
@@ -78,25 +81,25 @@ func ExportCSV(w io.Writer, groups []*Group) (rows int, problems []error, err er
 		clear(row)
 		return err
 	}
-	meeting := func(g *Group, m *Meeting) {
+	meeting := func(g *data.Group, m *data.Meeting) {
 		set("rrule", m.RRule)
 		set("time", m.Start)
 		// A 24-hour meeting would end at its start, which the importer
 		// rightly refuses; it is written without an end (length unknown).
 		if m.Duration > 0 && m.Duration < 24*60 {
-			if h, mi, ok := parseClock(m.Start); ok {
+			if h, mi, ok := schedule.ParseClock(m.Start); ok {
 				end := (h*60 + mi + m.Duration) % (24 * 60)
 				set("end_time", fmt.Sprintf("%02d:%02d", end/60, end%60))
 			}
 		}
-		set("timezone", m.zone(g.TimeZone))
+		set("timezone", m.Zone(g.TimeZone))
 		set("valid_from", m.ValidFrom)
 		set("valid_until", m.ValidUntil)
 		set("meeting_note", m.Note)
 	}
 	for gi, g := range groups {
 		lost := func(field string) {
-			problems = append(problems, &RecordError{Source: "export", Record: gi + 1, ID: g.ID, Field: field,
+			problems = append(problems, &data.RecordError{Source: "export", Record: gi + 1, ID: g.ID, Field: field,
 				Reason: "the plain CSV has no column for it; left out"})
 		}
 		switch {

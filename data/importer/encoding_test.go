@@ -1,4 +1,4 @@
-package data
+package importer
 
 import (
 	"bytes"
@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf16"
+
+	"github.com/peermatch/peermatch/data"
 
 	"golang.org/x/text/encoding/charmap"
 )
@@ -57,7 +59,7 @@ func TestEncodingsAreConvertedOrRefused(t *testing.T) {
 			case c.warning == "" && len(ps) != 0:
 				t.Errorf("problems %v, want none", ps)
 			case c.warning != "":
-				var re *RecordError
+				var re *data.RecordError
 				if len(ps) != 1 || !IsWarning(ps[0]) || !errors.As(ps[0], &re) || re.Line != 2 || !strings.Contains(re.Reason, c.warning) {
 					t.Errorf("problems %v, want one warning at sheet.csv:2 %q", ps, c.warning)
 				}

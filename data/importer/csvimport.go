@@ -1,4 +1,4 @@
-package data
+package importer
 
 import (
 	"bufio"
@@ -11,6 +11,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/peermatch/peermatch/data"
+	"github.com/peermatch/peermatch/data/place"
+	"github.com/peermatch/peermatch/data/schedule"
 )
 
 // CSVColumns is the header of our plain CSV format, for spreadsheets
@@ -64,7 +68,7 @@ func parseSheetClock(s string) (string, int, bool) {
 	if (am || pm) && !strings.Contains(t, ":") {
 		t += ":00"
 	}
-	h, m, ok := parseClock(t)
+	h, m, ok := schedule.ParseClock(t)
 	if !ok {
 		return "", 0, false
 	}
@@ -81,13 +85,13 @@ func parseSheetClock(s string) (string, int, bool) {
 	return fmt.Sprintf("%02d:%02d", h, m), h*60 + m, true
 }
 
-func importCSV(v *Vocabulary, name string, br *bufio.Reader, opts ImportOptions) ([]*Group, []error, error) {
+func importCSV(v *data.Vocabulary, name string, br *bufio.Reader, opts ImportOptions) ([]*data.Group, []error, error) {
 	cr := csv.NewReader(br)
 	cr.ReuseRecord = true
 	cr.TrimLeadingSpace = true
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
-		return nil, nil, &RecordError{Source: name, Reason: "empty file: expected a CSV header line (" + strings.Join(csvRequired, ",") + ",...)"}
+		return nil, nil, &data.RecordError{Source: name, Reason: "empty file: expected a CSV header line (" + strings.Join(csvRequired, ",") + ",...)"}
 	}
 	if err != nil {
 		return nil, nil, csvBroken(name, 0, err)
@@ -100,23 +104,23 @@ func importCSV(v *Vocabulary, name string, br *bufio.Reader, opts ImportOptions)
 	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
 		if !slices.Contains(CSVColumns, h) {
-			problems = append(problems, &Warning{&RecordError{Source: name, Line: 1, Field: h,
+			problems = append(problems, &Warning{&data.RecordError{Source: name, Line: 1, Field: h,
 				Reason: "unknown column ignored (expected the documented header: " + strings.Join(CSVColumns, ",") + ")"}})
 			continue
 		}
 		if _, dup := col[h]; dup {
-			return nil, problems, &RecordError{Source: name, Line: 1, Field: h, Reason: "column appears twice in the header"}
+			return nil, problems, &data.RecordError{Source: name, Line: 1, Field: h, Reason: "column appears twice in the header"}
 		}
 		col[h] = i
 	}
 	for _, req := range csvRequired {
 		if _, ok := col[req]; !ok {
-			return nil, problems, &RecordError{Source: name, Line: 1, Field: req,
+			return nil, problems, &data.RecordError{Source: name, Line: 1, Field: req,
 				Reason: "missing column " + req + " (the header needs at least " + strings.Join(csvRequired, ",") + ")"}
 		}
 	}
 	zones := zoneCache{}
-	var groups []*Group
+	var groups []*data.Group
 	byID := map[string]*csvGroup{}
 	var order []*csvGroup
 	ps, err := eachCSVRow(cr, name, len(header), func(row []string, n, line int) []error {
@@ -135,13 +139,13 @@ func importCSV(v *Vocabulary, name string, br *bufio.Reader, opts ImportOptions)
 		g := cg.g
 		ps := guardRecord(name, cg.rec, cg.line, func() []error {
 			g.Normalize()
-			return toRecordErrors(name, cg.rec, cg.line, g.ID, g.Validate(v))
+			return toRecordErrors(name, cg.rec, cg.line, g.ID, g.Validate(v, schedule.Validate))
 		})
 		if len(ps) > 0 {
 			problems = append(problems, ps...)
 			continue
 		}
-		g.loadedRecord, g.loadedLine = cg.rec, cg.line
+		g.SetOrigin(data.Origin{Source: g.Origin().Source, Record: cg.rec, Line: cg.line})
 		groups = append(groups, g)
 	}
 	return groups, problems, nil
@@ -190,14 +194,14 @@ func formulaWarnings(get func(string) string, name string, n, line int, id strin
 	var out []error
 	for _, c := range CSVColumns {
 		if v := get(c); formulaLike(v) {
-			out = append(out, formulaWarning(&RecordError{Source: name, Record: n, Line: line, ID: id, Field: c}, v))
+			out = append(out, formulaWarning(&data.RecordError{Source: name, Record: n, Line: line, ID: id, Field: c}, v))
 		}
 	}
 	return out
 }
 
 type csvGroup struct {
-	g         *Group
+	g         *data.Group
 	rec, line int
 	bad       bool
 }
@@ -218,7 +222,7 @@ func eachCSVRow(cr *csv.Reader, name string, width int, row func(rec []string, n
 			// quote error it panics (an unterminated quote did).
 			var pe *csv.ParseError
 			if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount) {
-				problems = append(problems, &RecordError{Source: name, Record: n, Line: pe.StartLine,
+				problems = append(problems, &data.RecordError{Source: name, Record: n, Line: pe.StartLine,
 					Reason: fmt.Sprintf("expected %d fields like the header, got %d", width, len(rec))})
 				continue
 			}
@@ -232,32 +236,32 @@ func eachCSVRow(cr *csv.Reader, name string, width int, row func(rec []string, n
 func csvBroken(name string, n int, err error) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return &RecordError{Source: name, Record: n, Line: pe.Line, Reason: "malformed CSV: " + pe.Err.Error()}
+		return &data.RecordError{Source: name, Record: n, Line: pe.Line, Reason: "malformed CSV: " + pe.Err.Error()}
 	}
 	return fmt.Errorf("import %s: %w", name, err)
 }
 
 // csvGroupRow reads the group columns and the row's meeting.
-func csvGroupRow(get func(string) string, opts ImportOptions, name string, zones zoneCache) (*Group, []fieldErr) {
-	var errs []fieldErr
+func csvGroupRow(get func(string) string, opts ImportOptions, name string, zones zoneCache) (*data.Group, []data.FieldError) {
+	var errs []data.FieldError
 	bad := func(field, format string, args ...any) {
-		errs = append(errs, fieldErr{field, fmt.Sprintf(format, args...)})
+		errs = append(errs, data.FieldError{Field: field, Reason: fmt.Sprintf(format, args...)})
 	}
-	g := &Group{
+	g := &data.Group{
 		ID:           get("id"),
 		Name:         get("name"),
 		Summary:      get("summary"),
-		Kind:         Kind(strings.ToLower(get("kind"))),
+		Kind:         data.Kind(strings.ToLower(get("kind"))),
 		Topics:       splitList(strings.ToLower(get("topics"))),
 		Audiences:    splitList(strings.ToLower(get("audiences"))),
 		Languages:    splitList(get("languages")),
-		Format:       Format(strings.NewReplacer(" ", "_", "-", "_").Replace(strings.ToLower(get("format")))),
+		Format:       data.Format(strings.NewReplacer(" ", "_", "-", "_").Replace(strings.ToLower(get("format")))),
 		Access:       strings.ToLower(get("access")),
 		Cost:         strings.ToLower(get("cost")),
 		Facilitation: strings.ToLower(get("facilitation")),
 		Organization: get("organization"),
-		Contact:      Contact{URL: get("url"), Phone: get("phone"), Email: get("email")},
-		Online:       Contact{URL: get("online_url"), Phone: get("online_phone")},
+		Contact:      data.Contact{URL: get("url"), Phone: get("phone"), Email: get("email")},
+		Online:       data.Contact{URL: get("online_url"), Phone: get("online_phone")},
 		Countries:    splitList(get("countries")),
 		TimeZone:     get("timezone"),
 		Source:       get("source"),
@@ -283,7 +287,7 @@ func csvGroupRow(get func(string) string, opts ImportOptions, name string, zones
 	if g.TimeZone == "" {
 		g.TimeZone = opts.TimeZone
 	}
-	loc := Location{Name: get("location_name"), Address: get("address"), City: get("city"), Region: get("region"),
+	loc := data.Location{Name: get("location_name"), Address: get("address"), City: get("city"), Region: get("region"),
 		PostalCode: get("postal_code"), Country: strings.ToUpper(get("country"))}
 	lat, lon := get("latitude"), get("longitude")
 	if (lat == "") != (lon == "") {
@@ -298,10 +302,10 @@ func csvGroupRow(get func(string) string, opts ImportOptions, name string, zones
 			bad("longitude", "expected a number, got %q", lon)
 		}
 		if err1 == nil && err2 == nil {
-			loc.Point = &Point{Lat: la, Lon: lo}
+			loc.Point = &data.Point{Lat: la, Lon: lo}
 		}
 	}
-	var zip *Place
+	var zip *place.Place
 	if (loc.Point == nil || g.TimeZone == "") && loc.PostalCode != "" && opts.Gazetteer != nil && (loc.Country == "" || loc.Country == "US") {
 		if p, ok := opts.Gazetteer.Lookup(loc.PostalCode); ok {
 			zip = &p
@@ -314,7 +318,7 @@ func csvGroupRow(get func(string) string, opts ImportOptions, name string, zones
 	if g.TimeZone == "" && zip != nil {
 		g.TimeZone = zip.TimeZone
 	}
-	if loc != (Location{}) {
+	if loc != (data.Location{}) {
 		g.Location = &loc
 	}
 	if g.TimeZone != "" && !zones.valid(g.TimeZone) {
@@ -335,10 +339,10 @@ func csvGroupRow(get func(string) string, opts ImportOptions, name string, zones
 // csvMeeting reads the meeting columns of a row: day (+ time, end_time)
 // for weekly meetings, or rrule (+ time, valid_from...) for any other.
 // A row without day and rrule has no meeting.
-func csvMeeting(get func(string) string, zones zoneCache, groupTZ string) (*Meeting, []fieldErr) {
-	var errs []fieldErr
+func csvMeeting(get func(string) string, zones zoneCache, groupTZ string) (*data.Meeting, []data.FieldError) {
+	var errs []data.FieldError
 	bad := func(field, format string, args ...any) {
-		errs = append(errs, fieldErr{field, fmt.Sprintf(format, args...)})
+		errs = append(errs, data.FieldError{Field: field, Reason: fmt.Sprintf(format, args...)})
 	}
 	day, rule := get("day"), get("rrule")
 	if day == "" && rule == "" {
@@ -389,13 +393,13 @@ func csvMeeting(get func(string) string, zones zoneCache, groupTZ string) (*Meet
 				bad("day", "expected a day name such as Thursday (or 0–6, Sunday = 0), got %q", d)
 				return nil, errs
 			}
-			if c := rruleDays[w]; !slices.Contains(codes, c) {
+			if c := schedule.RRuleDays[w]; !slices.Contains(codes, c) {
 				codes = append(codes, c)
 			}
 		}
 		rule = "FREQ=WEEKLY;BYDAY=" + strings.Join(codes, ",")
 	}
-	m := &Meeting{RRule: rule, Start: start, Duration: dur, TimeZone: tz,
+	m := &data.Meeting{RRule: rule, Start: start, Duration: dur, TimeZone: tz,
 		ValidFrom: get("valid_from"), ValidUntil: get("valid_until"), Note: get("meeting_note")}
 	return m, errs
 }
@@ -436,24 +440,20 @@ func isTSMLHeader(header []string) bool {
 // label in any of the spec's languages ("Wheelchair Access", "Abierta").
 func tsmlTypeCode(s string) string {
 	s = strings.TrimSpace(s)
-	if _, ok := MeetingGuideTypes[s]; ok {
+	if _, ok := data.MeetingGuideTypes[s]; ok {
 		return s
 	}
 	l := strings.ToLower(s)
 	if c, ok := tsmlTypeAliases[l]; ok {
 		return c
 	}
-	for code, labels := range mgTypeLabels {
-		for _, label := range labels {
-			if strings.ToLower(label) == l {
-				return code
-			}
-		}
+	if c, ok := data.TypeCodeOf(l); ok {
+		return c
 	}
 	return s // left as written: the meeting reader warns about it
 }
 
-func importTSMLCSV(v *Vocabulary, name string, header []string, cr *csv.Reader, opts ImportOptions) ([]*Group, []error, error) {
+func importTSMLCSV(v *data.Vocabulary, name string, header []string, cr *csv.Reader, opts ImportOptions) ([]*data.Group, []error, error) {
 	r, err := newMGReader(v, name, opts)
 	if err != nil {
 		return nil, nil, err
@@ -464,13 +464,13 @@ func importTSMLCSV(v *Vocabulary, name string, header []string, cr *csv.Reader, 
 			col[f] = i
 		}
 	}
-	var groups []*Group
+	var groups []*data.Group
 	problems, err := eachCSVRow(cr, name, len(header), func(row []string, n, line int) []error {
-		var g *Group
+		var g *data.Group
 		ps := guardRecord(name, n, line, func() (ps []error) {
 			raw, err := json.Marshal(tsmlMeeting(row, col, n))
 			if err != nil {
-				return []error{&RecordError{Source: name, Record: n, Line: line, Reason: "the row could not be read: " + err.Error()}}
+				return []error{&data.RecordError{Source: name, Record: n, Line: line, Reason: "the row could not be read: " + err.Error()}}
 			}
 			g, ps = r.record(raw, n, line)
 			return ps

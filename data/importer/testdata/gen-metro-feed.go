@@ -7,7 +7,7 @@
 //	go run gen-metro-feed.go
 //
 // It is deterministic (a fixed seed), covers every type code of the spec
-// (../meetingguide_types.json), four fellowships (AA, NA, Al-Anon, CA),
+// (../../meetingguide_types.json), four fellowships (AA, NA, Al-Anon, CA),
 // in-person, hybrid and online meetings, approximate locations (a city or
 // ZIP, no street) and temporarily closed (TC) locations. Addresses are
 // made up; ZIP codes and their centroids are real (US Census ZCTA), so the
@@ -160,7 +160,7 @@ var (
 
 func main() {
 	var spec map[string]map[string]string
-	b, err := os.ReadFile("../meetingguide_types.json")
+	b, err := os.ReadFile("../../meetingguide_types.json")
 	if err != nil {
 		fail(err)
 	}

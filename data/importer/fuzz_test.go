@@ -1,4 +1,4 @@
-package data
+package importer
 
 import (
 	"bytes"
@@ -8,8 +8,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 	"unicode/utf8"
+
+	"github.com/peermatch/peermatch/data"
+	"github.com/peermatch/peermatch/data/schedule"
 )
 
 // Fuzz targets for every importer and for schedules (issue 12). Each one
@@ -44,7 +46,7 @@ func seedFiles(f *testing.F, glob string) {
 
 // checkImport fails on a recovered panic and on results that break the
 // importer's contract (a good group that does not validate).
-func checkImport(t *testing.T, v *Vocabulary, gs []*Group, ps []error, err error) {
+func checkImport(t *testing.T, v *data.Vocabulary, gs []*data.Group, ps []error, err error) {
 	t.Helper()
 	for _, p := range append(ps, err) {
 		if p != nil && strings.Contains(p.Error(), internalError) {
@@ -52,7 +54,7 @@ func checkImport(t *testing.T, v *Vocabulary, gs []*Group, ps []error, err error
 		}
 	}
 	for _, g := range gs {
-		if errs := g.Validate(v); len(errs) > 0 {
+		if errs := g.Validate(v, schedule.Validate); len(errs) > 0 {
 			t.Fatalf("group %q returned as good does not validate: %v", g.ID, errs)
 		}
 	}
@@ -132,54 +134,6 @@ func FuzzImportHSDSTables(f *testing.F) {
 		}
 		gs, ps, err := Import(v, tmp, ImportOptions{Format: SourceHSDSTables, TimeZone: "America/Chicago"})
 		checkImport(t, v, gs, ps, err)
-	})
-}
-
-// FuzzSchedule checks that any meeting either fails Validate with a
-// *ScheduleError or validates and then expands (Next, ICal) without a
-// panic, recovered or not.
-func FuzzSchedule(f *testing.F) {
-	f.Add("FREQ=WEEKLY;BYDAY=TH", "19:00", 90, "America/New_York", "", "", "")
-	f.Add("FREQ=MONTHLY;BYDAY=2TH,4TH", "19:00", 0, "America/Chicago", "2026-01-01", "2027-01-01", "2026-02-12")
-	f.Add("FREQ=WEEKLY;BYDAY=TH", "19:00", 60, "UTC", "0000-01-01", "", "")
-	f.Add("FREQ=YEARLY;BYWEEKNO=20;BYDAY=MO;INTERVAL=2", "07:30", 30, "Europe/London", "2026-05-11", "", "")
-	f.Add("FREQ=DAILY;COUNT=3;BYSETPOS=-1", "00:00", 1440, "Asia/Kolkata", "1900-01-01", "2200-12-31", "1900-01-02")
-	f.Add("FREQ=MONTHLY;BYMONTHDAY=-1;UNTIL=22001231T000000Z", "23:59", 1, "Pacific/Chatham", "", "", "")
-	f.Add("FREQ=YEARLY;BYEASTER=-2", "10:00", 60, "Europe/Berlin", "", "", "")
-	f.Add("FREQ=MONTHLY;INTERVAL=120;BYSETPOS=1,-1;BYDAY=MO,TU;WKST=SU", "12:00", 60, "Australia/Lord_Howe", "2200-12-31", "", "")
-	f.Add("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;COUNT=10000", "02:30", 60, "America/Sao_Paulo", "1900-02-28", "", "")
-	f.Add("RRULE:FREQ=WEEKLY;BYDAY=-1SU", "02:30", 60, "America/New_York", "", "", "")
-	now := time.Date(2026, 12, 4, 15, 0, 0, 0, time.UTC)
-	f.Fuzz(func(t *testing.T, rule, start string, dur int, tz, from, until, exdate string) {
-		m := Meeting{RRule: rule, Start: start, Duration: dur, TimeZone: tz, ValidFrom: from, ValidUntil: until}
-		if exdate != "" {
-			m.ExDates = []string{exdate}
-		}
-		err := m.Validate("")
-		if errors.Is(err, errSchedulePanic) {
-			t.Fatalf("Validate panicked: %v", err)
-		}
-		if err != nil {
-			var se *ScheduleError
-			if !errors.As(err, &se) || !errors.Is(err, ErrSchedule) {
-				t.Fatalf("Validate error %v is not a *ScheduleError", err)
-			}
-			return
-		}
-		for _, after := range []time.Time{now, now.AddDate(-150, 0, 0), now.AddDate(150, 0, 0)} {
-			occ, err := m.Next(after, 5, "")
-			if errors.Is(err, errSchedulePanic) || err != nil && !errors.Is(err, ErrSchedule) {
-				t.Fatalf("Next(%s): %v", after, err)
-			}
-			for i := 1; i < len(occ); i++ {
-				if occ[i].Start.Before(occ[i-1].Start) {
-					t.Fatalf("Next(%s) out of order: %v", after, occ)
-				}
-			}
-		}
-		if _, err := m.ICal(now, ""); errors.Is(err, errSchedulePanic) {
-			t.Fatalf("ICal: %v", err)
-		}
 	})
 }
 

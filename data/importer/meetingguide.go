@@ -1,4 +1,4 @@
-package data
+package importer
 
 import (
 	"bufio"
@@ -14,54 +14,16 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/peermatch/peermatch/data"
+	"github.com/peermatch/peermatch/data/place"
+	"github.com/peermatch/peermatch/data/schedule"
 )
 
 // Meeting Guide JSON feed (https://github.com/code4recovery/spec): an array
 // of meeting objects, each a weekly meeting with a unique slug. One
 // meeting object becomes one Group; a list of days becomes one weekly
 // Meeting per day.
-
-// MeetingGuideTypes are the reserved type codes of the Meeting Guide spec
-// (code4recovery/spec data/types.json and data/proposed-new.json, MIT)
-// with their English labels, plus ONL, which the 12 Step Meeting List
-// plugin writes although the spec infers it. TypeLabel gives the labels
-// in the spec's other languages.
-var MeetingGuideTypes map[string]string
-
-// mgTypeLabels is code → language → label, from the spec's data files as
-// embedded (meetingguide_types.json: types, proposed types and ONL).
-var mgTypeLabels map[string]map[string]string
-
-//go:embed meetingguide_types.json
-var mgTypesJSON []byte
-
-func init() {
-	// A broken embedded file leaves the tables empty, which
-	// TestMeetingGuideTypesMatchSpec reports; it is not a runtime input.
-	if err := json.Unmarshal(mgTypesJSON, &mgTypeLabels); err != nil {
-		mgTypeLabels = map[string]map[string]string{}
-	}
-	MeetingGuideTypes = make(map[string]string, len(mgTypeLabels))
-	for code, labels := range mgTypeLabels {
-		MeetingGuideTypes[code] = labels["en"]
-	}
-}
-
-// TypeLabel is a type code's label in lang (a BCP 47 tag; "es-MX" reads
-// as "es"), in English when the spec has no label in that language. The
-// spec labels en, es, fr, ja, nl, pt, sk, sv and th. ok is false for a
-// code outside the spec.
-func TypeLabel(code, lang string) (label string, ok bool) {
-	labels, ok := mgTypeLabels[code]
-	if !ok {
-		return "", false
-	}
-	base, _, _ := strings.Cut(strings.ToLower(lang), "-")
-	if l := labels[base]; l != "" {
-		return l, true
-	}
-	return labels["en"], true
-}
 
 // mgLanguages maps the spec's language type codes to BCP 47 tags.
 var mgLanguages = map[string]string{
@@ -80,37 +42,8 @@ var mgAudiences = map[string]string{
 	"LGBTQ": "lgbtq", "G": "lgbtq", "L": "lgbtq", "BI": "lgbtq", "T": "lgbtq", "NB": "lgbtq",
 }
 
-// Fellowships maps a fellowship's short name to its full name; the topic
-// comes from the vocabulary, whose synonyms list the full names (so the
-// mapping is reviewed data, not code).
-var Fellowships = map[string]string{
-	"aa": "alcoholics anonymous", "na": "narcotics anonymous", "ca": "cocaine anonymous",
-	"cma": "crystal meth anonymous", "ma": "marijuana anonymous", "ga": "gamblers anonymous",
-	"nica": "nicotine anonymous", "al-anon": "al-anon", "alateen": "al-anon", "nar-anon": "nar-anon",
-	"fa": "families anonymous", "coda": "co-dependents anonymous", "ea": "emotions anonymous",
-	"eda": "eating disorders anonymous", "oa": "overeaters anonymous", "da": "debtors anonymous",
-}
-
-// FellowshipTopics returns the topics of a fellowship named by its short
-// or full name ("na", "Narcotics Anonymous").
-func FellowshipTopics(v *Vocabulary, name string) ([]string, bool) {
-	n := strings.ToLower(strings.TrimSpace(name))
-	if full, ok := Fellowships[n]; ok {
-		n = full
-	}
-	if v == nil {
-		return nil, false
-	}
-	for _, t := range v.Topics {
-		if slices.Contains(t.Synonyms["en"], n) {
-			return []string{t.Slug}, true
-		}
-	}
-	return nil, false
-}
-
 // mgTopics are the topics a feed's records get unless they say otherwise.
-func mgTopics(v *Vocabulary, opts ImportOptions) ([]string, error) {
+func mgTopics(v *data.Vocabulary, opts ImportOptions) ([]string, error) {
 	if len(opts.Topics) > 0 {
 		for _, t := range opts.Topics {
 			if v != nil && !v.Has(t) {
@@ -123,20 +56,11 @@ func mgTopics(v *Vocabulary, opts ImportOptions) ([]string, error) {
 	if f == "" {
 		f = "aa" // Meeting Guide is AA's meeting app
 	}
-	ts, ok := FellowshipTopics(v, f)
+	ts, ok := data.FellowshipTopics(v, f)
 	if !ok {
-		return nil, fmt.Errorf("unknown fellowship %q (expected one of %s, or use a topic)", f, strings.Join(fellowshipNames(), ", "))
+		return nil, fmt.Errorf("unknown fellowship %q (expected one of %s, or use a topic)", f, strings.Join(data.FellowshipNames(), ", "))
 	}
 	return ts, nil
-}
-
-func fellowshipNames() []string {
-	var out []string
-	for k := range Fellowships {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }
 
 // fellowship reads a record's fellowship from its entity, group or name,
@@ -145,24 +69,24 @@ func fellowshipNames() []string {
 // fellowship's full name anywhere, or its short name leading the meeting's
 // name. The short name alone is too common elsewhere ("CA" is a state).
 func (r *mgReader) fellowship(entity, group, name string) ([]string, bool) {
-	if ts, ok := FellowshipTopics(r.v, entity); ok {
+	if ts, ok := data.FellowshipTopics(r.v, entity); ok {
 		return ts, true
 	}
 	text := strings.ToLower(entity + " | " + group + " | " + name)
-	for _, short := range fellowshipNames() {
-		if full := Fellowships[short]; strings.Contains(full, " ") && strings.Contains(text, full) {
-			return FellowshipTopics(r.v, full)
+	for _, short := range data.FellowshipNames() {
+		if full := data.Fellowships[short]; strings.Contains(full, " ") && strings.Contains(text, full) {
+			return data.FellowshipTopics(r.v, full)
 		}
 	}
 	for _, short := range []string{"al-anon", "alateen", "nar-anon"} {
 		if strings.Contains(text, short) {
-			return FellowshipTopics(r.v, short)
+			return data.FellowshipTopics(r.v, short)
 		}
 	}
 	first, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(name)), " ")
 	first = strings.TrimRight(first, ":-–")
-	if _, ok := Fellowships[first]; ok && first == strings.TrimSpace(first) && len(first) >= 2 {
-		return FellowshipTopics(r.v, first)
+	if _, ok := data.Fellowships[first]; ok && first == strings.TrimSpace(first) && len(first) >= 2 {
+		return data.FellowshipTopics(r.v, first)
 	}
 	return nil, false
 }
@@ -171,23 +95,23 @@ func (r *mgReader) fellowship(entity, group, name string) ([]string, bool) {
 // fellowship), the operator's --fellowship when given, "" when unknown.
 func (r *mgReader) fellowshipName(entity, group, name string) string {
 	if f := strings.ToLower(r.opts.Fellowship); f != "" {
-		if _, ok := Fellowships[f]; ok {
+		if _, ok := data.Fellowships[f]; ok {
 			return f
 		}
 		return ""
 	}
 	text := strings.ToLower(entity + " | " + group + " | " + name)
 	best := ""
-	for _, short := range fellowshipNames() {
-		full := Fellowships[short]
-		if (strings.Contains(full, " ") || strings.Contains(full, "-")) && strings.Contains(text, full) && len(full) > len(Fellowships[best]) {
+	for _, short := range data.FellowshipNames() {
+		full := data.Fellowships[short]
+		if (strings.Contains(full, " ") || strings.Contains(full, "-")) && strings.Contains(text, full) && len(full) > len(data.Fellowships[best]) {
 			best = short
 		}
 	}
 	if best == "" {
 		first, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(name)), " ")
 		if first = strings.TrimRight(first, ":-–"); len(first) >= 2 {
-			if _, ok := Fellowships[first]; ok {
+			if _, ok := data.Fellowships[first]; ok {
 				best = first
 			}
 		}
@@ -200,7 +124,7 @@ func (r *mgReader) fellowshipName(entity, group, name string) string {
 
 // mgReader is one Meeting Guide import in progress.
 type mgReader struct {
-	v      *Vocabulary
+	v      *data.Vocabulary
 	name   string
 	opts   ImportOptions
 	topics []string
@@ -208,7 +132,7 @@ type mgReader struct {
 	seen   map[string]int // id → record
 }
 
-func newMGReader(v *Vocabulary, name string, opts ImportOptions) (*mgReader, error) {
+func newMGReader(v *data.Vocabulary, name string, opts ImportOptions) (*mgReader, error) {
 	topics, err := mgTopics(v, opts)
 	if err != nil {
 		return nil, fmt.Errorf("import %s: %w", name, err)
@@ -216,7 +140,7 @@ func newMGReader(v *Vocabulary, name string, opts ImportOptions) (*mgReader, err
 	return &mgReader{v: v, name: name, opts: opts, topics: topics, zones: zoneCache{}, seen: map[string]int{}}, nil
 }
 
-func importMeetingGuide(v *Vocabulary, name string, br *bufio.Reader, opts ImportOptions) ([]*Group, []error, error) {
+func importMeetingGuide(v *data.Vocabulary, name string, br *bufio.Reader, opts ImportOptions) ([]*data.Group, []error, error) {
 	r, err := newMGReader(v, name, opts)
 	if err != nil {
 		return nil, nil, err
@@ -225,7 +149,7 @@ func importMeetingGuide(v *Vocabulary, name string, br *bufio.Reader, opts Impor
 	if err := sc.begin("a JSON array of meetings ([{\"name\": ..., \"slug\": ...}, ...])"); err != nil {
 		return nil, nil, err
 	}
-	var groups []*Group
+	var groups []*data.Group
 	var problems []error
 	for n := 1; ; n++ {
 		raw, line, size, ok, err := sc.next(n)
@@ -236,10 +160,10 @@ func importMeetingGuide(v *Vocabulary, name string, br *bufio.Reader, opts Impor
 			break
 		}
 		if raw == nil {
-			problems = append(problems, &RecordError{Source: name, Record: n, Line: line, Reason: fmt.Sprintf("record is %d bytes, over the %d-byte limit for one meeting", size, opts.maxRecord())})
+			problems = append(problems, &data.RecordError{Source: name, Record: n, Line: line, Reason: fmt.Sprintf("record is %d bytes, over the %d-byte limit for one meeting", size, opts.maxRecord())})
 			continue
 		}
-		var g *Group // stays nil when reading the record panics
+		var g *data.Group // stays nil when reading the record panics
 		ps := guardRecord(name, n, line, func() (ps []error) {
 			g, ps = r.record(raw, n, line)
 			return ps
@@ -250,7 +174,7 @@ func importMeetingGuide(v *Vocabulary, name string, br *bufio.Reader, opts Impor
 		}
 	}
 	if c, err := sc.skipSpace(); err == nil {
-		return groups, problems, &RecordError{Source: name, Line: sc.line, Reason: fmt.Sprintf("unexpected %q after the closing ']' of the feed", c)}
+		return groups, problems, &data.RecordError{Source: name, Line: sc.line, Reason: fmt.Sprintf("unexpected %q after the closing ']' of the feed", c)}
 	} else if err != io.EOF {
 		return groups, problems, fmt.Errorf("import %s: %w", name, err)
 	}
@@ -261,11 +185,11 @@ func importMeetingGuide(v *Vocabulary, name string, br *bufio.Reader, opts Impor
 // error per wrong field.
 type mgFields struct {
 	m    map[string]json.RawMessage
-	errs []fieldErr
+	errs []data.FieldError
 }
 
 func (f *mgFields) bad(field, format string, args ...any) {
-	f.errs = append(f.errs, fieldErr{field, fmt.Sprintf(format, args...)})
+	f.errs = append(f.errs, data.FieldError{Field: field, Reason: fmt.Sprintf(format, args...)})
 }
 
 func (f *mgFields) raw(field string) (json.RawMessage, bool) {
@@ -390,7 +314,7 @@ func (f *mgFields) clock(field string) (string, int, bool) {
 	if len(t) == 8 && strings.HasSuffix(t, ":00") {
 		t = t[:5]
 	}
-	h, m, ok := parseClock(t)
+	h, m, ok := schedule.ParseClock(t)
 	if !ok {
 		f.bad(field, `expected a 24-hour time "HH:MM" from 00:00 to 23:59, got %q`, s)
 		return "", 0, false
@@ -453,12 +377,12 @@ func dropTrailingCommas(raw []byte) []byte {
 // splitUSAddress reads "2634 Union Ave, San Jose, CA 95124, USA" into its
 // parts, and the approximate "New York, NY, USA" into a city and state
 // with no street; anything else stays whole in Address.
-func splitUSAddress(s string) Location {
+func splitUSAddress(s string) data.Location {
 	parts := strings.Split(s, ",")
 	for i := range parts {
 		parts[i] = strings.TrimSpace(parts[i])
 	}
-	loc := Location{Address: s}
+	loc := data.Location{Address: s}
 	n := len(parts)
 	if n >= 2 {
 		switch strings.ToUpper(parts[n-1]) {
@@ -481,7 +405,7 @@ func splitUSAddress(s string) Location {
 // approximate location (a city, a ZIP code, a region), which Meeting Guide
 // treats as the area of an online meeting. approximate is the feed's own
 // "yes" or "no" when it gives one.
-func hasStreet(loc Location, approximate string) bool {
+func hasStreet(loc data.Location, approximate string) bool {
 	switch strings.ToLower(approximate) {
 	case "yes":
 		return false
@@ -502,7 +426,7 @@ func hasStreet(loc Location, approximate string) bool {
 }
 
 // joinUSAddress is splitUSAddress's inverse, for export.
-func joinUSAddress(l *Location) string {
+func joinUSAddress(l *data.Location) string {
 	if l.City == "" || l.Region == "" {
 		return l.Address
 	}
@@ -525,14 +449,14 @@ func isHTTPURL(s string) bool {
 }
 
 // record maps one meeting object onto a Group (nil when rejected).
-func (r *mgReader) record(raw []byte, n, line int) (*Group, []error) {
+func (r *mgReader) record(raw []byte, n, line int) (*data.Group, []error) {
 	f := &mgFields{}
 	var lenient []error
 	if err := json.Unmarshal(raw, &f.m); err != nil {
 		// Hand-edited feeds (and the spec's own example) leave a comma
 		// before a closing brace; that alone costs no meeting.
 		if fixed := dropTrailingCommas(raw); jsonKind(raw) == "object" && json.Unmarshal(fixed, &f.m) == nil {
-			lenient = []error{&Warning{&RecordError{Source: r.name, Record: n, Line: line,
+			lenient = []error{&Warning{&data.RecordError{Source: r.name, Record: n, Line: line,
 				Reason: "a comma before a closing } or ] is not JSON; read as if it were not there"}}}
 		} else {
 			reason := "expected a meeting object {\"name\": ..., \"slug\": ...}"
@@ -544,7 +468,7 @@ func (r *mgReader) record(raw []byte, n, line int) (*Group, []error) {
 			default:
 				reason += ", got JSON " + k
 			}
-			return nil, []error{&RecordError{Source: r.name, Record: n, Line: line, Reason: reason}}
+			return nil, []error{&data.RecordError{Source: r.name, Record: n, Line: line, Reason: reason}}
 		}
 	}
 	slug := f.str("slug")
@@ -552,9 +476,9 @@ func (r *mgReader) record(raw []byte, n, line int) (*Group, []error) {
 	if slug != "" {
 		id = Slugify(slug, "")
 	}
-	problems := func(errs []fieldErr) []error { return toRecordErrors(r.name, n, line, id, errs) }
+	problems := func(errs []data.FieldError) []error { return toRecordErrors(r.name, n, line, id, errs) }
 
-	g := &Group{ID: id, Kind: KindGroup, Name: f.str("name"), Summary: f.str("notes")}
+	g := &data.Group{ID: id, Kind: data.KindGroup, Name: f.str("name"), Summary: f.str("notes")}
 	if _, ok := f.raw("slug"); !ok || slug == "" && jsonKind(f.m["slug"]) == "string" {
 		f.bad("slug", "expected the meeting's unique slug, got nothing")
 	}
@@ -569,8 +493,8 @@ func (r *mgReader) record(raw []byte, n, line int) (*Group, []error) {
 	var tc, onl bool
 	for _, code := range types {
 		code = strings.TrimSpace(code)
-		if _, known := MeetingGuideTypes[code]; !known {
-			warn = append(warn, &Warning{&RecordError{Source: r.name, Record: n, Line: line, ID: id, Field: "types",
+		if _, known := data.MeetingGuideTypes[code]; !known {
+			warn = append(warn, &Warning{&data.RecordError{Source: r.name, Record: n, Line: line, ID: id, Field: "types",
 				Reason: fmt.Sprintf("unknown type code %q ignored (expected a Meeting Guide code such as O, C, W, M, S)", code)}})
 			continue
 		}
@@ -622,7 +546,7 @@ func (r *mgReader) record(raw []byte, n, line int) (*Group, []error) {
 			g.Topics = ts
 		}
 		if slices.Contains(types, "AL-AN") || slices.Contains(types, "AL") {
-			if fam, ok := FellowshipTopics(r.v, "al-anon"); ok && !slices.Contains(g.Topics, fam[0]) {
+			if fam, ok := data.FellowshipTopics(r.v, "al-anon"); ok && !slices.Contains(g.Topics, fam[0]) {
 				g.Topics = append(g.Topics, fam[0])
 			}
 		}
@@ -631,7 +555,7 @@ func (r *mgReader) record(raw []byte, n, line int) (*Group, []error) {
 	g.Fellowship = r.fellowshipName(f.str("entity"), f.str("group"), g.Name)
 
 	// Where and how to join.
-	var loc Location
+	var loc data.Location
 	if fa := f.str("formatted_address"); fa != "" {
 		loc = splitUSAddress(fa)
 	} else {
@@ -657,9 +581,9 @@ func (r *mgReader) record(raw []byte, n, line int) (*Group, []error) {
 		f.bad("longitude", "expected a longitude between -180 and 180, got %v", lon)
 	}
 	if hasLat && hasLon {
-		loc.Point = &Point{Lat: lat, Lon: lon}
+		loc.Point = &data.Point{Lat: lat, Lon: lon}
 	}
-	var zipPlace *Place
+	var zipPlace *place.Place
 	tz := f.str("timezone")
 	if tz == "" {
 		tz = r.opts.TimeZone
@@ -684,9 +608,9 @@ func (r *mgReader) record(raw []byte, n, line int) (*Group, []error) {
 	}
 	street := hasStreet(loc, f.str("approximate"))
 	remote := g.Online.URL != "" || g.Online.Phone != ""
-	online := FormatOnline
+	online := data.FormatOnline
 	if g.Online.URL == "" {
-		online = FormatPhone
+		online = data.FormatPhone
 	}
 	where := "formatted_address"
 	if _, ok := f.raw("formatted_address"); !ok && f.str("address") != "" {
@@ -702,10 +626,10 @@ func (r *mgReader) record(raw []byte, n, line int) (*Group, []error) {
 		case !street:
 			f.bad(where, "attendance_option is in_person but %s: expected a street address", noStreet)
 		case tc:
-			return nil, append(warn, &Warning{&RecordError{Source: r.name, Record: n, Line: line, ID: id, Field: "types",
+			return nil, append(warn, &Warning{&data.RecordError{Source: r.name, Record: n, Line: line, ID: id, Field: "types",
 				Reason: "an in-person meeting whose location is temporarily closed (TC): meeting skipped"}})
 		default:
-			g.Format = FormatInPerson
+			g.Format = data.FormatInPerson
 		}
 	case "online":
 		if remote {
@@ -722,24 +646,24 @@ func (r *mgReader) record(raw []byte, n, line int) (*Group, []error) {
 		case !street:
 			f.bad(where, "attendance_option is hybrid but %s: expected a street address", noStreet)
 		default:
-			g.Format = FormatHybrid
+			g.Format = data.FormatHybrid
 		}
 	case "inactive":
-		return nil, append(warn, &Warning{&RecordError{Source: r.name, Record: n, Line: line, ID: id, Field: "attendance_option",
+		return nil, append(warn, &Warning{&data.RecordError{Source: r.name, Record: n, Line: line, ID: id, Field: "attendance_option",
 			Reason: "meeting inactive: skipped"}})
 	case "":
 		// The spec infers attendance: a street address is a room, a
 		// conference link or phone an online option, TC closes the room.
 		switch {
 		case street && !tc && remote:
-			g.Format = FormatHybrid
+			g.Format = data.FormatHybrid
 		case street && !tc:
-			g.Format = FormatInPerson
+			g.Format = data.FormatInPerson
 		case remote:
 			g.Format = online
 		case tc:
 			if len(f.errs) == 0 {
-				return nil, append(warn, &Warning{&RecordError{Source: r.name, Record: n, Line: line, ID: id, Field: "types",
+				return nil, append(warn, &Warning{&data.RecordError{Source: r.name, Record: n, Line: line, ID: id, Field: "types",
 					Reason: "location temporarily closed (TC) and no conference_url or conference_phone: meeting skipped"}})
 			}
 		case onl:
@@ -750,7 +674,7 @@ func (r *mgReader) record(raw []byte, n, line int) (*Group, []error) {
 	default:
 		f.bad("attendance_option", "expected in_person, online, hybrid or inactive, got %q", att)
 	}
-	if loc != (Location{}) {
+	if loc != (data.Location{}) {
 		g.Location = &loc
 	}
 
@@ -782,7 +706,7 @@ func (r *mgReader) record(raw []byte, n, line int) (*Group, []error) {
 		}
 	}
 	for _, d := range days {
-		g.Meetings = append(g.Meetings, WeeklyMeeting(time.Weekday(d), start, dur, ""))
+		g.Meetings = append(g.Meetings, schedule.WeeklyMeeting(time.Weekday(d), start, dur, ""))
 	}
 
 	// Who keeps it and how recent it is.
@@ -812,19 +736,19 @@ func (r *mgReader) record(raw []byte, n, line int) (*Group, []error) {
 		return nil, append(warn, problems(f.errs)...)
 	}
 	g.Normalize()
-	if errs := g.Validate(r.v); len(errs) > 0 {
+	if errs := g.Validate(r.v, schedule.Validate); len(errs) > 0 {
 		for i := range errs {
-			if errs[i].field == "topics" {
-				errs[i].reason += " (set it with --topic or --fellowship)"
+			if errs[i].Field == "topics" {
+				errs[i].Reason += " (set it with --topic or --fellowship)"
 			}
 		}
 		return nil, append(warn, problems(errs)...)
 	}
 	if first, dup := r.seen[g.ID]; dup {
-		return nil, append(warn, problems([]fieldErr{{"slug", fmt.Sprintf("duplicate slug, already used by record %d (the first is kept)", first)}})...)
+		return nil, append(warn, problems([]data.FieldError{{Field: "slug", Reason: fmt.Sprintf("duplicate slug, already used by record %d (the first is kept)", first)}})...)
 	}
 	r.seen[g.ID] = n
-	g.loadedRecord, g.loadedLine = n, line
+	g.SetOrigin(data.Origin{Source: g.Origin().Source, Record: n, Line: line})
 	return g, warn
 }
 
@@ -833,13 +757,13 @@ func (r *mgReader) record(raw []byte, n, line int) (*Group, []error) {
 // list), with our topics in the extension field "topics". Finders,
 // helplines and meetings that are not plain weekly rules cannot be
 // expressed in a weekly feed: each is left out with a problem naming it.
-func ExportMeetingGuide(w io.Writer, groups []*Group) (meetings int, problems []error, err error) {
+func ExportMeetingGuide(w io.Writer, groups []*data.Group) (meetings int, problems []error, err error) {
 	bw := bufio.NewWriter(w)
 	bw.WriteString("[")
 	first := true
 	for gi, g := range groups {
-		if g.Kind != KindGroup && g.Kind != "" {
-			problems = append(problems, &RecordError{Source: "export", Record: gi + 1, ID: g.ID, Field: "kind",
+		if g.Kind != data.KindGroup && g.Kind != "" {
+			problems = append(problems, &data.RecordError{Source: "export", Record: gi + 1, ID: g.ID, Field: "kind",
 				Reason: fmt.Sprintf("a %s is not a meeting; left out of the feed", g.Kind)})
 			continue
 		}
@@ -880,13 +804,13 @@ type mgSlot struct {
 var weeklyRE = regexp.MustCompile(`^(?:RRULE:)?FREQ=WEEKLY;BYDAY=((?:SU|MO|TU|WE|TH|FR|SA)(?:,(?:SU|MO|TU|WE|TH|FR|SA))*)$`)
 
 // mgSlots groups a group's weekly meetings by start, length and zone.
-func mgSlots(g *Group, rec int) ([]mgSlot, []error) {
+func mgSlots(g *data.Group, rec int) ([]mgSlot, []error) {
 	var out []mgSlot
 	var problems []error
 	for i, m := range g.Meetings {
 		match := weeklyRE.FindStringSubmatch(strings.ToUpper(strings.TrimSpace(m.RRule)))
 		if match == nil || m.ValidFrom != "" || m.ValidUntil != "" || len(m.ExDates) > 0 {
-			problems = append(problems, &RecordError{Source: "export", Record: rec, ID: g.ID, Field: fmt.Sprintf("meetings[%d]", i),
+			problems = append(problems, &data.RecordError{Source: "export", Record: rec, ID: g.ID, Field: fmt.Sprintf("meetings[%d]", i),
 				Reason: fmt.Sprintf("rule %q is not a plain weekly meeting; Meeting Guide feeds are weekly-only, so it is left out", m.RRule)})
 			continue
 		}
@@ -896,7 +820,7 @@ func mgSlots(g *Group, rec int) ([]mgSlot, []error) {
 		}
 		var days []int
 		for _, d := range strings.Split(match[1], ",") {
-			days = append(days, slices.Index(rruleDays[:], d))
+			days = append(days, slices.Index(schedule.RRuleDays[:], d))
 		}
 		j := slices.IndexFunc(out, func(s mgSlot) bool { return s.start == m.Start && s.dur == m.Duration && s.tz == tz })
 		if j < 0 {
@@ -937,7 +861,7 @@ type mgMeeting struct {
 	TwelveStep      *bool    `json:"twelve_step,omitempty"` // peermatch extension: false for a listing that does not follow the steps
 }
 
-func mgObject(g *Group, s mgSlot, si int) mgMeeting {
+func mgObject(g *data.Group, s mgSlot, si int) mgMeeting {
 	o := mgMeeting{Name: g.Name, Slug: g.ID, Notes: g.Summary, Group: g.Organization, Website: g.Contact.URL,
 		ConferenceURL: g.Online.URL, ConferencePhone: g.Online.Phone, Topics: g.Topics, TimeZone: g.TimeZone}
 	if si > 0 {
@@ -953,7 +877,7 @@ func mgObject(g *Group, s mgSlot, si int) mgMeeting {
 		o.Time = s.start
 		o.TimeZone = s.tz
 		if s.dur > 0 {
-			h, m, _ := parseClock(s.start)
+			h, m, _ := schedule.ParseClock(s.start)
 			e := (h*60 + m + s.dur) % (24 * 60)
 			o.EndTime = fmt.Sprintf("%02d:%02d", e/60, e%60)
 		}
