@@ -99,3 +99,36 @@ func TestSynonymsFindTopicWords(t *testing.T) {
 		}
 	}
 }
+
+// TestRandomEqualsScan: on a varied synthetic directory, every random
+// query over every hard constraint gets the scan's set of ids and
+// distances from the index, in memory and on disk after a reopen.
+func TestRandomEqualsScan(t *testing.T) {
+	v, gaz := vocab(t), data.DefaultGazetteer()
+	dir := indextest.Varied(2500, 11, v, gaz)
+	queries := indextest.RandomQueries(300, 12, v, gaz)
+	oracle := index.NewScan(dir)
+	ctx := context.Background()
+	mem, err := index.Open(ctx, "", dir, v, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mem.Close()
+	indextest.Equal(t, oracle, mem, queries)
+
+	path := t.TempDir() + "/index"
+	built, err := index.Build(ctx, path, v, nil, index.Source{Name: "all", Groups: index.Slice(dir.Groups)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	built.Close()
+	disk, err := index.Reopen(ctx, path, v, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer disk.Close()
+	if disk.Count() != len(dir.Groups) {
+		t.Errorf("Count after reopen = %d, want %d", disk.Count(), len(dir.Groups))
+	}
+	indextest.Equal(t, oracle, disk, queries[:100])
+}
