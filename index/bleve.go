@@ -1043,15 +1043,27 @@ func (b *Bleve) Search(ctx context.Context, q Query) ([]Hit, error) {
 		// The words are optional (a grief listing that never says "widow"
 		// still fits): fill up with the rest of the filtered set, unscored,
 		// which lets bleve stop as soon as it has enough.
-		req := bleve.NewSearchRequestOptions(filter, fetch, 0, false)
-		req.Score = "none"
-		req.SortBy([]string{"_id"})
-		res, err := target.SearchInContext(ctx, req)
-		if err != nil {
-			return err
+		// In each shard's own order, shard by shard: sorting by id would
+		// make bleve read the id of every listing the filter passes (a
+		// whole topic shard, 14,000 at national scale) to keep the first
+		// few, while unscored and unsorted it stops once it has enough.
+		// Not through an alias: an alias over a shard created by an update
+		// answered this request with no hits (bleve v2.5, seen in
+		// TestReplaceSource).
+		for _, idx := range idxs {
+			req := bleve.NewSearchRequestOptions(filter, fetch, 0, false)
+			req.Score = "none"
+			req.SortBy([]string{"-_score"})
+			res, err := idx.SearchInContext(ctx, req)
+			if err != nil {
+				return err
+			}
+			collect(res)
+			if collectErr != nil {
+				return collectErr
+			}
 		}
-		collect(res)
-		return collectErr
+		return nil
 	}
 	var where []query.Query
 	if len(remote) > 0 {

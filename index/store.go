@@ -34,8 +34,11 @@ func contentHash(js []byte) []byte {
 
 func openStore(path string, build bool) (*bolt.DB, error) {
 	// While building, nothing is served from the file and a crash throws
-	// the build away: syncing every transaction would only cost time.
-	db, err := bolt.Open(path, 0o600, &bolt.Options{NoSync: build, NoFreelistSync: true})
+	// the build away: syncing every transaction would only cost time. The
+	// free list is kept in the file: without it bbolt reads every page at
+	// open to rebuild it, which cost half a second and made the whole
+	// file resident (1 GB of RSS at 500,000 listings).
+	db, err := bolt.Open(path, 0o600, &bolt.Options{NoSync: build})
 	if err != nil {
 		return nil, fmt.Errorf("index: listings store %s: %w", path, err)
 	}
