@@ -1017,10 +1017,11 @@ func (b *Bleve) Search(ctx context.Context, q Query) ([]Hit, error) {
 			bq.AddMust(text)
 			bq.AddFilter(filter)
 			req := bleve.NewSearchRequestOptions(bq, fetch, 0, false)
-			// Equal scores break by id, so the same query gives the same
-			// candidates in every process (the shards of an alias answer
-			// in any order).
-			req.SortBy([]string{"-_score", "_id"})
+			// By score alone: a tie-break by id would make bleve read the
+			// id of every listing the words match (thousands for "wine" in
+			// the alcohol shard), which was most of a common-word search.
+			// Hits are ranked again by score, distance and id (rank).
+			req.SortBy([]string{"-_score"})
 			if len(q.Topics) > 0 {
 				// The topic filter already stands for every synonym of the
 				// topic; expanding "drinking" to "alcohol" inside the
