@@ -158,19 +158,17 @@ func Reopen(ctx context.Context, path string, vocab *data.Vocabulary, log *slog.
 	if have.Directory == "updating" {
 		return nil, fmt.Errorf("%w: an update did not finish", errStale)
 	}
-	tb, err := os.ReadFile(filepath.Join(path, "table.bin"))
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", errStale, err)
-	}
-	tbl, err := decodeTable(tb)
+	tbl, err := mapTable(filepath.Join(path, "table.bin"))
 	if err != nil {
 		return nil, err
 	}
 	if tbl.len() != have.Groups {
+		tbl.close()
 		return nil, fmt.Errorf("%w: table has %d rows, meta.json says %d", errStale, tbl.len(), have.Groups)
 	}
 	st, err := newState(path, "", vocab, log)
 	if err != nil {
+		tbl.close()
 		return nil, err
 	}
 	st.tbl, st.meta = tbl, have
@@ -842,6 +840,7 @@ func (b *Bleve) Close() error {
 	if st.db != nil {
 		errs = append(errs, st.db.Close())
 	}
+	errs = append(errs, st.tbl.close())
 	if st.tmp != "" {
 		errs = append(errs, os.RemoveAll(st.tmp))
 	}
@@ -956,8 +955,8 @@ func (b *Bleve) Search(ctx context.Context, q Query) ([]Hit, error) {
 			if i < 0 {
 				continue // a synonym definition, or a listing being removed
 			}
-			r := &st.tbl.recs[i]
-			ok, d, full := cq.accept(r)
+			r := st.tbl.rec(i)
+			ok, d, full := cq.accept(&r)
 			speaks := r.langs&cq.lang != 0
 			if full {
 				// The row cannot decide: the listing, read from disk.

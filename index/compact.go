@@ -4,10 +4,12 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"os"
 	"slices"
 	"sort"
 	"strings"
 
+	"github.com/blevesearch/mmap-go"
 	"github.com/peermatch/peermatch/data"
 )
 
@@ -340,21 +342,29 @@ func (c *cquery) accept(r *rec) (ok bool, distKm float64, full bool) {
 	}
 }
 
-// table is the rows in id order, with the ids in one string: two
-// allocations for any number of listings.
+// table is the rows in id order, with the ids in one string and the rows
+// encoded in one byte slice (recSize bytes each): a handful of
+// allocations for any number of listings, none the garbage collector
+// scans. On disk the rows are mapped from table.bin rather than read, so
+// they are neither heap (which the collector lets grow to twice its live
+// size) nor resident until a search touches them.
 type table struct {
-	ids  string
-	offs []uint32 // len(recs)+1
-	recs []rec
+	ids   string
+	offs  []uint32 // len+1
+	raw   []byte   // the rows
+	unmap func() error
 }
 
-func (t *table) len() int { return len(t.recs) }
+func (t *table) len() int { return len(t.offs) - 1 }
 
 func (t *table) id(i int) string { return t.ids[t.offs[i]:t.offs[i+1]] }
 
+// rec decodes row i.
+func (t *table) rec(i int) rec { return decodeRec(t.raw[i*recSize : (i+1)*recSize]) }
+
 // find returns the row of id, or -1.
 func (t *table) find(id string) int {
-	n := len(t.recs)
+	n := t.len()
 	i := sort.Search(n, func(i int) bool { return t.id(i) >= id })
 	if i < n && t.id(i) == id {
 		return i
@@ -370,7 +380,7 @@ type row struct {
 // newTable builds a table from rows sorted by id.
 func newTable(rows []row) *table {
 	var sb strings.Builder
-	t := &table{offs: make([]uint32, 0, len(rows)+1), recs: make([]rec, 0, len(rows))}
+	t := &table{offs: make([]uint32, 0, len(rows)+1), raw: make([]byte, 0, len(rows)*recSize)}
 	n := 0
 	for _, r := range rows {
 		n += len(r.id)
@@ -380,7 +390,7 @@ func newTable(rows []row) *table {
 	for _, r := range rows {
 		sb.WriteString(r.id)
 		t.offs = append(t.offs, uint32(sb.Len()))
-		t.recs = append(t.recs, r.r)
+		t.raw = appendRec(t.raw, &r.r)
 	}
 	t.ids = sb.String()
 	return t
@@ -395,7 +405,7 @@ func (t *table) merge(set []row, del map[string]bool) *table {
 		switch {
 		case j >= len(set) || (i < t.len() && t.id(i) < set[j].id):
 			if id := t.id(i); !del[id] {
-				out = append(out, row{id, t.recs[i]})
+				out = append(out, row{id, t.rec(i)})
 			}
 			i++
 		case i >= t.len() || set[j].id < t.id(i):
@@ -411,35 +421,52 @@ func (t *table) merge(set []row, del map[string]bool) *table {
 }
 
 // encode writes the table for the index on disk, so that opening needs no
-// pass over the listings.
+// pass over the listings. The rows come last, as they are in memory, so
+// that they are used where they are mapped.
 func (t *table) encode() []byte {
-	n := len(t.recs)
-	buf := make([]byte, 0, 16+len(t.ids)+4*len(t.offs)+n*recSize)
+	n := t.len()
+	buf := make([]byte, 0, 16+len(t.ids)+4*len(t.offs)+n*recSize+4096)
 	buf = binary.LittleEndian.AppendUint64(buf, uint64(n))
 	buf = binary.LittleEndian.AppendUint64(buf, uint64(len(t.ids)))
 	buf = append(buf, t.ids...)
 	for _, o := range t.offs {
 		buf = binary.LittleEndian.AppendUint32(buf, o)
 	}
-	le := binary.LittleEndian
-	for i := range t.recs {
-		r := &t.recs[i]
-		buf = le.AppendUint64(buf, math.Float64bits(r.lat))
-		buf = le.AppendUint64(buf, math.Float64bits(r.lon))
-		for _, m := range []uint64{r.topics, r.langs, r.auds, r.countries, r.typs} {
-			buf = le.AppendUint64(buf, m)
-		}
-		for _, s := range r.starts {
-			buf = le.AppendUint16(buf, s)
-		}
-		buf = le.AppendUint16(buf, r.ageLo)
-		buf = le.AppendUint16(buf, r.ageHi)
-		buf = le.AppendUint16(buf, r.flags)
-		buf = append(buf, r.kind, r.fellowship, r.nstarts, r.days)
-	}
-	return buf
+	return append(buf, t.raw...)
 }
 
+func appendRec(buf []byte, r *rec) []byte {
+	le := binary.LittleEndian
+	buf = le.AppendUint64(buf, math.Float64bits(r.lat))
+	buf = le.AppendUint64(buf, math.Float64bits(r.lon))
+	for _, m := range []uint64{r.topics, r.langs, r.auds, r.countries, r.typs} {
+		buf = le.AppendUint64(buf, m)
+	}
+	for _, s := range r.starts {
+		buf = le.AppendUint16(buf, s)
+	}
+	buf = le.AppendUint16(buf, r.ageLo)
+	buf = le.AppendUint16(buf, r.ageHi)
+	buf = le.AppendUint16(buf, r.flags)
+	return append(buf, r.kind, r.fellowship, r.nstarts, r.days)
+}
+
+func decodeRec(p []byte) rec {
+	le := binary.LittleEndian
+	var r rec
+	r.lat, r.lon = math.Float64frombits(le.Uint64(p)), math.Float64frombits(le.Uint64(p[8:]))
+	r.topics, r.langs, r.auds, r.countries, r.typs = le.Uint64(p[16:]), le.Uint64(p[24:]), le.Uint64(p[32:]), le.Uint64(p[40:]), le.Uint64(p[48:])
+	for k := range r.starts {
+		r.starts[k] = le.Uint16(p[56+2*k:])
+	}
+	o := 56 + 2*maxStarts
+	r.ageLo, r.ageHi, r.flags = le.Uint16(p[o:]), le.Uint16(p[o+2:]), le.Uint16(p[o+4:])
+	r.kind, r.fellowship, r.nstarts, r.days = p[o+6], p[o+7], p[o+8], p[o+9]
+	return r
+}
+
+// decodeTable reads an encoded table; its rows stay in b (which may be
+// mapped from the file).
 func decodeTable(b []byte) (*table, error) {
 	le := binary.LittleEndian
 	bad := func(what string) error { return fmt.Errorf("%w: table.bin: %s", errStale, what) }
@@ -451,7 +478,7 @@ func decodeTable(b []byte) (*table, error) {
 	if uint64(len(b)) != idl+4*(n+1)+n*recSize {
 		return nil, bad(fmt.Sprintf("%d bytes for %d rows", len(b), n))
 	}
-	t := &table{ids: string(b[:idl]), offs: make([]uint32, n+1), recs: make([]rec, n)}
+	t := &table{ids: string(b[:idl]), offs: make([]uint32, n+1)}
 	b = b[idl:]
 	for i := range t.offs {
 		t.offs[i] = le.Uint32(b[4*i:])
@@ -459,18 +486,36 @@ func decodeTable(b []byte) (*table, error) {
 			return nil, bad("offsets out of order")
 		}
 	}
-	b = b[4*len(t.offs):]
-	for i := range t.recs {
-		p := b[i*recSize:]
-		r := &t.recs[i]
-		r.lat, r.lon = math.Float64frombits(le.Uint64(p)), math.Float64frombits(le.Uint64(p[8:]))
-		r.topics, r.langs, r.auds, r.countries, r.typs = le.Uint64(p[16:]), le.Uint64(p[24:]), le.Uint64(p[32:]), le.Uint64(p[40:]), le.Uint64(p[48:])
-		for k := range r.starts {
-			r.starts[k] = le.Uint16(p[56+2*k:])
-		}
-		o := 56 + 2*maxStarts
-		r.ageLo, r.ageHi, r.flags = le.Uint16(p[o:]), le.Uint16(p[o+2:]), le.Uint16(p[o+4:])
-		r.kind, r.fellowship, r.nstarts, r.days = p[o+6], p[o+7], p[o+8], p[o+9]
-	}
+	t.raw = b[4*len(t.offs):]
 	return t, nil
+}
+
+// mapTable maps table.bin and decodes it; Close (or the next change)
+// unmaps it.
+func mapTable(name string) (*table, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errStale, err)
+	}
+	defer f.Close()
+	m, err := mmap.Map(f, mmap.RDONLY, 0)
+	if err != nil {
+		return nil, fmt.Errorf("index: map %s: %w", name, err)
+	}
+	t, err := decodeTable(m)
+	if err != nil {
+		m.Unmap()
+		return nil, err
+	}
+	t.unmap = m.Unmap
+	return t, nil
+}
+
+func (t *table) close() error {
+	if t == nil || t.unmap == nil {
+		return nil
+	}
+	u := t.unmap
+	t.unmap, t.raw = nil, nil
+	return u()
 }

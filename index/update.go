@@ -427,14 +427,30 @@ func (st *state) apply(ctx context.Context, src string, groups []*data.Group, id
 	if dirHash != "" || nm.Directory != "" {
 		nm.Directory = dirHash // a change by id leaves no directory this index was built from
 	}
+	var werr error
+	if st.path != "" {
+		// The new table is written, then mapped in place of the one on
+		// the heap (renaming over the mapped old file leaves its mapping
+		// valid until it is unmapped below).
+		name := filepath.Join(st.path, "table.bin")
+		if werr = writeFile(name, tbl.encode()); werr == nil {
+			if mt, err := mapTable(name); err == nil {
+				tbl = mt
+			} else {
+				werr = err
+			}
+		}
+	}
 	st.mu.Lock()
+	old := st.tbl
 	st.shards, st.tbl, st.syms, st.stop, st.meta = shards, tbl, syms, stopSets(stop), nm
 	st.mu.Unlock()
+	old.close() // no search holds it: they hold st.mu for reading
 	st.cache.forget(touched)
+	if werr != nil {
+		return werr
+	}
 	if st.path != "" {
-		if err := writeFile(filepath.Join(st.path, "table.bin"), tbl.encode()); err != nil {
-			return err
-		}
 		if err := writeMeta(st.path, nm); err != nil {
 			return err
 		}
