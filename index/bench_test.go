@@ -63,10 +63,12 @@ func benchIndex(b *testing.B, v *data.Vocabulary) (*index.Bleve, string) {
 		idx.Close()
 	}
 	bulk, feed := benchSources(n, v)
+	start := time.Now()
 	idx, err := index.Build(ctx, path, v, nil, bulk, feed)
 	if err != nil {
 		b.Fatal(err)
 	}
+	b.Logf("built %d listings in %.1f s", idx.Count(), time.Since(start).Seconds())
 	return idx, path
 }
 
@@ -114,6 +116,9 @@ func BenchmarkIntakeSearch(b *testing.B) {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	rss, rssOK := residentMiB()
+	if os.Getenv("PEERMATCH_BENCH_SMAPS") != "" {
+		logMappings(b)
+	}
 	lat := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
@@ -255,6 +260,38 @@ func BenchmarkReplaceSource(b *testing.B) {
 		}
 		if _, err := idx.ReplaceSource(ctx, "feed", fp, index.Slice(orig)); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// logMappings logs the resident size of each file mapping and of the rest
+// (PEERMATCH_BENCH_SMAPS=1): where a resident set goes.
+func logMappings(b *testing.B) {
+	raw, err := os.ReadFile("/proc/self/smaps")
+	if err != nil {
+		return
+	}
+	by := map[string]int{}
+	cur := ""
+	for line := range strings.SplitSeq(string(raw), "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) >= 5 && strings.Contains(f[0], "-"):
+			cur = "[anon]"
+			if len(f) >= 6 {
+				cur = f[5]
+				if i := strings.LastIndex(cur, "/"); i >= 0 && strings.HasSuffix(cur, ".zap") {
+					cur = "*.zap"
+				}
+			}
+		case len(f) >= 2 && f[0] == "Rss:":
+			kb, _ := strconv.Atoi(f[1])
+			by[cur] += kb
+		}
+	}
+	for k, v := range by {
+		if v > 1024 {
+			b.Logf("%-60s %6.1f MiB", k, float64(v)/1024)
 		}
 	}
 }
