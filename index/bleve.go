@@ -1036,7 +1036,7 @@ func (b *Bleve) Search(ctx context.Context, q Query) ([]Hit, error) {
 			if collectErr != nil {
 				return collectErr
 			}
-			if len(res.Hits) >= fetch {
+			if len(res.Hits) >= fetch && len(hits) >= want {
 				return nil
 			}
 		}
@@ -1050,17 +1050,26 @@ func (b *Bleve) Search(ctx context.Context, q Query) ([]Hit, error) {
 		// Not through an alias: an alias over a shard created by an update
 		// answered this request with no hits (bleve v2.5, seen in
 		// TestReplaceSource).
+		// The filter is coarser than Accept (grid cells, not the circle;
+		// ages and start times are only in the table): when the candidates
+		// a shard gave were all used and still too few passed, it is asked
+		// for more.
 		for _, idx := range idxs {
-			req := bleve.NewSearchRequestOptions(filter, fetch, 0, false)
-			req.Score = "none"
-			req.SortBy([]string{"-_score"})
-			res, err := idx.SearchInContext(ctx, req)
-			if err != nil {
-				return err
-			}
-			collect(res)
-			if collectErr != nil {
-				return collectErr
+			for n := fetch; ; n *= 4 {
+				req := bleve.NewSearchRequestOptions(filter, n, 0, false)
+				req.Score = "none"
+				req.SortBy([]string{"-_score"})
+				res, err := idx.SearchInContext(ctx, req)
+				if err != nil {
+					return err
+				}
+				collect(res)
+				if collectErr != nil {
+					return collectErr
+				}
+				if len(res.Hits) < n || len(hits) >= want {
+					break
+				}
 			}
 		}
 		return nil

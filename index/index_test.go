@@ -2,6 +2,7 @@ package index_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
@@ -131,4 +132,28 @@ func TestRandomEqualsScan(t *testing.T) {
 		t.Errorf("Count after reopen = %d, want %d", disk.Count(), len(dir.Groups))
 	}
 	indextest.Equal(t, oracle, disk, queries[:100])
+}
+
+// TestFewPassTheTableAskForMore: when the listings bleve gives first all
+// fail a constraint only the table checks (age), the search asks for more
+// rather than answer with fewer than wanted.
+func TestFewPassTheTableAskForMore(t *testing.T) {
+	var gs []*data.Group
+	for i := range 60 {
+		g := &data.Group{ID: fmt.Sprintf("g%03d", i), Name: "Grief circle", Topics: []string{"grief"}, Format: data.FormatOnline,
+			Kind: data.KindGroup, Languages: []string{"en"}, Source: "https://example.org", LastVerified: "2026-11-25"}
+		if i < 50 {
+			g.AgeMin = 18
+		}
+		gs = append(gs, g)
+	}
+	b, err := index.Open(context.Background(), "", data.NewDirectory(gs), vocab(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	hits, err := b.Search(context.Background(), index.Query{Topics: []string{"grief"}, Remote: true, Limits: data.Limits{Age: 16}, Size: 5})
+	if err != nil || len(hits) != 5 {
+		t.Errorf("got %d hits (%v), want 5", len(hits), err)
+	}
 }
