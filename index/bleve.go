@@ -369,6 +369,9 @@ func build(ctx context.Context, path string, vocab *data.Vocabulary, log *slog.L
 		}
 		err := st.db.Update(func(tx *bolt.Tx) error {
 			lb, ob, db := tx.Bucket(bucketListings), tx.Bucket(bucketOwner), tx.Bucket(bucketDup)
+			// Sources list their ids mostly in order: pages split full
+			// rather than half full (bbolt's default) keep the file small.
+			lb.FillPercent, ob.FillPercent = 0.9, 0.9
 			for _, s := range chunk {
 				if err := lb.Put([]byte(s.id), s.js); err != nil {
 					return err
@@ -380,6 +383,7 @@ func build(ctx context.Context, path string, vocab *data.Vocabulary, log *slog.L
 				if err != nil {
 					return err
 				}
+				sb.FillPercent = 0.9
 				if err := sb.Put([]byte(s.id), contentHash(s.js)); err != nil {
 					return err
 				}
