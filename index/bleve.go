@@ -17,11 +17,13 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/peermatch/peermatch/data/importer"
 	"github.com/peermatch/peermatch/data/schedule"
 
 	"github.com/peermatch/peermatch/data/place"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
@@ -33,6 +35,7 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/peermatch/peermatch/data"
 )
@@ -40,7 +43,7 @@ import (
 // MappingVersion changes whenever the mapping, the analysis or the way
 // documents are derived from groups changes; a persisted index built under
 // another version is rebuilt.
-const MappingVersion = 3
+const MappingVersion = 4
 
 // Shards. Scored text costs bleve roughly the length of the postings it
 // walks (zap cannot skip while it decodes freq/norm), so the index is split
@@ -53,64 +56,134 @@ const (
 )
 
 // Bleve is the embedded search index: scorch segments on disk under a
-// state directory (or in memory for tests), one per shard.
+// state directory (or in memory for tests), one per shard, the compact
+// table of rows, and the listings in a bbolt file. It holds no directory.
 type Bleve struct {
-	dir    *data.Directory
-	shards map[string]bleve.Index
-	log    *slog.Logger
-	path   string // "" in memory
-	vocab  string // hash of the vocabulary the synonyms came from
+	st     *state
 	closed atomic.Bool
-	// handed: Update gave the shards to a new index; Close leaves them.
-	handed    atomic.Bool
-	midUpdate bool         // only for the record written during Update
-	mu        sync.RWMutex // guards shards against Close during Search
+	// handed: Update gave the state to a new handle; Close leaves it.
+	handed atomic.Bool
+}
+
+// state is what an index and the handles Update returns share.
+type state struct {
+	// mu: searches hold it for reading the whole time; a change applies
+	// its batches under a read lock too (each shard's batch is atomic) and
+	// takes it for writing only to swap in the new table, symbols and stop
+	// words, so searches never see a row without its documents.
+	mu     sync.RWMutex
+	wmu    sync.Mutex // one change at a time
+	closed bool
+
+	shards map[string]bleve.Index
+	tbl    *table
+	syms   *symbols
+	stop   map[string]map[string]bool // per shard: terms not scored
+	meta   meta
+
+	db       *bolt.DB
+	path     string // "" in memory
+	tmp      string // in memory: the directory of the listings file, removed on Close
+	vocab    *data.Vocabulary
+	analyzer analysis.Analyzer
+	cache    groupCache
+	log      *slog.Logger
 }
 
 var _ Index = (*Bleve)(nil)
 
 type meta struct {
 	MappingVersion int    `json:"mapping_version"`
-	Directory      string `json:"directory_hash"`
+	Directory      string `json:"directory_hash"` // set by Open over a directory, for BuiltFor
 	Vocabulary     string `json:"vocabulary_hash"`
 	Groups         int    `json:"groups"`
 	Shards         []string
+	Symbols        symbols                `json:"symbols"`
+	Stop           map[string][]string    `json:"stop_words,omitempty"`
+	Sources        map[string]SourceState `json:"sources,omitempty"`
 }
 
-// Open opens the index persisted under path, rebuilding it when the mapping
-// version, the directory or the vocabulary changed since it was built.
-// An empty path builds an in-memory index (scorch, so synonyms work).
-func Open(ctx context.Context, path string, dir *data.Directory, vocab *data.Vocabulary, log *slog.Logger) (*Bleve, error) {
+func orDiscard(log *slog.Logger) *slog.Logger {
 	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+		return slog.New(slog.DiscardHandler)
 	}
-	want := meta{MappingVersion: MappingVersion, Directory: dir.Hash(), Vocabulary: vocabHash(vocab), Groups: len(dir.Groups)}
+	return log
+}
+
+// Open opens the index persisted under path when it was built from dir
+// (its content hash) under this mapping and vocabulary, and builds it from
+// dir otherwise. It is for callers that hold a directory already (tests,
+// the current loader); the index keeps no reference to dir. An empty path
+// builds in memory (scorch, so synonyms work).
+func Open(ctx context.Context, path string, dir *data.Directory, vocab *data.Vocabulary, log *slog.Logger) (*Bleve, error) {
+	log = orDiscard(log)
 	if path != "" {
-		if b, err := openExisting(path, want, dir, log); err == nil {
+		b, err := Reopen(ctx, path, vocab, log)
+		if err == nil && b.st.meta.Directory == dir.Hash() {
 			return b, nil
-		} else if !errors.Is(err, os.ErrNotExist) {
+		}
+		if err == nil {
+			b.Close()
+			err = fmt.Errorf("%w: built for directory %s", errStale, b.st.meta.Directory)
+		}
+		if !errors.Is(err, os.ErrNotExist) {
 			log.Info("rebuilding search index", "reason", err.Error())
 		}
 	}
-	return build(ctx, path, want, dir, vocab, log)
+	return build(ctx, path, vocab, log, dir.Hash(), Source{Name: "", Fingerprint: dir.Hash(), Groups: Slice(dir.Groups)})
+}
+
+// Build builds the index under path (in memory when empty) from the
+// sources, read one listing at a time, replacing whatever was there once
+// it is complete. A listing whose id an earlier one already used is
+// skipped (and counted in the log): ids are unique across sources.
+func Build(ctx context.Context, path string, vocab *data.Vocabulary, log *slog.Logger, sources ...Source) (*Bleve, error) {
+	return build(ctx, path, vocab, orDiscard(log), "", sources...)
 }
 
 var errStale = errors.New("index is stale")
 
-func openExisting(path string, want meta, dir *data.Directory, log *slog.Logger) (*Bleve, error) {
-	b, err := os.ReadFile(filepath.Join(path, "meta.json"))
+// Reopen opens the index persisted under path without reading any
+// listing. It fails with an error wrapping os.ErrNotExist when there is
+// none, and one wrapping errStale when it was built under another mapping
+// version or vocabulary: the caller then builds.
+func Reopen(ctx context.Context, path string, vocab *data.Vocabulary, log *slog.Logger) (*Bleve, error) {
+	log = orDiscard(log)
+	raw, err := os.ReadFile(filepath.Join(path, "meta.json"))
+	if err != nil {
+		return nil, fmt.Errorf("index: %w", err)
+	}
+	var have meta
+	if err := json.Unmarshal(raw, &have); err != nil {
+		return nil, fmt.Errorf("%w: unreadable meta.json", errStale)
+	}
+	if have.MappingVersion != MappingVersion || have.Vocabulary != vocabHash(vocab) {
+		return nil, fmt.Errorf("%w: built for mapping %d, vocabulary %s", errStale, have.MappingVersion, have.Vocabulary)
+	}
+	if have.Directory == "updating" {
+		return nil, fmt.Errorf("%w: an update did not finish", errStale)
+	}
+	tbl, err := mapTable(filepath.Join(path, "table.bin"))
 	if err != nil {
 		return nil, err
 	}
-	var have meta
-	if err := json.Unmarshal(b, &have); err != nil {
-		return nil, fmt.Errorf("%w: unreadable meta.json", errStale)
+	if tbl.len() != have.Groups {
+		tbl.close()
+		return nil, fmt.Errorf("%w: table has %d rows, meta.json says %d", errStale, tbl.len(), have.Groups)
 	}
-	if have.MappingVersion != want.MappingVersion || have.Directory != want.Directory || have.Vocabulary != want.Vocabulary {
-		return nil, fmt.Errorf("%w: built for mapping %d, directory %s", errStale, have.MappingVersion, have.Directory)
+	st, err := newState(path, "", vocab, log)
+	if err != nil {
+		tbl.close()
+		return nil, err
+	}
+	st.tbl, st.meta = tbl, have
+	syms := have.Symbols
+	st.syms = &syms
+	st.stop = stopSets(have.Stop)
+	if st.db, err = openStore(filepath.Join(path, "listings.db"), false); err != nil {
+		return nil, err
 	}
 	// Shards open in parallel: a national index has over a hundred.
-	bl := &Bleve{dir: dir, shards: map[string]bleve.Index{}, log: log, path: path, vocab: want.Vocabulary}
 	var mu sync.Mutex
 	var errs []error
 	var wg sync.WaitGroup
@@ -126,16 +199,44 @@ func openExisting(path string, want meta, dir *data.Directory, log *slog.Logger)
 				errs = append(errs, fmt.Errorf("shard %s: %v", name, err))
 				return
 			}
-			bl.shards[name] = idx
+			st.shards[name] = idx
 		})
 	}
 	wg.Wait()
+	b := &Bleve{st: st}
 	if len(errs) > 0 {
-		bl.Close()
+		b.Close()
 		return nil, fmt.Errorf("%w: %v", errStale, errors.Join(errs...))
 	}
 	log.Info("search index opened", "groups", have.Groups, "shards", len(have.Shards))
-	return bl, nil
+	return b, nil
+}
+
+func newState(path, tmp string, vocab *data.Vocabulary, log *slog.Logger) (*state, error) {
+	m, err := newMapping()
+	if err != nil {
+		return nil, err
+	}
+	st := &state{shards: map[string]bleve.Index{}, path: path, tmp: tmp, vocab: vocab, log: log,
+		syms: &symbols{}, stop: map[string]map[string]bool{}, tbl: newTable(nil),
+		meta: meta{MappingVersion: MappingVersion, Vocabulary: vocabHash(vocab), Sources: map[string]SourceState{}}}
+	st.analyzer = m.AnalyzerNamed(textAnalyzer)
+	if st.analyzer == nil {
+		return nil, fmt.Errorf("index mapping: no analyzer %s", textAnalyzer)
+	}
+	return st, nil
+}
+
+func stopSets(m map[string][]string) map[string]map[string]bool {
+	out := make(map[string]map[string]bool, len(m))
+	for shard, words := range m {
+		set := make(map[string]bool, len(words))
+		for _, w := range words {
+			set[w] = true
+		}
+		out[shard] = set
+	}
+	return out
 }
 
 func vocabHash(v *data.Vocabulary) string {
@@ -162,97 +263,333 @@ func regionOf(lat, lon float64) string {
 	return fmt.Sprintf("p%+d%+d", int(math.Floor(lat/regionLat)), int(math.Floor(lon/regionLon)))
 }
 
-func build(ctx context.Context, path string, want meta, dir *data.Directory, vocab *data.Vocabulary, log *slog.Logger) (*Bleve, error) {
+// buildBatch is how many documents a shard takes at once while building.
+const buildBatch = 4000
+
+type shardJob struct {
+	idx  bleve.Index
+	name string
+	ids  []string
+	docs []map[string]any
+}
+
+func build(ctx context.Context, path string, vocab *data.Vocabulary, log *slog.Logger, dirHash string, sources ...Source) (*Bleve, error) {
 	start := time.Now()
-	tmp := ""
+	var tmp string
+	var err error
 	if path != "" {
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 			return nil, fmt.Errorf("index: %w", err)
 		}
-		var err error
-		if tmp, err = os.MkdirTemp(filepath.Dir(path), ".index-build-*"); err != nil {
-			return nil, fmt.Errorf("index: %w", err)
-		}
-		defer os.RemoveAll(tmp) // left only if the build failed
+		tmp, err = os.MkdirTemp(filepath.Dir(path), ".index-build-*")
+	} else {
+		// In memory the shards are, but the listings still go to a file:
+		// bbolt needs one, and a test directory is small.
+		tmp, err = os.MkdirTemp("", "peermatch-index-*")
 	}
-	m, err := newMapping()
+	if err != nil {
+		return nil, fmt.Errorf("index: %w", err)
+	}
+	done := false
+	defer func() {
+		if !done {
+			os.RemoveAll(tmp) // left only when the build succeeded in memory
+		}
+	}()
+	st, err := newState(path, "", vocab, log)
 	if err != nil {
 		return nil, err
 	}
-	byShard := map[string][]*data.Group{}
-	for _, g := range dir.Groups {
-		for _, s := range shardsOf(g) {
-			byShard[s] = append(byShard[s], g)
-		}
+	if path == "" {
+		st.tmp = tmp
 	}
-	names := make([]string, 0, len(byShard))
-	for s := range byShard {
-		names = append(names, s)
+	st.meta.Directory = dirHash
+	if st.db, err = openStore(filepath.Join(tmp, "listings.db"), true); err != nil {
+		return nil, err
 	}
-	slices.Sort(names)
+	b := &Bleve{st: st}
+	fail := func(err error) (*Bleve, error) {
+		b.Close()
+		return nil, err
+	}
+	m, err := newMapping()
+	if err != nil {
+		return fail(err)
+	}
 	syn := synonyms(vocab)
 
-	bl := &Bleve{dir: dir, shards: map[string]bleve.Index{}, log: log, vocab: want.Vocabulary}
-	// Shards build in parallel: analysis is CPU-bound and each shard has its
-	// own writer.
+	// Documents go to their shards in batches, analysed by two workers
+	// while the sources are read; a shard's batches are applied in order
+	// by whichever worker takes them (ids are unique, so order does not
+	// change the result).
+	jobs := make(chan shardJob, 4)
 	var wg sync.WaitGroup
-	var firstErr error
 	var errMu sync.Mutex
-	work := make(chan string)
+	var firstErr error
+	setErr := func(err error) {
+		errMu.Lock()
+		defer errMu.Unlock()
+		if firstErr == nil {
+			firstErr = err
+		}
+	}
 	for range 2 {
 		wg.Go(func() {
-			for name := range work {
-				p := ""
-				if tmp != "" {
-					p = filepath.Join(tmp, name)
+			for j := range jobs {
+				bt := j.idx.NewBatch()
+				for i, d := range j.docs {
+					if err := bt.Index(j.ids[i], d); err != nil {
+						setErr(fmt.Errorf("index: listing %s: %w", j.ids[i], err))
+						break
+					}
 				}
-				idx, err := buildShard(ctx, p, m, byShard[name], syn)
-				errMu.Lock()
-				if err != nil && firstErr == nil {
-					firstErr = fmt.Errorf("index: shard %s: %w", name, err)
+				if err := j.idx.Batch(bt); err != nil {
+					setErr(fmt.Errorf("index: shard %s: %w", j.name, err))
 				}
-				if idx != nil {
-					bl.shards[name] = idx
-				}
-				errMu.Unlock()
 			}
 		})
 	}
-	for _, n := range names {
-		work <- n
+	pending := map[string]*shardJob{}
+	shardMu := sync.Mutex{} // shards map: written here, read by nobody else until done
+	flush := func(j *shardJob) {
+		if len(j.ids) > 0 {
+			jobs <- *j
+		}
+		j.ids, j.docs = nil, nil
 	}
-	close(work)
-	wg.Wait()
-	if firstErr != nil {
-		bl.Close()
-		return nil, firstErr
+
+	type stored struct {
+		id, src string
+		js      []byte
+		keys    []string
 	}
-	want.Shards = names
-	if path != "" {
-		// Close, write meta and rename into place, then reopen: a crash
-		// mid-build leaves the old index or none, never a half-built one.
-		bl.Close()
-		b, _ := json.Marshal(want)
-		if err := os.WriteFile(filepath.Join(tmp, "meta.json"), b, 0o600); err != nil {
-			return nil, fmt.Errorf("index: %w", err)
+	var rows []row
+	var chunk []stored
+	seen := map[string]struct{}{}
+	skipped := 0
+	counts := map[string]int{}
+	writeChunk := func() error {
+		if len(chunk) == 0 {
+			return nil
 		}
-		if err := os.RemoveAll(path); err != nil {
-			return nil, fmt.Errorf("index: %w", err)
-		}
-		if err := os.Rename(tmp, path); err != nil {
-			return nil, fmt.Errorf("index: %w", err)
-		}
-		nb, err := openExisting(path, want, dir, log)
+		err := st.db.Update(func(tx *bolt.Tx) error {
+			lb, ob, db := tx.Bucket(bucketListings), tx.Bucket(bucketOwner), tx.Bucket(bucketDup)
+			// Sources list their ids mostly in order: pages split full
+			// rather than half full (bbolt's default) keep the file small.
+			lb.FillPercent, ob.FillPercent = 0.9, 0.9
+			for _, s := range chunk {
+				if err := lb.Put([]byte(s.id), s.js); err != nil {
+					return err
+				}
+				if err := ob.Put([]byte(s.id), []byte(s.src)); err != nil {
+					return err
+				}
+				sb, err := tx.CreateBucketIfNotExists(sourceBucket(s.src))
+				if err != nil {
+					return err
+				}
+				sb.FillPercent = 0.9
+				if err := sb.Put([]byte(s.id), contentHash(s.js)); err != nil {
+					return err
+				}
+				for _, k := range s.keys {
+					if db.Get([]byte(k)) == nil { // the first listing of a meeting keeps its keys
+						if err := db.Put([]byte(k), []byte(s.id)); err != nil {
+							return err
+						}
+					}
+				}
+			}
+			return nil
+		})
+		chunk = chunk[:0]
 		if err != nil {
-			return nil, fmt.Errorf("index: reopen after build: %w", err)
+			return fmt.Errorf("index: listings store: %w", err)
 		}
-		bl = nb
+		return nil
 	}
-	log.Info("search index built", "groups", len(dir.Groups), "shards", len(names), "seconds", time.Since(start).Seconds())
-	return bl, nil
+	read := func() error {
+		for _, src := range sources {
+			for g, err := range src.Groups {
+				if err != nil {
+					return fmt.Errorf("index: source %q: %w", src.Name, err)
+				}
+				if g == nil || g.ID == "" {
+					return fmt.Errorf("index: source %q: a listing without an id", src.Name)
+				}
+				if _, dup := seen[g.ID]; dup {
+					skipped++
+					continue
+				}
+				seen[g.ID] = struct{}{}
+				counts[src.Name]++
+				js, err := json.Marshal(g)
+				if err != nil {
+					return fmt.Errorf("index: source %q: listing %s: %w", src.Name, g.ID, err)
+				}
+				chunk = append(chunk, stored{g.ID, src.Name, js, importer.DupKeys(g)})
+				rows = append(rows, row{strings.Clone(g.ID), makeRec(g, st.syms)})
+				doc := document(g)
+				for _, name := range shardsOf(g) {
+					j := pending[name]
+					if j == nil {
+						shardMu.Lock()
+						idx, err := newShardIndex(pathIn(path, tmp, name), m, syn)
+						if err == nil {
+							st.shards[name] = idx
+						}
+						shardMu.Unlock()
+						if err != nil {
+							return fmt.Errorf("index: shard %s: %w", name, err)
+						}
+						j = &shardJob{idx: idx, name: name}
+						pending[name] = j
+					}
+					j.ids = append(j.ids, g.ID)
+					j.docs = append(j.docs, doc)
+					if len(j.ids) >= buildBatch {
+						flush(j)
+					}
+				}
+				if len(chunk) >= 5000 {
+					if err := ctx.Err(); err != nil {
+						return err
+					}
+					if err := writeChunk(); err != nil {
+						return err
+					}
+					errMu.Lock()
+					err := firstErr
+					errMu.Unlock()
+					if err != nil {
+						return err
+					}
+				}
+			}
+			st.meta.Sources[src.Name] = SourceState{Fingerprint: src.Fingerprint, Groups: counts[src.Name]}
+		}
+		for _, j := range pending {
+			flush(j)
+		}
+		return writeChunk()
+	}
+	rerr := read()
+	close(jobs)
+	wg.Wait()
+	if rerr == nil {
+		rerr = firstErr
+	}
+	if rerr != nil {
+		return fail(rerr)
+	}
+	seen = nil
+	slices.SortFunc(rows, func(a, b row) int { return strings.Compare(a.id, b.id) })
+	st.tbl = newTable(rows)
+	rows = nil
+	names := make([]string, 0, len(st.shards))
+	for n := range st.shards {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	st.meta.Stop = map[string][]string{}
+	for _, n := range names {
+		if words, err := stopWords(st.shards[n]); err != nil {
+			return fail(fmt.Errorf("index: shard %s: %w", n, err))
+		} else if len(words) > 0 {
+			st.meta.Stop[n] = words
+		}
+	}
+	st.stop = stopSets(st.meta.Stop)
+	st.meta.Shards, st.meta.Groups, st.meta.Symbols = names, st.tbl.len(), *st.syms
+	if skipped > 0 {
+		log.Warn("listings skipped: their id was used by an earlier listing", "count", skipped)
+	}
+	if path == "" {
+		done = true // the listings file lives in tmp until Close
+		log.Info("search index built", "groups", st.tbl.len(), "shards", len(names), "seconds", time.Since(start).Seconds())
+		return b, nil
+	}
+	// Close, write the table and meta and rename into place, then reopen:
+	// a crash mid-build leaves the old index or none, never a half-built one.
+	if err := os.WriteFile(filepath.Join(tmp, "table.bin"), st.tbl.encode(), 0o600); err != nil {
+		return fail(fmt.Errorf("index: %w", err))
+	}
+	if err := st.db.Sync(); err != nil {
+		return fail(fmt.Errorf("index: %w", err))
+	}
+	if err := b.Close(); err != nil {
+		return nil, fmt.Errorf("index: %w", err)
+	}
+	mj, _ := json.Marshal(st.meta)
+	if err := os.WriteFile(filepath.Join(tmp, "meta.json"), mj, 0o600); err != nil {
+		return nil, fmt.Errorf("index: %w", err)
+	}
+	if err := os.RemoveAll(path); err != nil {
+		return nil, fmt.Errorf("index: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return nil, fmt.Errorf("index: %w", err)
+	}
+	done = true
+	nb, err := Reopen(ctx, path, vocab, log)
+	if err != nil {
+		return nil, fmt.Errorf("index: reopen after build: %w", err)
+	}
+	log.Info("search index built", "groups", st.tbl.len(), "shards", len(names), "seconds", time.Since(start).Seconds())
+	return nb, nil
 }
 
-func buildShard(ctx context.Context, path string, m mapping.IndexMapping, groups []*data.Group, syn []*bleve.SynonymDefinition) (bleve.Index, error) {
+// pathIn is where a shard lives while building: in tmp on disk, nowhere in
+// memory.
+func pathIn(path, tmp, name string) string {
+	if path == "" {
+		return ""
+	}
+	return filepath.Join(tmp, name)
+}
+
+// stopFraction: a term in more of a shard's documents than this is not
+// scored; it would walk most of the shard's postings without changing the
+// order. Shards smaller than stopMinDocs keep every term: a handful of
+// documents says nothing about which words are common.
+const (
+	stopFraction = 0.3
+	stopMinDocs  = 200
+)
+
+// stopWords reads the shard's term dictionary for the terms too common to
+// score.
+func stopWords(idx bleve.Index) ([]string, error) {
+	n, err := idx.DocCount()
+	if err != nil {
+		return nil, err
+	}
+	if n < stopMinDocs {
+		return nil, nil
+	}
+	d, err := idx.FieldDict(fieldText)
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	var out []string
+	for {
+		e, err := d.Next()
+		if err != nil {
+			return nil, err
+		}
+		if e == nil {
+			break
+		}
+		if float64(e.Count) > stopFraction*float64(n) {
+			out = append(out, e.Term)
+		}
+	}
+	return out, nil
+}
+
+// newShardIndex creates an empty shard holding the topic synonyms.
+func newShardIndex(path string, m mapping.IndexMapping, syn []*bleve.SynonymDefinition) (bleve.Index, error) {
 	// In memory nothing is persisted, so batches need not wait for it. On
 	// disk they must: closing a scorch index right after unsafe batches
 	// can lose the segments not yet persisted (an empty shard on reopen).
@@ -264,29 +601,11 @@ func buildShard(ctx context.Context, path string, m mapping.IndexMapping, groups
 	if err != nil {
 		return nil, err
 	}
-	const batchSize = 2000
 	batch := idx.NewBatch()
 	for i, d := range syn {
 		if err := batch.IndexSynonym(fmt.Sprintf("syn-%d", i), synCollection, d); err != nil {
 			idx.Close()
 			return nil, err
-		}
-	}
-	for _, g := range groups {
-		if err := batch.Index(g.ID, document(g)); err != nil {
-			idx.Close()
-			return nil, err
-		}
-		if batch.Size() >= batchSize {
-			if err := ctx.Err(); err != nil {
-				idx.Close()
-				return nil, err
-			}
-			if err := idx.Batch(batch); err != nil {
-				idx.Close()
-				return nil, err
-			}
-			batch.Reset()
 		}
 	}
 	if err := idx.Batch(batch); err != nil {
@@ -303,19 +622,19 @@ const (
 	fieldText     = "text"
 )
 
-// domainStop are words in nearly every listing; as scored terms they would
-// make every query walk every posting list without changing the order.
-var domainStop = []string{"support", "supports", "group", "groups", "meeting", "meetings", "meet", "meets", "people",
-	"peer", "peers", "online", "free", "help", "anyone", "welcome", "grupo", "grupos", "apoyo", "reunion", "reuniones",
-	"personas", "ayuda", "en", "linea", "gratis", "want", "looking", "find", "need", "busco", "quiero", "necesito",
-	"i", "im", "me", "my", "mi", "a", "an", "the", "and", "or", "for", "of", "to", "in", "on", "with", "el", "la", "los",
-	"las", "de", "del", "y", "o", "para", "por", "con", "un", "una", "que", "is", "are", "be", "was", "it", "this",
-	"that", "can", "how", "who", "what", "when", "where", "am", "do", "have", "has", "at", "as", "we", "you", "your",
-	"our", "es", "se", "lo", "al", "su", "sus", "mis", "tu", "hay"}
+// functionWords are never scored: pure function words of the two
+// languages, true of any text. The words common in a domain ("support",
+// "meeting", "every", "night") are found in the data instead: a term in
+// more than stopFraction of a shard's documents is not scored there
+// (stopWords, computed when the index is built or changed).
+var functionWords = []string{"i", "im", "me", "my", "mi", "a", "an", "the", "and", "or", "for", "of", "to", "in", "on",
+	"with", "el", "la", "los", "las", "de", "del", "y", "o", "para", "por", "con", "un", "una", "que", "is", "are", "be",
+	"was", "it", "this", "that", "can", "how", "who", "what", "when", "where", "am", "do", "have", "has", "at", "as", "we",
+	"you", "your", "our", "es", "se", "lo", "al", "su", "sus", "mis", "tu", "hay", "en"}
 
 func newMapping() (*mapping.IndexMappingImpl, error) {
 	im := bleve.NewIndexMapping()
-	if err := im.AddCustomTokenMap("pm_stop_words", map[string]any{"type": tokenmap.Name, "tokens": toAny(domainStop)}); err != nil {
+	if err := im.AddCustomTokenMap("pm_stop_words", map[string]any{"type": tokenmap.Name, "tokens": toAny(functionWords)}); err != nil {
 		return nil, fmt.Errorf("index mapping: %w", err)
 	}
 	if err := im.AddCustomTokenFilter("pm_stop", map[string]any{"type": stop.Name, "stop_token_map": "pm_stop_words"}); err != nil {
@@ -504,21 +823,36 @@ func regionsCovering(p data.Point, km float64) []string {
 }
 
 // Count implements Index.
-func (b *Bleve) Count() int { return len(b.dir.Groups) }
+func (b *Bleve) Count() int {
+	b.st.mu.RLock()
+	defer b.st.mu.RUnlock()
+	return b.st.tbl.len()
+}
 
 // Close implements Index.
 func (b *Bleve) Close() error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.closed.Store(true)
-	if b.handed.Load() {
-		return nil // the shards now belong to the updated index
+	if b.closed.Swap(true) || b.handed.Load() {
+		return nil // closed already, or the state now belongs to an updated handle
 	}
+	st := b.st
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.closed {
+		return nil
+	}
+	st.closed = true
 	var errs []error
-	for _, s := range b.shards {
+	for _, s := range st.shards {
 		errs = append(errs, s.Close())
 	}
-	b.shards = map[string]bleve.Index{}
+	st.shards = map[string]bleve.Index{}
+	if st.db != nil {
+		errs = append(errs, st.db.Close())
+	}
+	errs = append(errs, st.tbl.close())
+	if st.tmp != "" {
+		errs = append(errs, os.RemoveAll(st.tmp))
+	}
 	return errors.Join(errs...)
 }
 
@@ -540,11 +874,13 @@ func terms(field string, vals ...string) query.Query {
 // Search implements Index.
 func (b *Bleve) Search(ctx context.Context, q Query) ([]Hit, error) {
 	q.normalize()
-	b.mu.RLock()
-	defer b.mu.RUnlock()
-	if b.closed.Load() {
+	st := b.st
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	if b.closed.Load() || st.closed {
 		return nil, ErrClosed
 	}
+	cq := compile(&q, st.syms)
 	// Pick shards: remote shards of the wanted topics, room shards around
 	// the place. Without topics every remote shard is a candidate.
 	var remote, rooms []string
@@ -554,7 +890,7 @@ func (b *Bleve) Search(ctx context.Context, q Query) ([]Hit, error) {
 				remote = append(remote, "r-"+t)
 			}
 		} else {
-			for name := range b.shards {
+			for name := range st.shards {
 				if strings.HasPrefix(name, "r-") {
 					remote = append(remote, name)
 				}
@@ -564,7 +900,7 @@ func (b *Bleve) Search(ctx context.Context, q Query) ([]Hit, error) {
 	if q.Near != nil {
 		rooms = regionsCovering(*q.Near, q.RadiusKm)
 	} else if !q.Remote {
-		for name := range b.shards {
+		for name := range st.shards {
 			if strings.HasPrefix(name, "p") {
 				rooms = append(rooms, name)
 			}
@@ -612,29 +948,41 @@ func (b *Bleve) Search(ctx context.Context, q Query) ([]Hit, error) {
 		}
 		filters = append(filters, terms("day", ds...))
 	}
-	words := strings.TrimSpace(q.Words)
 	want := q.From + q.Size
 	// Candidates are checked exactly by Accept; ask for enough of them.
 	fetch := want*3 + 10
 
 	var hits []Hit
 	seen := map[string]bool{}
+	var collectErr error
 	collect := func(res *bleve.SearchResult) {
 		for _, h := range res.Hits {
 			if seen[h.ID] {
 				continue
 			}
-			g, ok := b.dir.Group(h.ID)
-			if !ok {
-				continue
+			i := st.tbl.find(h.ID)
+			if i < 0 {
+				continue // a synonym definition, or a listing being removed
 			}
-			ok, d := Accept(g, &q)
+			r := st.tbl.rec(i)
+			ok, d, full := cq.accept(&r)
+			speaks := r.langs&cq.lang != 0
+			if full {
+				// The row cannot decide: the listing, read from disk.
+				g, err := st.group(h.ID)
+				if err != nil {
+					collectErr = err
+					return
+				}
+				ok, d = Accept(g, &q)
+				speaks = q.Language != "" && slices.Contains(g.Languages, q.Language)
+			}
 			if !ok {
 				continue
 			}
 			seen[h.ID] = true
 			score := h.Score
-			if q.Language != "" && slices.Contains(g.Languages, q.Language) {
+			if q.Language != "" && speaks {
 				score = score*1.5 + 0.5
 			}
 			if d >= 0 {
@@ -647,14 +995,17 @@ func (b *Bleve) Search(ctx context.Context, q Query) ([]Hit, error) {
 	}
 	run := func(shards []string, where []query.Query) error {
 		var idxs []bleve.Index
+		var held []string
 		for _, s := range shards {
-			if idx, ok := b.shards[s]; ok {
+			if idx, ok := st.shards[s]; ok {
 				idxs = append(idxs, idx)
+				held = append(held, s)
 			}
 		}
 		if len(idxs) == 0 {
 			return nil
 		}
+		words := st.scored(q.Words, held)
 		var target bleve.Index = idxs[0]
 		if len(idxs) > 1 {
 			target = bleve.NewIndexAlias(idxs...)
@@ -674,10 +1025,11 @@ func (b *Bleve) Search(ctx context.Context, q Query) ([]Hit, error) {
 			bq.AddMust(text)
 			bq.AddFilter(filter)
 			req := bleve.NewSearchRequestOptions(bq, fetch, 0, false)
-			// Equal scores break by id, so the same query gives the same
-			// candidates in every process (the shards of an alias answer
-			// in any order).
-			req.SortBy([]string{"-_score", "_id"})
+			// By score alone: a tie-break by id would make bleve read the
+			// id of every listing the words match (thousands for "wine" in
+			// the alcohol shard), which was most of a common-word search.
+			// Hits are ranked again by score, distance and id (rank).
+			req.SortBy([]string{"-_score"})
 			if len(q.Topics) > 0 {
 				// The topic filter already stands for every synonym of the
 				// topic; expanding "drinking" to "alcohol" inside the
@@ -690,21 +1042,45 @@ func (b *Bleve) Search(ctx context.Context, q Query) ([]Hit, error) {
 				return err
 			}
 			collect(res)
-			if len(res.Hits) >= fetch {
+			if collectErr != nil {
+				return collectErr
+			}
+			if len(res.Hits) >= fetch && len(hits) >= want {
 				return nil
 			}
 		}
 		// The words are optional (a grief listing that never says "widow"
 		// still fits): fill up with the rest of the filtered set, unscored,
 		// which lets bleve stop as soon as it has enough.
-		req := bleve.NewSearchRequestOptions(filter, fetch, 0, false)
-		req.Score = "none"
-		req.SortBy([]string{"_id"})
-		res, err := target.SearchInContext(ctx, req)
-		if err != nil {
-			return err
+		// In each shard's own order, shard by shard: sorting by id would
+		// make bleve read the id of every listing the filter passes (a
+		// whole topic shard, 14,000 at national scale) to keep the first
+		// few, while unscored and unsorted it stops once it has enough.
+		// Not through an alias: an alias over a shard created by an update
+		// answered this request with no hits (bleve v2.5, seen in
+		// TestReplaceSource).
+		// The filter is coarser than Accept (grid cells, not the circle;
+		// ages and start times are only in the table): when the candidates
+		// a shard gave were all used and still too few passed, it is asked
+		// for more.
+		for _, idx := range idxs {
+			for n := fetch; ; n *= 4 {
+				req := bleve.NewSearchRequestOptions(filter, n, 0, false)
+				req.Score = "none"
+				req.SortBy([]string{"-_score"})
+				res, err := idx.SearchInContext(ctx, req)
+				if err != nil {
+					return err
+				}
+				collect(res)
+				if collectErr != nil {
+					return collectErr
+				}
+				if len(res.Hits) < n || len(hits) >= want {
+					break
+				}
+			}
 		}
-		collect(res)
 		return nil
 	}
 	var where []query.Query
@@ -728,4 +1104,46 @@ func (b *Bleve) Search(ctx context.Context, q Query) ([]Hit, error) {
 	}
 	rank(hits)
 	return page(hits, q.From, q.Size), nil
+}
+
+// scored keeps the words of text that are worth scoring in these shards:
+// a word whose analysed terms are all too common in one of them (its stop
+// words, from the data) or are function words is dropped. The words kept
+// are the person's own, so the synonyms still apply to them.
+func (st *state) scored(text string, shards []string) string {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return ""
+	}
+	var sets []map[string]bool
+	for _, s := range shards {
+		if set := st.stop[s]; len(set) > 0 {
+			sets = append(sets, set)
+		}
+	}
+	if len(sets) == 0 {
+		return text
+	}
+	var kept []string
+	for _, w := range strings.Fields(text) {
+		toks := st.analyzer.Analyze([]byte(w))
+		keep := false
+		for _, t := range toks {
+			common := false
+			for _, set := range sets {
+				if set[string(t.Term)] {
+					common = true
+					break
+				}
+			}
+			if !common {
+				keep = true
+				break
+			}
+		}
+		if keep {
+			kept = append(kept, w)
+		}
+	}
+	return strings.Join(kept, " ")
 }

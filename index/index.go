@@ -1,11 +1,17 @@
-// Package index searches the group directory. Index is the small contract
-// the matcher needs; Bleve is the embedded implementation and Scan a
-// brute-force one that serves as the conformance suite's oracle.
+// Package index searches the group directory. Index is the contract the
+// matcher and the loader need, shaped as Gitea's indexer is (search, count,
+// index and delete by id, read a listing back, a mapping version that
+// triggers a rebuild); Bleve is the embedded, self-contained implementation
+// (it holds no directory: what a search filters on is in the index or in a
+// compact pointer-free table, listings are read back from disk) and Scan a
+// brute-force one over a directory that serves as the executable
+// specification and the conformance suite's oracle.
 package index
 
 import (
 	"context"
 	"errors"
+	"iter"
 	"time"
 
 	"github.com/peermatch/peermatch/data"
@@ -13,6 +19,9 @@ import (
 
 // ErrClosed is returned by searches on a closed index.
 var ErrClosed = errors.New("index closed")
+
+// ErrNotFound is returned by Group for an id the index does not hold.
+var ErrNotFound = errors.New("index: no such listing")
 
 // Query is an intake in index terms. Hard constraints (topics, where, who,
 // when, country) filter; Words and Language only rank. Words are the
@@ -51,11 +60,46 @@ type Hit struct {
 	DistanceKm float64 // -1 for groups matched as remote
 }
 
-// Index searches groups.
+// Index searches groups and holds them: a caller needs no directory beside
+// it to show a result (Group) or to change what it holds (Index, Delete).
 type Index interface {
 	Search(ctx context.Context, q Query) ([]Hit, error)
+	// Count is how many listings the index holds.
 	Count() int
+	// Index adds the listings, replacing any with the same id.
+	Index(ctx context.Context, groups ...*data.Group) error
+	// Delete removes the listings with these ids; unknown ids are ignored.
+	Delete(ctx context.Context, ids ...string) error
+	// Group reads one listing back, ErrNotFound when absent.
+	Group(ctx context.Context, id string) (*data.Group, error)
 	Close() error
+}
+
+// Source is one feed's listings, streamed: the index never needs the whole
+// directory at once. Fingerprint is the caller's summary of the feed (file
+// size and time, a content hash): Source tells it back, so an unchanged
+// feed is not even read.
+type Source struct {
+	Name        string
+	Fingerprint string
+	Groups      iter.Seq2[*data.Group, error]
+}
+
+// SourceState is what the index holds of one source.
+type SourceState struct {
+	Fingerprint string
+	Groups      int
+}
+
+// Slice streams a slice of listings, for callers that hold them already.
+func Slice(groups []*data.Group) iter.Seq2[*data.Group, error] {
+	return func(yield func(*data.Group, error) bool) {
+		for _, g := range groups {
+			if !yield(g, nil) {
+				return
+			}
+		}
+	}
 }
 
 // DefaultRadiusKm is how far an in-person group may be when the person

@@ -2,12 +2,14 @@ package index_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/peermatch/peermatch/data"
+	"github.com/peermatch/peermatch/data/place"
 	"github.com/peermatch/peermatch/index"
 	"github.com/peermatch/peermatch/index/indextest"
 )
@@ -97,5 +99,62 @@ func TestSynonymsFindTopicWords(t *testing.T) {
 		if !slices.Contains(g.Topics, "grief") || h.Score <= 0 {
 			t.Errorf("hit %s (score %v) is not a grief listing found by its words", h.ID, h.Score)
 		}
+	}
+}
+
+// TestRandomEqualsScan: on a varied synthetic directory, every random
+// query over every hard constraint gets the scan's set of ids and
+// distances from the index, in memory and on disk after a reopen.
+func TestRandomEqualsScan(t *testing.T) {
+	v, gaz := vocab(t), place.DefaultGazetteer()
+	dir := indextest.Varied(2500, 11, v, gaz)
+	queries := indextest.RandomQueries(300, 12, v, gaz)
+	oracle := index.NewScan(dir)
+	ctx := context.Background()
+	mem, err := index.Open(ctx, "", dir, v, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mem.Close()
+	indextest.Equal(t, oracle, mem, queries)
+
+	path := t.TempDir() + "/index"
+	built, err := index.Build(ctx, path, v, nil, index.Source{Name: "all", Groups: index.Slice(dir.Groups)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	built.Close()
+	disk, err := index.Reopen(ctx, path, v, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer disk.Close()
+	if disk.Count() != len(dir.Groups) {
+		t.Errorf("Count after reopen = %d, want %d", disk.Count(), len(dir.Groups))
+	}
+	indextest.Equal(t, oracle, disk, queries[:100])
+}
+
+// TestFewPassTheTableAskForMore: when the listings bleve gives first all
+// fail a constraint only the table checks (age), the search asks for more
+// rather than answer with fewer than wanted.
+func TestFewPassTheTableAskForMore(t *testing.T) {
+	var gs []*data.Group
+	for i := range 60 {
+		g := &data.Group{ID: fmt.Sprintf("g%03d", i), Name: "Grief circle", Topics: []string{"grief"}, Format: data.FormatOnline,
+			Kind: data.KindGroup, Languages: []string{"en"}, Source: "https://example.org", LastVerified: "2026-11-25"}
+		if i < 50 {
+			g.AgeMin = 18
+		}
+		gs = append(gs, g)
+	}
+	b, err := index.Open(context.Background(), "", data.NewDirectory(gs), vocab(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	hits, err := b.Search(context.Background(), index.Query{Topics: []string{"grief"}, Remote: true, Limits: data.Limits{Age: 16}, Size: 5})
+	if err != nil || len(hits) != 5 {
+		t.Errorf("got %d hits (%v), want 5", len(hits), err)
 	}
 }

@@ -3,8 +3,10 @@ package index
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/peermatch/peermatch/data/place"
@@ -15,7 +17,8 @@ import (
 // Scan is a brute-force Index: it checks every group. It is the oracle of
 // the conformance suite and is fast enough for a few thousand groups.
 type Scan struct {
-	dir    *data.Directory
+	mu     sync.RWMutex
+	dir    *data.Directory // replaced whole by Index and Delete
 	closed atomic.Bool
 }
 
@@ -32,7 +35,10 @@ func (s *Scan) Search(ctx context.Context, q Query) ([]Hit, error) {
 	q.normalize()
 	words := strings.Fields(place.Fold(q.Words))
 	var hits []Hit
-	for _, g := range s.dir.Groups {
+	s.mu.RLock()
+	dir := s.dir
+	s.mu.RUnlock()
+	for _, g := range dir.Groups {
 		ok, d := Accept(g, &q)
 		if !ok {
 			continue
@@ -57,7 +63,46 @@ func (s *Scan) Search(ctx context.Context, q Query) ([]Hit, error) {
 }
 
 // Count implements Index.
-func (s *Scan) Count() int { return len(s.dir.Groups) }
+func (s *Scan) Count() int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return len(s.dir.Groups)
+}
+
+// Index implements Index.
+func (s *Scan) Index(ctx context.Context, groups ...*data.Group) error {
+	if s.closed.Load() {
+		return ErrClosed
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dir = data.NewDirectory(append(slices.Clone(s.dir.Groups), groups...))
+	return nil
+}
+
+// Delete implements Index.
+func (s *Scan) Delete(ctx context.Context, ids ...string) error {
+	if s.closed.Load() {
+		return ErrClosed
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dir = data.NewDirectory(slices.DeleteFunc(slices.Clone(s.dir.Groups), func(g *data.Group) bool { return slices.Contains(ids, g.ID) }))
+	return nil
+}
+
+// Group implements Index.
+func (s *Scan) Group(ctx context.Context, id string) (*data.Group, error) {
+	if s.closed.Load() {
+		return nil, ErrClosed
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if g, ok := s.dir.Group(id); ok {
+		return g, nil
+	}
+	return nil, fmt.Errorf("%w: %s", ErrNotFound, id)
+}
 
 // Close implements Index.
 func (s *Scan) Close() error { s.closed.Store(true); return nil }

@@ -159,3 +159,72 @@ func BenchmarkUpdateOneSource(b *testing.B) {
 	idx.Close()
 	b.ReportMetric(total.Seconds()/float64(b.N), "s/update")
 }
+
+// TestReplaceSource: an index built from two streamed sources takes one
+// source's new listings as a difference, answers as the scan of the union
+// does (also after a reopen from disk), tells the source's fingerprint,
+// streams its listings, and names a duplicate another source lists.
+func TestReplaceSource(t *testing.T) {
+	ctx := context.Background()
+	v := vocab(t)
+	all := indextest.Fixture().Groups
+	a, b := all[:7], all[7:]
+	path := t.TempDir() + "/index"
+	idx, err := index.Build(ctx, path, v, nil,
+		index.Source{Name: "a", Fingerprint: "a1", Groups: index.Slice(a)}, index.Source{Name: "b", Fingerprint: "b1", Groups: index.Slice(b)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, ok := idx.Source("b"); !ok || s.Fingerprint != "b1" || s.Groups != len(b) {
+		t.Errorf("Source(b) = %+v, %v", s, ok)
+	}
+	// b: its first listing removed, its second changed, one added.
+	changed := *b[1]
+	changed.Topics = []string{"grief", "loneliness"}
+	nb := append([]*data.Group{&changed}, b[2:]...)
+	nb = append(nb, &data.Group{ID: "b-new", Name: "New circle", Topics: []string{"grief"}, Format: data.FormatOnline,
+		Kind: data.KindGroup, Languages: []string{"en"}, Source: "https://example.org", LastVerified: "2026-11-25"})
+	d, err := idx.ReplaceSource(ctx, "b", "b2", index.Slice(nb))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(d.Added, []string{"b-new"}) || !slices.Equal(d.Changed, []string{changed.ID}) || !slices.Equal(d.Removed, []string{b[0].ID}) {
+		t.Errorf("diff %+v", d)
+	}
+	if s, _ := idx.Source("b"); s.Fingerprint != "b2" || s.Groups != len(nb) {
+		t.Errorf("Source(b) after replace = %+v", s)
+	}
+	if s, _ := idx.Source("a"); s.Fingerprint != "a1" || s.Groups != len(a) {
+		t.Errorf("Source(a) after replacing b = %+v", s)
+	}
+	oracle := index.NewScan(data.NewDirectory(slices.Concat(a, nb)))
+	queries := indextest.RandomQueries(150, 3, v, place.DefaultGazetteer())
+	queries = append(queries, index.Query{Topics: []string{"grief"}, Remote: true, Size: 50}, index.Query{Words: "circle", Size: 50})
+	indextest.Equal(t, oracle, idx, queries)
+	var listed []string
+	for g, err := range idx.Listings(ctx) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		listed = append(listed, g.ID)
+	}
+	if len(listed) != oracle.Count() || !slices.IsSorted(listed) {
+		t.Errorf("Listings gave %d ids (sorted %v), want %d", len(listed), slices.IsSorted(listed), oracle.Count())
+	}
+	// The same meeting under another id, from another source.
+	twin := *a[1]
+	twin.ID = "twin"
+	if id, ok := idx.DuplicateOf(ctx, &twin); !ok || id != a[1].ID {
+		t.Errorf("DuplicateOf(twin of %s) = %q, %v", a[1].ID, id, ok)
+	}
+	if id, ok := idx.DuplicateOf(ctx, a[1]); ok {
+		t.Errorf("a listing is its own duplicate: %q", id)
+	}
+	idx.Close()
+	re, err := index.Reopen(ctx, path, v, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer re.Close()
+	indextest.Equal(t, oracle, re, queries)
+}

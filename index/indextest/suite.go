@@ -245,6 +245,53 @@ func Run(t *testing.T, f Factory) {
 			}
 		}
 	})
+	t.Run("GroupReadsBack", func(t *testing.T) {
+		g, err := idx.Group(ctx, "grief-es")
+		want, _ := dir.Group("grief-es")
+		if err != nil || g.Name != want.Name || !slices.Equal(g.Languages, want.Languages) || len(g.Meetings) != len(want.Meetings) {
+			t.Errorf("Group(grief-es) = %+v, %v; want %+v", g, err, want)
+		}
+		if _, err := idx.Group(ctx, "no-such-listing"); !errors.Is(err, index.ErrNotFound) {
+			t.Errorf("Group of an unknown id: %v, want ErrNotFound", err)
+		}
+	})
+	t.Run("IndexAndDelete", func(t *testing.T) {
+		n := idx.Count()
+		added := grp("grief-added", "Evening Grief Circle", "For people after a loss.", []string{"grief"}, data.FormatOnline, nil)
+		if err := idx.Index(ctx, added); err != nil {
+			t.Fatal(err)
+		}
+		if idx.Count() != n+1 {
+			t.Errorf("Count after Index = %d, want %d", idx.Count(), n+1)
+		}
+		q := index.Query{Topics: []string{"grief"}, Remote: true, Size: 50}
+		if !slices.Contains(ids(search(t, q)), "grief-added") {
+			t.Errorf("an indexed listing is not found")
+		}
+		moved := *added
+		moved.Topics = []string{"alcohol"}
+		if err := idx.Index(ctx, &moved); err != nil {
+			t.Fatal(err)
+		}
+		if slices.Contains(ids(search(t, q)), "grief-added") || !slices.Contains(ids(search(t, index.Query{Topics: []string{"alcohol"}, Remote: true, Size: 50})), "grief-added") {
+			t.Errorf("a replaced listing is found under its old topic, or not under its new one")
+		}
+		if g, err := idx.Group(ctx, "grief-added"); err != nil || !slices.Equal(g.Topics, []string{"alcohol"}) {
+			t.Errorf("Group after replace = %+v, %v", g, err)
+		}
+		if err := idx.Delete(ctx, "grief-added", "never-there"); err != nil {
+			t.Fatal(err)
+		}
+		if idx.Count() != n {
+			t.Errorf("Count after Delete = %d, want %d", idx.Count(), n)
+		}
+		if _, err := idx.Group(ctx, "grief-added"); !errors.Is(err, index.ErrNotFound) {
+			t.Errorf("Group after Delete: %v, want ErrNotFound", err)
+		}
+		if slices.Contains(ids(search(t, index.Query{Topics: []string{"alcohol"}, Remote: true, Size: 50})), "grief-added") {
+			t.Errorf("a deleted listing is still found")
+		}
+	})
 	t.Run("Closed", func(t *testing.T) {
 		if err := idx.Close(); err != nil {
 			t.Fatal(err)

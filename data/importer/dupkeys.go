@@ -1,0 +1,16 @@
+package importer
+
+import "github.com/peermatch/peermatch/data"
+
+// DupKeys are the keys under which two listings are the same meeting (same
+// name, time and place, or same conference link at the same time), as
+// MergeDuplicates compares them; an index uses them to tell a reload that
+// another source already lists a meeting. Finders and helplines have none.
+func DupKeys(g *data.Group) []string {
+	ks := dupKeys(g)
+	out := make([]string, len(ks))
+	for i, k := range ks {
+		out[i] = k.key
+	}
+	return out
+}
