@@ -26,7 +26,7 @@ const (
 	// ("not really into the whole AA thing", "no quiero ir a AA"), but not
 	// any word: "I can't find an AA meeting" rules nothing out.
 	gap = `(?:\s+(?:want|wanna|to|go|goin|going|do|doing|into|interested|in|like|the|a|an|any|more|another|really|very|that|whole|` +
-		`be|back|joining|join|try|trying|use|using|about|super|big|fan|of|much|religious|church|` +
+		`be|back|joining|join|try|trying|use|using|about|super|big|fan|of|much|religious|church|looking|for|searching|` +
 		`quiero|ir|a|al|el|la|los|las|mas|otro|otra|un|una|me|gusta|gustan|soy|muy|volver|ser|estar|en)){0,4}\s+`
 	// verdict follows a kind the person has tried and turned from.
 	verdict = `(?:\s+[\p{L}]+){0,3}?\s+(?:didnt work|did not work|doesnt work|does not work|never worked|isnt for me|is not for me|wasnt for me|was not for me|` +
