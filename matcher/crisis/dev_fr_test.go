@@ -15,3 +15,20 @@ func TestFrenchDevSet(t *testing.T) {
 	}
 	checkDevBars(t, "French dev set", r)
 }
+
+// TestFrenchHeldOutSet measures the French tier on sentences written after it
+// was extended (testdata/crisis-heldout-fr.tsv). Its first run gave 29/36 at
+// level and 0/21 look-alikes over; the test keeps that floor so a change that
+// loses ground on unseen French fails.
+func TestFrenchHeldOutSet(t *testing.T) {
+	s := newTestScreener(t)
+	r := scoreDev(t, s, loadDev(t, "testdata/crisis-heldout-fr.tsv"))
+	t.Logf("French held-out set: %d/%d crisis at level, first category %d/%d, look-alikes over %d/%d",
+		r.reached, r.crisis, r.catRight, r.crisis, r.over, r.lookalikes)
+	if r.crisis == 0 || r.lookalikes == 0 {
+		t.Fatal("empty held-out set")
+	}
+	if float64(r.reached)/float64(r.crisis) < 0.8 || r.over > 0 {
+		t.Errorf("held-out floor: %d/%d at level (want ≥ 80%%), %d look-alikes over (want 0)", r.reached, r.crisis, r.over)
+	}
+}
