@@ -127,7 +127,7 @@ func TestCrisisLinesCheckNotFuture(t *testing.T) {
 
 // The 18 countries of the registry: reference/crisis.md section 2 and the
 // Philippines (issue 13).
-var crisisCountries = strings.Fields("US CA GB IE AU NZ IN DE FR NL ES JP KR BR MX ZA SG PH")
+var crisisCountries = strings.Fields("US CA GB IE AU NZ IN DE FR NL ES JP KR BR MX ZA SG PH BE CH")
 
 // TestEmbeddedCrisisLinesCoverage keeps the registry's promise: every
 // country routes suicide, domestic violence and child abuse to lines made
