@@ -576,24 +576,28 @@ func (a *Adapter) Alert(ctx context.Context, al bot.Alert) error {
 	if a.cfg.AlertTo == "" {
 		return ErrNoAlertChannel
 	}
+	// Moderators read the fallback language: no one person's locale
+	// speaks for the alert channel.
+	ui := bot.UIFor("")
 	var b strings.Builder
-	b.WriteString("Crisis alert (" + al.Level.String() + ")")
+	line := func(s string) { b.WriteString(s + "\n") }
+	line(ui.Text("alert_title"))
+	line(ui.Text("alert_level", "level", al.Level.String()))
 	if len(al.Categories) > 0 {
-		b.WriteString(": " + strings.Join(al.Categories, ", "))
+		line(ui.Text("alert_categories", "list", strings.Join(al.Categories, ", ")))
 	}
-	b.WriteString(".\n")
 	if al.UserID != "" {
-		b.WriteString("Person: <@" + al.UserID + ">\n")
+		line(ui.Text("alert_person", "id", al.UserID) + " <@" + al.UserID + ">")
 	}
 	if al.Link != "" {
-		b.WriteString("Conversation: " + al.Link + "\n")
+		line(ui.Text("alert_link", "link", al.Link))
 	}
 	at := al.At
 	if at.IsZero() {
 		at = a.now()
 	}
-	b.WriteString("Time: " + at.UTC().Format("2006-01-02 15:04 MST") + "\n")
-	b.WriteString("They were sent crisis lines. Please reach out to them directly; what they wrote is not shared here.")
+	line(ui.Text("alert_time", "time", at.UTC().Format("2006-01-02 15:04 MST")))
+	b.WriteString(ui.Text("alert_note"))
 	// Urgent: short tries, within the core's alert timeout (ctx).
 	err := a.sendChannel(ctx, a.cfg.AlertTo, outMsg{text: b.String(), urgent: true}, time.Time{})
 	if err != nil {
