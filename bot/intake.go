@@ -159,7 +159,7 @@ func (t *turn) command(cmd, arg string) []Reply {
 		return t.forget("forget")
 	case "stop":
 		return t.forget("stop")
-	case "lang":
+	case "lang", "language", "idioma":
 		if lang, ok := languageSwitch[normalize(arg)]; ok {
 			return t.switchLang(lang)
 		}
@@ -167,9 +167,9 @@ func (t *turn) command(cmd, arg string) []Reply {
 			return t.switchLang(strings.ToLower(arg))
 		}
 		return []Reply{{Text: t.c.t("lang_unknown")}}
-	case "times":
+	case "times", "horarios":
 		return t.times(arg)
-	case "start", "find":
+	case "start", "find", "buscar":
 		if !t.found || !t.sess.Consent {
 			if arg != "" && t.found {
 				return t.helloAnswer(arg)
