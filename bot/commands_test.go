@@ -172,3 +172,17 @@ func TestCommandReachesCore(t *testing.T) {
 		t.Errorf("a crisis in a slash command's argument: %+v (%v)", rs, err)
 	}
 }
+
+// BenchmarkParseCommand: every message passes through the parser, and a
+// synonym ("/buscar") is looked up in every catalog.
+func BenchmarkParseCommand(b *testing.B) {
+	for _, text := range []string{"I need a group", "/find grief", "/buscar duelo"} {
+		b.Run(strings.Fields(text)[0], func(b *testing.B) {
+			for b.Loop() {
+				if _, ok := bot.ParseCommand(text); ok != strings.HasPrefix(text, "/") {
+					b.Fatal(text)
+				}
+			}
+		})
+	}
+}
