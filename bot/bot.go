@@ -27,6 +27,11 @@ type Message struct {
 	// conversation has moved on).
 	Edited bool
 	Sent   time.Time
+	// Command is set by a front end whose platform delivers commands as
+	// such (a Discord slash command); Text then holds only the person's
+	// words (the argument), which are screened like any message. Typed
+	// "/find x" may leave it nil: the core reads Text with ParseCommand.
+	Command *Command
 }
 
 // Reply is one outbound message. Text is plain text: front ends must not

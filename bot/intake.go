@@ -89,7 +89,7 @@ func (e *Engine) converse(ctx context.Context, m Message) (out []Reply, err erro
 	}
 	t.sess, t.found = sess, ok
 	t.c = e.lang(sess, ok, m)
-	cmd, arg := parseCommand(t.text)
+	cmd, arg := t.givenCommand()
 	if gerr != nil {
 		e.log.LogAttrs(ctx, slog.LevelError, "session store", slog.String("user", t.key), slog.String("err", gerr.Error()))
 		switch cmd {
@@ -134,15 +134,16 @@ func (e *Engine) converse(ctx context.Context, m Message) (out []Reply, err erro
 	return out, err
 }
 
-// parseCommand splits "/times@peermatch_bot grief circle" into
-// ("times", "grief circle"). Non-commands give "".
-func parseCommand(text string) (cmd, arg string) {
-	if !strings.HasPrefix(text, "/") {
-		return "", ""
+// givenCommand is the message's command, if any: the one a front end
+// delivered, or typed text read by the one parser (ParseCommand).
+func (t *turn) givenCommand() (cmd, arg string) {
+	if c := t.m.Command; c != nil {
+		return c.Name, strings.TrimSpace(c.Arg)
 	}
-	head, arg, _ := strings.Cut(text[1:], " ")
-	head, _, _ = strings.Cut(head, "@")
-	return strings.ToLower(head), strings.TrimSpace(arg)
+	if c, ok := ParseCommand(t.text); ok {
+		return c.Name, c.Arg
+	}
+	return "", ""
 }
 
 func (t *turn) command(cmd, arg string) []Reply {

@@ -66,6 +66,8 @@ func Run(ctx context.Context, h bot.Handler, in io.Reader, out io.Writer, opts O
 		close(lines)
 	}()
 	var choices []bot.Choice
+	// The console's own words (file notes) follow the locale it was given.
+	ui := bot.UIFor(opts.Locale)
 	handle := func(text string) error {
 		msg := bot.Message{Platform: "console", ChatID: opts.UserID, UserID: opts.UserID, Text: text,
 			Locale: opts.Locale, Private: true, Sent: opts.Now()}
@@ -78,7 +80,7 @@ func Run(ctx context.Context, h bot.Handler, in io.Reader, out io.Writer, opts O
 			choices = nil
 		}
 		for _, r := range replies {
-			if err := write(out, r, opts.SaveDir); err != nil {
+			if err := write(out, r, opts.SaveDir, ui); err != nil {
 				return err
 			}
 			if len(r.Choices) > 0 {
@@ -103,7 +105,7 @@ func Run(ctx context.Context, h bot.Handler, in io.Reader, out io.Writer, opts O
 		case <-ctx.Done():
 			return ctx.Err()
 		case r := <-opts.Push:
-			if err := write(out, r, opts.SaveDir); err != nil {
+			if err := write(out, r, opts.SaveDir, ui); err != nil {
 				return err
 			}
 			continue
@@ -139,7 +141,7 @@ func pick(line string, choices []bot.Choice) string {
 	return line
 }
 
-func write(out io.Writer, r bot.Reply, saveDir string) error {
+func write(out io.Writer, r bot.Reply, saveDir string, ui bot.UI) error {
 	var b strings.Builder
 	if r.Urgent {
 		b.WriteString("!! ")
@@ -151,9 +153,9 @@ func write(out io.Writer, r bot.Reply, saveDir string) error {
 	}
 	if r.Attach != nil {
 		if path, err := save(saveDir, r.Attach); err == nil && path != "" {
-			fmt.Fprintf(&b, "  [saved %s]\n", path)
+			b.WriteString("  " + ui.Text("file_saved", "path", path) + "\n")
 		} else {
-			fmt.Fprintf(&b, "  [attachment %s, %d bytes]\n", r.Attach.Name, len(r.Attach.Data))
+			b.WriteString("  " + ui.Text("file_attached", "name", r.Attach.Name, "size", strconv.Itoa(len(r.Attach.Data))) + "\n")
 		}
 	}
 	b.WriteString("\n")

@@ -1,98 +1,92 @@
 package discord
 
 import (
-	"strings"
-
 	"github.com/bwmarrin/discordgo"
+	"github.com/peermatch/peermatch/bot"
 )
 
-// Slash command names, and the core command each one stands for.
-const (
-	cmdFindGroup = "findgroup"
-	cmdMeetings  = "meetings"
-	cmdCrisis    = "crisis"
-	cmdForget    = "forget"
-	cmdHelp      = "help"
-)
-
-// spanish gives a Spanish text for both of Discord's Spanish locales; a bare
-// "es" key makes the whole registration fail with HTTP 400.
-func spanish(s string) *map[discordgo.Locale]string {
-	return &map[discordgo.Locale]string{discordgo.SpanishES: s, discordgo.SpanishLATAM: s}
+// commandLocales maps each Discord locale whose language the catalogs
+// speak, other than the fallback (the commands' own names are in that),
+// to its catalog language, through the core's language decision: es-ES and
+// es-419 to "es", fr to "fr". A bare "es" is not a Discord locale and would
+// make the whole registration fail with HTTP 400, so only Discord's own
+// locale list is used.
+func commandLocales() map[discordgo.Locale]string {
+	langs := bot.Languages()
+	if len(langs) == 0 {
+		return nil
+	}
+	out := map[discordgo.Locale]string{}
+	for loc := range discordgo.Locales {
+		if lang := bot.Language(string(loc)); lang != langs[0] {
+			out[loc] = lang
+		}
+	}
+	return out
 }
 
-// commands returns the slash commands the adapter registers, with English
-// and Spanish names and descriptions. They work in servers and in direct
-// messages with the bot.
+// commands returns the slash commands the adapter registers: the core's
+// command list (bot.CommandMenu) with the fallback language's names and
+// descriptions, localized for every other catalog language. They work in
+// servers and in direct messages with the bot.
 func commands() []*discordgo.ApplicationCommand {
+	langs := bot.Languages()
+	if len(langs) == 0 {
+		return nil
+	}
 	contexts := &[]discordgo.InteractionContextType{discordgo.InteractionContextGuild, discordgo.InteractionContextBotDM}
 	install := &[]discordgo.ApplicationIntegrationType{discordgo.ApplicationIntegrationGuildInstall}
-	cmd := func(name, esName, desc, esDesc string, opts ...*discordgo.ApplicationCommandOption) *discordgo.ApplicationCommand {
-		if opts == nil {
-			opts = []*discordgo.ApplicationCommandOption{}
-		}
-		return &discordgo.ApplicationCommand{
-			Type: discordgo.ChatApplicationCommand, Name: name, NameLocalizations: spanish(esName),
-			Description: desc, DescriptionLocalizations: spanish(esDesc),
-			Contexts: contexts, IntegrationTypes: install, Options: opts,
-		}
+	base := bot.CommandMenu(langs[0])
+	menus := map[string][]bot.CommandInfo{}
+	locs := commandLocales()
+	for _, lang := range locs {
+		menus[lang] = bot.CommandMenu(lang)
 	}
-	opt := func(name, esName, desc, esDesc string) *discordgo.ApplicationCommandOption {
-		return &discordgo.ApplicationCommandOption{
-			Type: discordgo.ApplicationCommandOptionString, Name: name, NameLocalizations: *spanish(esName),
-			Description: desc, DescriptionLocalizations: *spanish(esDesc), MaxLength: 200,
+	localized := func(field func(bot.CommandInfo) string, i int) map[discordgo.Locale]string {
+		m := make(map[discordgo.Locale]string, len(locs))
+		for loc, lang := range locs {
+			m[loc] = field(menus[lang][i])
 		}
+		return m
 	}
-	return []*discordgo.ApplicationCommand{
-		cmd(cmdFindGroup, "buscargrupo",
-			"Find a peer support group (we continue privately in a direct message)",
-			"Busca un grupo de apoyo mutuo (seguimos en privado por mensaje directo)",
-			opt("about", "tema", "What you are looking for, e.g. grief, online", "Qué buscas, p. ej. duelo, en línea")),
-		cmd(cmdMeetings, "reuniones",
-			"When a group meets next",
-			"Cuándo se reúne un grupo",
-			opt("group", "grupo", "The group's name", "El nombre del grupo")),
-		cmd(cmdCrisis, "crisis",
-			"Crisis lines to call or text right now",
-			"Líneas de crisis a las que llamar o escribir ahora"),
-		cmd(cmdForget, "olvidar",
-			"Erase everything this bot keeps about you",
-			"Borra todo lo que este bot guarda sobre ti"),
-		cmd(cmdHelp, "ayuda",
-			"What this bot does and how to use it",
-			"Qué hace este bot y cómo usarlo"),
+	var out []*discordgo.ApplicationCommand
+	for i, c := range base {
+		if c.Slash == "" {
+			continue // typed only (Telegram, console)
+		}
+		names := localized(func(c bot.CommandInfo) string { return c.Slash }, i)
+		descs := localized(func(c bot.CommandInfo) string { return c.Description }, i)
+		cmd := &discordgo.ApplicationCommand{
+			Type: discordgo.ChatApplicationCommand, Name: c.Slash, NameLocalizations: &names,
+			Description: c.Description, DescriptionLocalizations: &descs,
+			Contexts: contexts, IntegrationTypes: install, Options: []*discordgo.ApplicationCommandOption{},
+		}
+		if c.ArgName != "" {
+			cmd.Options = append(cmd.Options, &discordgo.ApplicationCommandOption{
+				Type: discordgo.ApplicationCommandOptionString, Name: c.ArgName,
+				NameLocalizations:        localized(func(c bot.CommandInfo) string { return c.ArgName }, i),
+				Description:              c.ArgDescription,
+				DescriptionLocalizations: localized(func(c bot.CommandInfo) string { return c.ArgDescription }, i),
+				MaxLength:                200,
+			})
+		}
+		out = append(out, cmd)
 	}
+	return out
 }
 
-// commandText turns a slash command into the text the core understands:
-// /findgroup about:grief -> "/find grief", /meetings -> "/times". Unknown
-// commands give "".
-func commandText(d discordgo.ApplicationCommandInteractionData) string {
+// slashCommand turns an application command into the core's command: the
+// name Discord sends (always the registered one, whatever the person's
+// language) and the text of its option. ok is false for a command the
+// core does not know.
+func slashCommand(d discordgo.ApplicationCommandInteractionData) (bot.Command, bool) {
 	arg := ""
 	for _, o := range d.Options {
 		if o.Type == discordgo.ApplicationCommandOptionString {
 			if s, ok := o.Value.(string); ok {
-				arg = strings.Join(strings.Fields(s), " ")
+				arg = s
 			}
 		}
 	}
-	with := func(cmd string) string {
-		if arg == "" {
-			return cmd
-		}
-		return cmd + " " + arg
-	}
-	switch d.Name {
-	case cmdFindGroup:
-		return with("/find")
-	case cmdMeetings:
-		return with("/times")
-	case cmdCrisis:
-		return "/crisis"
-	case cmdForget:
-		return "/forget"
-	case cmdHelp:
-		return "/help"
-	}
-	return ""
+	return bot.SlashCommand(d.Name, arg)
 }

@@ -21,12 +21,20 @@ const ackTimeout = 2500 * time.Millisecond
 type job struct {
 	msg     bot.Message
 	ix      *discordgo.Interaction // nil for a DM text message
-	command string                 // slash command name, for commands
+	cmd     *bot.Command           // the core command a slash command stands for
 	guild   bool                   // the interaction came from a server
 	unknown bool                   // a command or component this adapter does not know
 	acked   chan struct{}          // closed when the acknowledgement is done
 	ackErr  error                  // set before acked is closed
 	at      time.Time              // when it was queued; replies' deadlines count from here
+}
+
+// cmdName is the core command's name, "" when the job is not a command.
+func (j *job) cmdName() string {
+	if j.cmd == nil {
+		return ""
+	}
+	return j.cmd.Name
 }
 
 // queue holds one person's pending jobs: ordinary ones in order, and those
@@ -129,8 +137,11 @@ func (a *Adapter) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionC
 	switch ix.Type {
 	case discordgo.InteractionApplicationCommand:
 		d := ix.ApplicationCommandData()
-		j.command = d.Name
-		j.msg.Text = commandText(d)
+		if c, ok := slashCommand(d); ok {
+			// The core gets the command as such; Text carries only the
+			// person's words, which the crisis screen reads.
+			j.cmd, j.msg.Text = &c, c.Arg
+		}
 		var flags discordgo.MessageFlags
 		if j.guild {
 			// The ephemeral flag must be on the deferral; a later edit
@@ -162,13 +173,13 @@ func (a *Adapter) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionC
 	// Private: every answer to an interaction is seen by this person
 	// alone (ephemeral in a server, or in the DM), so the core may talk
 	// about health; the server channel never sees any of it.
-	j.msg = bot.Message{Platform: platform, UserID: u.ID, Text: j.msg.Text, Locale: string(ix.Locale),
+	j.msg = bot.Message{Platform: platform, UserID: u.ID, Text: j.msg.Text, Command: j.cmd, Locale: string(ix.Locale),
 		Private: true, Link: a.link(ix.GuildID, ix.ChannelID, ""), Sent: a.now()}
 	if !j.guild {
 		j.msg.ChatID = ix.ChannelID
 	}
 	a.log.LogAttrs(context.Background(), slog.LevelDebug, "discord interaction received", a.user(u.ID),
-		slog.Int("type", int(ix.Type)), slog.String("command", j.command), slog.Bool("server", j.guild))
+		slog.Int("type", int(ix.Type)), slog.String("command", j.cmdName()), slog.Bool("server", j.guild))
 	// Acknowledge at once, beside the person's queue: the 3 s deadline
 	// must not wait for earlier messages to be handled.
 	j.acked = make(chan struct{})
@@ -186,7 +197,7 @@ func (a *Adapter) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionC
 	}()
 	// An unknown command or a component that is not ours: the person is
 	// told so instead of being left with "thinking..." on screen.
-	j.unknown = j.msg.Text == ""
+	j.unknown = j.cmd == nil && j.msg.Text == ""
 	a.enqueue(u.ID, j)
 }
 
@@ -201,7 +212,7 @@ func (a *Adapter) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionC
 // "thinking...").
 func (a *Adapter) enqueue(userID string, j *job) {
 	j.at = a.now()
-	urgent := j.command == cmdCrisis
+	urgent := j.cmdName() == bot.CommandCrisis
 	if !urgent && a.cfg.Screen != nil && j.msg.Text != "" {
 		// Screening costs up to milliseconds for a long message, on the
 		// gateway's reading goroutine: do it only when the message would
@@ -291,7 +302,7 @@ func (a *Adapter) slowDown(j *job) {
 	if j.acked != nil {
 		<-j.acked
 	}
-	msgs := []outMsg{{text: text(lang(j.msg.Locale), "slow_down")}}
+	msgs := []outMsg{{text: bot.UIFor(j.msg.Locale).Text("slow_down")}}
 	switch {
 	case j.ix == nil:
 		a.deliverChannel(a.work, j.msg.UserID, j.msg.ChatID, msgs, a.deadline(j, false))
@@ -327,10 +338,10 @@ func (a *Adapter) process(j *job) {
 		<-j.acked
 	}
 	out := a.work
-	loc := lang(j.msg.Locale)
+	loc := j.msg.Locale
 	if j.unknown {
 		if j.ix != nil && j.ix.Type == discordgo.InteractionApplicationCommand {
-			a.deliverInteraction(out, j, []outMsg{{text: text(loc, "unknown")}}, true)
+			a.deliverInteraction(out, j, []outMsg{{text: bot.UIFor(loc).Text("unknown_command")}}, true)
 		}
 		return
 	}
@@ -364,7 +375,7 @@ func (a *Adapter) process(j *job) {
 		a.deliverInteraction(out, j, msgs, false)
 	case !j.guild:
 		a.deliverInteraction(out, j, msgs, true)
-	case j.command == cmdFindGroup:
+	case j.cmdName() == bot.CommandFind:
 		a.moveToDM(out, j, msgs, dmErr, loc)
 	default:
 		a.deliverInteraction(out, j, msgs, true)
@@ -397,10 +408,10 @@ func (a *Adapter) moveToDM(ctx context.Context, j *job, msgs []outMsg, dmErr err
 		}
 	}
 	if dmErr == nil {
-		ix.send(ctx, outMsg{text: text(loc, "dm_moved")})
+		ix.send(ctx, outMsg{text: bot.UIFor(loc).Text("dm_moved")})
 	} else {
 		a.log.LogAttrs(ctx, slog.LevelWarn, "could not move the conversation to a DM", a.user(j.msg.UserID), slog.String("err", dmErr.Error()))
-		ix.send(ctx, outMsg{text: text(loc, "dm_failed")})
+		ix.send(ctx, outMsg{text: bot.UIFor(loc).Text("dm_failed")})
 		for _, m := range rest {
 			ix.send(ctx, m)
 		}
@@ -565,24 +576,28 @@ func (a *Adapter) Alert(ctx context.Context, al bot.Alert) error {
 	if a.cfg.AlertTo == "" {
 		return ErrNoAlertChannel
 	}
+	// Moderators read the fallback language: no one person's locale
+	// speaks for the alert channel.
+	ui := bot.UIFor("")
 	var b strings.Builder
-	b.WriteString("Crisis alert (" + al.Level.String() + ")")
+	line := func(s string) { b.WriteString(s + "\n") }
+	line(ui.Text("alert_title"))
+	line(ui.Text("alert_level", "level", al.Level.String()))
 	if len(al.Categories) > 0 {
-		b.WriteString(": " + strings.Join(al.Categories, ", "))
+		line(ui.Text("alert_categories", "list", strings.Join(al.Categories, ", ")))
 	}
-	b.WriteString(".\n")
 	if al.UserID != "" {
-		b.WriteString("Person: <@" + al.UserID + ">\n")
+		line(ui.Text("alert_person", "id", al.UserID) + " <@" + al.UserID + ">")
 	}
 	if al.Link != "" {
-		b.WriteString("Conversation: " + al.Link + "\n")
+		line(ui.Text("alert_link", "link", al.Link))
 	}
 	at := al.At
 	if at.IsZero() {
 		at = a.now()
 	}
-	b.WriteString("Time: " + at.UTC().Format("2006-01-02 15:04 MST") + "\n")
-	b.WriteString("They were sent crisis lines. Please reach out to them directly; what they wrote is not shared here.")
+	line(ui.Text("alert_time", "time", at.UTC().Format("2006-01-02 15:04 MST")))
+	b.WriteString(ui.Text("alert_note"))
 	// Urgent: short tries, within the core's alert timeout (ctx).
 	err := a.sendChannel(ctx, a.cfg.AlertTo, outMsg{text: b.String(), urgent: true}, time.Time{})
 	if err != nil {
@@ -620,7 +635,8 @@ func (a *Adapter) Send(ctx context.Context, chatID string, r bot.Reply) error {
 	}
 	var errs []error
 	deadline := a.now().Add(a.cfg.ReplyMaxAge)
-	for _, m := range render([]bot.Reply{r}, "en") {
+	// The person's locale is not known here: the fallback language's words.
+	for _, m := range render([]bot.Reply{r}, "") {
 		if err := a.sendChannel(ctx, chatID, m, deadline); err != nil {
 			errs = append(errs, err)
 		}

@@ -41,8 +41,9 @@ func noMentions() *discordgo.MessageAllowedMentions {
 
 // render turns replies into messages: urgent replies first (the core
 // already orders them so; this keeps the promise if it ever does not),
-// long texts split on paragraph boundaries.
-func render(replies []bot.Reply, lang string) []outMsg {
+// long texts split on paragraph boundaries. locale picks the language of
+// the adapter's own words (a select menu's placeholder).
+func render(replies []bot.Reply, locale string) []outMsg {
 	rs := slices.Clone(replies)
 	slices.SortStableFunc(rs, func(a, b bot.Reply) int {
 		switch {
@@ -56,7 +57,7 @@ func render(replies []bot.Reply, lang string) []outMsg {
 	var out []outMsg
 	for _, r := range rs {
 		chunks := bot.SplitText(r.Text, maxContent)
-		comps := components(r.Choices, lang)
+		comps := components(r.Choices, locale)
 		if len(chunks) == 0 {
 			if len(comps) == 0 && r.Attach == nil {
 				continue
@@ -86,7 +87,7 @@ func truncate(s string, n int) string {
 // components lays choices out as buttons (5 per row, 5 rows) or, past 25,
 // as select menus of 25 options each. Choices whose ID cannot fit a
 // custom_id are left out rather than failing the whole message.
-func components(choices []bot.Choice, lang string) []discordgo.MessageComponent {
+func components(choices []bot.Choice, locale string) []discordgo.MessageComponent {
 	var cs []bot.Choice
 	seen := map[string]bool{}
 	for _, c := range choices {
@@ -127,7 +128,7 @@ func components(choices []bot.Choice, lang string) []discordgo.MessageComponent 
 		}
 		rows = append(rows, discordgo.ActionsRow{Components: []discordgo.MessageComponent{discordgo.SelectMenu{
 			MenuType: discordgo.StringSelectMenu, CustomID: menuIDPrefix + strconv.Itoa(m),
-			Placeholder: text(lang, "choose"), Options: opts,
+			Placeholder: bot.UIFor(locale).Label("choose"), Options: opts,
 		}}})
 	}
 	return rows
@@ -155,37 +156,4 @@ func file(a *bot.Attachment) *discordgo.File {
 		ct = "application/octet-stream"
 	}
 	return &discordgo.File{Name: a.Name, ContentType: ct, Reader: bytes.NewReader(a.Data)}
-}
-
-// The adapter's own few sentences, in the languages the core speaks.
-var texts = map[string]map[string]string{
-	"en": {
-		"choose":    "Choose one",
-		"dm_moved":  "I've sent you a direct message so we can talk privately.",
-		"dm_failed": "I couldn't send you a direct message (your privacy settings may block messages from server members), so I'm answering here, where only you can see it. You can also open a direct message with me.",
-		"unknown":   "I don't know that command. Try /help.",
-		"slow_down": "You're sending messages faster than I can answer, so I skipped some. Please wait for my answer before sending more. If you are in danger, type /crisis.",
-	},
-	"es": {
-		"choose":    "Elige una opción",
-		"dm_moved":  "Te he enviado un mensaje directo para hablar en privado.",
-		"dm_failed": "No pude enviarte un mensaje directo (quizá tu configuración de privacidad bloquea mensajes de miembros del servidor), así que te respondo aquí, donde solo tú lo ves. También puedes abrir un mensaje directo conmigo.",
-		"unknown":   "No conozco ese comando. Prueba /ayuda.",
-		"slow_down": "Me estás enviando mensajes más rápido de lo que puedo responder, así que me salté algunos. Espera mi respuesta antes de enviar más. Si estás en peligro, escribe /crisis.",
-	},
-}
-
-// lang maps a Discord locale to the adapter's language.
-func lang(locale string) string {
-	if strings.HasPrefix(strings.ToLower(locale), "es") {
-		return "es"
-	}
-	return "en"
-}
-
-func text(lng, key string) string {
-	if s, ok := texts[lng][key]; ok {
-		return s
-	}
-	return texts["en"][key]
 }

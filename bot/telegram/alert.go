@@ -72,23 +72,29 @@ func alertText(al bot.Alert, now time.Time) (string, []tgbotapi.MessageEntity) {
 	if platform == "" {
 		platform = Platform
 	}
+	// Moderators read the fallback language: no one person's locale
+	// speaks for the moderator chat.
+	ui := bot.UIFor("")
 	var b strings.Builder
-	b.WriteString("⚠️ peermatch: someone may be at immediate risk.\n")
-	fmt.Fprintf(&b, "Level: %s\nCategories: %s\nPlatform: %s\n", al.Level.String(), cats, platform)
-	fmt.Fprintf(&b, "Person: user id %s, tg://user?id=%s (", al.UserID, al.UserID)
+	line := func(s string) { b.WriteString(s + "\n") }
+	line(ui.Text("alert_title"))
+	line(ui.Text("alert_level", "level", al.Level.String()))
+	line(ui.Text("alert_categories", "list", cats))
+	line(ui.Text("alert_platform", "platform", platform))
+	b.WriteString(ui.Text("alert_person", "id", al.UserID) + ", tg://user?id=" + al.UserID + " (")
 	linkStart := bot.UTF16Len(b.String())
-	const linkText = "open their profile"
-	b.WriteString(linkText + ")\n")
-	chat := "a private chat with the bot"
+	linkText := ui.Label("alert_profile")
+	line(linkText + ")")
 	if al.ChatID != "" && al.ChatID != al.UserID {
-		chat = "group chat " + al.ChatID
+		line(ui.Text("alert_where_group", "chat", al.ChatID))
+	} else {
+		line(ui.Text("alert_where_private"))
 	}
-	fmt.Fprintf(&b, "Where: %s\n", chat)
 	if al.Link != "" && !strings.HasPrefix(al.Link, "tg://") {
-		fmt.Fprintf(&b, "Message link: %s\n", al.Link)
+		line(ui.Text("alert_link", "link", al.Link))
 	}
-	fmt.Fprintf(&b, "Time: %s\n", at.UTC().Format("2006-01-02 15:04 UTC"))
-	b.WriteString("The message itself is not included. The bot has already sent the crisis lines.")
+	line(ui.Text("alert_time", "time", at.UTC().Format("2006-01-02 15:04 UTC")))
+	b.WriteString(ui.Text("alert_note"))
 	ents := []tgbotapi.MessageEntity{{Type: "text_link", Offset: linkStart, Length: bot.UTF16Len(linkText),
 		URL: "tg://user?id=" + al.UserID}}
 	return b.String(), ents

@@ -4,44 +4,44 @@ import (
 	"context"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"github.com/peermatch/peermatch/bot"
 )
 
-// commands are registered with setMyCommands so that Telegram shows them in
-// the "/" menu, in English (the default) and Spanish. They are the core's
-// commands (bot/intake.go).
-var commands = map[string][]tgbotapi.BotCommand{
-	"": {
-		{Command: "start", Description: "Start, or start again"},
-		{Command: "find", Description: "Search for a support group again"},
-		{Command: "times", Description: "Meeting times of a group, e.g. /times grief"},
-		{Command: "crisis", Description: "Crisis lines, right now"},
-		{Command: "help", Description: "What I can do"},
-		{Command: "lang", Description: "Change the language: /lang en or /lang es"},
-		{Command: "forget", Description: "Erase everything I keep about you"},
-		{Command: "stop", Description: "Stop and erase your answers"},
-	},
-	"es": {
-		{Command: "start", Description: "Empezar, o empezar de nuevo"},
-		{Command: "find", Description: "Buscar de nuevo un grupo de apoyo"},
-		{Command: "times", Description: "Horarios de un grupo, p. ej. /times duelo"},
-		{Command: "crisis", Description: "Líneas de crisis, ahora mismo"},
-		{Command: "help", Description: "Lo que puedo hacer"},
-		{Command: "lang", Description: "Cambiar el idioma: /lang es o /lang en"},
-		{Command: "forget", Description: "Borrar todo lo que guardo sobre ti"},
-		{Command: "stop", Description: "Parar y borrar tus respuestas"},
-	},
+// menu is one setMyCommands call: the commands shown to people whose
+// Telegram language is code ("" for everyone else).
+type menu struct {
+	code string
+	cmds []tgbotapi.BotCommand
 }
 
-// setCommands registers the command menu. A failure is logged, not fatal:
+// menus builds the "/" menus from the core's command list (bot.CommandMenu)
+// in every catalog language; the fallback language goes under "", so that
+// a language without a menu of its own still gets one.
+func menus() []menu {
+	var out []menu
+	for i, lang := range bot.Languages() {
+		m := menu{code: lang}
+		if i == 0 {
+			m.code = ""
+		}
+		for _, c := range bot.CommandMenu(lang) {
+			m.cmds = append(m.cmds, tgbotapi.BotCommand{Command: c.Name, Description: c.Description})
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// setCommands registers the command menus. A failure is logged, not fatal:
 // the commands work typed whether or not the menu shows them.
 func (a *Adapter) setCommands(ctx context.Context) {
-	for _, lang := range []string{"", "es"} {
+	for _, m := range menus() {
 		_, err := a.request(ctx, a.cfg.RequestTimeout, "setMyCommands", func(api *tgbotapi.BotAPI) error {
-			_, err := api.Request(tgbotapi.SetMyCommandsConfig{Commands: commands[lang], LanguageCode: lang})
+			_, err := api.Request(tgbotapi.SetMyCommandsConfig{Commands: m.cmds, LanguageCode: m.code})
 			return err
 		})
 		if err != nil {
-			a.log.Warn("setMyCommands failed", "lang", lang, "code", err.Code)
+			a.log.Warn("setMyCommands failed", "lang", m.code, "code", err.Code)
 		}
 	}
 }

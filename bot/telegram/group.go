@@ -30,12 +30,13 @@ func (a *Adapter) groupItems(in inbound, rs []bot.Reply) []*outItem {
 	}
 	items := a.render(in, urgent)
 	if in.addressed {
+		ui := bot.UIFor(in.msg.Locale)
 		if len(rest) == 0 {
-			rest = []bot.Reply{{Text: ui(in.msg.Locale, "invite")}}
+			rest = []bot.Reply{{Text: ui.Text("group_invite")}}
 		}
 		more := a.render(in, rest)
 		if link := a.deepLink(); link != "" && len(more) > 0 {
-			more[len(more)-1].Inline = [][]button{{{Text: ui(in.msg.Locale, "invite_button"), URL: link}}}
+			more[len(more)-1].Inline = [][]button{{{Text: ui.Label("open_private_chat"), URL: link}}}
 		}
 		items = append(items, more...)
 	}

@@ -133,16 +133,18 @@ func (a *Adapter) translateMessage(m *tgbotapi.Message) (in inbound, ok bool) {
 	}
 	in.chat, in.user, in.messageID, in.group = m.Chat.ID, m.From.ID, m.MessageID, !private
 	me := a.username()
-	cmd, target, arg := splitCommand(text)
+	// The core's one parser reads the command here too, so the adapter and
+	// the core agree on what is one and whom it is for.
+	cmd, isCmd := bot.ParseCommand(text)
 	switch {
 	case private:
 		in.addressed = true
-		if cmd == "start" && arg == deepLinkPayload {
+		if isCmd && cmd.Name == "start" && cmd.Arg == deepLinkPayload {
 			text = "/start"
 		}
 	default:
-		forOther := target != "" && !strings.EqualFold(target, me)
-		in.addressed = (cmd != "" && !forOther) ||
+		forOther := cmd.To != "" && !strings.EqualFold(cmd.To, me)
+		in.addressed = (isCmd && !forOther) ||
 			(me != "" && containsFold(text, "@"+me)) ||
 			(m.ReplyToMessage != nil && m.ReplyToMessage.From != nil && m.ReplyToMessage.From.ID == a.selfID())
 		if me != "" {
@@ -163,19 +165,6 @@ func (a *Adapter) translateMessage(m *tgbotapi.Message) (in inbound, ok bool) {
 }
 
 func userLink(id int64) string { return "tg://user?id=" + strconv.FormatInt(id, 10) }
-
-// splitCommand reads "/start@peermatch_bot grp" as ("start", "peermatch_bot",
-// "grp"); text that is not a command gives empty strings. It works on the
-// text itself rather than the library's entity offsets, which are UTF-16
-// and would panic on a malformed entity.
-func splitCommand(text string) (cmd, target, arg string) {
-	if !strings.HasPrefix(text, "/") {
-		return "", "", ""
-	}
-	head, arg, _ := strings.Cut(text[1:], " ")
-	cmd, target, _ = strings.Cut(head, "@")
-	return strings.ToLower(cmd), target, strings.TrimSpace(arg)
-}
 
 func containsFold(s, sub string) bool {
 	return strings.Contains(strings.ToLower(s), strings.ToLower(sub))
@@ -199,28 +188,6 @@ func replaceFold(s, old, repl string) string {
 		b.WriteString(repl)
 		s, low = s[i+len(old):], low[i+len(old):]
 	}
-}
-
-// texts the adapter itself writes, by language.
-var uiText = map[string]map[string]string{
-	"en": {
-		"share_location": "📍 Share my location",
-		"invite":         "I don't talk about support needs in a group, to protect your privacy. Tap below to talk with me in a private chat.",
-		"invite_button":  "Open a private chat",
-	},
-	"es": {
-		"share_location": "📍 Compartir mi ubicación",
-		"invite":         "No hablo de temas de apoyo en un grupo, para proteger tu privacidad. Toca abajo para hablar conmigo en un chat privado.",
-		"invite_button":  "Abrir un chat privado",
-	},
-}
-
-func ui(locale, key string) string {
-	lang := "en"
-	if strings.HasPrefix(strings.ToLower(locale), "es") {
-		lang = "es"
-	}
-	return uiText[lang][key]
 }
 
 // asksLocation reports whether a reply asks where the person is, so that
@@ -280,7 +247,7 @@ func (a *Adapter) renderOne(in inbound, r bot.Reply) []*outItem {
 	}
 	last := items[len(items)-1]
 	if !in.group && asksLocation(r) {
-		row := []button{{Text: ui(in.msg.Locale, "share_location"), Location: true}}
+		row := []button{{Text: bot.UIFor(in.msg.Locale).Label("share_location"), Location: true}}
 		last.Keyboard = [][]button{row}
 		for _, c := range r.Choices {
 			if c.ID != LocationChoiceID {
