@@ -76,7 +76,7 @@ type CommandInfo struct {
 // CommandMenu returns the commands with their texts in lang (a catalog
 // language; others get the fallback's texts).
 func CommandMenu(lang string) []CommandInfo {
-	cs, err := sharedCatalogs()
+	cs, err := builtin()
 	if err != nil {
 		return nil
 	}
@@ -126,7 +126,7 @@ func commandName(name string) string {
 			return name
 		}
 	}
-	cs, err := sharedCatalogs()
+	cs, err := builtin()
 	if err != nil {
 		return name
 	}
@@ -161,7 +161,7 @@ type UI struct{ c *catalog }
 
 // UIFor returns the front-end words for a platform locale.
 func UIFor(locale string) UI {
-	cs, err := sharedCatalogs()
+	cs, err := builtin()
 	if err != nil {
 		return UI{}
 	}
