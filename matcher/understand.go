@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/peermatch/peermatch/data"
 )
@@ -526,13 +527,17 @@ func (m *Matcher) place(text string, h data.PlaceHint) (data.Place, bool) {
 		// try "San Antonio, TX on Sundays", ..., "San Antonio, TX".
 		for n := min(len(words), 5); n >= 1 && tries < maxPlaceTries*5; n-- {
 			cand := strings.Trim(strings.Join(words[:n], " "), ",.;:!?()- ")
-			if !m.placeLike(cand, false) {
+			// "à Paris": a capitalised single word after a preposition
+			// may share a topic word's stem ("paris sportifs") and still
+			// be a city, if a big one.
+			named := n == 1 && properName(cand) && m.lex.known[stem(data.Fold(cand))]
+			if !named && !m.placeLike(cand, false) {
 				continue
 			}
 			tries++
 			// "in front of people": a lower-case word after "in" must
 			// name a town of some size, not a hamlet called Front.
-			if p, ok := m.gaz.LookupNear(cand, h); ok && (n > 1 || cand != strings.ToLower(cand) || p.Point == (data.Point{}) || p.Population >= prepMinPopulation) {
+			if p, ok := m.gaz.LookupNear(cand, h); ok && (!named || p.Population >= bareMinPopulation) && (n > 1 || cand != strings.ToLower(cand) || p.Point == (data.Point{}) || p.Population >= prepMinPopulation) {
 				return p, true
 			}
 		}
@@ -581,6 +586,13 @@ func (m *Matcher) bare(words []string, h data.PlaceHint) (data.Place, bool) {
 		return data.Place{}, false
 	}
 	return p, true
+}
+
+// properName reports whether w is written as a name: a capital, then not
+// all capitals ("Paris", not "AA" or "paris").
+func properName(w string) bool {
+	r, _ := utf8.DecodeRuneInString(w)
+	return unicode.IsUpper(r) && strings.ToUpper(w) != w
 }
 
 // prepMinPopulation is how big a place must be to count when it is a
