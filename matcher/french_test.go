@@ -87,3 +87,18 @@ func TestUnderstandFrench(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkUnderstandFirstMessages reads ordinary first messages in the
+// three languages, to show what the lexicon-built expressions cost.
+func BenchmarkUnderstandFirstMessages(b *testing.B) {
+	m := newMatcher(b)
+	texts := []string{
+		"i think my drinking is getting out of hand, no AA please, in Austin TX tonight",
+		"tengo 15 años y me corto, no quiero que mis papás sepan",
+		"je cherche un groupe de deuil à Montréal en personne le lundi soir, pas religieux",
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		m.Understand(texts[i%len(texts)])
+	}
+}
