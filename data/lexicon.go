@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // Lexicon is the words one language uses for what the matcher reads in free
@@ -174,7 +175,7 @@ func ParseLexicon(name string, b []byte) (Lexicon, error) {
 		}
 	}
 	for i, w := range lx.When {
-		if w[0] == "" || w[1] == "" || w[0] != Fold(w[0]) {
+		if w[0] == "" || w[1] == "" || !foldedASCII(w[0]) {
 			return lx, fmt.Errorf("%s: when[%d]: expected a folded phrase and its English reading, got %q", name, i, w)
 		}
 	}
@@ -201,4 +202,16 @@ func CheckLexicons(ls []Lexicon) error {
 		return fmt.Errorf("lexicons: %d marked default, expected exactly one", defaults)
 	}
 	return nil
+}
+
+// foldedASCII reports whether s is written as folded text reads: lower
+// case, no accents. (Checked here rather than with Fold, which belongs to
+// the gazetteer.)
+func foldedASCII(s string) bool {
+	for _, r := range s {
+		if r >= utf8.RuneSelf || (r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	return true
 }

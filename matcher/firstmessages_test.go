@@ -328,14 +328,13 @@ func (r firstMessage) sameLanguageListing(dir *data.Directory) *data.Group {
 	return nil
 }
 
-// TestFirstMessages runs each first message of the set through the matcher
-// as the bot does (understand, then search) and checks every top-3 result
-// against the constraints the person stated. It measures the rules the
-// lead writes against a set they did not write.
-func TestFirstMessages(t *testing.T) {
-	m := newMatcher(t) // the same build as TestMatchQuality's
-	// A second load of the same embedded directory, to look for Spanish
-	// listings the person could have been shown.
+// firstMessagesSetup builds the matcher (the same build as
+// TestMatchQuality's), a second load of the same embedded directory, to
+// look for listings in the person's language they could have been shown,
+// and the rows of a set.
+func firstMessagesSetup(t *testing.T, path string) (*matcher.Matcher, *data.Directory, []firstMessage) {
+	t.Helper()
+	m := newMatcher(t)
 	vocab, err := data.DefaultVocabulary()
 	if err != nil {
 		t.Fatal(err)
@@ -344,10 +343,19 @@ func TestFirstMessages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, err := loadFirstMessages(firstMessagesFile, vocab)
+	rows, err := loadFirstMessages(path, vocab)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return m, dir, rows
+}
+
+// TestFirstMessages runs each first message of the set through the matcher
+// as the bot does (understand, then search) and checks every top-3 result
+// against the constraints the person stated. It measures the rules the
+// lead writes against a set they did not write.
+func TestFirstMessages(t *testing.T) {
+	m, dir, rows := firstMessagesSetup(t, firstMessagesFile)
 	var es int
 	for _, r := range rows {
 		if r.lang == "es" {
@@ -461,19 +469,7 @@ const wantFrenchPassRate = 0.89
 // TestFirstMessagesFrench runs the French set as TestFirstMessages runs
 // the English and Spanish one: adding French must not need another test.
 func TestFirstMessagesFrench(t *testing.T) {
-	m := newMatcher(t)
-	vocab, err := data.DefaultVocabulary()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir, err := data.DefaultDirectory(vocab)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, err := loadFirstMessages(frenchFirstMessagesFile, vocab)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, dir, rows := firstMessagesSetup(t, frenchFirstMessagesFile)
 	if len(rows) < minFrenchMessages {
 		t.Fatalf("%d French rows, want at least %d", len(rows), minFrenchMessages)
 	}
