@@ -57,6 +57,17 @@ type Lexicon struct {
 	When   [][2]string `json:"when,omitempty"`
 	Limits LimitWords  `json:"limits"`
 	Age    AgeWords    `json:"age"`
+	// MeetingTypes are Meeting Guide meeting types in people's words.
+	MeetingTypes []MeetingTypeWords `json:"meeting_types"`
+}
+
+// MeetingTypeWords are the patterns for one Meeting Guide type code ("SP",
+// or "MED|11" for any of them), and the lower-case substrings one of which
+// each pattern needs (a cheap test before the expression runs).
+type MeetingTypeWords struct {
+	Code  string   `json:"code"`
+	Words []string `json:"words"`
+	Hints []string `json:"hints"`
 }
 
 // Formats are the patterns for how a person wants to meet.
@@ -166,6 +177,12 @@ func ParseLexicon(name string, b []byte) (Lexicon, error) {
 			return lx, fmt.Errorf("%s: audiences[%d]: field audience: %q, expected one of %s", name, i, a.Audience, strings.Join(Audiences, ", "))
 		}
 		patterns["audiences."+a.Audience] = a.Words
+	}
+	for i, mt := range lx.MeetingTypes {
+		if mt.Code == "" {
+			return lx, fmt.Errorf("%s: meeting_types[%d]: field code: expected a Meeting Guide type code, got nothing", name, i)
+		}
+		patterns["meeting_types."+mt.Code] = mt.Words
 	}
 	for field, ps := range patterns {
 		for _, p := range ps {

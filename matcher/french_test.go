@@ -71,6 +71,9 @@ func TestUnderstandFrench(t *testing.T) {
 		}, "the weekend"},
 		{"je cherche un groupe pour le deuil près de Québec", func(u data.Understanding) bool { return u.Country == "CA" }, "near Québec (the province or the city)"},
 		{"groupe de soutien en français pour l'anxiété", func(u data.Understanding) bool { return u.Language == "fr" && u.Spoken == "fr" }, "French asked for"},
+		{"réunion AA ouverte pour les nouveaux venus, en langue des signes", func(u data.Understanding) bool {
+			return slices.Contains(u.Types, "O") && slices.Contains(u.Types, "BE") && slices.Contains(u.Types, "ASL")
+		}, "open, newcomers, sign language"},
 		{"je me sens seule et je veux parler à quelqu'un", func(u data.Understanding) bool { return u.Language == "fr" }, "French"},
 		{"me siento sola y quiero hablar con alguien", func(u data.Understanding) bool { return u.Language == "es" }, "Spanish"},
 		{"i feel lonely and want to talk to someone", func(u data.Understanding) bool { return u.Language == "" }, "English (the default)"},
