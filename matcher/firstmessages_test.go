@@ -14,6 +14,7 @@ import (
 	"github.com/peermatch/peermatch/data/importer"
 
 	"github.com/peermatch/peermatch/data"
+	"github.com/peermatch/peermatch/matcher"
 )
 
 // firstMessagesFile holds the independent set of first messages and the
@@ -177,8 +178,8 @@ func parseFirstMessage(cols []string, vocab *data.Vocabulary) (firstMessage, err
 	if r.country != "" && (len(r.country) != 2 || strings.ToUpper(r.country) != r.country) {
 		return r, bad("country", "an ISO 3166-1 alpha-2 code")
 	}
-	if r.lang != "" && r.lang != "es" {
-		return r, bad("lang", "es or empty")
+	if r.lang != "" && r.lang != "es" && r.lang != "fr" {
+		return r, bad("lang", "es, fr or empty")
 	}
 	if p := field("near"); p != "" {
 		lat, lon, ok := strings.Cut(p, ",")
@@ -312,31 +313,30 @@ func kindOf(g *data.Group) data.Kind {
 	return g.Kind
 }
 
-// spanishListing returns a Spanish-language listing of the directory about
+// sameLanguageListing returns a listing in the row's language of the directory about
 // the row's main (first) topic that breaks none of its other constraints
 // (with no notes to excuse it), or nil. Only when one exists must a Spanish
 // message get a Spanish listing first: a Spanish cancer line is no answer to
 // "mi esposa tiene esquizofrenia" although both serve caregivers.
-func (r firstMessage) spanishListing(dir *data.Directory) *data.Group {
+func (r firstMessage) sameLanguageListing(dir *data.Directory) *data.Group {
 	for _, g := range dir.Groups {
 		if len(r.topics) > 0 && !slices.Contains(g.Topics, r.topics[0]) {
 			continue
 		}
-		if slices.Contains(groupLanguages(g), "es") && len(r.check(data.Match{Group: g})) == 0 {
+		if slices.Contains(groupLanguages(g), r.lang) && len(r.check(data.Match{Group: g})) == 0 {
 			return g
 		}
 	}
 	return nil
 }
 
-// TestFirstMessages runs each first message of the set through the matcher
-// as the bot does (understand, then search) and checks every top-3 result
-// against the constraints the person stated. It measures the rules the
-// lead writes against a set they did not write.
-func TestFirstMessages(t *testing.T) {
-	m := newMatcher(t) // the same build as TestMatchQuality's
-	// A second load of the same embedded directory, to look for Spanish
-	// listings the person could have been shown.
+// firstMessagesSetup builds the matcher (the same build as
+// TestMatchQuality's), a second load of the same embedded directory, to
+// look for listings in the person's language they could have been shown,
+// and the rows of a set.
+func firstMessagesSetup(t *testing.T, path string) (*matcher.Matcher, *data.Directory, []firstMessage) {
+	t.Helper()
+	m := newMatcher(t)
 	vocab, err := data.DefaultVocabulary()
 	if err != nil {
 		t.Fatal(err)
@@ -345,10 +345,19 @@ func TestFirstMessages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, err := loadFirstMessages(firstMessagesFile, vocab)
+	rows, err := loadFirstMessages(path, vocab)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return m, dir, rows
+}
+
+// TestFirstMessages runs each first message of the set through the matcher
+// as the bot does (understand, then search) and checks every top-3 result
+// against the constraints the person stated. It measures the rules the
+// lead writes against a set they did not write.
+func TestFirstMessages(t *testing.T) {
+	m, dir, rows := firstMessagesSetup(t, firstMessagesFile)
 	var es int
 	for _, r := range rows {
 		if r.lang == "es" {
@@ -359,7 +368,16 @@ func TestFirstMessages(t *testing.T) {
 		t.Fatalf("%d rows (%d English, %d Spanish), want at least %d (%d English, %d Spanish)",
 			len(rows), len(rows)-es, es, minFirstMessages, minEnglishMessages, minSpanishMessages)
 	}
+	if rate := measureFirstMessages(t, m, dir, rows); rate < wantFirstMessagePassRate {
+		t.Errorf("first messages: %.1f%% of rows pass, want at least %.1f%%", 100*rate, 100*wantFirstMessagePassRate)
+	}
+}
 
+// measureFirstMessages runs the rows and returns the share whose every
+// top-3 result keeps every stated constraint, logging each failure and
+// failing the test if a search is unstable.
+func measureFirstMessages(t *testing.T, m *matcher.Matcher, dir *data.Directory, rows []firstMessage) float64 {
+	t.Helper()
 	// Per kind: rows where the constraint applies, and rows that kept it.
 	applies, kept := map[string]int{}, map[string]int{}
 	passed := 0
@@ -387,12 +405,12 @@ func TestFirstMessages(t *testing.T) {
 		for _, mt := range res[:min(3, len(res))] {
 			vs = append(vs, r.check(mt)...)
 		}
-		var spanish *data.Group
-		if r.lang == "es" {
-			spanish = r.spanishListing(dir)
-			if spanish != nil && len(res) > 0 && !slices.Contains(groupLanguages(res[0].Group), "es") {
+		var same *data.Group
+		if r.lang != "" {
+			same = r.sameLanguageListing(dir)
+			if same != nil && len(res) > 0 && !slices.Contains(groupLanguages(res[0].Group), r.lang) {
 				vs = append(vs, violation{kindLang, res[0].Group.ID,
-					fmt.Sprintf("first result in %v although a Spanish listing fits (%s)", groupLanguages(res[0].Group), spanish.ID)})
+					fmt.Sprintf("first result in %v although a listing in %s fits (%s)", groupLanguages(res[0].Group), r.lang, same.ID)})
 			}
 		}
 
@@ -401,7 +419,7 @@ func TestFirstMessages(t *testing.T) {
 			broken[v.kind] = true
 		}
 		for _, k := range constraintKinds {
-			if !r.applies(k, spanish != nil) {
+			if !r.applies(k, same != nil) {
 				continue
 			}
 			applies[k]++
@@ -428,11 +446,42 @@ func TestFirstMessages(t *testing.T) {
 	}
 	rate := float64(passed) / float64(len(rows))
 	t.Logf("first messages: %d of %d rows (%.1f%%) have every top-3 result within every stated constraint", passed, len(rows), 100*rate)
-	if rate < wantFirstMessagePassRate {
-		t.Errorf("first messages: %.1f%% of rows pass, want at least %.1f%%", 100*rate, 100*wantFirstMessagePassRate)
-	}
 	if len(unstable) > 0 {
 		t.Errorf("first messages: %d rows gave another top 3 when asked again (lines %v), so the rate above varies from run to run", len(unstable), unstable)
+	}
+	return rate
+}
+
+// frenchFirstMessagesFile holds French first messages (issue #16), Québec
+// and France, with the constraints their authors stated.
+const frenchFirstMessagesFile = "testdata/first-messages-fr.tsv"
+
+// minFrenchMessages: enough rows that one rule cannot pass the set by luck.
+const minFrenchMessages = 40
+
+// wantFrenchPassRate is the measured share of French rows whose every
+// top-3 result keeps every stated constraint: 44 of 49 (89.8%) when the set
+// was written. It may only rise. The five misses are ranking and reading
+// limits, not test mistakes: an English listing ranked above a French one
+// that fits (three rows), "je bois trop depuis que j'ai perdu ma job" read
+// as job loss first, and "pas de puissance supérieure" not read as ruling
+// out the Steps.
+const wantFrenchPassRate = 0.89
+
+// TestFirstMessagesFrench runs the French set as TestFirstMessages runs
+// the English and Spanish one: adding French must not need another test.
+func TestFirstMessagesFrench(t *testing.T) {
+	m, dir, rows := firstMessagesSetup(t, frenchFirstMessagesFile)
+	if len(rows) < minFrenchMessages {
+		t.Fatalf("%d French rows, want at least %d", len(rows), minFrenchMessages)
+	}
+	for _, r := range rows {
+		if r.lang != "fr" {
+			t.Fatalf("line %d: lang %q, want fr in the French set", r.line, r.lang)
+		}
+	}
+	if rate := measureFirstMessages(t, m, dir, rows); rate < wantFrenchPassRate {
+		t.Errorf("French first messages: %.1f%% of rows pass, want at least %.1f%%", 100*rate, 100*wantFrenchPassRate)
 	}
 }
 
@@ -453,7 +502,7 @@ func (r firstMessage) applies(kind string, spanishExists bool) bool {
 	case kindCountry:
 		return r.country != ""
 	case kindLang:
-		return r.lang == "es" && spanishExists
+		return r.lang != "" && spanishExists
 	}
 	return false
 }
@@ -562,7 +611,7 @@ func TestFirstMessagesBadRows(t *testing.T) {
 		{header + "hi\tgrief\t\t\tdads\t\t\t\t\t", "field audience"},
 		{header + "hi\tgrief\t\t\t\tzoom\t\t\t\t", "field format"},
 		{header + "hi\tgrief\t\t\t\t\tusa\t\t\t", "field country"},
-		{header + "hi\tgrief\t\t\t\t\t\tfr\t\t", "field lang"},
+		{header + "hi\tgrief\t\t\t\t\t\tde\t\t", "field lang"},
 		{header + "hi\tgrief\t\t\t\t\t\t\t43.6\t", "field near"},
 		{header + "hi\tgrief\t\t\t\t\t\t\t\tdads", "field implies"},
 	}

@@ -2,12 +2,12 @@ package matcher
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/peermatch/peermatch/data/place"
-
 	"github.com/peermatch/peermatch/data"
+	"github.com/peermatch/peermatch/data/place"
 )
 
 // What a person rules out, read as general shapes rather than sentences:
@@ -15,26 +15,19 @@ import (
 // shortly before a kind of listing, or a kind of listing followed by a
 // verdict on it ("AA didn't work for me"). The text is folded first
 // (lower case, no accents, apostrophes kept as typed are dropped).
-const (
+var (
 	// refusal is a word or phrase that rules out what follows it within a
 	// few words: "not doing AA", "no more church groups", "sin AA".
-	refusal = `(?:no|not|never|without|nothing|none|anything but|other than|instead of|alternatives? to|besides|except|` +
-		`dont|do not|wont|will not|refuse to|hate|against|tired of|done with|` +
-		`sin|nada de|ni|ningun|ninguna|que no sea|en vez de|fuera de|` +
-		`non|nonreligious|non religious)`
+	refusal = `(?:` + alts(func(l data.Lexicon) []string { return l.Limits.Refusal }) + `)`
 	// gap lets a few filler words sit between the refusal and the kind
 	// ("not really into the whole AA thing", "no quiero ir a AA"), but not
 	// any word: "I can't find an AA meeting" rules nothing out.
-	gap = `(?:\s+(?:want|wanna|to|go|goin|going|do|doing|into|interested|in|like|the|a|an|any|more|another|really|very|that|whole|` +
-		`be|back|joining|join|try|trying|use|using|about|super|big|fan|of|much|religious|church|looking|for|searching|` +
-		`quiero|ir|a|al|el|la|los|las|mas|otro|otra|un|una|me|gusta|gustan|soy|muy|volver|ser|estar|en)){0,4}\s+`
+	gap = `(?:\s+(?:` + alts(func(l data.Lexicon) []string { return l.Limits.Gap }) + `)){0,4}\s+`
 	// verdict follows a kind the person has tried and turned from.
-	verdict = `(?:\s+[\p{L}]+){0,3}?\s+(?:didnt work|did not work|doesnt work|does not work|never worked|isnt for me|is not for me|wasnt for me|was not for me|` +
-		`is a cult|not for me|no es para mi|no me funciono|no me sirvio|no funciona|no funciono)`
-	twelveStepKinds = `(?:aa|a a|alcoholics anonymous|na|narcotics anonymous|al anon|alanon|ca|cocaine anonymous|12 ?steps?|twelve ?steps?|12 ?step programs?|twelve step programs?|` +
-		`anonymous meetings?|the steps|doce pasos|12 pasos|alcoholicos anonimos|narcoticos anonimos)`
-	faithKinds    = `(?:religio\w*|church\w*|christian\w*|faith\w*|god|jesus|bible|prayer|praying|pray|spiritual\w*|higher power|ministry|iglesias?|religios\w*|dios|cristian\w*|oracion\w*)`
-	helplineKinds = `(?:hot ?lines?|help ?lines?|crisis lines?|phone lines?|calling|phone calls?|call anyone|lineas? de ayuda|llamar)`
+	verdict         = `(?:\s+[\p{L}]+){0,3}?\s+(?:` + alts(func(l data.Lexicon) []string { return l.Limits.Verdict }) + `)`
+	twelveStepKinds = `(?:` + alts(func(l data.Lexicon) []string { return l.Limits.TwelveStep }) + `)`
+	faithKinds      = `(?:` + alts(func(l data.Lexicon) []string { return l.Limits.Faith }) + `)`
+	helplineKinds   = `(?:` + alts(func(l data.Lexicon) []string { return l.Limits.Helpline }) + `)`
 )
 
 var limitRules = []struct {
@@ -43,11 +36,11 @@ var limitRules = []struct {
 }{
 	{regexp.MustCompile(`\b` + refusal + gap + twelveStepKinds + `\b`), []string{data.ExcludeTwelveStep}},
 	{regexp.MustCompile(`\b` + twelveStepKinds + verdict), []string{data.ExcludeTwelveStep}},
-	{regexp.MustCompile(`\b(?:non ?12 ?step|non ?twelve ?step|not 12 ?step|alternatives? to aa|aa alternatives?|instead of aa)\b`), []string{data.ExcludeTwelveStep}},
+	{regexp.MustCompile(`\b(?:` + alts(func(l data.Lexicon) []string { return l.Limits.NonTwelveStep }) + `)\b`), []string{data.ExcludeTwelveStep}},
 	// Secular recovery means neither a religious program nor the Steps'
 	// higher power.
-	{regexp.MustCompile(`\b(?:secular|laico|laica)\b`), []string{data.ExcludeFaith, data.ExcludeTwelveStep}},
-	{regexp.MustCompile(`\b(?:atheists?|agnostics?|ateo|atea|agnostico|agnostica|no creyente|not a believer|non believer|nonbeliever|dont believe in god|do not believe in god)\b`), []string{data.ExcludeFaith}},
+	{regexp.MustCompile(`\b(?:` + alts(func(l data.Lexicon) []string { return l.Limits.Secular }) + `)\b`), []string{data.ExcludeFaith, data.ExcludeTwelveStep}},
+	{regexp.MustCompile(`\b(?:` + alts(func(l data.Lexicon) []string { return l.Limits.NonBeliever }) + `)\b`), []string{data.ExcludeFaith}},
 	{regexp.MustCompile(`\b` + refusal + gap + faithKinds + `\b`), []string{data.ExcludeFaith}},
 	{regexp.MustCompile(`\b` + faithKinds + verdict), []string{data.ExcludeFaith}},
 	{regexp.MustCompile(`\b` + refusal + gap + helplineKinds + `\b`), []string{data.ExcludeHelpline}},
@@ -55,27 +48,46 @@ var limitRules = []struct {
 
 var (
 	// "I'm 16", "im 68", "I am 72", "age 15", "16 years old", "16yo",
-	// "tengo 16 años", "in my 70s": the writer's own age. A number after a
-	// family word ("my son is 4", "my 16 year old") is someone else's.
-	ageSelfRE  = regexp.MustCompile(`\b(?:i m|im|i am|am|aged|age|edad|tengo)\s+(?:only\s+|just\s+|almost\s+|nearly\s+|turning\s+|about\s+)?(\d{1,3})\b(\s+(?:years?|yrs?|yo|anos|y o)\b)?`)
-	ageYearsRE = regexp.MustCompile(`(?:^|[^\p{L}\d]\s*)(\d{1,3})\s*(?:years? old|yrs? old|yr old|year old|yo|y o|anos)\b`)
+	// "tengo 16 años", "j'ai 16 ans", "in my 70s": the writer's own age. A
+	// number after a family word ("my son is 4", "my 16 year old") is
+	// someone else's.
+	ageSelfRE = regexp.MustCompile(`\b(?:` + alts(func(l data.Lexicon) []string { return l.Age.Self }) + `)\s+(?:(?:` +
+		alts(func(l data.Lexicon) []string { return l.Age.Modifiers }) + `)\s+)?(\d{1,3})\b(\s+(?:` + alts(func(l data.Lexicon) []string { return l.Age.Years }) + `)\b)?`)
+	ageYearsRE = regexp.MustCompile(`(?:^|[^\p{L}\d]\s*)(\d{1,3})\s*(?:` + alts(func(l data.Lexicon) []string { return l.Age.YearsOld }) + `)\b`)
+	// ageNeedsYears are the words before a number that make it an age only
+	// with a years word after it ("tengo 3 hijos" is no age).
+	ageNeedsYears = func() []string {
+		var out []string
+		for _, l := range lexicons {
+			out = append(out, l.Age.NeedsYears...)
+		}
+		return out
+	}()
 	ageDecade  = regexp.MustCompile(`\b(?:i m|im|i am|am) in my (\d0)s\b|\ben mis (\d0)s\b`)
 	decadeWord = regexp.MustCompile(`\b(?:i m|im|i am|am) in my (teens|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b`)
-	// notAge: what follows a number that is not an age ("I'm 5 minutes
-	// away", "I am 30 days sober", "im 2 weeks clean").
 	// "stroke survivor, 63, want...", "transgender woman, 45", "32f": a
 	// number set apart beside who the person is.
 	ageAside    = regexp.MustCompile(`(?:^|[,.;:(-]\s*)(\d{2})\s*(?:[,.;:)-]|$)`)
 	ageIdentity = regexp.MustCompile(`\b(?:woman|man|guy|girl|boy|female|male|mom|dad|mum|veteran|vet|widow|widower|mujer|hombre|chica|chico|viuda|viudo)\s*,?\s+(\d{2})\b|\b(\d{2})\s?(?:f|m)\b`)
-	notAge      = regexp.MustCompile(`^\s*(?:minutes?|mins?|hours?|hrs?|days?|weeks?|months?|miles?|mi|km|k|percent|%|pm|am|oclock|dias|semanas|meses|horas|minutos|kilometros|millas|times|x)\b`)
+	// notAge: what follows a number that is not an age ("I'm 5 minutes
+	// away", "I am 30 days sober", "im 2 weeks clean").
+	notAge = regexp.MustCompile(`^\s*(?:` + alts(func(l data.Lexicon) []string { return l.Age.NotAge }) + `)\b`)
 )
 
 // limitTriggers are the words at least one of which every limit rule
 // needs (a refusal, a stance, a verdict).
-var limitTriggers = set("no not never without nothing none anything other instead alternative alternatives besides except " +
-	"dont do wont will refuse hate against tired done sin nada ni ningun ninguna sea vez fuera non nonreligious secular laico laica " +
-	"atheist atheists agnostic agnostics ateo atea agnostico agnostica creyente believer nonbeliever didnt doesnt isnt wasnt cult " +
-	"funciono sirvio funciona aa")
+var limitTriggers = wordSet(func(l data.Lexicon) []string { return l.Limits.Triggers })
+
+// containsAnyPhrase reports whether the folded text holds one of the
+// phrases anywhere, even inside a word.
+func containsAnyPhrase(f string, phrases map[string]bool) bool {
+	for p := range phrases {
+		if strings.Contains(f, p) {
+			return true
+		}
+	}
+	return false
+}
 
 // containsAnyWord reports whether the folded text has one of the words.
 func containsAnyWord(f string, words map[string]bool) bool {
@@ -87,7 +99,7 @@ func containsAnyWord(f string, words map[string]bool) bool {
 	return false
 }
 
-var possessives = map[string]bool{"my": true, "our": true, "his": true, "her": true, "their": true, "mi": true, "su": true, "nuestro": true, "nuestra": true}
+var possessives = wordSet(func(l data.Lexicon) []string { return l.Possessives })
 
 var decades = map[string]int{"teens": 15, "twenties": 25, "thirties": 35, "forties": 45, "fifties": 55, "sixties": 65, "seventies": 75, "eighties": 85, "nineties": 95}
 
@@ -131,7 +143,7 @@ func readLimits(text string) (data.Limits, string) {
 // apostrophes ("don't" → "dont", "I'm" → "i m" is avoided by dropping the
 // mark), other punctuation as spaces.
 func limitText(text string) string {
-	s := strings.NewReplacer("'", "", "’", "", "-", " ").Replace(place.Fold(text))
+	s := strings.NewReplacer("'", "", "’", "", "-", " ").Replace(unelide(place.Fold(text)))
 	var b strings.Builder
 	for _, r := range s {
 		switch {
@@ -152,7 +164,7 @@ func readAge(f string) int {
 			continue
 		}
 		// "tengo 16 años" needs the years word; "tengo 3 hijos" is not an age.
-		if strings.HasPrefix(f[m[0]:], "tengo") && m[4] < 0 {
+		if m[4] < 0 && slices.ContainsFunc(ageNeedsYears, func(w string) bool { return strings.HasPrefix(f[m[0]:], w) }) {
 			continue
 		}
 		return n

@@ -543,7 +543,7 @@ func (m *Matcher) nameCandidates(q string) []*data.Group {
 // "compassionate friends"), best first, at most 5.
 func (m *Matcher) GroupsByName(q string) []*data.Group {
 	want := tokens(q)
-	want = slices.DeleteFunc(want, func(t string) bool { return englishHint[t] || spanishHint[t] || t == "meeting" })
+	want = slices.DeleteFunc(want, func(t string) bool { return hintWords[t] || t == "meeting" })
 	if len(want) == 0 {
 		return nil
 	}

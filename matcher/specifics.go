@@ -35,30 +35,10 @@ var (
 	}
 
 	// Meeting types in people's words, to Meeting Guide codes (any one of
-	// the alternatives). Languages and audiences are read elsewhere.
-	typeWords = []struct {
-		re   *regexp.Regexp
-		code string
-	}{ // each regexp runs only when the text holds a word it needs (typeHints)
-		{regexp.MustCompile(`(?i)\bspeakers?\b|\boradores?\b`), "SP"},
-		{regexp.MustCompile(`(?i)\bsteps? stud(?:y|ies)\b|\bstep meetings?\b|\bestudio de (?:los )?pasos\b`), "ST"},
-		{regexp.MustCompile(`(?i)\bbig book\b|\blibro grande\b`), "B"},
-		{regexp.MustCompile(`(?i)\bwheelchair\b|\baccessible\b|\bsilla de ruedas\b|\baccesible\b`), "X"},
-		{regexp.MustCompile(`(?i)\bmeditation\b|\bmeditaci[oó]n\b|\b11th step\b`), "MED|11"},
-		{regexp.MustCompile(`(?i)\bclosed (?:aa |na |ca )?meetings?\b|\bclosed\s+(?:aa|na|ca)\b|\breuni[oó]n cerrada\b`), "C"},
-		{regexp.MustCompile(`(?i)\bopen (?:aa |na |ca )?meetings?\b|\bopen\s+(?:aa|na|ca)\b|\breuni[oó]n abierta\b`), "O"},
-		{regexp.MustCompile(`(?i)\bnewcomers?\b|\bbeginners?\b|\bprincipiantes?\b|\breci[eé]n llegados?\b`), "BE"},
-		{regexp.MustCompile(`(?i)\bliterature\b|\bliteratura\b`), "LIT"},
-		{regexp.MustCompile(`(?i)\btraditions? stud(?:y|ies)\b`), "TR"},
-		{regexp.MustCompile(`(?i)\bsign language\b|\basl\b|\blengua de señas\b`), "ASL"},
-		{regexp.MustCompile(`(?i)\bchild[- ]friendly\b|\bkid[- ]friendly\b|\bbring (?:my|the) kids?\b`), "CF"},
-		{regexp.MustCompile(`(?i)\bbabysitting\b|\bchildcare\b|\bchild care\b|\bguarder[ií]a\b`), "BA"},
-		{regexp.MustCompile(`(?i)\b12 (?:and|&) 12\b|\btwelve and twelve\b`), "12x12"},
-		{regexp.MustCompile(`(?i)\bgrapevine\b`), "GR"},
-		{regexp.MustCompile(`(?i)\boutdoors?\b`), "OUT"},
-		{regexp.MustCompile(`(?i)\bcandlelight\b`), "CAN"},
-		{regexp.MustCompile(`(?i)\bdeaf\b|\bhard of hearing\b|\bsordos?\b`), "D-HOH|ASL"},
-	}
+	// the alternatives), from the lexicons. Languages and audiences are
+	// read elsewhere. Each expression runs only when the text holds one of
+	// its hints.
+	typeWords = meetingTypeRules()
 
 	viaPhoneRE  = regexp.MustCompile(`(?i)\bby (?:tele)?phone\b|\bphone (?:meetings?|groups?|in)\b|\bdial[- ]in\b|\bcall[- ]in\b|\bpor tel[eé]fono\b`)
 	viaHybridRE = regexp.MustCompile(`(?i)\bhybrid\b|\bh[ií]brid[oa]s?\b`)
@@ -109,17 +89,38 @@ func readSpecifics(text string, short bool) data.Specifics {
 var fellowshipShorts = map[string]bool{"aa": true, "na": true, "ca": true, "cma": true, "ma": true, "ga": true, "oa": true,
 	"da": true, "ea": true, "eda": true, "coda": true, "nica": true, "fa": true}
 
-// typeHints: a word each typeWords expression needs, in the same order.
-var typeHints = [][]string{{"speaker", "orador"}, {"step", "estudio"}, {"big book", "libro grande"}, {"wheelchair", "accessible", "silla", "accesible"},
-	{"meditat", "11th"}, {"closed", "cerrada"}, {"open", "abierta"}, {"newcomer", "beginner", "principiante", "llegad"}, {"literat"},
-	{"tradition"}, {"sign language", "asl", "señas"}, {"friendly", "bring"}, {"babysit", "child", "guarder"}, {"12", "twelve"},
-	{"grapevine"}, {"outdoor"}, {"candlelight"}, {"deaf", "hearing", "sordo"}}
+type meetingTypeRule struct {
+	re    *regexp.Regexp
+	code  string
+	hints []string
+}
+
+// meetingTypeRules joins each type code's words and hints over the
+// languages, codes in the order the lexicons first name them.
+func meetingTypeRules() []meetingTypeRule {
+	var order []string
+	words, hints := map[string][]string{}, map[string][]string{}
+	for _, l := range lexicons {
+		for _, t := range l.MeetingTypes {
+			if words[t.Code] == nil {
+				order = append(order, t.Code)
+			}
+			words[t.Code] = append(words[t.Code], t.Words...)
+			hints[t.Code] = append(hints[t.Code], t.Hints...)
+		}
+	}
+	out := make([]meetingTypeRule, len(order))
+	for i, c := range order {
+		out[i] = meetingTypeRule{regexp.MustCompile(`(?i)\b(?:` + strings.Join(words[c], "|") + `)\b`), c, hints[c]}
+	}
+	return out
+}
 
 // readMeetingWords adds the meeting types, phone or hybrid and "a women's
 // meeting" the text names.
 func readMeetingWords(s data.Specifics, text, lower string) data.Specifics {
-	for i, t := range typeWords {
-		if !slices.ContainsFunc(typeHints[i], func(h string) bool { return strings.Contains(lower, h) }) {
+	for _, t := range typeWords {
+		if !slices.ContainsFunc(t.hints, func(h string) bool { return strings.Contains(lower, h) }) {
 			continue
 		}
 		if t.re.MatchString(text) && !slices.Contains(s.Types, t.code) {

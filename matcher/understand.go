@@ -6,11 +6,11 @@ import (
 	"strings"
 	"time"
 	"unicode"
-
-	"github.com/peermatch/peermatch/data/place"
-	"github.com/peermatch/peermatch/data/schedule"
+	"unicode/utf8"
 
 	"github.com/peermatch/peermatch/data"
+	"github.com/peermatch/peermatch/data/place"
+	"github.com/peermatch/peermatch/data/schedule"
 )
 
 // lexicon maps the vocabulary's synonyms, as stemmed token sequences, to
@@ -18,7 +18,7 @@ import (
 type lexicon struct {
 	phrases  map[string][]phrase // keyed by first token
 	known    map[string]bool     // every (stemmed) token of every phrase
-	rawKnown map[string]bool     // the same words unstemmed, as people type them
+	rawKnown map[string]uint64   // the same words unstemmed, as people type them, to their languages' bits
 	deletes  map[string][]string // one-letter deletions → raw known words (typo repair)
 	// weak maps a content word of a longer phrase to the topics whose
 	// phrases use it ("worry" from "worry too much"): weaker evidence that
@@ -38,13 +38,14 @@ type phrase struct {
 }
 
 func newLexicon(v *data.Vocabulary, dir *data.Directory) *lexicon {
-	lx := &lexicon{phrases: map[string][]phrase{}, known: map[string]bool{}, rawKnown: map[string]bool{}, deletes: map[string][]string{}, weak: map[string][]string{}, learned: map[string]string{}, words: map[string]bool{}}
+	lx := &lexicon{phrases: map[string][]phrase{}, known: map[string]bool{}, rawKnown: map[string]uint64{}, deletes: map[string][]string{}, weak: map[string][]string{}, learned: map[string]string{}, words: map[string]bool{}}
 	// A synonym shared by several topics says less about each of them.
 	owners := map[string]map[string]bool{}
-	add := func(slug, s string) {
+	add := func(slug, lang, s string) {
 		for _, r := range rawTokens(s) {
-			if !lx.rawKnown[r] {
-				lx.rawKnown[r] = true
+			bits, had := lx.rawKnown[r]
+			lx.rawKnown[r] = bits | langBit(lang)
+			if !had {
 				if len(r) >= 4 {
 					for i := range len(r) {
 						d := r[:i] + r[i+1:]
@@ -63,12 +64,12 @@ func newLexicon(v *data.Vocabulary, dir *data.Directory) *lexicon {
 		owners[k][slug] = true
 	}
 	for _, t := range v.Topics {
-		for _, l := range t.Label {
-			add(t.Slug, l)
+		for lang, l := range t.Label {
+			add(t.Slug, lang, l)
 		}
-		for _, words := range t.Synonyms {
+		for lang, words := range t.Synonyms {
 			for _, w := range words {
-				add(t.Slug, w)
+				add(t.Slug, lang, w)
 			}
 		}
 	}
@@ -125,7 +126,7 @@ func (lx *lexicon) learn(v *data.Vocabulary, dir *data.Directory) {
 		}
 		seen := map[string]bool{}
 		for _, t := range tokens(text) {
-			if len(t) < 3 || functionWords[t] || englishHint[t] || spanishHint[t] || seen[t] {
+			if len(t) < 3 || functionWords[t] || hintWords[t] || seen[t] {
 				continue
 			}
 			seen[t] = true
@@ -181,7 +182,7 @@ func tokens(s string) []string {
 
 // rawTokens folds, drops apostrophes and splits, without stemming.
 func rawTokens(s string) []string {
-	s = strings.NewReplacer("'", "", "’", "").Replace(place.Fold(s))
+	s = strings.NewReplacer("'", "", "’", "").Replace(unelide(place.Fold(s)))
 	return strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 }
 
@@ -210,16 +211,23 @@ func stem(w string) string {
 // else the known word one edit away (insert, delete, substitute or swap:
 // "alchol", "ptds"), else two edits away for long words ("schizofrenia"),
 // else two known words run together ("weightloss").
-func (lx *lexicon) repair(raw string) []string {
+//
+// A typo is repaired only into a word of the message's language or of a
+// language whose words repair any message (data.Lexicon.TypoFallback).
+func (lx *lexicon) repair(raw, lang string) []string {
 	st := stem(raw)
 	// Known, or a real word of the listings ("trying", "door"): not a typo.
-	if lx.known[st] || lx.words[raw] || functionWords[raw] || englishHint[raw] || spanishHint[raw] || len(raw) < 4 || isNumber(raw) {
+	if lx.known[st] || lx.words[raw] || functionWords[raw] || hintWords[raw] || len(raw) < 4 || isNumber(raw) {
 		return []string{st}
 	}
 	best := ""
 	// Prefer a swap of two letters ("ptds" → "ptsd"), then the longer word.
 	swap := func(c string) bool { return len(c) == len(raw) && sortedLetters(c) == sortedLetters(raw) }
+	allowed := fallbackLangs | langBit(lang)
 	consider := func(c string) {
+		if lx.rawKnown[c]&allowed == 0 {
+			return
+		}
 		// People rarely mistype the first letter; a word that differs
 		// there is another word ("rounds" is not "pounds").
 		if c[0] != raw[0] && !swap(c) {
@@ -238,7 +246,7 @@ func (lx *lexicon) repair(raw string) []string {
 	}
 	for i := range len(raw) {
 		d := raw[:i] + raw[i+1:]
-		if lx.rawKnown[d] { // raw has an extra letter
+		if lx.rawKnown[d] != 0 { // raw has an extra letter
 			consider(d)
 		}
 		for _, c := range lx.deletes[d] { // substitution or swap
@@ -318,12 +326,9 @@ func editDistance(a, b string, limit int) int {
 }
 
 var (
-	familyWords = set("husband wife son daughter mom mother mum dad father brother sister partner boyfriend girlfriend friend kid kids child children spouse parent parents loved one teen teenager grandson granddaughter esposo esposa marido hijo hija hijos madre mama padre papa hermano hermana pareja novio novia amigo amiga familiar")
-	childWords  = set("son daughter baby child kid hijo hija bebe nino nina")
-	deathWords  = set("died die dead death killed funeral murio fallecio muerte murieron stillborn stillbirth miscarriage miscarried widow widowed widower aborto viuda viudo")
-	// A loss is a death only when a person is what was lost: "lost my
-	// son", "the loss of my wife", "baby loss", "passed away"; not "i feel
-	// so lost", "hearing loss" or "lost my job".
+	familyWords  = wordSet(func(l data.Lexicon) []string { return l.Family })
+	childWords   = wordSet(func(l data.Lexicon) []string { return l.Child })
+	deathWords   = wordSet(func(l data.Lexicon) []string { return l.Death })
 	lostPersonRE = regexp.MustCompile(`\b(?:lost|losing|loss of|perdi|perdimos|perdida de|perder a)\s+(?:a\s+)?(?:my|our|his|her|their|a|an|the|mi|mis|nuestro|nuestra|un|una)?\s*(?:\p{L}+\s+)?(?:` +
 		`husband|wife|son|daughter|mom|mother|mum|dad|father|brother|sister|partner|boyfriend|girlfriend|friend|kid|child|children|spouse|parent|parents|baby|babies|twins?|grandson|granddaughter|grandma|grandmother|grandpa|grandfather|loved one|best friend|fiance|fiancee|uncle|aunt|cousin|pregnancy|esposo|esposa|marido|hijo|hija|hijos|madre|mama|padre|papa|hermano|hermana|pareja|novio|novia|amigo|amiga|bebe|abuela|abuelo)\b` +
 		`|\b(?:lost|perdi a)\s+(?:him|her|them|someone|somebody|alguien)\b|\b(?:baby|pregnancy|child|infant|perinatal) loss\b|\bpass(?:ed)? (?:away|on)\b|\b(?:has|had|who) passed\b` +
@@ -331,9 +336,6 @@ var (
 		`|\b(?:perdido|perdida|perdidos|perdi|perdio|perdimos)\s+a\s+(?:mi|mis|su|sus|nuestro|nuestra)\s+\p{L}+` +
 		// "my husband passed two years ago", "mi hijo murió"
 		`|\b(?:husband|wife|son|daughter|mom|mother|mum|dad|father|brother|sister|partner|boyfriend|girlfriend|friend|child|baby|spouse|grandma|grandpa|esposo|esposa|marido|hijo|hija|madre|mama|padre|papa|hermano|hermana|pareja|bebe)\s+(?:just\s+|recently\s+|suddenly\s+)?(?:passed|died|murio|fallecio)\b`)
-	firstPerson = set("i im ive id me myself yo")
-	spanishHint = set("de la que el en y los mi por con para una es un se me quiero tengo estoy necesito busco hay grupo apoyo las del al mis soy cuando donde hijo esposo esposa ayuda")
-	englishHint = set("the and my i to a of in is for with im want need group looking have am it me can get who")
 )
 
 func set(s string) map[string]bool {
@@ -355,9 +357,7 @@ const weakWeight = 0.45
 const learnedWeight = 0.3
 
 // functionWords never count as evidence on their own.
-var functionWords = set("group support meeting meet peer help online people anyone looking find need want took take taking make grupo apoyo reunion ayuda gente buscar " +
-	"the and for with all out can cant dont get got have not too much time from who what that this your you our their his her him she they them been being into about over more most very just every day days each any some one two lot los las del con por para una uno que mis sus muy todo toda todos todas como esta este estoy tengo hace hacer mas sin ser soy pero algo alguien nada nadie " +
-	"year years month months week weeks times anos ano meses mes semanas semana dias dia vez veces tiempo")
+var functionWords = wordSet(func(l data.Lexicon) []string { return l.Function })
 
 // functionStems are the function words as the lexicon stores them
 // ("online" → "onlin"), so a format word never counts as a topic's.
@@ -381,7 +381,7 @@ var parentRole = []string{"parenting"}
 // topics scores every topic the words mention.
 // The words come from words (text with refused phrases blanked); text
 // itself only tells capitals apart.
-func (lx *lexicon) topics(text, words string) ([]data.TopicGuess, map[string]bool) {
+func (lx *lexicon) topics(text, words, lang string) ([]data.TopicGuess, map[string]bool) {
 	raw := strings.Fields(strings.NewReplacer(",", " ", ".", " ", "!", " ", "?", " ").Replace(text))
 	upper := map[string]bool{}
 	for _, w := range raw {
@@ -393,9 +393,8 @@ func (lx *lexicon) topics(text, words string) ([]data.TopicGuess, map[string]boo
 	seen := map[string]bool{}
 	for _, r := range rawTokens(myParentsRE.ReplaceAllString(strings.NewReplacer("'", "", "’", "").Replace(place.Fold(words)), " ")) {
 		seen[stem(r)] = true
-		toks = append(toks, lx.repair(r)...)
+		toks = append(toks, lx.repair(r, lang)...)
 	}
-	_ = firstPerson
 	short := len(toks) <= 4
 	score := map[string]float64{}
 	addictionAt := map[int]bool{} // token positions where an addiction phrase starts
@@ -515,9 +514,7 @@ var (
 	zipRE = regexp.MustCompile(`\b\d{5}(-\d{4})?\b`)
 )
 
-var notPlaces = set("january february march april may june july august september october november december " +
-	"enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre " +
-	"person persona the a an my mi la el los las spanish english espanol ingles recovery linea the evening evenings morning mornings weekend weekends town area zona general particular total person-to-person persons your su this that these")
+var notPlaces = wordSet(func(l data.Lexicon) []string { return l.NotPlaces })
 
 // place finds a place the message names: a ZIP code, or "in/near <place>".
 func (m *Matcher) place(text string, h place.PlaceHint) (place.Place, bool) {
@@ -532,13 +529,17 @@ func (m *Matcher) place(text string, h place.PlaceHint) (place.Place, bool) {
 		// try "San Antonio, TX on Sundays", ..., "San Antonio, TX".
 		for n := min(len(words), 5); n >= 1 && tries < maxPlaceTries*5; n-- {
 			cand := strings.Trim(strings.Join(words[:n], " "), ",.;:!?()- ")
-			if !m.placeLike(cand, false) {
+			// "à Paris": a capitalised single word after a preposition
+			// may share a topic word's stem ("paris sportifs") and still
+			// be a city, if a big one.
+			named := n == 1 && properName(cand) && m.lex.known[stem(place.Fold(cand))]
+			if !named && !m.placeLike(cand, false) {
 				continue
 			}
 			tries++
 			// "in front of people": a lower-case word after "in" must
 			// name a town of some size, not a hamlet called Front.
-			if p, ok := m.gaz.LookupNear(cand, h); ok && (n > 1 || cand != strings.ToLower(cand) || p.Point == (data.Point{}) || p.Population >= prepMinPopulation) {
+			if p, ok := m.gaz.LookupNear(cand, h); ok && (!named || p.Population >= bareMinPopulation) && (n > 1 || cand != strings.ToLower(cand) || p.Point == (data.Point{}) || p.Population >= prepMinPopulation) {
 				return p, true
 			}
 		}
@@ -589,6 +590,13 @@ func (m *Matcher) bare(words []string, h place.PlaceHint) (place.Place, bool) {
 	return p, true
 }
 
+// properName reports whether w is written as a name: a capital, then not
+// all capitals ("Paris", not "AA" or "paris").
+func properName(w string) bool {
+	r, _ := utf8.DecodeRuneInString(w)
+	return unicode.IsUpper(r) && strings.ToUpper(w) != w
+}
+
 // prepMinPopulation is how big a place must be to count when it is a
 // single lower-case word after "in" (Laramie, WY has 32,000 people).
 const prepMinPopulation = 10000
@@ -597,7 +605,7 @@ const prepMinPopulation = 10000
 const bareMinPopulation = 50000
 
 var (
-	prepRE    = regexp.MustCompile(`(?i)\b(?:in|near|around|close to|en|cerca de|por|desde|de)\s+`)
+	prepRE    = placePrepRE()
 	segmentRE = regexp.MustCompile(`[.!?;\n]+|\s[-–—]\s|,\s*`)
 )
 
@@ -607,14 +615,14 @@ var (
 // and topics never use, so "support" or "hope" is never looked up.
 func (m *Matcher) placeLike(cand string, bare bool) bool {
 	f := place.Fold(cand)
-	if len(f) < 3 || notPlaces[f] || notCountries[f] || m.lex.known[stem(f)] || spanishHint[f] || englishHint[f] || dayWord(f) {
+	if len(f) < 3 || notPlaces[f] || notCountries[f] || m.lex.known[stem(f)] || hintWords[f] || dayWords[f] {
 		return false
 	}
 	if !bare {
 		return true
 	}
 	for _, w := range rawTokens(cand) {
-		if len(w) < 2 || m.lex.known[stem(w)] || functionWords[w] || englishHint[w] || spanishHint[w] || notPlaces[w] || commonWordCities[w] || dayWord(w) || isNumber(w) {
+		if len(w) < 2 || m.lex.known[stem(w)] || functionWords[w] || hintWords[w] || notPlaces[w] || commonWordCities[w] || dayWords[w] || isNumber(w) {
 			if !usStates[w] { // "Austin TX", "Edmonton AB"
 				return false
 			}
@@ -633,35 +641,69 @@ var commonWordCities = set("nice mobile reading bath orange independence surpris
 var usStates = set("al ak az ar ca co ct de fl ga hi id il in ia ks ky la me md ma mi mn ms mo mt ne nv nh nj nm ny nc nd oh ok or pa ri sc sd tn tx ut vt va wa wv wi wy dc " +
 	"ab bc mb nb nl ns nt nu on pe qc sk yt nsw vic qld wa sa tas act")
 
-func dayWord(f string) bool {
-	return set("sunday monday tuesday wednesday thursday friday saturday sundays mondays tuesdays wednesdays thursdays fridays saturdays tonight today tomorrow domingo lunes martes miercoles jueves viernes sabado hoy manana")[f]
+var (
+	onlineActivityRE    = wordsRE(func(l data.Lexicon) []string { return l.Format.OnlineActivity })
+	onlineActivityWords = wordSet(func(l data.Lexicon) []string { return l.Format.OnlineActivityWords })
+	// The format patterns run on folded text, so one pattern serves "en
+	// línea" and "en linea".
+	onlyInPersonRE   = regexp.MustCompile(`\b(?:` + alts(func(l data.Lexicon) []string { return l.Format.OnlyInPerson }) + `)\b`)
+	refuseOnlineRE   = regexp.MustCompile(`\b(?:` + alts(func(l data.Lexicon) []string { return l.Format.Refuse }) + `)\s+(?:\p{L}+\s+){0,2}?(?:` + alts(func(l data.Lexicon) []string { return l.Format.OnlineKinds }) + `)\b`)
+	onlyOnlineRE     = regexp.MustCompile(`\b(?:` + alts(func(l data.Lexicon) []string { return l.Format.OnlyOnline }) + `)\b`)
+	refuseInPersonRE = regexp.MustCompile(`\b(?:` + alts(func(l data.Lexicon) []string { return l.Format.RefuseInPerson }) + `)\s+(?:\p{L}+\s+){0,2}?(?:` + alts(func(l data.Lexicon) []string { return l.Format.InPersonKinds }) + `)\b|` +
+		`\b(?:` + alts(func(l data.Lexicon) []string { return l.Format.Housebound }) + `)\b`)
+	houseboundWords = wordSet(func(l data.Lexicon) []string { return l.Format.HouseboundWord })
+	onlineRE        = wordsRE(func(l data.Lexicon) []string { return l.Format.Online })
+	inPersonRE      = wordsRE(func(l data.Lexicon) []string { return l.Format.InPerson })
+	eitherRE        = wordsRE(func(l data.Lexicon) []string { return l.Format.Either })
+	audiences       = audienceRules()
+	otherRE         = wordsRE(func(l data.Lexicon) []string { return l.ForOther })
+)
+
+type audienceRule struct {
+	re  *regexp.Regexp
+	aud string
 }
 
-var (
-	onlineActivityRE = regexp.MustCompile(`(?i)\b(?:online|internet|on-line|virtual)\s+(?:gambling|betting|bets|poker|casinos?|slots|games?|gaming|shopping|porn|pornography|dating|bullying|harassment|sports betting|trading)\b|` +
-		`\b(?:apuestas|apostar|juegos?|casinos?|compras|porno|pornograf[ií]a|citas|acoso|tragamonedas)\s+(?:en l[ií]nea|por internet|online|virtuales?)\b`)
-	onlyInPersonRE   = regexp.MustCompile(`\b(?:in person only|only in person|face to face only|only face to face|solo presencial|solo en persona|unicamente presencial)\b`)
-	refuseOnlineRE   = regexp.MustCompile(`\b(?:no|not|never|cant do|cannot do|dont want|dont like|hate|without|sin|no quiero|nada)\s+(?:\p{L}+\s+){0,2}?(?:online|zoom|video|video calls?|virtual|virtually|screens?|en linea|virtuales?)\b`)
-	onlyOnlineRE     = regexp.MustCompile(`\b(?:online only|only online|virtual only|only virtual|phone only|only by phone|solo en linea|solo virtual|solo por telefono)\b`)
-	refuseInPersonRE = regexp.MustCompile(`\b(?:no|not|never|cant|cannot|dont want to|no quiero|no puedo)\s+(?:\p{L}+\s+){0,2}?(?:in person|face to face|presencial|en persona)\b|\b(?:cant|cannot|dont) (?:leave|get out of) (?:the|my) (?:house|home|bed)\b|\bno puedo salir de (?:casa|mi casa)\b`)
-	onlineRE         = regexp.MustCompile(`(?i)\b(online|on-line|virtual(ly)?|zoom|video|by phone|phone|telephone|remote(ly)?|from home|internet|en l[ií]nea|por tel[eé]fono|por internet|virtuales?)\b`)
-	inPersonRE       = regexp.MustCompile(`(?i)\b(in[- ]person|face[- ]to[- ]face|near me|nearby|close to me|local|around here|presencial(es)?|en persona|cerca de m[ií])\b`)
-	eitherRE         = regexp.MustCompile(`(?i)\b(either|both|any|whatever|doesn'?t matter|no matter|cualquiera|ambos|me da igual)\b`)
-	audiences        = []struct {
-		re  *regexp.Regexp
-		aud string
-	}{
-		{regexp.MustCompile(`(?i)\b(veterans?|vets?|military|army|navy|marines?|air force|service ?members?|veteranos?|militar(es)?)\b`), "veterans"},
-		{regexp.MustCompile(`(?i)\b(lgbtq?\+?|lgbtqia\+?|gay|lesbian|bisexual|trans|transgender|queer|nonbinary|non-binary|enby|questioning( my)? (gender|sexuality)|gender identity|came out (as|to)|coming out (as|to)|lesbiana|transg[eé]nero|no binari[oa]|sal[ií] del cl[oó]set)\b`), "lgbtq"},
-		{regexp.MustCompile(`(?i)\b(women'?s?|woman|ladies|female|mujer(es)?|moms|mothers)\b`), "women"},
-		{regexp.MustCompile(`(?i)\b(men'?s|guys|male|hombres|dads|fathers|padres varones)\b|\b(for|only|just|other|fellow) men\b|\bmen (only|group|groups|circle|meetings?)\b|\bsolo (para )?hombres\b`), "men"},
-		{regexp.MustCompile(`(?i)\b(teens?|teenagers?|young adults?|young people'?s?|youth|college|students?|j[oó]venes|adolescentes?)\b`), "youth"},
-		{regexp.MustCompile(`(?i)\b(seniors?|older adults?|elderly|retirees?|mayores|tercera edad)\b`), "seniors"},
+// audienceRules joins each audience's words over the languages, audiences
+// in the order the lexicons first name them.
+func audienceRules() []audienceRule {
+	var order []string
+	words := map[string][]string{}
+	for _, l := range lexicons {
+		for _, a := range l.Audiences {
+			if words[a.Audience] == nil {
+				order = append(order, a.Audience)
+			}
+			words[a.Audience] = append(words[a.Audience], a.Words...)
+		}
 	}
-	spanishAsk = regexp.MustCompile(`(?i)\b(spanish|espa[nñ]ol|en espa[nñ]ol|hispano)\b`)
-	englishAsk = regexp.MustCompile(`(?i)\b(in english|en ingl[eé]s)\b`)
-	otherRE    = regexp.MustCompile(`(?i)\b(for (my|a|our) (husband|wife|son|daughter|mom|mother|dad|father|brother|sister|partner|friend|kid|child|loved one|family)|someone i (love|care about)|para mi (esposo|esposa|hijo|hija|madre|padre|hermano|hermana|pareja|amigo|amiga|familia)|my (husband|wife|son|daughter|partner|kid|child|brother|sister|dad|mom|mother|father) (drinks|uses|gambles|is drinking|is using|has)|family member)\b`)
-)
+	out := make([]audienceRule, len(order))
+	for i, a := range order {
+		out[i] = audienceRule{regexp.MustCompile(`(?i)\b(?:` + strings.Join(words[a], "|") + `)\b`), a}
+	}
+	return out
+}
+
+// placePrepRE finds "in", "cerca de", "à", "près de" before a place. A
+// preposition that starts with an accented letter has no \b before it
+// (Go's \b is ASCII), so it needs a non-letter or the start instead.
+func placePrepRE() *regexp.Regexp {
+	var ascii, other []string
+	for _, l := range lexicons {
+		for _, p := range l.PlacePreps {
+			if c := p[0]; c >= 'a' && c <= 'z' {
+				ascii = append(ascii, p)
+			} else {
+				other = append(other, p)
+			}
+		}
+	}
+	re := `(?i)\b(?:` + strings.Join(ascii, "|") + `)\s+`
+	if len(other) > 0 {
+		re += `|(?i)(?:^|[^\p{L}\p{N}])(?:` + strings.Join(other, "|") + `)\s+`
+	}
+	return regexp.MustCompile(re)
+}
 
 // countryWord finds a country named as a bare word ("group uk", "en
 // méxico", "canada"), when no city was found. Two-letter codes other than
@@ -703,48 +745,45 @@ func (m *Matcher) Understand(text string) data.Understanding {
 	var flags map[string]bool
 	var words string
 	u.Limits, words = readLimits(text)
-	u.Topics, flags = m.lex.topics(text, words)
-	u.ForOther = otherRE.MatchString(text) || (flags["family"] && slices.ContainsFunc(u.Topics, func(t data.TopicGuess) bool { return t.Slug == "addiction-family" }))
+	// Asked for in words, or else read from the words themselves; read
+	// first, since a typo is repaired toward the message's language.
+	lang, asked := "", false
+	folded := unelide(place.Fold(text))
+	for _, a := range askRules {
+		if a.re.MatchString(folded) {
+			lang, asked = a.lang, true
+			if a.requires {
+				u.Spoken = a.lang // asked for in words: a requirement, not a preference
+			}
+			break
+		}
+	}
+	if !asked {
+		lang = detectLanguage(text)
+	}
+	if lang != defaultLang {
+		u.Language = lang
+	}
+	if asked {
+		u.Language = lang
+	}
+	u.Topics, flags = m.lex.topics(text, words, u.Language)
+	u.ForOther = otherRE.MatchString(folded) || (flags["family"] && slices.ContainsFunc(u.Topics, func(t data.TopicGuess) bool { return t.Slug == "addiction-family" }))
 	// "online gambling", "apuestas en línea": what the person does
 	// online, not how they want to meet.
-	formatText := text
-	if lower := place.Fold(text); strings.Contains(lower, "online") || strings.Contains(lower, "internet") ||
-		strings.Contains(lower, "linea") || strings.Contains(lower, "virtual") {
-		formatText = onlineActivityRE.ReplaceAllString(text, " ")
+	formatText := folded
+	if containsAnyPhrase(folded, onlineActivityWords) {
+		formatText = onlineActivityRE.ReplaceAllString(folded, " ")
 	}
 	online, inPerson := onlineRE.MatchString(formatText), inPersonRE.MatchString(formatText)
 	// "in person only", "not online", "can't do video calls" rule the
 	// other way out; "online only", "can't leave the house" likewise.
-	if f := limitText(text); online || inPerson || strings.Contains(f, "leave") || strings.Contains(f, "get out") || strings.Contains(f, "salir") {
+	if f := limitText(text); online || inPerson || containsAnyPhrase(f, houseboundWords) {
 		switch {
 		case onlyInPersonRE.MatchString(f) || refuseOnlineRE.MatchString(f):
 			online, inPerson = false, true
 		case onlyOnlineRE.MatchString(f) || refuseInPersonRE.MatchString(f):
 			online, inPerson = true, false
-		}
-	}
-	switch {
-	case spanishAsk.MatchString(text):
-		u.Language = "es"
-		u.Spoken = "es" // asked for in words: a requirement, not a preference
-	case englishAsk.MatchString(text):
-		u.Language = "en"
-	default:
-		es, en := 0, 0
-		for _, t := range strings.Fields(place.Fold(text)) {
-			t = strings.Trim(t, ",.!?¿¡")
-			if spanishHint[t] {
-				es++
-			}
-			if englishHint[t] {
-				en++
-			}
-		}
-		// Spanish words outnumber English ones, and more than one of
-		// them or no English at all in a real sentence: "no AA please"
-		// is not Spanish, "depresión, vivo en cdmx" is.
-		if es > en && (es >= 2 || (en == 0 && len(strings.Fields(text)) >= 3)) {
-			u.Language = "es"
 		}
 	}
 	// The language picks between namesakes: a Spanish speaker's "León"
@@ -761,7 +800,7 @@ func (m *Matcher) Understand(text string) data.Understanding {
 		u.Country = cc // "hearing voices group uk"
 	}
 	switch {
-	case online && inPerson, eitherRE.MatchString(text) && (online || inPerson):
+	case online && inPerson, eitherRE.MatchString(folded) && (online || inPerson):
 		u.Format = ""
 	case online:
 		u.Format = "online"
@@ -770,7 +809,7 @@ func (m *Matcher) Understand(text string) data.Understanding {
 	}
 	for _, a := range audiences {
 		switch {
-		case !a.re.MatchString(text):
+		case !a.re.MatchString(folded):
 		case u.Audience == "":
 			u.Audience = a.aud
 		default:
@@ -796,7 +835,7 @@ func (m *Matcher) Understand(text string) data.Understanding {
 	if l, err := data.LoadZone(u.TimeZone); err == nil && u.TimeZone != "" {
 		loc = l
 	}
-	if w, ok := schedule.ParseWhen(text, m.now(), loc); ok {
+	if w, ok := schedule.ParseWhen(whenText(text), m.now(), loc); ok {
 		u.Days, u.After, u.Before = w.Days, w.After, w.Before
 		u.Window = window(w, m.now(), u.TimeZone == "")
 		if !u.Window.IsZero() && u.TimeZone != "" {
