@@ -23,7 +23,7 @@ var lexicons = mustLexicons()
 func mustLexicons() []data.Lexicon {
 	ls, err := data.DefaultLexicons()
 	if err != nil {
-		panic(fmt.Sprintf("matcher: embedded lexicons: %v", err))
+		panic(fmt.Errorf("matcher: embedded lexicons: %w", err))
 	}
 	return ls
 }
