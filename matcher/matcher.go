@@ -42,7 +42,7 @@ func New(idx index.Index, dir *data.Directory, vocab *data.Vocabulary, gaz *plac
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	m := &Matcher{idx: idx, dir: dir, vocab: vocab, gaz: gaz, lex: newLexicon(vocab, dir), log: log, now: time.Now}
+	m := &Matcher{idx: idx, dir: dir, vocab: vocab, gaz: gaz, lex: newLexicon(vocab, dir.Groups), log: log, now: time.Now}
 	for _, o := range opts {
 		o(m)
 	}

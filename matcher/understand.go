@@ -37,7 +37,9 @@ type phrase struct {
 	short  bool // a two-letter acronym (AA, NA): trusted only in capitals or short messages
 }
 
-func newLexicon(v *data.Vocabulary, dir *data.Directory) *lexicon {
+// newLexicon builds the matcher's lexicon from the vocabulary and a sample
+// of the directory's listings (learn reads at most maxLearn of them).
+func newLexicon(v *data.Vocabulary, sample []*data.Group) *lexicon {
 	lx := &lexicon{phrases: map[string][]phrase{}, known: map[string]bool{}, rawKnown: map[string]uint64{}, deletes: map[string][]string{}, weak: map[string][]string{}, learned: map[string]string{}, words: map[string]bool{}}
 	// A synonym shared by several topics says less about each of them.
 	owners := map[string]map[string]bool{}
@@ -110,7 +112,7 @@ func newLexicon(v *data.Vocabulary, dir *data.Directory) *lexicon {
 			slices.Sort(lx.weak[t])
 		}
 	}
-	lx.learn(v, dir)
+	lx.learn(v, sample)
 	return lx
 }
 
@@ -118,7 +120,7 @@ func newLexicon(v *data.Vocabulary, dir *data.Directory) *lexicon {
 // own listings use for each topic ("job" in job clubs' summaries, "mood"
 // in DBSA's), so a paraphrase still finds its topic. A word counts only
 // when most of its uses belong to one topic.
-func (lx *lexicon) learn(v *data.Vocabulary, dir *data.Directory) {
+func (lx *lexicon) learn(v *data.Vocabulary, sample []*data.Group) {
 	counts := map[string]map[string]int{}
 	note := func(text string, topics []string) {
 		for _, r := range rawTokens(text) {
@@ -143,7 +145,7 @@ func (lx *lexicon) learn(v *data.Vocabulary, dir *data.Directory) {
 			note(d, []string{t.Slug})
 		}
 	}
-	for i, g := range dir.Groups {
+	for i, g := range sample {
 		if i == maxLearn {
 			break
 		}
