@@ -82,7 +82,7 @@ func parseSheetClock(s string) (string, int, bool) {
 			h = 0
 		}
 	}
-	return fmt.Sprintf("%02d:%02d", h, m), h*60 + m, true
+	return hhmm(h, m), h*60 + m, true
 }
 
 func importCSV(s *sink, v *data.Vocabulary, name string, br *bufio.Reader, opts ImportOptions) error {

@@ -544,7 +544,7 @@ func (r *hsdsReader) meeting(sc hsdsSchedule, tz, prefix string) (*data.Meeting,
 			bad(field, `expected a time "HH:MM" or "HH:MM:SS", got %q`, v)
 			return "", 0, false
 		}
-		return fmt.Sprintf("%02d:%02d", hh, mm), hh*60 + mm, true
+		return hhmm(hh, mm), hh*60 + mm, true
 	}
 	start, sm, ok := clock("opens_at", sc.OpensAt.s())
 	if !ok {

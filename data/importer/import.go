@@ -608,11 +608,16 @@ func parseDateish(s string) (string, bool) {
 	if len(s) < 10 {
 		return "", false
 	}
-	d, err := time.Parse(time.DateOnly, s[:10])
-	if err != nil {
+	if _, err := time.Parse(time.DateOnly, s[:10]); err != nil {
 		return "", false
 	}
-	return d.Format(time.DateOnly), true
+	return s[:10], true // a date that parses is already in this form
+}
+
+// hhmm writes a clock time "HH:MM" (0 ≤ h < 100, 0 ≤ m < 60) without
+// fmt, which was a measurable part of reading 500,000 meetings.
+func hhmm(h, m int) string {
+	return string([]byte{byte('0' + h/10), byte('0' + h%10), ':', byte('0' + m/10), byte('0' + m%10)})
 }
 
 // zoneCache loads IANA zones once per import: LoadLocation reads the zone

@@ -69,43 +69,65 @@ func mgTopics(v *data.Vocabulary, opts ImportOptions) ([]string, error) {
 // "Al-Anon Family Groups: Serenity Seekers", "CA: Hope Dealers"): a
 // fellowship's full name anywhere, or its short name leading the meeting's
 // name. The short name alone is too common elsewhere ("CA" is a state).
-func (r *mgReader) fellowship(entity, group, name string) ([]string, bool) {
-	if ts, ok := data.FellowshipTopics(r.v, entity); ok {
+func (r *mgReader) fellowship(entity, text, name string) ([]string, bool) {
+	if ts, ok := r.fellowshipTopics(entity); ok {
 		return ts, true
 	}
-	text := strings.ToLower(entity + " | " + group + " | " + name)
-	for _, short := range r.fellowships {
-		if full := data.Fellowships[short]; strings.Contains(full, " ") && strings.Contains(text, full) {
-			return data.FellowshipTopics(r.v, full)
+	for _, short := range r.spaced {
+		if full := data.Fellowships[short]; strings.Contains(text, full) {
+			return r.fellowshipTopics(full)
 		}
 	}
 	for _, short := range []string{"al-anon", "alateen", "nar-anon"} {
 		if strings.Contains(text, short) {
-			return data.FellowshipTopics(r.v, short)
+			return r.fellowshipTopics(short)
 		}
 	}
 	first, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(name)), " ")
 	first = strings.TrimRight(first, ":-–")
 	if _, ok := data.Fellowships[first]; ok && first == strings.TrimSpace(first) && len(first) >= 2 {
-		return data.FellowshipTopics(r.v, first)
+		return r.fellowshipTopics(first)
 	}
 	return nil, false
 }
 
+// fellowshipTopics is data.FellowshipTopics, remembered per name: it
+// scans the whole vocabulary, for every record, mostly to find that an
+// empty entity names no fellowship.
+func (r *mgReader) fellowshipTopics(name string) ([]string, bool) {
+	if name == "" {
+		return nil, false
+	}
+	t, ok := r.topicsOf[name]
+	if !ok {
+		if len(r.topicsOf) >= maxChecked {
+			clear(r.topicsOf)
+		}
+		t.topics, t.ok = data.FellowshipTopics(r.v, name)
+		r.topicsOf[name] = t
+	}
+	return slices.Clone(t.topics), t.ok
+}
+
+type fellowshipTopics struct {
+	topics []string
+	ok     bool
+}
+
 // fellowshipName is the short name of a record's fellowship (see
 // fellowship), the operator's --fellowship when given, "" when unknown.
-func (r *mgReader) fellowshipName(entity, group, name string) string {
+// text is the record's entity, group and name, lower case.
+func (r *mgReader) fellowshipName(text, name string) string {
 	if f := strings.ToLower(r.opts.Fellowship); f != "" {
 		if _, ok := data.Fellowships[f]; ok {
 			return f
 		}
 		return ""
 	}
-	text := strings.ToLower(entity + " | " + group + " | " + name)
 	best := ""
-	for _, short := range r.fellowships {
+	for _, short := range r.named {
 		full := data.Fellowships[short]
-		if (strings.Contains(full, " ") || strings.Contains(full, "-")) && strings.Contains(text, full) && len(full) > len(data.Fellowships[best]) {
+		if strings.Contains(text, full) && len(full) > len(data.Fellowships[best]) {
 			best = short
 		}
 	}
@@ -131,14 +153,17 @@ type mgReader struct {
 	topics []string
 	zones  zoneCache
 	seen   map[string]int // id → record
-	// fellowships are data.FellowshipNames, sorted once per feed rather
-	// than for every record.
-	fellowships []string
+	// spaced and named are the data.FellowshipNames whose full names a
+	// record's text is searched for (spaced: with a space; named: with a
+	// space or a hyphen), sorted once per feed rather than for every
+	// record.
+	spaced, named []string
+	topicsOf      map[string]fellowshipTopics
 	// checked remembers schedule checks: a feed's weekly meetings share a
 	// few hundred day, time and zone combinations, and expanding a rule
 	// for each of 500,000 meetings was an eighth of the load.
 	checked map[meetingKey]error
-	fields  map[string]json.RawMessage // the record being read
+	fields  []rawField // the record being read
 }
 
 // meetingKey is everything schedule.Validate reads of a meeting.
@@ -169,8 +194,18 @@ func newMGReader(v *data.Vocabulary, name string, opts ImportOptions) (*mgReader
 	if err != nil {
 		return nil, fmt.Errorf("import %s: %w", name, err)
 	}
-	return &mgReader{v: v, name: name, opts: opts, topics: topics, zones: zoneCache{}, seen: map[string]int{},
-		fellowships: data.FellowshipNames(), checked: map[meetingKey]error{}}, nil
+	r := &mgReader{v: v, name: name, opts: opts, topics: topics, zones: zoneCache{}, seen: map[string]int{},
+		checked: map[meetingKey]error{}, topicsOf: map[string]fellowshipTopics{}}
+	for _, short := range data.FellowshipNames() {
+		full := data.Fellowships[short]
+		if strings.Contains(full, " ") {
+			r.spaced = append(r.spaced, short)
+		}
+		if strings.Contains(full, " ") || strings.Contains(full, "-") {
+			r.named = append(r.named, short)
+		}
+	}
+	return r, nil
 }
 
 func importMeetingGuide(s *sink, v *data.Vocabulary, name string, br *bufio.Reader, opts ImportOptions) error {
@@ -220,8 +255,18 @@ func importMeetingGuide(s *sink, v *data.Vocabulary, name string, br *bufio.Read
 // mgFields reads typed fields out of one meeting object, collecting one
 // error per wrong field.
 type mgFields struct {
-	m    map[string]json.RawMessage
+	m    []rawField // in the record's order; a repeated key's last value counts
 	errs []data.FieldError
+}
+
+// get is the value of a member, nil when absent.
+func (f *mgFields) get(field string) json.RawMessage {
+	for i := len(f.m) - 1; i >= 0; i-- {
+		if f.m[i].key == field {
+			return f.m[i].val
+		}
+	}
+	return nil
 }
 
 func (f *mgFields) bad(field, format string, args ...any) {
@@ -229,8 +274,8 @@ func (f *mgFields) bad(field, format string, args ...any) {
 }
 
 func (f *mgFields) raw(field string) (json.RawMessage, bool) {
-	r, ok := f.m[field]
-	if !ok || jsonKind(r) == "null" {
+	r := f.get(field)
+	if r == nil || jsonKind(r) == "null" {
 		return nil, false
 	}
 	return r, true
@@ -264,6 +309,9 @@ func (f *mgFields) strs(field string) []string {
 	if !ok {
 		return nil
 	}
+	if ss, ok := plainStrings(r); ok {
+		return ss
+	}
 	var ss []string
 	if err := json.Unmarshal(r, &ss); err != nil {
 		f.bad(field, "expected an array of strings, got JSON %s", jsonKind(r))
@@ -277,6 +325,9 @@ func (f *mgFields) num(field string) (float64, bool) {
 	r, ok := f.raw(field)
 	if !ok {
 		return 0, false
+	}
+	if x, ok := jsonNumber(r); ok {
+		return x, true
 	}
 	var x float64
 	if err := json.Unmarshal(r, &x); err == nil {
@@ -360,10 +411,41 @@ func (f *mgFields) clock(field string) (string, int, bool) {
 		f.bad(field, `expected a 24-hour time "HH:MM" from 00:00 to 23:59, got %q`, s)
 		return "", 0, false
 	}
-	return fmt.Sprintf("%02d:%02d", h, m), h*60 + m, true
+	return hhmm(h, m), h*60 + m, true
 }
 
-var usStateZIP = regexp.MustCompile(`^([A-Z]{2})(?:\s+(\d{5}(?:-\d{4})?))?$`)
+// stateZIP reads "CA" or "CA 95124" or "CA 95124-1234" (the regular
+// expression ^([A-Z]{2})(?:\s+(\d{5}(?:-\d{4})?))?$, written out: it ran
+// for every meeting of a feed).
+func stateZIP(s string) (state, zip string, ok bool) {
+	upper := func(c byte) bool { return c >= 'A' && c <= 'Z' }
+	if len(s) < 2 || !upper(s[0]) || !upper(s[1]) {
+		return "", "", false
+	}
+	state, rest := s[:2], s[2:]
+	if rest == "" {
+		return state, "", true
+	}
+	zip = strings.TrimLeft(rest, " \t\n\f\r")
+	if len(zip) == len(rest) {
+		return "", "", false
+	}
+	digitsAt := func(s string) bool {
+		for i := range len(s) {
+			if s[i] < '0' || s[i] > '9' {
+				return false
+			}
+		}
+		return true
+	}
+	switch {
+	case len(zip) == 5 && digitsAt(zip):
+	case len(zip) == 10 && digitsAt(zip[:5]) && zip[5] == '-' && digitsAt(zip[6:]):
+	default:
+		return "", "", false
+	}
+	return state, zip, true
+}
 
 // usStateZones are the zones of the US states that lie in one zone
 // whole, for a meeting that names its state and nothing finer (no
@@ -433,8 +515,8 @@ func splitUSAddress(s string) data.Location {
 		}
 	}
 	if n >= 2 {
-		if m := usStateZIP.FindStringSubmatch(parts[n-1]); m != nil {
-			loc.Region, loc.PostalCode, loc.City = m[1], m[2], parts[n-2]
+		if state, zip, ok := stateZIP(parts[n-1]); ok {
+			loc.Region, loc.PostalCode, loc.City = state, zip, parts[n-2]
 			loc.Address = strings.Join(parts[:n-2], ", ")
 			loc.Country = "US"
 		}
@@ -491,18 +573,20 @@ func isHTTPURL(s string) bool {
 
 // record maps one meeting object onto a Group (nil when rejected).
 func (r *mgReader) record(raw []byte, n, line int) (*data.Group, []error) {
-	// One map serves every record of the feed: its values are copies and
-	// nothing of it outlives the record.
-	if r.fields == nil {
-		r.fields = make(map[string]json.RawMessage, 32)
-	}
-	clear(r.fields)
-	f := &mgFields{m: r.fields}
+	// One slice of members serves every record of the feed: its values
+	// point into raw and nothing of it outlives the record.
+	f := &mgFields{}
 	var lenient []error
-	if err := json.Unmarshal(raw, &f.m); err != nil {
+	var fast bool
+	if r.fields, fast = splitObject(raw, r.fields[:0]); fast {
+		f.m = r.fields
+	} else if m, err := unmarshalObject(raw); err == nil {
+		f.m = m
+	} else {
 		// Hand-edited feeds (and the spec's own example) leave a comma
 		// before a closing brace; that alone costs no meeting.
-		if fixed := dropTrailingCommas(raw); jsonKind(raw) == "object" && json.Unmarshal(fixed, &f.m) == nil {
+		if m, ferr := unmarshalObject(dropTrailingCommas(raw)); jsonKind(raw) == "object" && ferr == nil {
+			f.m = m
 			lenient = []error{&Warning{&data.RecordError{Source: r.name, Record: n, Line: line,
 				Reason: "a comma before a closing } or ] is not JSON; read as if it were not there"}}}
 		} else {
@@ -526,10 +610,10 @@ func (r *mgReader) record(raw []byte, n, line int) (*data.Group, []error) {
 	problems := func(errs []data.FieldError) []error { return toRecordErrors(r.name, n, line, id, errs) }
 
 	g := &data.Group{ID: id, Kind: data.KindGroup, Name: f.str("name"), Summary: f.str("notes")}
-	if _, ok := f.raw("slug"); !ok || slug == "" && jsonKind(f.m["slug"]) == "string" {
+	if _, ok := f.raw("slug"); !ok || slug == "" && jsonKind(f.get("slug")) == "string" {
 		f.bad("slug", "expected the meeting's unique slug, got nothing")
 	}
-	if _, ok := f.raw("name"); !ok || g.Name == "" && jsonKind(f.m["name"]) == "string" {
+	if _, ok := f.raw("name"); !ok || g.Name == "" && jsonKind(f.get("name")) == "string" {
 		f.bad("name", "expected the meeting's name, got nothing")
 	}
 
@@ -579,6 +663,8 @@ func (r *mgReader) record(raw []byte, n, line int) (*data.Group, []error) {
 		g.TwelveStep = b
 	}
 
+	entity := f.str("entity")
+	text := strings.ToLower(entity + " | " + f.str("group") + " | " + g.Name)
 	// Topics: the operator's override, else our extension field "topics"
 	// (written by our export), else the fellowship, plus family groups
 	// held alongside (AL-AN, AL).
@@ -589,17 +675,17 @@ func (r *mgReader) record(raw []byte, n, line int) (*data.Group, []error) {
 		g.Topics = ext
 	default:
 		g.Topics = slices.Clone(r.topics)
-		if ts, ok := r.fellowship(f.str("entity"), f.str("group"), g.Name); ok && r.opts.Fellowship == "" {
+		if ts, ok := r.fellowship(entity, text, g.Name); ok && r.opts.Fellowship == "" {
 			g.Topics = ts
 		}
 		if slices.Contains(types, "AL-AN") || slices.Contains(types, "AL") {
-			if fam, ok := data.FellowshipTopics(r.v, "al-anon"); ok && !slices.Contains(g.Topics, fam[0]) {
+			if fam, ok := r.fellowshipTopics("al-anon"); ok && !slices.Contains(g.Topics, fam[0]) {
 				g.Topics = append(g.Topics, fam[0])
 			}
 		}
 	}
 
-	g.Fellowship = r.fellowshipName(f.str("entity"), f.str("group"), g.Name)
+	g.Fellowship = r.fellowshipName(text, g.Name)
 
 	// Where and how to join.
 	var loc data.Location
@@ -663,15 +749,18 @@ func (r *mgReader) record(raw []byte, n, line int) (*data.Group, []error) {
 	if _, ok := f.raw("formatted_address"); !ok && f.str("address") != "" {
 		where = "address"
 	}
-	noStreet := "no address"
-	if a := cmp.Or(f.str("formatted_address"), f.str("address"), f.str("city")); a != "" {
-		noStreet = fmt.Sprintf("%q is an approximate location (no street)", a)
+	// Said only of a record that is rejected for it.
+	noStreet := func() string {
+		if a := cmp.Or(f.str("formatted_address"), f.str("address"), f.str("city")); a != "" {
+			return fmt.Sprintf("%q is an approximate location (no street)", a)
+		}
+		return "no address"
 	}
 	switch att := f.str("attendance_option"); att {
 	case "in_person":
 		switch {
 		case !street:
-			f.bad(where, "attendance_option is in_person but %s: expected a street address", noStreet)
+			f.bad(where, "attendance_option is in_person but %s: expected a street address", noStreet())
 		case tc:
 			return nil, append(warn, &Warning{&data.RecordError{Source: r.name, Record: n, Line: line, ID: id, Field: "types",
 				Reason: "an in-person meeting whose location is temporarily closed (TC): meeting skipped"}})
@@ -691,7 +780,7 @@ func (r *mgReader) record(raw []byte, n, line int) (*data.Group, []error) {
 		case tc:
 			g.Format = online // the room is closed; the online half goes on
 		case !street:
-			f.bad(where, "attendance_option is hybrid but %s: expected a street address", noStreet)
+			f.bad(where, "attendance_option is hybrid but %s: expected a street address", noStreet())
 		default:
 			g.Format = data.FormatHybrid
 		}
@@ -716,7 +805,7 @@ func (r *mgReader) record(raw []byte, n, line int) (*data.Group, []error) {
 		case onl:
 			f.bad("conference_url", "expected a conference_url or conference_phone for an online (ONL) meeting")
 		default:
-			f.bad(where, "%s and no conference link: expected a street address, or a conference_url or conference_phone for an online meeting", noStreet)
+			f.bad(where, "%s and no conference link: expected a street address, or a conference_url or conference_phone for an online meeting", noStreet())
 		}
 	default:
 		f.bad("attendance_option", "expected in_person, online, hybrid or inactive, got %q", att)
@@ -797,6 +886,20 @@ func (r *mgReader) record(raw []byte, n, line int) (*data.Group, []error) {
 	r.seen[g.ID] = n
 	g.SetOrigin(data.Origin{Source: g.Origin().Source, Record: n, Line: line})
 	return g, warn
+}
+
+// unmarshalObject is encoding/json's reading of a record, for the few
+// that splitObject leaves to it; its error is encoding/json's own.
+func unmarshalObject(raw []byte) ([]rawField, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, err
+	}
+	fs := make([]rawField, 0, len(m))
+	for k, v := range m {
+		fs = append(fs, rawField{key: k, val: v})
+	}
+	return fs, nil
 }
 
 // ExportMeetingGuide writes groups as a Meeting Guide JSON feed: one
