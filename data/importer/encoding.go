@@ -117,6 +117,17 @@ func (t *textReader) fill() {
 	t.buf = t.buf[:0]
 	i := 0
 	for i < len(chunk) {
+		// A run of ASCII without NUL is copied whole: most of a feed.
+		j := i
+		for j < len(chunk) && chunk[j] < utf8.RuneSelf && chunk[j] != 0 {
+			j++
+		}
+		if j > i {
+			t.line += bytes.Count(chunk[i:j], []byte{'\n'})
+			t.buf = append(t.buf, chunk[i:j]...)
+			i = j
+			continue
+		}
 		c := chunk[i]
 		if c < utf8.RuneSelf {
 			if c == 0 {

@@ -420,6 +420,9 @@ type arrayScanner struct {
 	started bool
 	done    bool
 	buf     []byte
+	// the framing state inside the element being read
+	depth      int
+	inStr, esc bool
 }
 
 func newArrayScanner(name string, r *bufio.Reader, max int) *arrayScanner {
@@ -492,30 +495,59 @@ func (s *arrayScanner) next(record int) (raw []byte, line int, size int, ok bool
 	}
 	line = s.line
 	s.buf = s.buf[:0]
-	depth, inStr, esc := 0, false, false
+	s.depth, s.inStr, s.esc = 0, false, false
 	over := false
-	keep := func(c byte) {
-		size++
+	// keep adds bytes of the element; one over the cap drops what was
+	// kept, and the rest is only measured.
+	keep := func(b []byte) {
+		size += len(b)
 		if over {
 			return
 		}
-		if len(s.buf) >= s.max {
+		if len(s.buf)+len(b) > s.max {
 			over, s.buf = true, s.buf[:0]
 			return
 		}
-		s.buf = append(s.buf, c)
+		s.buf = append(s.buf, b...)
 	}
-	for first := true; ; first = false {
-		if !first {
-			if c, err = s.r.ReadByte(); err != nil {
+	// c, read by skipSpace, starts the element; ']' or ',' there is an
+	// empty element, which the caller reports.
+	if n, done := s.scan([]byte{c}); done && n == 0 {
+		s.r.UnreadByte()
+		return s.out(over), line, size, true, nil
+	} else {
+		keep([]byte{c})
+		if done {
+			return s.out(over), line, size, true, nil
+		}
+	}
+	// The rest is framed a buffer at a time, not a byte at a time.
+	for {
+		chunk, _ := s.r.Peek(s.r.Buffered())
+		if len(chunk) == 0 {
+			if _, err := s.r.Peek(1); err != nil {
 				return nil, line, size, false, s.broken(record, err)
 			}
+			continue
 		}
-		if c == '\n' {
-			s.line++
+		n, done := s.scan(chunk)
+		keep(chunk[:n])
+		s.line += bytes.Count(chunk[:n], []byte{'\n'})
+		s.r.Discard(n)
+		if done {
+			return s.out(over), line, size, true, nil
 		}
+	}
+}
+
+// scan reads b as the continuation of the element being framed and
+// returns how many of its bytes belong to the element; done says that it
+// ends there (a delimiter that ends a scalar is not part of it).
+func (s *arrayScanner) scan(b []byte) (n int, done bool) {
+	depth, inStr, esc := s.depth, s.inStr, s.esc
+	defer func() { s.depth, s.inStr, s.esc = depth, inStr, esc }()
+	for i, c := range b {
 		if inStr {
-			keep(c)
 			switch {
 			case esc:
 				esc = false
@@ -524,7 +556,7 @@ func (s *arrayScanner) next(record int) (raw []byte, line int, size int, ok bool
 			case c == '"':
 				inStr = false
 				if depth == 0 {
-					return s.out(over), line, size, true, nil
+					return i + 1, true
 				}
 			}
 			continue
@@ -536,25 +568,19 @@ func (s *arrayScanner) next(record int) (raw []byte, line int, size int, ok bool
 			depth++
 		case '}', ']':
 			if depth == 0 { // a scalar element ended by the closing ']'
-				s.r.UnreadByte()
-				return s.out(over), line, size, true, nil
+				return i, true
 			}
 			depth--
 			if depth == 0 {
-				keep(c)
-				return s.out(over), line, size, true, nil
+				return i + 1, true
 			}
 		case ',', ' ', '\t', '\r', '\n':
 			if depth == 0 {
-				s.r.UnreadByte()
-				if c == '\n' {
-					s.line--
-				}
-				return s.out(over), line, size, true, nil
+				return i, true
 			}
 		}
-		keep(c)
 	}
+	return len(b), false
 }
 
 func (s *arrayScanner) out(over bool) []byte {
