@@ -147,6 +147,7 @@ func readCSV(s *sink, v *data.Vocabulary, name string, br *bufio.Reader, opts Im
 	if err != nil {
 		return groups, problems, err
 	}
+	checked := meetingChecker{}
 	for _, cg := range order {
 		if cg.bad {
 			continue
@@ -154,7 +155,7 @@ func readCSV(s *sink, v *data.Vocabulary, name string, br *bufio.Reader, opts Im
 		g := cg.g
 		ps := guardRecord(name, cg.rec, cg.line, func() []error {
 			g.Normalize()
-			return toRecordErrors(name, cg.rec, cg.line, g.ID, g.Validate(v, schedule.Validate))
+			return toRecordErrors(name, cg.rec, cg.line, g.ID, g.Validate(v, checked.check))
 		})
 		if len(ps) > 0 {
 			problems = append(problems, ps...)

@@ -142,10 +142,11 @@ type hsdsService struct {
 
 // hsdsReader maps services onto groups for one source.
 type hsdsReader struct {
-	v     *data.Vocabulary
-	opts  ImportOptions
-	zones zoneCache
-	seen  map[string]string // id → where first seen
+	v       *data.Vocabulary
+	opts    ImportOptions
+	zones   zoneCache
+	checked meetingChecker
+	seen    map[string]string // id → where first seen
 }
 
 func newHSDSReader(v *data.Vocabulary, opts ImportOptions) (*hsdsReader, error) {
@@ -154,7 +155,7 @@ func newHSDSReader(v *data.Vocabulary, opts ImportOptions) (*hsdsReader, error) 
 			return nil, fmt.Errorf("topic %q is not in the vocabulary (e.g. grief, cancer, caregivers)", t)
 		}
 	}
-	return &hsdsReader{v: v, opts: opts, zones: zoneCache{}, seen: map[string]string{}}, nil
+	return &hsdsReader{v: v, opts: opts, zones: zoneCache{}, checked: meetingChecker{}, seen: map[string]string{}}, nil
 }
 
 func importHSDSJSON(s *sink, v *data.Vocabulary, name string, br *bufio.Reader, opts ImportOptions) error {
@@ -413,7 +414,7 @@ func (r *hsdsReader) service(s *hsdsService, source string, n, line int) ([]*dat
 		}
 		if len(errs) == 0 {
 			g.Normalize()
-			errs = g.Validate(r.v, schedule.Validate)
+			errs = g.Validate(r.v, r.checked.check)
 		}
 		if where, dup := r.seen[g.ID]; dup && len(errs) == 0 {
 			errs = append(errs, data.FieldError{Field: "id", Reason: "duplicate id, already used by " + where})
@@ -608,7 +609,7 @@ func (r *hsdsReader) meeting(sc hsdsSchedule, tz, prefix string) (*data.Meeting,
 		}
 	}
 	var se *data.ScheduleError
-	if err := schedule.Validate(m, tz); errors.As(err, &se) {
+	if err := r.checked.check(m, tz); errors.As(err, &se) {
 		field := map[string]string{"start": "opens_at", "duration_min": "closes_at", "valid_until": "valid_to"}[se.Field]
 		if field == "" {
 			field = se.Field

@@ -159,34 +159,12 @@ type mgReader struct {
 	// record.
 	spaced, named []string
 	topicsOf      map[string]fellowshipTopics
-	// checked remembers schedule checks: a feed's weekly meetings share a
-	// few hundred day, time and zone combinations, and expanding a rule
-	// for each of 500,000 meetings was an eighth of the load.
-	checked map[meetingKey]error
-	fields  []rawField // the record being read
+	checked       meetingChecker
+	fields        []rawField // the record being read
 }
 
-// meetingKey is everything schedule.Validate reads of a meeting.
-type meetingKey struct {
-	rrule, start, tz, groupTZ, from, until, exdates string
-	duration                                        int
-}
-
-// checkMeeting is schedule.Validate, remembered per distinct schedule (at
-// most maxChecked of them, so a feed of one-off rules cannot grow it).
-func (r *mgReader) checkMeeting(m *data.Meeting, groupTZ string) error {
-	k := meetingKey{m.RRule, m.Start, m.TimeZone, groupTZ, m.ValidFrom, m.ValidUntil, strings.Join(m.ExDates, ","), m.Duration}
-	if err, ok := r.checked[k]; ok {
-		return err
-	}
-	err := schedule.Validate(m, groupTZ)
-	if len(r.checked) >= maxChecked {
-		clear(r.checked)
-	}
-	r.checked[k] = err
-	return err
-}
-
+// maxChecked bounds each per-import memo (schedule checks, fellowship
+// lookups), so a feed of distinct values cannot grow it.
 const maxChecked = 10000
 
 func newMGReader(v *data.Vocabulary, name string, opts ImportOptions) (*mgReader, error) {
@@ -195,7 +173,7 @@ func newMGReader(v *data.Vocabulary, name string, opts ImportOptions) (*mgReader
 		return nil, fmt.Errorf("import %s: %w", name, err)
 	}
 	r := &mgReader{v: v, name: name, opts: opts, topics: topics, zones: zoneCache{}, seen: map[string]int{},
-		checked: map[meetingKey]error{}, topicsOf: map[string]fellowshipTopics{}}
+		checked: meetingChecker{}, topicsOf: map[string]fellowshipTopics{}}
 	for _, short := range data.FellowshipNames() {
 		full := data.Fellowships[short]
 		if strings.Contains(full, " ") {
@@ -872,7 +850,7 @@ func (r *mgReader) record(raw []byte, n, line int) (*data.Group, []error) {
 		return nil, append(warn, problems(f.errs)...)
 	}
 	g.Normalize()
-	if errs := g.Validate(r.v, r.checkMeeting); len(errs) > 0 {
+	if errs := g.Validate(r.v, r.checked.check); len(errs) > 0 {
 		for i := range errs {
 			if errs[i].Field == "topics" {
 				errs[i].Reason += " (set it with --topic or --fellowship)"

@@ -15,7 +15,6 @@ import (
 	"strings"
 
 	"github.com/peermatch/peermatch/data"
-	"github.com/peermatch/peermatch/data/schedule"
 )
 
 // DefaultDirectory returns the embedded directory of real national
@@ -170,6 +169,7 @@ func parseNative(s *sink, v *data.Vocabulary, source string, r io.Reader) (err e
 	}
 	found := false
 	seen := map[string]int{}
+	checked := meetingChecker{}
 	for dec.More() {
 		key, err := dec.Token()
 		if err != nil {
@@ -207,7 +207,7 @@ func parseNative(s *sink, v *data.Vocabulary, source string, r io.Reader) (err e
 				continue
 			}
 			g.Normalize()
-			errs := g.Validate(v, schedule.Validate)
+			errs := g.Validate(v, checked.check)
 			if first, dup := seen[g.ID]; dup && g.ID != "" {
 				errs = append(errs, data.FieldError{Field: "id", Reason: fmt.Sprintf("duplicate id, already used by record %d", first)})
 			}

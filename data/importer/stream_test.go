@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -171,49 +169,4 @@ func TestFingerprint(t *testing.T) {
 	if _, _, err := Check(filepath.Join(dir, "gone.json"), fp); err == nil {
 		t.Error("a missing file checks")
 	}
-}
-
-// BenchmarkStreamMeetingGuide500k is the #17 loader bar: one Meeting
-// Guide file of 500,000 meetings (PEERMATCH_BENCH_N to change it) read,
-// checked and handed over one group at a time. It reports the seconds per
-// load (wall and CPU), the file's size and the heap in use during the load (the groups are
-// counted and dropped, as an index consuming them would).
-func BenchmarkStreamMeetingGuide500k(b *testing.B) {
-	n := 500000
-	if s := os.Getenv("PEERMATCH_BENCH_N"); s != "" {
-		fmt.Sscan(s, &n)
-	}
-	v := vocab(b)
-	path := filepath.Join(b.TempDir(), "feed.json")
-	genFeed(b, path, n)
-	st, _ := os.Stat(path)
-	opts := ImportOptions{MaxBytes: DefaultMaxLocalBytes}
-	var peak uint64
-	// CPU time as well as wall time: the machine the bar is measured on
-	// is shared, and wall time there says more about the neighbours.
-	cpu := func() time.Duration {
-		var ru syscall.Rusage
-		syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	}
-	b.ResetTimer()
-	cpu0 := cpu()
-	for b.Loop() {
-		count := 0
-		err := Stream(context.Background(), v, path, opts, func(g *data.Group) bool {
-			if count++; count%100000 == 0 {
-				var ms runtime.MemStats
-				runtime.ReadMemStats(&ms)
-				peak = max(peak, ms.HeapInuse)
-			}
-			return true
-		}, func(err error) { b.Fatal(err) })
-		if err != nil || count != n {
-			b.Fatalf("%d groups, err %v", count, err)
-		}
-	}
-	b.ReportMetric(float64(st.Size())/(1<<20), "feed-MB")
-	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/load")
-	b.ReportMetric((cpu()-cpu0).Seconds()/float64(b.N), "cpu-s/load")
-	b.ReportMetric(float64(peak)/(1<<20), "heap-MB")
 }
