@@ -38,6 +38,10 @@ func (f *flexStr) UnmarshalJSON(b []byte) error {
 	case len(b) == 0 || string(b) == "null":
 		*f = ""
 	case b[0] == '"':
+		if s, ok := plainString(b); ok {
+			*f = flexStr(strings.TrimSpace(s))
+			return nil
+		}
 		var s string
 		if err := json.Unmarshal(b, &s); err != nil {
 			return err
@@ -147,6 +151,7 @@ type hsdsReader struct {
 	zones   zoneCache
 	checked meetingChecker
 	seen    map[string]string // id → where first seen
+	fields  []rawField        // the record being read
 }
 
 func newHSDSReader(v *data.Vocabulary, opts ImportOptions) (*hsdsReader, error) {
@@ -241,8 +246,19 @@ func (r *hsdsReader) rawRecord(name string, raw []byte, n, line int) ([]*data.Gr
 	fail := func(field, reason string) []error {
 		return []error{&data.RecordError{Source: name, Record: n, Line: line, Field: field, Reason: reason}}
 	}
+	// Which kind of object it is: splitObject reads the keys without
+	// decoding (and checks the JSON); encoding/json has the last word.
 	var keys map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &keys); err != nil {
+	if fs, ok := splitObject(raw, r.fields[:0]); ok {
+		r.fields = fs
+		keys = make(map[string]json.RawMessage, 3)
+		for _, f := range fs {
+			switch f.key {
+			case "services", "service", "location":
+				keys[f.key] = f.val
+			}
+		}
+	} else if err := json.Unmarshal(raw, &keys); err != nil {
 		return nil, fail("", "expected an HSDS service or organization object, got JSON "+jsonKind(raw))
 	}
 	decode := func(into any) error {

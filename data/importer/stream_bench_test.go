@@ -147,7 +147,7 @@ func convert(b *testing.B, from, to, head, tail string, write func(w *bytes.Buff
 		}
 		buf.Reset()
 	}
-	err = Stream(context.Background(), vocab(b), from, ImportOptions{}, func(g *data.Group) bool {
+	err = Stream(context.Background(), vocab(b), from, ImportOptions{MaxBytes: DefaultMaxLocalBytes}, func(g *data.Group) bool {
 		if batch = append(batch, g); len(batch) == 10000 {
 			flush()
 		}
