@@ -89,6 +89,11 @@ func importCSV(s *sink, v *data.Vocabulary, name string, br *bufio.Reader, opts 
 	gs, ps, err := readCSV(s, v, name, br, opts)
 	s.bad(ps...)
 	for _, g := range gs {
+		// The sheet was read whole first; a cancel while its groups are
+		// handed over still stops between two of them.
+		if err := s.next(); err != nil {
+			return err
+		}
 		if err := s.add(g); err != nil {
 			return err
 		}
@@ -149,6 +154,9 @@ func readCSV(s *sink, v *data.Vocabulary, name string, br *bufio.Reader, opts Im
 	}
 	checked := meetingChecker{}
 	for _, cg := range order {
+		if err := s.next(); err != nil {
+			return groups, problems, err
+		}
 		if cg.bad {
 			continue
 		}

@@ -2,10 +2,12 @@ package importer
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -166,6 +168,65 @@ func FuzzTextReader(f *testing.F) {
 		if utf8.Valid(plain) && bytes.IndexByte(plain, 0) < 0 && !bytes.HasPrefix(in, []byte{0xff, 0xfe}) && !bytes.HasPrefix(in, []byte{0xfe, 0xff}) &&
 			(err != nil || !bytes.Equal(out, plain)) {
 			t.Fatalf("UTF-8 input %q came back as %q, %v", in, out, err)
+		}
+	})
+}
+
+// FuzzSplitObject holds the lean record reader to encoding/json: what it
+// accepts is valid JSON and reads as encoding/json reads it (a repeated
+// key's last value counts); what it declines goes to encoding/json.
+func FuzzSplitObject(f *testing.F) {
+	for _, s := range []string{
+		`{}`, ` { "a" : 1 , "b" : [1, {"c": null}] } `, `{"a": "x\"y", "a": "z"}`, `{"a": 1,}`, `{"a" 1}`,
+		`{"a": 01}`, `{"a": -0.5e+3}`, `{"a": "\u00e9\ud800"}`, `{"é": 1}`, `{"a\n": 1}`, `[1]`, `null`,
+		`{"a": tru}`, `{"a": "x` + "\x01" + `"}`, `{"a": [}`, `{"a": {"b": {"c": [[[]]]}}}`, `{"a": 1} x`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		fs, ok := splitObject(raw, nil)
+		var m map[string]json.RawMessage
+		err := json.Unmarshal(raw, &m)
+		if !ok {
+			if len(fs) != 0 {
+				t.Fatalf("declined %q but returned %v", raw, fs)
+			}
+			return
+		}
+		if err != nil || m == nil {
+			t.Fatalf("accepted %q, which encoding/json refuses (%v)", raw, err)
+		}
+		got := map[string]json.RawMessage{}
+		for _, f := range fs {
+			got[f.key] = f.val
+		}
+		if len(got) != len(m) {
+			t.Fatalf("%q: %d keys, encoding/json %d", raw, len(got), len(m))
+		}
+		for k, v := range m {
+			if !bytes.Equal(got[k], v) {
+				t.Fatalf("%q: key %q is %q, encoding/json %q", raw, k, got[k], v)
+			}
+		}
+		for _, f := range fs {
+			if s, ok := plainString(f.val); ok {
+				var want string
+				if json.Unmarshal(f.val, &want) != nil || s != want {
+					t.Fatalf("plainString(%q) = %q, encoding/json %q", f.val, s, want)
+				}
+			}
+			if x, ok := jsonNumber(f.val); ok {
+				var want float64
+				if json.Unmarshal(f.val, &want) != nil || x != want {
+					t.Fatalf("jsonNumber(%q) = %v, encoding/json %v", f.val, x, want)
+				}
+			}
+			if ss, ok := plainStrings(f.val); ok {
+				var want []string
+				if json.Unmarshal(f.val, &want) != nil || !slices.Equal(ss, want) {
+					t.Fatalf("plainStrings(%q) = %q, encoding/json %q", f.val, ss, want)
+				}
+			}
 		}
 	})
 }

@@ -71,7 +71,10 @@ func splitObject(raw []byte, fs []rawField) (_ []rawField, ok bool) {
 		case ',':
 			i = skipWS(raw, i+1)
 		case '}':
-			return fs, skipWS(raw, i+1) == len(raw)
+			if skipWS(raw, i+1) != len(raw) {
+				return fs[:base], false
+			}
+			return fs, true
 		default:
 			return fs[:base], false
 		}

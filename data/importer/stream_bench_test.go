@@ -48,19 +48,7 @@ func BenchmarkStreamNative500k(b *testing.B) {
 	dir := b.TempDir()
 	feed, path := filepath.Join(dir, "feed.json"), filepath.Join(dir, "groups.json")
 	genFeed(b, feed, n)
-	convert(b, feed, path, `{"groups": [`, "\n]}\n", func(w *bytes.Buffer, gs []*data.Group, first bool) {
-		for i, g := range gs {
-			if !first || i > 0 {
-				w.WriteString(",")
-			}
-			w.WriteString("\n")
-			j, err := json.Marshal(g)
-			if err != nil {
-				b.Fatal(err)
-			}
-			w.Write(j)
-		}
-	})
+	writeNative(b, feed, path)
 	benchStream(b, path, ImportOptions{}, n)
 }
 
@@ -73,17 +61,7 @@ func BenchmarkStreamCSV500k(b *testing.B) {
 	dir := b.TempDir()
 	feed, path := filepath.Join(dir, "feed.json"), filepath.Join(dir, "groups.csv")
 	genFeed(b, feed, n)
-	convert(b, feed, path, "", "", func(w *bytes.Buffer, gs []*data.Group, first bool) {
-		var sheet bytes.Buffer
-		if _, _, err := ExportCSV(&sheet, gs); err != nil {
-			b.Fatal(err)
-		}
-		out := sheet.Bytes()
-		if !first { // one header for the whole sheet
-			out = out[bytes.IndexByte(out, '\n')+1:]
-		}
-		w.Write(out)
-	})
+	writeCSV(b, feed, path)
 	benchStream(b, path, ImportOptions{}, n)
 }
 
@@ -91,13 +69,22 @@ func BenchmarkStreamCSV500k(b *testing.B) {
 // (the two of the sample file, renamed), each one group.
 func BenchmarkStreamHSDS500k(b *testing.B) {
 	n := benchN()
+	path := filepath.Join(b.TempDir(), "services.json")
+	genHSDS(b, path, n)
+	benchStream(b, path, ImportOptions{TimeZone: "America/Chicago"}, n)
+}
+
+// genHSDS writes an array of n HSDS services (the sample file's, renamed)
+// to path; they need --timezone America/Chicago.
+func genHSDS(tb testing.TB, path string, n int) {
+	tb.Helper()
 	sample, err := os.ReadFile("testdata/import/hsds-services.json")
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	var org struct{ Services []json.RawMessage }
 	if err := json.Unmarshal(sample, &org); err != nil || len(org.Services) == 0 {
-		b.Fatalf("sample services: %v", err)
+		tb.Fatalf("sample services: %v", err)
 	}
 	var ids []string
 	for _, s := range org.Services {
@@ -105,10 +92,9 @@ func BenchmarkStreamHSDS500k(b *testing.B) {
 		json.Unmarshal(s, &id)
 		ids = append(ids, id.ID)
 	}
-	path := filepath.Join(b.TempDir(), "services.json")
 	f, err := os.Create(path)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
 	w.WriteString("[")
@@ -121,19 +107,52 @@ func BenchmarkStreamHSDS500k(b *testing.B) {
 	}
 	w.WriteString("]\n")
 	if err := w.Flush(); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	f.Close()
-	benchStream(b, path, ImportOptions{TimeZone: "America/Chicago"}, n)
+}
+
+// writeNative writes the groups of the Meeting Guide feed at from as one
+// native file at to.
+func writeNative(tb testing.TB, from, to string) {
+	convert(tb, from, to, `{"groups": [`, "\n]}\n", func(w *bytes.Buffer, gs []*data.Group, first bool) {
+		for i, g := range gs {
+			if !first || i > 0 {
+				w.WriteString(",")
+			}
+			w.WriteString("\n")
+			j, err := json.Marshal(g)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			w.Write(j)
+		}
+	})
+}
+
+// writeCSV writes the groups of the Meeting Guide feed at from as one
+// sheet at to, as ExportCSV writes it.
+func writeCSV(tb testing.TB, from, to string) {
+	convert(tb, from, to, "", "", func(w *bytes.Buffer, gs []*data.Group, first bool) {
+		var sheet bytes.Buffer
+		if _, _, err := ExportCSV(&sheet, gs); err != nil {
+			tb.Fatal(err)
+		}
+		out := sheet.Bytes()
+		if !first { // one header for the whole sheet
+			out = out[bytes.IndexByte(out, '\n')+1:]
+		}
+		w.Write(out)
+	})
 }
 
 // convert streams the feed at from into the file at to, through write in
 // batches (the whole directory is never held).
-func convert(b *testing.B, from, to, head, tail string, write func(w *bytes.Buffer, gs []*data.Group, first bool)) {
-	b.Helper()
+func convert(tb testing.TB, from, to, head, tail string, write func(w *bytes.Buffer, gs []*data.Group, first bool)) {
+	tb.Helper()
 	f, err := os.Create(to)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	var buf bytes.Buffer
 	buf.WriteString(head)
@@ -143,24 +162,24 @@ func convert(b *testing.B, from, to, head, tail string, write func(w *bytes.Buff
 		write(&buf, batch, first)
 		first, batch = false, batch[:0]
 		if _, err := f.Write(buf.Bytes()); err != nil {
-			b.Fatal(err)
+			tb.Fatal(err)
 		}
 		buf.Reset()
 	}
-	err = Stream(context.Background(), vocab(b), from, ImportOptions{MaxBytes: DefaultMaxLocalBytes}, func(g *data.Group) bool {
+	err = Stream(context.Background(), vocab(tb), from, ImportOptions{MaxBytes: DefaultMaxLocalBytes}, func(g *data.Group) bool {
 		if batch = append(batch, g); len(batch) == 10000 {
 			flush()
 		}
 		return true
-	}, func(err error) { b.Fatal(err) })
+	}, func(err error) { tb.Fatal(err) })
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	flush()
 	buf.WriteString(tail)
 	f.Write(buf.Bytes())
 	if err := f.Close(); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 }
 

@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -168,5 +169,127 @@ func TestFingerprint(t *testing.T) {
 	}
 	if _, _, err := Check(filepath.Join(dir, "gone.json"), fp); err == nil {
 		t.Error("a missing file checks")
+	}
+}
+
+// Every format that can be one big file stops between two groups when
+// its context is cancelled mid-file, and says so with ctx's error.
+func TestStreamCancelEveryFormat(t *testing.T) {
+	dir := t.TempDir()
+	feed := filepath.Join(dir, "feed.json")
+	genFeed(t, feed, 300)
+	native, sheet, hsds := filepath.Join(dir, "groups.json"), filepath.Join(dir, "groups.csv"), filepath.Join(dir, "services.json")
+	writeNative(t, feed, native)
+	writeCSV(t, feed, sheet)
+	genHSDS(t, hsds, 300)
+	v := vocab(t)
+	for _, path := range []string{feed, native, sheet, hsds} {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			n := 0
+			err := Stream(ctx, v, path, ImportOptions{TimeZone: "America/Chicago"}, func(*data.Group) bool {
+				if n++; n == 10 {
+					cancel()
+				}
+				return true
+			}, func(err error) { t.Errorf("problem %v", err) })
+			if !errors.Is(err, context.Canceled) || n != 10 {
+				t.Errorf("%d groups, err %v; want 10 then context.Canceled", n, err)
+			}
+		})
+	}
+}
+
+// A native file streamed with a bad record in it and cut off at the end:
+// the good records around the bad one are handed over, the bad one is
+// one problem naming the file, record, line and field, and the cut is the
+// error (so the caller knows the source is incomplete).
+func TestStreamNativeBadRecordAndTruncation(t *testing.T) {
+	rec := func(id, tz string) string {
+		return `{"id": "` + id + `", "name": "Group ` + id + `", "topics": ["grief"], "format": "online",
+  "online": {"url": "https://meet.example/` + id + `"}, "timezone": "` + tz + `",
+  "meetings": [{"rrule": "FREQ=WEEKLY;BYDAY=TH", "start": "19:00"}],
+  "source": "https://example.org", "last_verified": "2026-01-01"}`
+	}
+	whole := "{\"groups\": [\n" + rec("a", "America/Chicago") + ",\n" + rec("b", "Mars/Olympus") + ",\n" +
+		rec("c", "America/Denver") + ",\n" + rec("d", "America/Chicago") + "\n]}\n"
+	cut := whole[:strings.Index(whole, `"id": "d"`)+20]
+	path := filepath.Join(t.TempDir(), "groups.json")
+	os.WriteFile(path, []byte(cut), 0o644)
+	var ids []string
+	var problems []error
+	err := Stream(context.Background(), vocab(t), path, ImportOptions{}, func(g *data.Group) bool {
+		ids = append(ids, g.ID)
+		return true
+	}, func(err error) { problems = append(problems, err) })
+	if strings.Join(ids, ",") != "a,c" {
+		t.Errorf("groups %v, want a,c", ids)
+	}
+	var re *data.RecordError
+	zone := false
+	for _, p := range problems {
+		if !errors.As(p, &re) || re.Source != path || re.Record != 2 || re.Line != 6 || re.ID != "b" {
+			t.Errorf("problem %v, want %s record 2 (id b) at line 6", p, path)
+		}
+		zone = zone || re.Field == "timezone" && strings.Contains(re.Reason, "Mars/Olympus")
+	}
+	if !zone {
+		t.Errorf("problems %v, want one for field timezone naming the zone", problems)
+	}
+	if !errors.As(err, &re) || re.Source != path || re.Record != 4 {
+		t.Errorf("err %v, want %s record 4 cut off", err, path)
+	}
+}
+
+// A byte that is not UTF-8 in one record of a UTF-8 feed makes the
+// whole feed suspect (its other accented letters may be wrong too), so
+// the read stops there with an error naming the file and the line; the
+// groups before it were handed over, and the error says the source is
+// incomplete.
+func TestStreamInvalidUTF8InOneRecord(t *testing.T) {
+	// Past the first 64 KB, which are sniffed for the format before any
+	// record is read.
+	recs := []any{with(good("a"), "name", "Café")}
+	for i := range 400 {
+		recs = append(recs, good(fmt.Sprint("b", i)))
+	}
+	recs = append(recs, with(good("c"), "name", "Caf#"), good("d"))
+	b := feedOf(t, recs...)
+	b = bytes.Replace(b, []byte("Caf#"), []byte("Caf\xe9"), 1) // Latin-1 é: json.Marshal would have mended it
+	path := filepath.Join(t.TempDir(), "feed.json")
+	os.WriteFile(path, b, 0o644)
+	var ids []string
+	err := Stream(context.Background(), vocab(t), path, ImportOptions{}, func(g *data.Group) bool {
+		ids = append(ids, g.ID)
+		return true
+	}, func(err error) { t.Errorf("problem %v", err) })
+	var ee *EncodingError
+	wantLine := bytes.Count(b[:bytes.IndexByte(b, 0xe9)], []byte{'\n'}) + 1
+	if !errors.As(err, &ee) || !errors.Is(err, ErrEncoding) || ee.Line != wantLine || !strings.Contains(err.Error(), path) {
+		t.Errorf("err %v, want an encoding error naming %s, line %d", err, path, wantLine)
+	}
+	if len(ids) != 401 || ids[0] != "a" || ids[400] != "b399" {
+		t.Errorf("%d groups before the bad byte, want the 401 before it", len(ids))
+	}
+}
+
+// Check takes a fingerprint whose size and time agree at its word: the
+// file is not read (a restart on an unchanged 500,000-group file costs a
+// stat, not a hash of 150 MB).
+func TestCheckDoesNotReadAnUnchangedFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "feed.json")
+	os.WriteFile(path, []byte(`[{"slug": "a"}]`), 0o644)
+	fp, err := Fingerprint(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	size, mod, _, ok := parseFingerprint(fp)
+	if !ok {
+		t.Fatalf("fingerprint %q does not parse", fp)
+	}
+	forged := fmt.Sprintf("%d:%d:%s", size, mod, strings.Repeat("0", 32))
+	if cur, same, err := Check(path, forged); err != nil || !same || cur != forged {
+		t.Errorf("Check(%q) = %q, %v, %v: it hashed a file whose size and time are unchanged", forged, cur, same, err)
 	}
 }
