@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -227,6 +228,87 @@ func FuzzSplitObject(f *testing.F) {
 					t.Fatalf("plainStrings(%q) = %q, encoding/json %q", f.val, ss, want)
 				}
 			}
+		}
+	})
+}
+
+// nativeRecords are the records of the embedded directories, as the
+// native reader sees them.
+func nativeRecords(tb testing.TB) [][]byte {
+	tb.Helper()
+	files, err := filepath.Glob("../directory/*/*.json")
+	if err != nil || len(files) == 0 {
+		tb.Fatalf("no directory files: %v", err)
+	}
+	var out [][]byte
+	for _, p := range files {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		var d struct{ Groups []json.RawMessage }
+		if err := json.Unmarshal(b, &d); err != nil {
+			tb.Fatalf("%s: %v", p, err)
+		}
+		for _, r := range d.Groups {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// decodeStrict is the reference decodeGroup answers to.
+func decodeStrict(raw []byte) (data.Group, error) {
+	var g data.Group
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.DisallowUnknownFields()
+	err := d.Decode(&g)
+	return g, err
+}
+
+// Every record of the embedded directories reads the same through
+// decodeGroup as through encoding/json, and decodeGroup takes on nearly
+// all of them (else the fast path is dead code).
+func TestDecodeGroupMatchesEncodingJSON(t *testing.T) {
+	recs := nativeRecords(t)
+	fast := 0
+	for _, raw := range recs {
+		var g data.Group
+		if _, ok := decodeGroup(raw, &g, nil); !ok {
+			continue
+		}
+		fast++
+		want, err := decodeStrict(raw)
+		if err != nil || !reflect.DeepEqual(g, want) {
+			t.Fatalf("%s:\ndecodeGroup  %+v\nencoding/json %+v (%v)", raw, g, want, err)
+		}
+	}
+	if fast < len(recs)*9/10 {
+		t.Errorf("decodeGroup took %d of %d records", fast, len(recs))
+	}
+}
+
+func FuzzDecodeGroup(f *testing.F) {
+	for i, r := range nativeRecords(f) {
+		if i%10 == 0 {
+			f.Add(r)
+		}
+	}
+	for _, s := range []string{
+		`{"id": "a", "ID": "b"}`, `{"age_min": 1.0}`, `{"age_min": 1e2}`, `{"name": "\ud83d\ude00 \u00e9 \"q\" \\ \/ \b\f\n\r\t"}`,
+		`{"name": "\ud800"}`, `{"topics": []}`, `{"meetings": []}`, `{"location": null}`, `{"location": {"point": {"lat": 1, "lon": -2.5e1}}}`,
+		`{"contact": {"url": "x"}, "contact": {"phone": "y"}}`, `{"demo": true, "faith_based": false}`, `{"age_max": 99999999999999999999}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		var g data.Group
+		if _, ok := decodeGroup(raw, &g, nil); !ok {
+			return
+		}
+		want, err := decodeStrict(raw)
+		if err != nil || !reflect.DeepEqual(g, want) {
+			t.Fatalf("%q:\ndecodeGroup   %+v\nencoding/json %+v (%v)", raw, g, want, err)
 		}
 	})
 }

@@ -170,6 +170,7 @@ func parseNative(s *sink, v *data.Vocabulary, source string, r io.Reader) (err e
 	found := false
 	seen := map[string]int{}
 	checked := meetingChecker{}
+	var scratch []rawField // decodeGroup's, reused record after record
 	for dec.More() {
 		key, err := dec.Token()
 		if err != nil {
@@ -200,11 +201,15 @@ func parseNative(s *sink, v *data.Vocabulary, source string, r io.Reader) (err e
 			// and what comes before it forgotten.
 			line := lines.at(start)
 			var g data.Group
-			rd := json.NewDecoder(bytes.NewReader(raw))
-			rd.DisallowUnknownFields()
-			if err := rd.Decode(&g); err != nil {
-				s.bad(&data.RecordError{Source: source, Record: n, Line: line, Field: jsonField(err), Reason: jsonReason(err)})
-				continue
+			var fast bool
+			if scratch, fast = decodeGroup(raw, &g, scratch); !fast {
+				g = data.Group{}
+				rd := json.NewDecoder(bytes.NewReader(raw))
+				rd.DisallowUnknownFields()
+				if err := rd.Decode(&g); err != nil {
+					s.bad(&data.RecordError{Source: source, Record: n, Line: line, Field: jsonField(err), Reason: jsonReason(err)})
+					continue
+				}
 			}
 			g.Normalize()
 			errs := g.Validate(v, checked.check)
