@@ -293,3 +293,23 @@ func TestCheckDoesNotReadAnUnchangedFile(t *testing.T) {
 		t.Errorf("Check(%q) = %q, %v, %v: it hashed a file whose size and time are unchanged", forged, cur, same, err)
 	}
 }
+
+// A native record that is not JSON costs that record only when its
+// brackets balance: the records after it are read, as are the keys after
+// the groups array, which must still be JSON.
+func TestNativeMalformedRecordAndKeysAfterGroups(t *testing.T) {
+	rec := func(id string) string {
+		return `{"id": "` + id + `", "name": "G", "topics": ["grief"], "format": "online", "online": {"url": "https://meet.example/x"}, "source": "https://example.org", "last_verified": "2026-01-01"}`
+	}
+	in := "{\"note\": [1, {\"a\": \"]\"}],\n\"groups\": [" + rec("a") + ",\n{\"id\": \"b\" \"name\": 1},\n" + rec("c") + "\n], \"after\": {\"x\": [2]}}\n"
+	gs, ps := ParseGroups("groups.json", []byte(in), vocab(t))
+	var re *data.RecordError
+	if len(gs) != 2 || gs[0].ID != "a" || gs[1].ID != "c" || len(ps) != 1 || !errors.As(ps[0], &re) ||
+		re.Record != 2 || re.Line != 3 || !strings.Contains(re.Reason, "malformed JSON") {
+		t.Errorf("groups %d, problems %v; want a and c kept, record 2 (line 3) malformed", len(gs), ps)
+	}
+	_, ps = ParseGroups("groups.json", []byte(strings.Replace(in, `"x": [2]`, `"x": [2}`, 1)), vocab(t))
+	if len(ps) != 2 || !strings.Contains(ps[1].Error(), "groups.json: malformed JSON") {
+		t.Errorf("broken JSON after the groups: problems %v", ps)
+	}
+}
