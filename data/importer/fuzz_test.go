@@ -312,3 +312,69 @@ func FuzzDecodeGroup(f *testing.F) {
 		}
 	})
 }
+
+// hsdsRecords are the HSDS objects of the sample files: services and
+// organizations.
+func hsdsRecords(tb testing.TB) [][]byte {
+	tb.Helper()
+	var out [][]byte
+	for _, p := range []string{"testdata/import/hsds-services.json", "testdata/import/hsds-example/service_full.json", "testdata/import/hsds-example/organization_full.json"} {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, b)
+		var org struct{ Services []json.RawMessage }
+		json.Unmarshal(b, &org)
+		for _, s := range org.Services {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// The HSDS sample objects read the same through the reflection-free
+// decoders as through encoding/json, and the decoders take them on.
+func TestHSDSDecodeMatchesEncodingJSON(t *testing.T) {
+	for _, raw := range hsdsRecords(t) {
+		var s, ws hsdsService
+		var o, wo hsdsOrg
+		if !hsdsDecodeService(raw, &s) || !hsdsDecodeOrg(raw, &o) {
+			t.Errorf("declined %.60s...", raw)
+			continue
+		}
+		if err := json.Unmarshal(raw, &ws); err != nil || !reflect.DeepEqual(s, ws) {
+			t.Errorf("service %.60s...:\nfast          %+v\nencoding/json %+v (%v)", raw, s, ws, err)
+		}
+		if err := json.Unmarshal(raw, &wo); err != nil || !reflect.DeepEqual(o, wo) {
+			t.Errorf("organization %.60s...: fast %+v, encoding/json %+v (%v)", raw, o, wo, err)
+		}
+	}
+}
+
+func FuzzHSDSDecode(f *testing.F) {
+	for _, r := range hsdsRecords(f) {
+		f.Add(r)
+	}
+	for _, s := range []string{
+		`{"ID": "a", "id": "b"}`, `{"Name": " x ", "phones": [{"number": 5}, {"NUMBER": true}]}`, `{"organization": null}`,
+		`{"schedules": null, "languages": []}`, `{"attributes": [{"taxonomy_term": null, "value": "\u00e9"}]}`,
+		`{"name": {"a": 1}}`, `{"phones": [null]}`, `{"service_at_locations": [{"location": {"addresses": [{"city": "A"}]}}]}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		var s, ws hsdsService
+		if hsdsDecodeService(raw, &s) {
+			if err := json.Unmarshal(raw, &ws); err != nil || !reflect.DeepEqual(s, ws) {
+				t.Fatalf("service %q:\nfast          %+v\nencoding/json %+v (%v)", raw, s, ws, err)
+			}
+		}
+		var o, wo hsdsOrg
+		if hsdsDecodeOrg(raw, &o) {
+			if err := json.Unmarshal(raw, &wo); err != nil || !reflect.DeepEqual(o, wo) {
+				t.Fatalf("organization %q:\nfast          %+v\nencoding/json %+v (%v)", raw, o, wo, err)
+			}
+		}
+	})
+}

@@ -275,8 +275,11 @@ func (r *hsdsReader) rawRecord(name string, raw []byte, n, line int) ([]*data.Gr
 	switch {
 	case keys["services"] != nil:
 		var org hsdsOrg
-		if err := decode(&org); err != nil {
-			return nil, []error{err}
+		if !hsdsDecodeOrg(raw, &org) {
+			org = hsdsOrg{}
+			if err := decode(&org); err != nil {
+				return nil, []error{err}
+			}
 		}
 		for _, s := range org.Services {
 			if s.Organization == nil {
@@ -299,8 +302,11 @@ func (r *hsdsReader) rawRecord(name string, raw []byte, n, line int) ([]*data.Gr
 		svcs = append(svcs, s)
 	default:
 		var s hsdsService
-		if err := decode(&s); err != nil {
-			return nil, []error{err}
+		if !hsdsDecodeService(raw, &s) {
+			s = hsdsService{}
+			if err := decode(&s); err != nil {
+				return nil, []error{err}
+			}
 		}
 		svcs = append(svcs, s)
 	}
