@@ -306,12 +306,12 @@ func jsonReason(err error) string {
 	return "malformed JSON (" + err.Error() + ")"
 }
 
-// lineTracker is the reader a JSON decoder reads a native file through.
-// It keeps only the bytes between the start of the record being decoded
-// and what the decoder has read ahead, so the line a record starts on is
-// counted in one pass over the file, never again from its start (which
-// made a 500,000-record file take half an hour), and the file is never
-// held whole.
+// lineTracker is the reader the JSON decoder reads a native file's outer
+// object through. It keeps only the bytes between the last offset asked
+// about and what the decoder has read ahead, so the line where the groups
+// array starts is counted in one pass, never again from the file's start
+// (counting from the start for every record made a 500,000-record file
+// take half an hour), and the file is never held whole.
 type lineTracker struct {
 	r     io.Reader
 	buf   []byte // bytes from offset base on, from index start
