@@ -150,8 +150,8 @@ type hsdsReader struct {
 	opts    ImportOptions
 	zones   zoneCache
 	checked meetingChecker
-	seen    map[string]string // id → where first seen
-	fields  []rawField        // the record being read
+	seen    map[string]int // id → record first seen in
+	fields  []rawField     // the record being read
 }
 
 func newHSDSReader(v *data.Vocabulary, opts ImportOptions) (*hsdsReader, error) {
@@ -160,7 +160,7 @@ func newHSDSReader(v *data.Vocabulary, opts ImportOptions) (*hsdsReader, error) 
 			return nil, fmt.Errorf("topic %q is not in the vocabulary (e.g. grief, cancer, caregivers)", t)
 		}
 	}
-	return &hsdsReader{v: v, opts: opts, zones: zoneCache{}, checked: meetingChecker{}, seen: map[string]string{}}, nil
+	return &hsdsReader{v: v, opts: opts, zones: zoneCache{}, checked: meetingChecker{}, seen: map[string]int{}}, nil
 }
 
 func importHSDSJSON(s *sink, v *data.Vocabulary, name string, br *bufio.Reader, opts ImportOptions) error {
@@ -438,14 +438,14 @@ func (r *hsdsReader) service(s *hsdsService, source string, n, line int) ([]*dat
 			g.Normalize()
 			errs = g.Validate(r.v, r.checked.check)
 		}
-		if where, dup := r.seen[g.ID]; dup && len(errs) == 0 {
-			errs = append(errs, data.FieldError{Field: "id", Reason: "duplicate id, already used by " + where})
+		if first, dup := r.seen[g.ID]; dup && len(errs) == 0 {
+			errs = append(errs, data.FieldError{Field: "id", Reason: fmt.Sprintf("duplicate id, already used by record %d", first)})
 		}
 		if len(errs) > 0 {
 			problems = append(problems, toRecordErrors(source, n, line, g.ID, errs)...)
 			continue
 		}
-		r.seen[g.ID] = fmt.Sprintf("record %d", n)
+		r.seen[g.ID] = n
 		gg := g
 		groups = append(groups, &gg)
 	}
