@@ -85,3 +85,56 @@ func TestCrisisConcernKeepsCountryQuestion(t *testing.T) {
 		t.Fatalf("after a concern reply, 'UK' gave %q; want the UK lines", replyTexts(rs))
 	}
 }
+
+// A French crisis message on a French platform locale, no country known
+// yet: the crisis reply is French (the one language decision,
+// bot.ChooseLanguage), with the lines of the locale's country, or of the
+// main French-speaking countries when the locale names none; /crisis and
+// the hello follow the same decision.
+func TestCrisisFrenchLocales(t *testing.T) {
+	cases := []struct {
+		locale string
+		lines  []string // in the crisis reply, in French words
+		hello  string   // the hello's danger clause
+	}{
+		{"fr-CA", []string{"9-8-8 Suicide Crisis Helpline : appelez le 9-8-8, textez le 9-8-8 (24 h/24, 7 j/7)",
+			"1 866 APPELLE, ligne québécoise de prévention du suicide : appelez le 1-866-277-3553, textez le 535353", "Urgence : 911"}, "appelez le 911, ou appelez ou textez le 9-8-8"},
+		{"fr-FR", []string{"3114, numéro national de prévention du suicide : appelez le 3114 (24 h/24, 7 j/7, gratuit)", "Urgence : 112 (SAMU 15)"}, "appelez le 112 (SAMU 15), ou le 3114"},
+		{"fr-BE", []string{"Centre de Prévention du Suicide : appelez le 0800 32 123 (24 h/24, 7 j/7, gratuit)", "Zelfmoordlijn 1813 : appelez le 1813 (téléphone 24 h/24; chat 17 h-24 h)", "Urgence : 112 (police 101)"}, "appelez le 112 (police 101), ou le 0800 32 123"},
+		{"fr-CH", []string{"La Main Tendue (143.ch) : appelez le 143, clavardage https://www.143.ch (24 h/24, 7 j/7, gratuit)", "Urgence : 144 (ambulance), 117 (police)"}, "appelez le 144 (ambulance), 117 (police), ou le 143"},
+		// No region: the main French-speaking countries' lines, then the question.
+		{"fr", []string{"France, 3114", "Canada, 9-8-8", "Belgique, Centre de Prévention du Suicide : appelez le 0800 32 123", "Suisse, La Main Tendue (143.ch) : appelez le 143", "Dans quel pays êtes-vous?"}, "appelez le numéro d'urgence de votre pays"},
+	}
+	for _, c := range cases {
+		if got := bot.ChooseLanguage("", "", c.locale); got != "fr" {
+			t.Errorf("ChooseLanguage(locale %s) = %q, want fr", c.locale, got)
+		}
+		for _, msg := range []string{"je veux mourir", "j'ai envie d'en finir"} {
+			r := newRig(t, rigOptions{})
+			rs, err := r.send("u1", c.locale, msg)
+			if err != nil || len(rs) == 0 || !rs[0].Urgent {
+				t.Fatalf("%s %q: %q, %v; want an urgent crisis reply first", c.locale, msg, replyTexts(rs), err)
+			}
+			got := rs[0].Text
+			for _, w := range append([]string{"pensez-vous au suicide", "Je suis un robot, pas un service de crise."}, c.lines...) {
+				if !strings.Contains(got, w) {
+					t.Errorf("%s %q: the crisis reply lacks %q:\n%s", c.locale, msg, w, got)
+				}
+			}
+			for _, en := range []string{"call ", "Emergency", "24/7", " free", "Which country"} {
+				if strings.Contains(got, en) {
+					t.Errorf("%s %q: English %q in the French reply:\n%s", c.locale, msg, en, got)
+				}
+			}
+		}
+		r := newRig(t, rigOptions{})
+		rs, _ := r.send("u2", c.locale, "/crisis")
+		if len(rs) != 1 || !rs[0].Urgent || !strings.Contains(rs[0].Text, c.lines[0]) || strings.Contains(rs[0].Text, "call ") {
+			t.Errorf("%s: /crisis = %q; want French lines with %q", c.locale, replyTexts(rs), c.lines[0])
+		}
+		rs, _ = r.send("u3", c.locale, "bonjour")
+		if len(rs) == 0 || !strings.Contains(rs[0].Text, "Si vous êtes en danger maintenant, "+c.hello) {
+			t.Errorf("%s: hello = %q; want the danger clause %q", c.locale, replyTexts(rs), c.hello)
+		}
+	}
+}

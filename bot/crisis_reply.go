@@ -78,7 +78,7 @@ func (e *Engine) crisisReply(a data.Assessment, country, lang string, notified b
 // international directory and the question.
 func (e *Engine) linesReply(country, lang string) string {
 	c := e.cats.decide("", lang, "")
-	cc, _, _ := e.crisis.Lines(country, nil)
+	cc, _, _ := e.crisis.Lines(country, nil, lang)
 	var b strings.Builder
 	if cc == nil {
 		_, block := e.crisisLines(c, "", lang, nil)
@@ -98,14 +98,14 @@ func (e *Engine) linesReply(country, lang string) string {
 // (nil when the country is unknown).
 func (e *Engine) crisisLines(c *catalog, country, lang string, cats []string) (*data.CrisisCountry, string) {
 	var b strings.Builder
-	cc, lines, fallback := e.crisis.Lines(country, cats)
+	cc, lines, fallback := e.crisis.Lines(country, cats, lang)
 	if cc == nil {
 		// The country is unknown: lines to call at once in the countries
 		// where most people writing this language live, then the
 		// international directory, then the question.
 		b.WriteString(c.crisisText("major_lines"))
 		for _, code := range e.crisis.MajorCountries(lang) {
-			if mc, ls, _ := e.crisis.Lines(code, cats); mc != nil && len(ls) > 0 {
+			if mc, ls, _ := e.crisis.Lines(code, cats, lang); mc != nil && len(ls) > 0 {
 				b.WriteString("\n- " + c.crisisText("country_line", "country", c.countryName(mc), "line", c.formatLine(ls[0])))
 			}
 		}

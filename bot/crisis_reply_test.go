@@ -61,7 +61,7 @@ func TestCrisisReplies(t *testing.T) {
 	for _, lang := range []string{"en", "es", "es-MX", "fr"} {
 		c := e.cats.decide("", lang, "")
 		for _, country := range []string{"US", "GB", "MX", "ZA", "", "IT"} {
-			cc, _, _ := s.Lines(country, nil)
+			cc, _, _ := s.Lines(country, nil, "")
 			for _, lv := range levels {
 				for _, cat := range data.CrisisCategories() {
 					a := data.Assessment{Level: lv, Categories: []string{cat}}

@@ -24,9 +24,10 @@ type Matcher interface {
 type Screener interface {
 	Screen(text string) data.Assessment
 	// Lines is a country's record and its lines for the categories, most
-	// fitting first; fallback when none serves them and these are general.
-	// The country is nil when the code has no entry.
-	Lines(country string, cats []string) (c *data.CrisisCountry, lines []data.CrisisLine, fallback bool)
+	// fitting first (and those in lang before others); fallback when none
+	// serves them and these are general. The country is nil when the code
+	// has no entry.
+	Lines(country string, cats []string, lang string) (c *data.CrisisCountry, lines []data.CrisisLine, fallback bool)
 	// MajorCountries are the codes of the countries whose lines to show
 	// for a language while the person's country is unknown.
 	MajorCountries(lang string) []string

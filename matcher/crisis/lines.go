@@ -31,18 +31,32 @@ func serves(l data.CrisisLine, cat string) bool {
 }
 
 // pickLines orders a country's lines for the categories: lines made for the
-// first category first, then lines for the others. When the country has no
-// line for any of them, it returns the lines for any crisis (suicide lines)
-// and fallback, so the reply says so instead of passing one category's line
-// off as another's.
-func pickLines(c *data.CrisisCountry, cats []string) (out []data.CrisisLine, fallback bool) {
+// first category first, then lines for the others. Among those, lines that
+// speak the reader's language come first (a French reader in Canada gets
+// the Quebec line before an English-only one), each group in the data's
+// order. When the country has no line for any of the
+// categories, it returns the lines for any crisis (suicide lines) and
+// fallback, so the reply says so instead of passing one category's line off
+// as another's.
+func pickLines(c *data.CrisisCountry, cats []string, lang string) (out []data.CrisisLine, fallback bool) {
 	if len(cats) == 0 {
 		cats = []string{data.CrisisSuicide}
 	}
+	order := make([]int, 0, len(c.Lines))
+	for i, l := range c.Lines {
+		if speaks(l, lang) {
+			order = append(order, i)
+		}
+	}
+	for i, l := range c.Lines {
+		if !speaks(l, lang) {
+			order = append(order, i)
+		}
+	}
 	used := map[int]bool{}
 	takeN := func(n int, ok func(data.CrisisLine) bool) {
-		for i, l := range c.Lines {
-			if n > 0 && !used[i] && len(out) < maxLinesShown && ok(l) {
+		for _, i := range order {
+			if l := c.Lines[i]; n > 0 && !used[i] && len(out) < maxLinesShown && ok(l) {
 				used[i] = true
 				out = append(out, l)
 				n--
@@ -72,17 +86,24 @@ func pickLines(c *data.CrisisCountry, cats []string) (out []data.CrisisLine, fal
 	return out, fallback
 }
 
+// speaks reports whether a line answers in lang's base language; any line
+// does when lang is "".
+func speaks(l data.CrisisLine, lang string) bool {
+	b := baseLang(lang)
+	return b == "" || slices.ContainsFunc(l.Languages, func(x string) bool { return baseLang(x) == b })
+}
+
 // Lines is the country's record and the lines to show for the crisis
-// categories (most serious first), at most four, those made for the first
-// category first. fallback says the country has no line for any of the
+// categories (most serious first) to a reader of lang, at most four, those
+// made for the first category first. fallback says the country has no line for any of the
 // categories and the lines are its general ones, so the reply can say so.
 // The country is nil when the code has no entry.
-func (s *Screener) Lines(country string, cats []string) (c *data.CrisisCountry, lines []data.CrisisLine, fallback bool) {
+func (s *Screener) Lines(country string, cats []string, lang string) (c *data.CrisisCountry, lines []data.CrisisLine, fallback bool) {
 	c = s.country(country)
 	if c == nil {
 		return nil, nil, false
 	}
-	lines, fallback = pickLines(c, cats)
+	lines, fallback = pickLines(c, cats, lang)
 	return c, lines, fallback
 }
 
