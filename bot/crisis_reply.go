@@ -56,7 +56,7 @@ func (e *Engine) crisisReply(a data.Assessment, country, lang string, notified b
 	case data.LevelEmergency:
 		first := c.crisisText("emergency_first_unknown")
 		if cc != nil {
-			first = c.crisisText("emergency_first", "emergency", cc.Emergency)
+			first = c.crisisText("emergency_first", "emergency", c.number(cc.Emergency))
 		}
 		paras = append(paras, first, lines, ack, hope)
 	case data.LevelUrgent:
@@ -88,7 +88,7 @@ func (e *Engine) linesReply(country, lang string) string {
 		for _, l := range cc.Lines {
 			b.WriteString("\n- " + c.formatLine(l))
 		}
-		b.WriteString("\n" + c.crisisText("emergency_label", "emergency", cc.Emergency))
+		b.WriteString("\n" + c.crisisText("emergency_label", "emergency", c.emergency(cc)))
 	}
 	b.WriteString("\n\n" + c.crisisText("bot"))
 	return fitCrisis(b.String())
@@ -122,7 +122,7 @@ func (e *Engine) crisisLines(c *catalog, country, lang string, cats []string) (*
 	for _, l := range lines {
 		b.WriteString("\n- " + c.formatLine(l))
 	}
-	b.WriteString("\n" + c.crisisText("emergency_label", "emergency", cc.Emergency))
+	b.WriteString("\n" + c.crisisText("emergency_label", "emergency", c.emergency(cc)))
 	return cc, b.String()
 }
 
@@ -148,9 +148,9 @@ func (c *catalog) reach(l data.CrisisLine) string {
 	var parts []string
 	if l.Phone != "" {
 		if l.Press != "" {
-			parts = append(parts, c.crisisText("line_call_press", "n", l.Phone, "key", l.Press))
+			parts = append(parts, c.crisisText("line_call_press", "n", c.number(l.Phone), "key", l.Press))
 		} else {
-			parts = append(parts, c.crisisText("line_call", "n", l.Phone))
+			parts = append(parts, c.crisisText("line_call", "n", c.number(l.Phone)))
 		}
 	}
 	if l.SMS != "" {
@@ -169,6 +169,23 @@ func (c *catalog) reach(l data.CrisisLine) string {
 		parts = append(parts, c.crisisText("line_chat", "url", l.Chat))
 	} else if l.URL != "" && l.Phone == "" && l.SMS == "" {
 		parts = append(parts, l.URL)
+	}
+	return strings.Join(parts, c.t("list_sep"))
+}
+
+// number says a phone number of the data, whose alternatives are joined
+// by " or " ("999 or 112"), with the catalog's word between them.
+func (c *catalog) number(n string) string {
+	return strings.ReplaceAll(n, " or ", c.crisisText("number_or"))
+}
+
+// emergency is a country's emergency number and its other services in c's
+// words, for the line that lists them: "112, 101 (police)", "999 ou 112".
+// A sentence that says "call ..." names the main number alone.
+func (c *catalog) emergency(cc *data.CrisisCountry) string {
+	parts := []string{c.number(cc.Emergency)}
+	for _, es := range cc.EmergencyServices {
+		parts = append(parts, c.crisisText("emergency_service", "n", es.N, "service", c.crisisText("for."+es.For)))
 	}
 	return strings.Join(parts, c.t("list_sep"))
 }
@@ -250,7 +267,7 @@ func (e *Engine) dangerClause(country string, c *catalog) string {
 	if smsNumber(l.SMS) == l.Phone {
 		key = "danger_call_or_text"
 	}
-	s := c.crisisText(key, "emergency", cc.Emergency, "n", l.Phone)
+	s := c.crisisText(key, "emergency", c.number(cc.Emergency), "n", c.number(l.Phone))
 	if o := c.languageOption(*l); o != "" {
 		s += " (" + o + ")"
 	}

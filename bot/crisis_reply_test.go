@@ -83,7 +83,7 @@ func TestCrisisReplies(t *testing.T) {
 						if cc == nil && !strings.Contains(r, "findahelpline.com") {
 							t.Errorf("unknown country %q: no international fallback in %q", country, r)
 						}
-						if cc != nil && !strings.Contains(r, cc.Emergency) {
+						if cc != nil && !strings.Contains(r, c.emergency(cc)) {
 							t.Errorf("%s: emergency number missing in %q", country, r)
 						}
 					}
@@ -128,7 +128,8 @@ func TestCrisisLinesReplyEveryCountryFits(t *testing.T) {
 	for _, cc := range crisisDirectory(t).Countries {
 		for _, lang := range Languages() {
 			r := e.linesReply(cc.Code, lang)
-			if len(r) > maxCrisisReplyLen || !strings.Contains(r, cc.Emergency) || strings.ContainsAny(r, "{}") {
+			c := e.cats.decide("", lang, "")
+			if len(r) > maxCrisisReplyLen || !strings.Contains(r, c.emergency(&cc)) || strings.ContainsAny(r, "{}") {
 				t.Errorf("%s/%s: linesReply (%d bytes) lacks the emergency number or fills no placeholder:\n%s", cc.Code, lang, len(r), r)
 			}
 			for _, l := range cc.Lines {
@@ -247,7 +248,8 @@ func TestDangerClauseFromData(t *testing.T) {
 		{"US", "es", "llama al 911, o llama o escribe al 988 (opción 2 en español, o envía AYUDA al 988)"},
 		{"ES", "es", "llama al 112, o al 024"},
 		{"ES", "en", "call 112, or call 024"},
-		{"FR", "fr", "appelez le 112 (SAMU 15), ou le 3114"},
+		{"FR", "fr", "appelez le 112, ou le 3114"},
+		{"GB", "fr", "appelez le 999 ou 112, ou le 116 123"},
 		{"CA", "fr-CA", "appelez le 911, ou appelez ou textez le 9-8-8"},
 		{"BE", "fr", "ou le 0800 32 123"},
 		{"CH", "fr", "ou le 143"},
@@ -332,6 +334,21 @@ func TestCrisisLineHoursAndOptionsInEveryLanguage(t *testing.T) {
 	// The veterans' menu key is said, not an English "then press 1".
 	if got := e.linesReply("US", "fr"); !strings.Contains(got, "Veterans Crisis Line : appelez le 988, puis faites le 1") {
 		t.Errorf("fr: the Veterans Crisis Line's menu key is not said in French:\n%s", got)
+	}
+	// Emergency numbers: the data's " or " and services in the reader's words.
+	for _, tc := range []struct{ country, lang, want string }{
+		{"GB", "es", "Emergencias: 999 o 112"},
+		{"DE", "es", "Emergencias: 112, 110 (policía)"},
+		{"AU", "fr", "Urgence : 000, 112 (d'un mobile)"},
+		{"FR", "en", "Emergency: 112, 15 (medical help)"},
+		{"ZA", "en", "Emergency: 10177, 112 (from a mobile), 10111 (police)"},
+	} {
+		if got := e.linesReply(tc.country, tc.lang); !strings.Contains(got, tc.want) {
+			t.Errorf("%s/%s: linesReply lacks %q:\n%s", tc.country, tc.lang, tc.want, got)
+		}
+	}
+	if got := e.linesReply("DE", "fr"); !strings.Contains(got, "0800 111 0 111 ou 0800 111 0 222") {
+		t.Errorf("fr: DE phone alternatives not joined in French:\n%s", got)
 	}
 	if got := e.linesReply("CH", "fr"); !strings.Contains(got, "Pro Juventute 147 : appelez le 147, clavardage https://www.147.ch (24 h/24; WhatsApp 8 h 30-22 h 30)") {
 		t.Errorf("fr: CH hours not in French:\n%s", got)

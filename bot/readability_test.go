@@ -19,6 +19,8 @@ const maxGrade = 6.0
 var gradeExempt = map[string]bool{
 	"text.month_year":        true, // "{month} {year}"
 	"crisis.emergency_label": true, // "Emergency: {emergency}"
+	// What an emergency number is for, said in brackets after it.
+	"crisis.for.police": true, "crisis.for.medical": true, "crisis.for.mobile": true,
 }
 
 // minLabelWords: button labels and topic names shorter than this are not

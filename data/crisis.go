@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -224,13 +225,28 @@ type FallbackLine struct {
 
 // CrisisCountry holds one country's emergency number and crisis lines.
 type CrisisCountry struct {
-	Code            string       `json:"code"` // ISO 3166-1 alpha-2
-	Name            string       `json:"name"`
-	Names           []string     `json:"names"` // how people write the country, lower case, any language
-	Emergency       string       `json:"emergency"`
-	EmergencySource string       `json:"emergency_source"`
-	Lines           []CrisisLine `json:"lines"`
+	Code  string   `json:"code"` // ISO 3166-1 alpha-2
+	Name  string   `json:"name"`
+	Names []string `json:"names"` // how people write the country, lower case, any language
+	// Emergency is the number to call in danger, in the form of a line's
+	// Phone ("999 or 112"); EmergencyServices are the other numbers worth
+	// knowing, each with what it is for, said by the reply in the
+	// reader's words.
+	Emergency         string             `json:"emergency"`
+	EmergencyServices []EmergencyService `json:"emergency_services,omitempty"`
+	EmergencySource   string             `json:"emergency_source"`
+	Lines             []CrisisLine       `json:"lines"`
 }
+
+// EmergencyService is another emergency number of a country: N, for For.
+type EmergencyService struct {
+	N   string `json:"n"`
+	For string `json:"for"` // one of EmergencyFor
+}
+
+// EmergencyFor are the codes of what an emergency service number is for:
+// the police, calls from a mobile phone, medical help (the SAMU).
+var EmergencyFor = []string{"police", "mobile", "medical"}
 
 func readStrictJSON(fsys fs.FS, name string, v any) error {
 	b, err := fs.ReadFile(fsys, name)
@@ -322,8 +338,13 @@ func LoadCrisisLines(fsys fs.FS, name string) (*CrisisDirectory, error) {
 		if c.Name == "" {
 			return nil, bad(where, "name", "missing")
 		}
-		if !strings.ContainsAny(c.Emergency, "0123456789") {
-			return nil, bad(where, "emergency", "want the emergency number")
+		if !validPhone(c.Emergency) {
+			return nil, bad(where, "emergency", "want the emergency number: digits, alternatives joined by \" or \"")
+		}
+		for _, es := range c.EmergencyServices {
+			if !phoneNumber.MatchString(es.N) || !slices.Contains(EmergencyFor, es.For) {
+				return nil, bad(where, "emergency_services", fmt.Sprintf("want a number and what it is for (%s)", strings.Join(EmergencyFor, ", ")))
+			}
 		}
 		if !validURL(c.EmergencySource) {
 			return nil, bad(where, "emergency_source", "want the http(s) URL of the page read")

@@ -73,6 +73,8 @@ func TestCrisisValidationErrors(t *testing.T) {
 		{"bad language", "c.json", lineJSON(`"languages":["English"]`), "languages", lines},
 		{"no contact", "c.json", lineJSON(`"name":"n"`, "phone", "sms", "chat", "url"), "phone/sms/chat/url", lines},
 		{"emergency source not a URL", "c.json", strings.Replace(lineJSON(`"name":"n"`), `"emergency_source":"https://example.org/911"`, `"emergency_source":"a shop"`, 1), "emergency_source", lines},
+		{"emergency in words", "c.json", strings.Replace(lineJSON(`"name":"n"`), `"emergency":"911"`, `"emergency":"112 (police 101)"`, 1), "emergency", lines},
+		{"emergency service without code", "c.json", strings.Replace(lineJSON(`"name":"n"`), `"emergency":"911"`, `"emergency":"112","emergency_services":[{"n":"101","for":"cops"}]`, 1), "emergency_services", lines},
 		{"unknown field", "c.json", `{"version":"1","bogus":1}`, "unknown field", lines},
 		{"worded phone", "c.json", lineJSON(`"phone":"988, then press 1"`), "phone", lines},
 		{"hours in words", "c.json", lineJSON(`"hours":"24/7, free"`), "hours", lines},
