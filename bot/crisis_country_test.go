@@ -97,13 +97,13 @@ func TestCrisisFrenchLocales(t *testing.T) {
 		lines  []string // in the crisis reply, in French words
 		hello  string   // the hello's danger clause
 	}{
-		{"fr-CA", []string{"9-8-8 Suicide Crisis Helpline : appelez le 9-8-8, textez le 9-8-8 (24 h/24, 7 j/7)",
+		{"fr-CA", []string{"Ligne d'aide en cas de crise de suicide 9-8-8 : appelez le 9-8-8, textez le 9-8-8 (24 h/24, 7 j/7)",
 			"1 866 APPELLE, ligne québécoise de prévention du suicide : appelez le 1-866-277-3553, textez le 535353", "Urgence : 911"}, "appelez le 911, ou appelez ou textez le 9-8-8"},
 		{"fr-FR", []string{"3114, numéro national de prévention du suicide : appelez le 3114 (24 h/24, 7 j/7, gratuit)", "Urgence : 112, 15 (urgences médicales)"}, "appelez le 112, ou le 3114"},
 		{"fr-BE", []string{"Centre de Prévention du Suicide : appelez le 0800 32 123 (24 h/24, 7 j/7, gratuit)", "Zelfmoordlijn 1813 : appelez le 1813 (téléphone 24 h/24; chat 17 h-24 h)", "Urgence : 112, 101 (police)"}, "appelez le 112, ou le 0800 32 123"},
 		{"fr-CH", []string{"La Main Tendue (143.ch) : appelez le 143, clavardage https://www.143.ch (24 h/24, 7 j/7, gratuit)", "Urgence : 144, 117 (police)"}, "appelez le 144, ou le 143"},
 		// No region: the main French-speaking countries' lines, then the question.
-		{"fr", []string{"France, 3114", "Canada, 9-8-8", "Belgique, Centre de Prévention du Suicide : appelez le 0800 32 123", "Suisse, La Main Tendue (143.ch) : appelez le 143", "Dans quel pays êtes-vous?"}, "appelez le numéro d'urgence de votre pays"},
+		{"fr", []string{"France, 3114", "Canada, Ligne d'aide en cas de crise de suicide 9-8-8 : appelez le 9-8-8", "Belgique, Centre de Prévention du Suicide : appelez le 0800 32 123", "Suisse, La Main Tendue (143.ch) : appelez le 143", "Dans quel pays êtes-vous?"}, "appelez le numéro d'urgence de votre pays"},
 	}
 	for _, c := range cases {
 		if got := bot.ChooseLanguage("", "", c.locale); got != "fr" {

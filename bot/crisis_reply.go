@@ -129,7 +129,11 @@ func (e *Engine) crisisLines(c *catalog, country, lang string, cats []string) (*
 // formatLine is "Name: call 988, text 988, chat URL (24/7)" in c's words:
 // the data holds the numbers, the catalog the verbs.
 func (c *catalog) formatLine(l data.CrisisLine) string {
-	line := c.crisisText("line", "name", l.Name, "reach", c.reach(l))
+	name := l.Name
+	if n := l.LocalNames[c.Lang]; n != "" {
+		name = n
+	}
+	line := c.crisisText("line", "name", name, "reach", c.reach(l))
 	var notes []string
 	if h := c.hours(l); h != "" {
 		notes = append(notes, h)

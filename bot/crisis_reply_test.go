@@ -133,7 +133,11 @@ func TestCrisisLinesReplyEveryCountryFits(t *testing.T) {
 				t.Errorf("%s/%s: linesReply (%d bytes) lacks the emergency number or fills no placeholder:\n%s", cc.Code, lang, len(r), r)
 			}
 			for _, l := range cc.Lines {
-				if !strings.Contains(r, l.Name) {
+				name := l.Name
+				if n := l.LocalNames[lang]; n != "" {
+					name = n
+				}
+				if !strings.Contains(r, name) {
 					t.Errorf("%s/%s: linesReply lacks %q", cc.Code, lang, l.Name)
 				}
 			}
@@ -330,6 +334,13 @@ func TestCrisisLineHoursAndOptionsInEveryLanguage(t *testing.T) {
 		if got := e.linesReply("US", lang); !strings.Contains(got, "- "+w+"\n") {
 			t.Errorf("%s: linesReply(US) lacks %q:\n%s", lang, w, got)
 		}
+	}
+	// A line's own name in the reader's language.
+	if got := e.linesReply("CA", "fr"); !strings.Contains(got, "- Jeunesse, J'écoute : appelez le 1-800-668-6868") || strings.Contains(got, "Kids Help Phone") {
+		t.Errorf("fr: Kids Help Phone not under its French name:\n%s", got)
+	}
+	if got := e.linesReply("CA", "en"); !strings.Contains(got, "- Kids Help Phone: call 1-800-668-6868") {
+		t.Errorf("en: Kids Help Phone not under its English name:\n%s", got)
 	}
 	// The veterans' menu key is said, not an English "then press 1".
 	if got := e.linesReply("US", "fr"); !strings.Contains(got, "Veterans Crisis Line : appelez le 988, puis faites le 1") {

@@ -62,6 +62,9 @@ type Assessment struct {
 type CrisisLine struct {
 	Country string `json:"country"` // ISO 3166-1 alpha-2, or "*" for the international fallback
 	Name    string `json:"name"`
+	// LocalNames are the line's own names in other languages, by language
+	// ("Jeunesse, J'écoute" for Kids Help Phone in French).
+	LocalNames map[string]string `json:"local_names,omitempty"`
 	// Phone is digits, spaces and dashes with an optional leading "+";
 	// alternatives are joined by " or ".
 	Phone string `json:"phone,omitempty"`
@@ -390,6 +393,11 @@ func checkCrisisLine(l *CrisisLine) *lineError {
 	}
 	if l.Phone != "" && !validPhone(l.Phone) {
 		return &lineError{"phone", fmt.Sprintf("%q: want digits, spaces, dashes and an optional leading +, alternatives joined by \" or \"", l.Phone)}
+	}
+	for lang, n := range l.LocalNames {
+		if _, err := language.Parse(lang); err != nil || lang != strings.ToLower(lang) || strings.TrimSpace(n) == "" {
+			return &lineError{"local_names", fmt.Sprintf("%q: want a lower-case BCP 47 tag and the line's name in that language", lang)}
+		}
 	}
 	if l.Press != "" && (l.Phone == "" || !menuKey.MatchString(l.Press)) {
 		return &lineError{"press", "want a menu key (digits, * or #) after a phone number"}

@@ -80,6 +80,7 @@ func TestCrisisValidationErrors(t *testing.T) {
 		{"hours in words", "c.json", lineJSON(`"hours":"24/7, free"`), "hours", lines},
 		{"hours text without English", "c.json", lineJSON(`"hours_text":{"fr":"lun.-ven. 9 h-17 h"}`), "hours_text", lines},
 		{"hours and hours text", "c.json", lineJSON(`"hours":"24/7","hours_text":{"en":"Mon-Fri"}`), "hours_text", lines},
+		{"local name without language", "c.json", lineJSON(`"local_names":{"French":"n"}`), "local_names", lines},
 		{"press without phone", "c.json", lineJSON(`"press":"1"`, "phone"), "press", lines},
 		{"press in words", "c.json", lineJSON(`"press":"one"`), "press", lines},
 		{"language option keyword lower case", "c.json", lineJSON(`"language_options":{"es":{"text":"ayuda"}}`), "language_options", lines},
