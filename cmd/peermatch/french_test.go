@@ -36,7 +36,12 @@ func shownGroups(out string) map[string]string {
 // script is what a person types (at most five messages), and the chat must
 // show at least three groups whose reasons name the topic asked for, in
 // French, without an excluded fellowship.
+//
+// Each chat builds the whole binary's state (directory, index, screener),
+// seconds each under -race: the chats run in parallel with each other,
+// after the package's other tests.
 func TestFrenchChatsReachThreeMatches(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name, locale string
 		script       []string
@@ -65,6 +70,7 @@ func TestFrenchChatsReachThreeMatches(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			if len(c.script) > 5 {
 				t.Fatalf("%d messages, the bar is 5", len(c.script))
 			}
@@ -106,19 +112,17 @@ func TestFrenchChatsReachThreeMatches(t *testing.T) {
 
 // TestFrenchChatCrisis: through the binary, a French crisis message on a
 // French locale gets the crisis reply in French with the lines of the
-// locale's country, before anything else.
+// locale's country, before anything else (each French locale is tested
+// in bot, TestCrisisFrenchLocales; one is enough here).
 func TestFrenchChatCrisis(t *testing.T) {
-	for locale, line := range map[string]string{
-		"fr-FR": "3114, numéro national de prévention du suicide : appelez le 3114",
-		"fr-BE": "Centre de Prévention du Suicide : appelez le 0800 32 123",
-	} {
-		var out, errb bytes.Buffer
-		if err := run(context.Background(), []string{"chat", "--locale", locale}, env(t), strings.NewReader("j'ai envie d'en finir\n"), &out, &errb); err != nil {
-			t.Fatalf("run: %v (%s)", err, errb.String())
-		}
-		_, reply, _ := strings.Cut(out.String(), "Non merci\n")
-		if !strings.Contains(reply, line) || !strings.Contains(reply, "pensez-vous au suicide") || strings.Contains(reply, "call ") {
-			t.Errorf("%s: the crisis reply lacks %q in French:\n%s", locale, line, reply)
-		}
+	t.Parallel()
+	const line = "Centre de Prévention du Suicide : appelez le 0800 32 123"
+	var out, errb bytes.Buffer
+	if err := run(context.Background(), []string{"chat", "--locale", "fr-BE"}, env(t), strings.NewReader("j'ai envie d'en finir\n"), &out, &errb); err != nil {
+		t.Fatalf("run: %v (%s)", err, errb.String())
+	}
+	_, reply, _ := strings.Cut(out.String(), "Non merci\n")
+	if !strings.Contains(reply, line) || !strings.Contains(reply, "pensez-vous au suicide") || strings.Contains(reply, "call ") {
+		t.Errorf("the crisis reply lacks %q in French:\n%s", line, reply)
 	}
 }
