@@ -17,20 +17,25 @@ type Matcher interface {
 	GroupsByName(q string) []*data.Group
 }
 
-// Screener assesses every inbound message for crisis signals and writes the
-// pre-reviewed crisis replies; *crisis.Screener satisfies it. It must work
-// from static data alone, so it answers when everything else is down.
+// Screener assesses every inbound message for crisis signals and picks the
+// crisis lines, as records the engine says in the conversation's language;
+// *crisis.Screener satisfies it. It must work from static data alone, so
+// the crisis reply goes out when everything else is down.
 type Screener interface {
 	Screen(text string) data.Assessment
-	// Reply is the crisis answer for an assessment at level ≥ concern;
-	// notified says whether a human moderator was alerted.
-	Reply(a data.Assessment, country, lang string, notified bool) string
-	// LinesReply lists crisis lines, for /crisis.
-	LinesReply(country, lang string) string
-	// DangerLine is the hello's "if you are in danger now" clause for a
-	// country, from the crisis line data ("call 911, or call or text
-	// 988"); "" when the country is unknown.
-	DangerLine(country, lang string) string
+	// Lines is a country's record and its lines for the categories, most
+	// fitting first (and those in lang before others); fallback when none
+	// serves them and these are general. The country is nil when the code
+	// has no entry.
+	Lines(country string, cats []string, lang string) (c *data.CrisisCountry, lines []data.CrisisLine, fallback bool)
+	// MajorCountries are the codes of the countries whose lines to show
+	// for a language while the person's country is unknown.
+	MajorCountries(lang string) []string
+	// International is the directory of lines in every country.
+	International() data.FallbackLine
+	// DangerLine is the country's record and the line the hello names
+	// beside its emergency number; line is nil when there is none.
+	DangerLine(country string) (c *data.CrisisCountry, line *data.CrisisLine)
 }
 
 // Reminders keeps opt-in meeting reminders, delivered later by the front

@@ -174,7 +174,7 @@ func (e *Engine) screen(next Handler) Handler {
 		textCountry := e.country(Session{}, false, m)
 		country := textCountry
 		lang := e.crisisLang(a, Session{}, false, m)
-		early := Reply{Text: e.crisis.Reply(a, country, lang, false), Urgent: true}
+		early := Reply{Text: e.crisisReply(a, country, lang, false), Urgent: true}
 		sentEarly := SendEarly(ctx, early)
 
 		sess, ok, err := e.store.Get(ctx, key)
@@ -212,10 +212,10 @@ func (e *Engine) screen(next Handler) Handler {
 		var out []Reply
 		switch {
 		case !sentEarly:
-			out = append(out, Reply{Text: e.crisis.Reply(a, country, lang, notified), Urgent: true})
+			out = append(out, Reply{Text: e.crisisReply(a, country, lang, notified), Urgent: true})
 		case country != "" && textCountry == "":
 			// The first reply could not know the country; the session does.
-			out = append(out, Reply{Text: e.crisis.LinesReply(country, lang), Urgent: true})
+			out = append(out, Reply{Text: e.linesReply(country, lang), Urgent: true})
 		}
 		e.rememberCrisis(ctx, key, country == "", lang)
 		if a.Level >= data.LevelUrgent {
@@ -230,8 +230,8 @@ func (e *Engine) screen(next Handler) Handler {
 
 // crisisLang is the language of a crisis reply: decide's choice, with the
 // language the person wrote in first. A language the screen read but no
-// catalog speaks is passed on as it is: the screener answers with its
-// default texts and that language's lines.
+// catalog speaks is passed on as it is: the reply is in the default
+// catalog's words, with the lines of that language's countries.
 func (e *Engine) crisisLang(a data.Assessment, s Session, ok bool, m Message) string {
 	if a.Lang != "" && !e.cats.has(a.Lang) {
 		return a.Lang

@@ -455,10 +455,7 @@ func (t *turn) hello() []Reply {
 
 func (t *turn) helloReply() Reply {
 	country := t.e.country(t.sess, t.found, t.m)
-	danger := t.e.crisis.DangerLine(country, t.c.Lang)
-	if danger == "" {
-		danger = t.c.t("danger_default")
-	}
+	danger := t.e.dangerClause(country, t.c)
 	ttl := t.c.count("n_hours", int(t.e.cfg.IdleTTL/time.Hour)) // the plural form of the person's language
 	return Reply{Text: t.c.t("hello", "danger", danger, "ttl", ttl), Choices: []Choice{
 		{ID: "consent:yes", Label: t.c.label("consent_yes")},
@@ -1023,7 +1020,7 @@ func (t *turn) namesSomething() bool {
 }
 
 func (t *turn) crisisLines() Reply {
-	return Reply{Text: t.e.crisis.LinesReply(t.e.country(t.sess, t.found, t.m), t.c.Lang), Urgent: true}
+	return Reply{Text: t.e.linesReply(t.e.country(t.sess, t.found, t.m), t.c.Lang), Urgent: true}
 }
 
 // forget erases the session and everything other components keep, at once.
@@ -1119,7 +1116,7 @@ func (t *turn) countryAnswer() ([]Reply, bool) {
 	if country == "" {
 		return nil, false
 	}
-	return []Reply{{Text: e.crisis.LinesReply(country, t.c.Lang), Urgent: true}}, true
+	return []Reply{{Text: e.linesReply(country, t.c.Lang), Urgent: true}}, true
 }
 
 // welcomeBack answers a greeting from someone already in a conversation:

@@ -23,9 +23,11 @@ var messageFiles embed.FS
 
 // catalog is one language's texts.
 type catalog struct {
-	Lang   string            `json:"lang"`
-	Danger map[string]string `json:"danger"` // country → "call 911, or call or text 988"
-	Text   map[string]string `json:"text"`
+	Lang string            `json:"lang"`
+	Text map[string]string `json:"text"`
+	// Crisis are the crisis replies' texts (crisis_reply.go): what is
+	// said, and how a line record is said ("call {n}").
+	Crisis map[string]string `json:"crisis"`
 	Labels map[string]string `json:"labels"`
 	Topics map[string]string `json:"topics"` // topic buttons, in display order of topicButtons
 	// Formats are the patterns that are not sentences: how a list is
@@ -111,6 +113,7 @@ func (cs *catalogs) sameKeys() error {
 		{"labels", func(c *catalog) []string { return nonEmpty(c.Labels) }},
 		{"topics", func(c *catalog) []string { return nonEmpty(c.Topics) }},
 		{"formats", func(c *catalog) []string { return nonEmpty(c.Formats) }},
+		{"crisis", func(c *catalog) []string { return nonEmpty(c.Crisis) }},
 		{"words", func(c *catalog) []string { return slices.Collect(maps.Keys(c.Words)) }},
 	}
 	for _, sec := range sections {

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -61,17 +62,31 @@ type Assessment struct {
 type CrisisLine struct {
 	Country string `json:"country"` // ISO 3166-1 alpha-2, or "*" for the international fallback
 	Name    string `json:"name"`
+	// LocalNames are the line's own names in other languages, by language
+	// ("Jeunesse, J'écoute" for Kids Help Phone in French).
+	LocalNames map[string]string `json:"local_names,omitempty"`
 	// Phone is digits, spaces and dashes with an optional leading "+";
-	// alternatives are joined by " or ". "988, then press 1" is the one
-	// worded form: the menu choice is part of how the line is reached.
+	// alternatives are joined by " or ".
 	Phone string `json:"phone,omitempty"`
+	// Press is the menu key to press after dialling Phone, when the line
+	// is reached through another's number (988, then 1 for veterans).
+	Press string `json:"press,omitempty"`
 	// SMS is a number, "text KEYWORD to NUMBER" or "WhatsApp NUMBER".
-	SMS       string   `json:"sms,omitempty"`
-	Chat      string   `json:"chat,omitempty"` // URL
-	URL       string   `json:"url,omitempty"`
-	Hours     string   `json:"hours,omitempty"`
-	Languages []string `json:"languages,omitempty"` // BCP 47
-	Audiences []string `json:"audiences,omitempty"` // from Audiences, e.g. veterans, youth
+	SMS  string `json:"sms,omitempty"`
+	Chat string `json:"chat,omitempty"` // URL
+	URL  string `json:"url,omitempty"`
+	// Hours is HoursAlways or empty; any other opening hours are in
+	// HoursText, one value per language, so no reader sees another
+	// language's words. Free says the call costs nothing.
+	Hours     string            `json:"hours,omitempty"`
+	HoursText map[string]string `json:"hours_text,omitempty"`
+	Free      bool              `json:"free,omitempty"`
+	Languages []string          `json:"languages,omitempty"` // BCP 47
+	// LanguageOptions are how to reach the line in a language other than
+	// the country's main one, by language: the 988 line's Spanish is
+	// "press 2" or "text AYUDA".
+	LanguageOptions map[string]LanguageOption `json:"language_options,omitempty"`
+	Audiences       []string                  `json:"audiences,omitempty"` // from Audiences, e.g. veterans, youth
 	// Categories are the crisis categories the line was checked to serve.
 	// Empty means all categories to readers of older data, but the registry
 	// requires them: a line shown for a crisis it does not handle (a
@@ -80,6 +95,16 @@ type CrisisLine struct {
 	Source       string   `json:"source"` // URL of the page the facts were read on
 	LastVerified string   `json:"last_verified"`
 	Note         string   `json:"note,omitempty"` // caveats for reviewers, e.g. "sources disagree"
+}
+
+// HoursAlways is the one coded value of CrisisLine.Hours: open day and night.
+const HoursAlways = "24/7"
+
+// LanguageOption is how to reach a line in one language: a menu key after
+// dialling, or a keyword texted to the line's SMS number.
+type LanguageOption struct {
+	Press string `json:"press,omitempty"`
+	Text  string `json:"text,omitempty"` // keyword, texted to the line's SMS number
 }
 
 // The crisis data below is static and embedded so that the crisis path works
@@ -92,13 +117,12 @@ var crisisFiles embed.FS
 const (
 	CrisisLexiconFile = "crisis/lexicon.json"
 	CrisisLinesFile   = "crisis/lines.json"
-	CrisisRepliesFile = "crisis/replies.json"
 )
 
 // ErrInvalidCrisisData is wrapped by every validation error of the crisis data.
 var ErrInvalidCrisisData = errors.New("invalid crisis data")
 
-// CrisisFS returns the embedded crisis data files (lexicon, lines, replies).
+// CrisisFS returns the embedded crisis data files (lexicon, lines).
 func CrisisFS() fs.FS { return crisisFiles }
 
 // ParseCrisisLevel parses "none", "concern", "urgent" or "emergency".
@@ -204,59 +228,28 @@ type FallbackLine struct {
 
 // CrisisCountry holds one country's emergency number and crisis lines.
 type CrisisCountry struct {
-	Code            string       `json:"code"` // ISO 3166-1 alpha-2
-	Name            string       `json:"name"`
-	Names           []string     `json:"names"` // how people write the country, lower case, any language
-	Emergency       string       `json:"emergency"`
-	EmergencySource string       `json:"emergency_source"`
-	Lines           []CrisisLine `json:"lines"`
+	Code  string   `json:"code"` // ISO 3166-1 alpha-2
+	Name  string   `json:"name"`
+	Names []string `json:"names"` // how people write the country, lower case, any language
+	// Emergency is the number to call in danger, in the form of a line's
+	// Phone ("999 or 112"); EmergencyServices are the other numbers worth
+	// knowing, each with what it is for, said by the reply in the
+	// reader's words.
+	Emergency         string             `json:"emergency"`
+	EmergencyServices []EmergencyService `json:"emergency_services,omitempty"`
+	EmergencySource   string             `json:"emergency_source"`
+	Lines             []CrisisLine       `json:"lines"`
 }
 
-// CrisisReplies holds the pre-written crisis texts by language.
-type CrisisReplies struct {
-	Version   string                      `json:"version"`
-	Notes     string                      `json:"notes,omitempty"`
-	Languages map[string]CrisisReplyTexts `json:"languages"`
+// EmergencyService is another emergency number of a country: N, for For.
+type EmergencyService struct {
+	N   string `json:"n"`
+	For string `json:"for"` // one of EmergencyFor
 }
 
-// CrisisReplyTexts is one language's crisis texts.
-type CrisisReplyTexts struct {
-	EmergencyFirst        string `json:"emergency_first"`
-	EmergencyFirstUnknown string `json:"emergency_first_unknown"`
-	LinesHeader           string `json:"lines_header"`
-	AskCountry            string `json:"ask_country"`
-	International         string `json:"international"`
-	CallLocal             string `json:"call_local"`
-	EmergencyLabel        string `json:"emergency_label"`
-	Bot                   string `json:"bot"`
-	Moderator             string `json:"moderator"`
-	Closing               string `json:"closing"`
-	LinesIntro            string `json:"lines_intro"`
-	MajorLines            string `json:"major_lines"` // before the lines of the language's main countries
-	Fallback              string `json:"fallback"`    // {country} has no line for this category
-	// How a line is reached, so no language is spelled in code: {n} a
-	// phone or text number, {url} a chat page.
-	LineCall        string `json:"line_call"`
-	LineText        string `json:"line_text"`
-	LineTextKeyword string `json:"line_text_keyword"` // {keyword} to {n}: "text HOME to 741741"
-	LineCallOrText  string `json:"line_call_or_text"` // the same number takes calls and texts
-	LineChat        string `json:"line_chat"`
-	// Danger is the hello's "if you are in danger now, ..." clause:
-	// {emergency} the country's number, {n} its first suicide line's;
-	// DangerCallOrText when that number also takes texts.
-	Danger           string `json:"danger"`
-	DangerCallOrText string `json:"danger_call_or_text"`
-
-	Categories map[string]CrisisCategoryText `json:"categories"`
-}
-
-// CrisisCategoryText is what to say for one category (key "suicide.concern"
-// overrides "suicide" at that level).
-type CrisisCategoryText struct {
-	Ack  string `json:"ack"`
-	Ask  string `json:"ask"`
-	Hope string `json:"hope"`
-}
+// EmergencyFor are the codes of what an emergency service number is for:
+// the police, calls from a mobile phone, medical help (the SAMU).
+var EmergencyFor = []string{"police", "mobile", "medical"}
 
 func readStrictJSON(fsys fs.FS, name string, v any) error {
 	b, err := fs.ReadFile(fsys, name)
@@ -348,8 +341,13 @@ func LoadCrisisLines(fsys fs.FS, name string) (*CrisisDirectory, error) {
 		if c.Name == "" {
 			return nil, bad(where, "name", "missing")
 		}
-		if !strings.ContainsAny(c.Emergency, "0123456789") {
-			return nil, bad(where, "emergency", "want the emergency number")
+		if !validPhone(c.Emergency) {
+			return nil, bad(where, "emergency", "want the emergency number: digits, alternatives joined by \" or \"")
+		}
+		for _, es := range c.EmergencyServices {
+			if !phoneNumber.MatchString(es.N) || !slices.Contains(EmergencyFor, es.For) {
+				return nil, bad(where, "emergency_services", fmt.Sprintf("want a number and what it is for (%s)", strings.Join(EmergencyFor, ", ")))
+			}
 		}
 		if !validURL(c.EmergencySource) {
 			return nil, bad(where, "emergency_source", "want the http(s) URL of the page read")
@@ -395,6 +393,37 @@ func checkCrisisLine(l *CrisisLine) *lineError {
 	}
 	if l.Phone != "" && !validPhone(l.Phone) {
 		return &lineError{"phone", fmt.Sprintf("%q: want digits, spaces, dashes and an optional leading +, alternatives joined by \" or \"", l.Phone)}
+	}
+	for lang, n := range l.LocalNames {
+		if _, err := language.Parse(lang); err != nil || lang != strings.ToLower(lang) || strings.TrimSpace(n) == "" {
+			return &lineError{"local_names", fmt.Sprintf("%q: want a lower-case BCP 47 tag and the line's name in that language", lang)}
+		}
+	}
+	if l.Press != "" && (l.Phone == "" || !menuKey.MatchString(l.Press)) {
+		return &lineError{"press", "want a menu key (digits, * or #) after a phone number"}
+	}
+	if l.Hours != "" && l.Hours != HoursAlways {
+		return &lineError{"hours", fmt.Sprintf("%q: want %q or nothing; other hours go in hours_text, per language", l.Hours, HoursAlways)}
+	}
+	if l.Hours != "" && len(l.HoursText) > 0 {
+		return &lineError{"hours_text", "give hours or hours_text, not both"}
+	}
+	if len(l.HoursText) > 0 && l.HoursText["en"] == "" {
+		return &lineError{"hours_text", "English is required"}
+	}
+	for lang, h := range l.HoursText {
+		if _, err := language.Parse(lang); err != nil || lang != strings.ToLower(lang) || strings.TrimSpace(h) == "" {
+			return &lineError{"hours_text", fmt.Sprintf("%q: want a lower-case BCP 47 tag and the hours in that language", lang)}
+		}
+	}
+	for lang, o := range l.LanguageOptions {
+		if _, err := language.Parse(lang); err != nil || lang != strings.ToLower(lang) {
+			return &lineError{"language_options", fmt.Sprintf("%q: want a lower-case BCP 47 tag", lang)}
+		}
+		if o.Press == "" && o.Text == "" || o.Press != "" && (l.Phone == "" || !menuKey.MatchString(o.Press)) ||
+			o.Text != "" && (l.SMS == "" || !keyword.MatchString(o.Text)) {
+			return &lineError{"language_options", fmt.Sprintf("%q: want a menu key after the phone number or a keyword for the sms number", lang)}
+		}
 	}
 	if l.SMS != "" && !validSMS(l.SMS) {
 		return &lineError{"sms", fmt.Sprintf("%q: want a number, \"text KEYWORD to NUMBER\" or \"WhatsApp NUMBER\"", l.SMS)}
@@ -461,13 +490,13 @@ func (d *CrisisDirectory) CheckNotFuture(now time.Time) error {
 // allowed: not every phone keypad shows them.
 var phoneNumber = regexp.MustCompile(`^\+?[0-9](?:[0-9 -]*[0-9])?$`)
 
-// phoneWords are the worded dialling instructions the data may use.
-var phoneWords = map[string]bool{"988, then press 1": true}
+// menuKey is a key pressed in a phone menu; keyword a word texted to a line.
+var (
+	menuKey = regexp.MustCompile(`^[0-9*#]{1,3}$`)
+	keyword = regexp.MustCompile(`^[A-Z0-9]+$`)
+)
 
 func validPhone(s string) bool {
-	if phoneWords[s] {
-		return true
-	}
 	for _, part := range strings.Split(s, " or ") {
 		if !phoneNumber.MatchString(part) {
 			return false
@@ -495,50 +524,6 @@ func validURL(s string) bool {
 	}
 	u, err := url.Parse(s)
 	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
-}
-
-// MaxCrisisReplyLen bounds a whole crisis reply (Telegram allows 4,096).
-const MaxCrisisReplyLen = 3500
-
-// LoadCrisisReplies reads and validates the crisis texts: every language needs
-// every text and every category, in plain text (no Markdown).
-func LoadCrisisReplies(fsys fs.FS, name string) (*CrisisReplies, error) {
-	var r CrisisReplies
-	if err := readStrictJSON(fsys, name, &r); err != nil {
-		return nil, err
-	}
-	if _, ok := r.Languages["en"]; !ok {
-		return nil, fmt.Errorf("%s: languages: English is required: %w", name, ErrInvalidCrisisData)
-	}
-	for lang, t := range r.Languages {
-		fields := map[string]string{
-			"emergency_first": t.EmergencyFirst, "emergency_first_unknown": t.EmergencyFirstUnknown,
-			"lines_header": t.LinesHeader, "ask_country": t.AskCountry, "international": t.International,
-			"call_local": t.CallLocal, "emergency_label": t.EmergencyLabel, "bot": t.Bot,
-			"moderator": t.Moderator, "closing": t.Closing, "lines_intro": t.LinesIntro,
-			"major_lines": t.MajorLines, "fallback": t.Fallback,
-			"line_call": t.LineCall, "line_text": t.LineText, "line_text_keyword": t.LineTextKeyword, "line_call_or_text": t.LineCallOrText,
-			"line_chat": t.LineChat, "danger": t.Danger, "danger_call_or_text": t.DangerCallOrText,
-		}
-		keys := []string{CrisisSuicide + ".concern"}
-		keys = append(keys, CrisisCategories()...)
-		for _, k := range keys {
-			c, ok := t.Categories[k]
-			if !ok {
-				return nil, fmt.Errorf("%s: %s: categories: %q missing: %w", name, lang, k, ErrInvalidCrisisData)
-			}
-			fields[k+".ack"], fields[k+".ask"], fields[k+".hope"] = c.Ack, c.Ask, c.Hope
-		}
-		for f, v := range fields {
-			if strings.TrimSpace(v) == "" {
-				return nil, fmt.Errorf("%s: %s: %s: empty: %w", name, lang, f, ErrInvalidCrisisData)
-			}
-			if strings.ContainsAny(v, "*`#[]_<>") {
-				return nil, fmt.Errorf("%s: %s: %s: Markdown or HTML characters: %w", name, lang, f, ErrInvalidCrisisData)
-			}
-		}
-	}
-	return &r, nil
 }
 
 // flatParens reports whether every "(" is closed before the next one opens:

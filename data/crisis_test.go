@@ -30,12 +30,19 @@ func TestEmbeddedCrisisDataLoads(t *testing.T) {
 	if us.Code != "US" || us.Lines[0].Phone != "988" {
 		t.Errorf("first US line = %+v, want 988", us.Lines[0])
 	}
-	r, err := LoadCrisisReplies(CrisisFS(), CrisisRepliesFile)
-	if err != nil {
-		t.Fatal(err)
+	// Its Spanish is data: press 2 or text AYUDA (988lifeline.org).
+	if o := us.Lines[0].LanguageOptions["es"]; o.Press != "2" || o.Text != "AYUDA" {
+		t.Errorf("988 Spanish options = %+v, want press 2, text AYUDA", o)
 	}
-	if _, ok := r.Languages["es"]; !ok {
-		t.Error("Spanish replies missing")
+	// No line keeps English hours a French or Spanish reader would see.
+	for _, c := range d.Countries {
+		for _, l := range c.Lines {
+			for _, lang := range []string{"en", "es", "fr"} {
+				if len(l.HoursText) > 0 && l.HoursText[lang] == "" {
+					t.Errorf("%s %q: hours_text has no %q", c.Code, l.Name, lang)
+				}
+			}
+		}
 	}
 }
 
@@ -66,9 +73,19 @@ func TestCrisisValidationErrors(t *testing.T) {
 		{"bad language", "c.json", lineJSON(`"languages":["English"]`), "languages", lines},
 		{"no contact", "c.json", lineJSON(`"name":"n"`, "phone", "sms", "chat", "url"), "phone/sms/chat/url", lines},
 		{"emergency source not a URL", "c.json", strings.Replace(lineJSON(`"name":"n"`), `"emergency_source":"https://example.org/911"`, `"emergency_source":"a shop"`, 1), "emergency_source", lines},
+		{"emergency in words", "c.json", strings.Replace(lineJSON(`"name":"n"`), `"emergency":"911"`, `"emergency":"112 (police 101)"`, 1), "emergency", lines},
+		{"emergency service without code", "c.json", strings.Replace(lineJSON(`"name":"n"`), `"emergency":"911"`, `"emergency":"112","emergency_services":[{"n":"101","for":"cops"}]`, 1), "emergency_services", lines},
 		{"unknown field", "c.json", `{"version":"1","bogus":1}`, "unknown field", lines},
-		{"markdown reply", "r.json", `{"version":"1","languages":{"en":{"emergency_first":"**call**"}}}`, "",
-			func(f fstest.MapFS) error { _, err := LoadCrisisReplies(f, "r.json"); return err }},
+		{"worded phone", "c.json", lineJSON(`"phone":"988, then press 1"`), "phone", lines},
+		{"hours in words", "c.json", lineJSON(`"hours":"24/7, free"`), "hours", lines},
+		{"hours text without English", "c.json", lineJSON(`"hours_text":{"fr":"lun.-ven. 9 h-17 h"}`), "hours_text", lines},
+		{"hours and hours text", "c.json", lineJSON(`"hours":"24/7","hours_text":{"en":"Mon-Fri"}`), "hours_text", lines},
+		{"local name without language", "c.json", lineJSON(`"local_names":{"French":"n"}`), "local_names", lines},
+		{"press without phone", "c.json", lineJSON(`"press":"1"`, "phone"), "press", lines},
+		{"press in words", "c.json", lineJSON(`"press":"one"`), "press", lines},
+		{"language option keyword lower case", "c.json", lineJSON(`"language_options":{"es":{"text":"ayuda"}}`), "language_options", lines},
+		{"language option empty", "c.json", lineJSON(`"language_options":{"es":{}}`), "language_options", lines},
+		{"language option press without phone", "c.json", lineJSON(`"language_options":{"es":{"press":"2"}}`, "phone"), "language_options", lines},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -85,6 +102,12 @@ func TestCrisisValidationErrors(t *testing.T) {
 	if err := lines(fstest.MapFS{"c.json": {Data: []byte(lineJSON(`"name":"n"`))}}); err != nil {
 		t.Fatalf("valid line rejected: %v", err)
 	}
+	for _, f := range []string{`"hours_text":{"en":"Mon-Fri 10:00-18:00","fr":"lun.-ven. 10 h-18 h"}`, `"press":"1"`,
+		`"language_options":{"es":{"press":"2","text":"AYUDA"}}`, `"hours":"24/7"`} {
+		if err := lines(fstest.MapFS{"c.json": {Data: []byte(lineJSON(f))}}); err != nil {
+			t.Errorf("valid line with %s rejected: %v", f, err)
+		}
+	}
 }
 
 // lineJSON is a valid one-country registry whose only line has the field
@@ -99,8 +122,12 @@ func lineJSON(repl string, drop ...string) string {
 	}
 	key := repl[1 : strings.Index(repl[1:], `"`)+1]
 	fields[key] = repl
+	order := []string{"name", "phone", "sms", "chat", "url", "languages", "audiences", "categories", "source", "last_verified"}
+	if !slices.Contains(order, key) {
+		order = append(order, key) // an optional field the base line leaves out
+	}
 	var parts []string
-	for _, k := range []string{"name", "phone", "sms", "chat", "url", "languages", "audiences", "categories", "source", "last_verified"} {
+	for _, k := range order {
 		if !slices.Contains(drop, k) {
 			parts = append(parts, fields[k])
 		}

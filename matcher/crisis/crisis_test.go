@@ -134,63 +134,6 @@ func TestCountry(t *testing.T) {
 	}
 }
 
-func TestReplies(t *testing.T) {
-	s := newTestScreener(t)
-	levels := []data.CrisisLevel{data.LevelConcern, data.LevelUrgent, data.LevelEmergency}
-	for _, lang := range []string{"en", "es", "es-MX", "fr"} {
-		for _, country := range []string{"US", "GB", "MX", "ZA", "", "IT"} {
-			for _, lv := range levels {
-				for _, cat := range data.CrisisCategories() {
-					a := data.Assessment{Level: lv, Categories: []string{cat}}
-					for _, mod := range []bool{false, true} {
-						r := s.Reply(a, country, lang, mod)
-						if r == "" || len(r) > data.MaxCrisisReplyLen {
-							t.Fatalf("Reply(%v,%s,%s,%s) length %d", lv, cat, country, lang, len(r))
-						}
-						if strings.ContainsAny(r, "*`#[]") {
-							t.Errorf("Reply has Markdown: %q", r)
-						}
-						if mod != strings.Contains(r, s.ModeratorNotifiedText(lang)) {
-							t.Errorf("Reply(moderatorNotified=%v) moderator sentence mismatch", mod)
-						}
-						if !strings.HasSuffix(r, s.texts(lang).Closing) {
-							t.Errorf("Reply does not end by keeping the conversation open: %q", r)
-						}
-						c := s.country(country)
-						if c == nil && !strings.Contains(r, "findahelpline.com") {
-							t.Errorf("unknown country %q: no international fallback in %q", country, r)
-						}
-						if c != nil && !strings.Contains(r, c.Emergency) {
-							t.Errorf("%s: emergency number missing in %q", country, r)
-						}
-					}
-				}
-			}
-		}
-	}
-	// Lines come first for urgent and emergency replies; the emergency number first of all.
-	r := s.Reply(data.Assessment{Level: data.LevelEmergency, Categories: []string{data.CrisisSuicide}}, "US", "en", false)
-	if !strings.HasPrefix(r, "If you are in danger") || strings.Index(r, "988") > strings.Index(r, "Thank you for telling me") {
-		t.Errorf("emergency reply order wrong:\n%s", r)
-	}
-	r = s.Reply(data.Assessment{Level: data.LevelUrgent, Categories: []string{data.CrisisDomesticViolence}}, "US", "en", false)
-	if !strings.Contains(r, "1-800-799-7233") || strings.Index(r, "1-800-799-7233") > strings.Index(r, "not your fault") {
-		t.Errorf("domestic-violence reply should show the hotline first:\n%s", r)
-	}
-	if r := s.Reply(data.Assessment{Level: data.LevelUrgent, Categories: []string{data.CrisisSuicide}}, "", "es", false); !strings.Contains(r, "¿En qué país estás?") {
-		t.Errorf("Spanish reply with unknown country does not ask for it:\n%s", r)
-	}
-	if r := s.Reply(data.Assessment{}, "US", "en", true); r != "" {
-		t.Errorf("Reply(none) = %q, want empty", r)
-	}
-	if r := s.LinesReply("US", "en"); !strings.Contains(r, "988") || !strings.Contains(r, "1-800-222-1222") || !strings.Contains(r, "911") {
-		t.Errorf("LinesReply(US) = %q", r)
-	}
-	if r := s.LinesReply("", "en"); !strings.Contains(r, "findahelpline.com") || !strings.Contains(r, "local emergency number") {
-		t.Errorf("LinesReply(unknown) = %q", r)
-	}
-}
-
 // Bad data fails New with a wrapped error that names the file and never
 // contains message text.
 func TestNewRejectsBadData(t *testing.T) {
@@ -205,7 +148,6 @@ func TestNewRejectsBadData(t *testing.T) {
 	fsys := fstest.MapFS{
 		data.CrisisLexiconFile: {Data: []byte(`{"version":"1","rules":{},"entries":[{"id":"x","category":"suicide","tier":"passive","lang":"en","phrases":["(a|b) (c|(d|e))"]}]}`)},
 		data.CrisisLinesFile:   {Data: read(data.CrisisLinesFile)},
-		data.CrisisRepliesFile: {Data: read(data.CrisisRepliesFile)},
 	}
 	_, err := New(WithData(fsys))
 	if !errors.Is(err, data.ErrInvalidCrisisData) || !strings.Contains(err.Error(), "lexicon.json") {

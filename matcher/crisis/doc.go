@@ -1,6 +1,7 @@
 // Package crisis screens every inbound message for signs that a person may be
-// in danger and writes the crisis reply, from static embedded data only, so it
-// works when the index, the store or the network have failed.
+// in danger and picks the crisis lines to show, from static embedded data
+// only, so it works when the index, the store or the network have failed. It
+// returns values (an Assessment, line records); bot renders the reply.
 //
 // Screening normalizes the text (NFKC, case, zero-width and bidi characters,
 // look-alike letters, leetspeak, stretched and spaced-out letters, slang and

@@ -44,7 +44,7 @@ type config struct {
 	maxScan int
 }
 
-// WithData loads the lexicon, lines and replies from fsys (same file names as
+// WithData loads the lexicon and lines from fsys (same file names as
 // data.CrisisFS) instead of the embedded defaults: an operator's reviewed copy.
 func WithData(fsys fs.FS) Option { return func(c *config) { c.fsys = fsys } }
 
@@ -62,7 +62,7 @@ type entry struct {
 	level                          data.CrisisLevel
 }
 
-// Screener screens messages and writes crisis replies. It is immutable after
+// Screener screens messages and picks crisis lines. It is immutable after
 // New and safe for concurrent use.
 type Screener struct {
 	maxScan int
@@ -86,12 +86,11 @@ type Screener struct {
 	fillers                                        map[string]bool
 	censored                                       []string
 
-	lines   *data.CrisisDirectory
-	replies *data.CrisisReplies
-	names   []countryName
+	lines *data.CrisisDirectory
+	names []countryName
 }
 
-// New loads the embedded (or given) lexicon, crisis lines and replies,
+// New loads the embedded (or given) lexicon and crisis lines,
 // validates them and compiles the matcher.
 func New(opts ...Option) (*Screener, error) {
 	c := config{fsys: data.CrisisFS(), maxScan: DefaultMaxScan}
@@ -108,12 +107,6 @@ func New(opts ...Option) (*Screener, error) {
 	}
 	if s.lines, err = data.LoadCrisisLines(c.fsys, data.CrisisLinesFile); err != nil {
 		return nil, fmt.Errorf("crisis: %w", err)
-	}
-	if s.replies, err = data.LoadCrisisReplies(c.fsys, data.CrisisRepliesFile); err != nil {
-		return nil, fmt.Errorf("crisis: %w", err)
-	}
-	if _, ok := s.replies.Languages["es"]; !ok {
-		return nil, fmt.Errorf("crisis: %s: Spanish replies missing: %w", data.CrisisRepliesFile, data.ErrInvalidCrisisData)
 	}
 	s.buildCountryNames()
 	return s, nil
