@@ -72,6 +72,11 @@ type Index interface {
 	Delete(ctx context.Context, ids ...string) error
 	// Group reads one listing back, ErrNotFound when absent.
 	Group(ctx context.Context, id string) (*data.Group, error)
+	// Listings streams every listing in id order, read back as Group
+	// reads them, so a caller can go through a directory it does not hold
+	// (a small one's names, the matcher's sample of words). Breaking out
+	// of the loop stops the read; an error ends the sequence.
+	Listings(ctx context.Context) iter.Seq2[*data.Group, error]
 	Close() error
 }
 
