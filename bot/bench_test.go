@@ -46,7 +46,7 @@ func BenchmarkHandleNational(b *testing.B) {
 	}
 	b.Cleanup(func() { idx.Close() })
 	clk := newClock(time.Date(2026, 11, 26, 20, 0, 0, 0, time.UTC))
-	m := matcher.New(idx, dir, real.vocab, real.gaz, nil, matcher.WithClock(clk.Now))
+	m := matcher.New(idx, real.vocab, real.gaz, nil, matcher.WithClock(clk.Now))
 	benchHandle(b, newRig(b, rigOptions{matcher: m}))
 }
 

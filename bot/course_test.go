@@ -49,7 +49,7 @@ func demoRig(t testing.TB) *rig {
 		t.Fatal(demo.err)
 	}
 	clk := newClock(time.Date(2026, 11, 26, 20, 0, 0, 0, time.UTC))
-	r := newRig(t, rigOptions{matcher: matcher.New(demo.idx, demo.dir, real.vocab, real.gaz, nil, matcher.WithClock(clk.Now))})
+	r := newRig(t, rigOptions{matcher: matcher.New(demo.idx, real.vocab, real.gaz, nil, matcher.WithClock(clk.Now))})
 	r.clk = clk
 	return r
 }

@@ -54,7 +54,7 @@ func loadReal(t testing.TB) {
 
 func newMatcher(t testing.TB, now func() time.Time, log *slog.Logger) *matcher.Matcher {
 	loadReal(t)
-	return matcher.New(real.idx, real.dir, real.vocab, real.gaz, log, matcher.WithClock(now))
+	return matcher.New(real.idx, real.vocab, real.gaz, log, matcher.WithClock(now))
 }
 
 // clock is an injected, movable clock.

@@ -36,7 +36,7 @@ func TestLiveSwapNeverFailsASearch(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return matcher.New(idx, dir, v, gaz, nil), idx
+		return matcher.New(idx, v, gaz, nil), idx
 	}
 	m0, idx0 := build(def)
 	live := matcher.NewLive(m0)

@@ -37,7 +37,7 @@ func newMatcher(t testing.TB) *matcher.Matcher {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { idx.Close() })
-	return matcher.New(idx, dir, v, place.DefaultGazetteer(), nil, matcher.WithClock(clock))
+	return matcher.New(idx, v, place.DefaultGazetteer(), nil, matcher.WithClock(clock))
 }
 
 // TestMatchQuality measures, over the labelled queries in
@@ -156,7 +156,7 @@ func TestTimeOfDayFilters(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer idx.Close()
-	m := matcher.New(idx, dir, v, place.DefaultGazetteer(), nil, matcher.WithClock(clock))
+	m := matcher.New(idx, v, place.DefaultGazetteer(), nil, matcher.WithClock(clock))
 	for _, c := range []struct {
 		text          string
 		after, before int
@@ -210,7 +210,7 @@ func TestGroupsByNameInALargeDirectory(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer idx.Close()
-	m := matcher.New(idx, dir, v, gaz, nil)
+	m := matcher.New(idx, v, gaz, nil)
 	for _, i := range []int{7, 2500, 5999} {
 		want := dir.Groups[i]
 		got := m.GroupsByName(want.Name)

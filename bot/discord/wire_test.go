@@ -78,7 +78,7 @@ func newEngine(t *testing.T, al bot.Alerter, log *slog.Logger) *bot.Engine {
 			return
 		}
 		real.vocab = vocab
-		real.m = matcher.New(idx, dir, vocab, place.DefaultGazetteer(), nil)
+		real.m = matcher.New(idx, vocab, place.DefaultGazetteer(), nil)
 		real.scr, real.err = crisis.New()
 	})
 	if real.err != nil {

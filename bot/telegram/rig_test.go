@@ -82,7 +82,7 @@ func loadReal(t testing.TB) {
 func newEngine(t testing.TB, al bot.Alerter, log *slog.Logger) *bot.Engine {
 	t.Helper()
 	loadReal(t)
-	m := matcher.New(real.idx, real.dir, real.vocab, real.gaz, log)
+	m := matcher.New(real.idx, real.vocab, real.gaz, log)
 	eng, err := bot.New(bot.Config{Matcher: m, Crisis: real.scr, Escalate: crisis.Escalate,
 		CountryFromLocale: crisis.CountryFromLocale, CountryFromText: real.scr.CountryFromText,
 		Vocabulary: real.vocab, Alerter: al, Logger: log, IDKey: testKey})

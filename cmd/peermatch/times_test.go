@@ -12,6 +12,7 @@ import (
 	_ "time/tzdata"
 
 	"github.com/peermatch/peermatch/data"
+	"github.com/peermatch/peermatch/index"
 )
 
 func timesDir() *data.Directory {
@@ -27,7 +28,7 @@ func runTimesTest(t *testing.T, env map[string]string, args ...string) (string, 
 	t.Helper()
 	var out, errb bytes.Buffer
 	now := time.Date(2026, 2, 10, 12, 0, 0, 0, time.UTC)
-	err := runTimes(context.Background(), args, func(k string) string { return env[k] }, &out, &errb, timesDir(), now)
+	err := runTimes(context.Background(), args, func(k string) string { return env[k] }, &out, &errb, index.NewScan(timesDir()), now)
 	return out.String(), errb.String(), err
 }
 

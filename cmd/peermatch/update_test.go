@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -8,13 +9,14 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/peermatch/peermatch/data/place"
 
 	"github.com/peermatch/peermatch/data"
-	"github.com/peermatch/peermatch/index"
 	"github.com/peermatch/peermatch/index/indextest"
 )
 
@@ -70,48 +72,117 @@ func synthetic(tb testing.TB, n int) []*data.Group {
 	return indextest.Synthetic(n, 3, v, place.DefaultGazetteer()).Groups
 }
 
-// TestReloadUpdatesInPlace: a change to one source of a directory big
-// enough to live on disk is applied to the index in use (no second index
-// is built beside it), and a restart finds that index again instead of
-// rebuilding.
+// logTo is env with the logs at info level going to w.
+func logTo(t testing.TB, state string) func(string) string {
+	return func(k string) string {
+		switch k {
+		case "PEERMATCH_STATE":
+			return state
+		case "PEERMATCH_LOG_FORMAT":
+			return "json"
+		}
+		return ""
+	}
+}
+
+// TestReloadUpdatesInPlace: a change to one source of a directory with
+// files in it is applied to the index in use as a difference (no index is
+// built), a restart on unchanged sources reopens the index without reading
+// a source, and a restart after a source changed applies only that one.
 func TestReloadUpdatesInPlace(t *testing.T) {
 	dir := t.TempDir()
 	files := writeSources(t, dir, synthetic(t, 6000), 1000)
-	getenv := env(t)
-	a, err := newApp(context.Background(), getenv, io.Discard, dir)
+	getenv := logTo(t, t.TempDir())
+	var logs syncBuffer
+	a, err := newApp(context.Background(), getenv, &logs, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := a.idxPath
+	path, idx := a.idxPath, a.idx
 	if path == "" {
-		t.Fatal("a 6,000-listing directory should be indexed on disk")
+		t.Fatal("a directory of files should be indexed on disk")
+	}
+	if !strings.Contains(logs.String(), `"msg":"search index built"`) {
+		t.Errorf("first start: no build logged:\n%s", logs.String())
 	}
 	time.Sleep(20 * time.Millisecond)
 	edited := editSource(t, files[2], 1)
-	before := a.idx
+	logs.Reset()
 	if err := a.reload(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if a.idxPath != path {
-		t.Errorf("reload built a new index at %s; want the one at %s updated", a.idxPath, path)
+	if a.idxPath != path || a.idx != idx {
+		t.Errorf("reload replaced the index (%s); want the one at %s updated", a.idxPath, path)
 	}
-	if _, ok := before.(*index.Bleve); !ok || a.idx == before {
-		t.Errorf("reload did not swap in the updated index")
-	}
-	g, ok := a.live.Group(edited)
-	if !ok || g.Name[:7] != "Round 1" {
+	if g, ok := a.live.Group(edited); !ok || !strings.HasPrefix(g.Name, "Round 1") {
 		t.Errorf("the edited listing is not served: %+v", g)
+	}
+	applied := func(l string) []string {
+		var out []string
+		for _, line := range strings.Split(l, "\n") {
+			var rec struct{ Msg, Source string }
+			if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "directory source applied" {
+				out = append(out, filepath.Base(rec.Source))
+			}
+		}
+		return out
+	}
+	if got := applied(logs.String()); len(got) != 1 || got[0] != "source-002.json" || !strings.Contains(logs.String(), `"changed":500`) {
+		t.Errorf("reload applied %v, want only source-002.json with its 500 changes:\n%s", got, logs.String())
 	}
 	a.Close()
 
-	b, err := newApp(context.Background(), getenv, io.Discard, dir)
+	logs.Reset()
+	b, err := newApp(context.Background(), getenv, &logs, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer b.Close()
-	if b.idxPath != path || index.BuiltFor(path) != b.dir.Hash() {
-		t.Errorf("restart opened %s (built for %q); want the updated index at %s", b.idxPath, index.BuiltFor(b.idxPath), path)
+	if b.idxPath != path || strings.Contains(logs.String(), "search index built") || len(applied(logs.String())) > 0 {
+		t.Errorf("restart on unchanged sources should reopen %s and read nothing:\n%s", path, logs.String())
 	}
+	if g, ok := b.live.Group(edited); !ok || !strings.HasPrefix(g.Name, "Round 1") || b.idx.Count() != 6000 {
+		t.Errorf("after restart: %+v, %d listings", g, b.idx.Count())
+	}
+	b.Close()
+
+	time.Sleep(20 * time.Millisecond)
+	edited = editSource(t, files[4], 2)
+	logs.Reset()
+	c, err := newApp(context.Background(), getenv, &logs, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if got := applied(logs.String()); strings.Contains(logs.String(), "search index built") || len(got) != 1 || got[0] != "source-004.json" {
+		t.Errorf("restart after one source changed applied %v, want source-004.json alone, no build:\n%s", got, logs.String())
+	}
+	if g, ok := c.live.Group(edited); !ok || !strings.HasPrefix(g.Name, "Round 2") {
+		t.Errorf("the listing edited while stopped is not served: %+v", g)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the logger and the test at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func (s *syncBuffer) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.b.Reset()
 }
 
 // BenchmarkReloadOneSource measures a reload after one source of 1,000
