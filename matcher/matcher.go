@@ -201,7 +201,7 @@ func (m *Matcher) Find(ctx context.Context, in data.Intake, offset, limit int) (
 	var hits []index.Hit
 	seen := map[string]bool{}
 	groups := map[string]*data.Group{} // read once per Find, from the index
-	stepOf := map[string]int{} // how relaxed the search that found a hit was
+	stepOf := map[string]int{}         // how relaxed the search that found a hit was
 	primary := 0
 	collect := func(q index.Query, si int, counts bool) error {
 		found, err := m.idx.Search(ctx, q)
