@@ -43,7 +43,7 @@ func demoRig(t testing.TB) *rig {
 		if demo.err != nil {
 			return
 		}
-		demo.idx, demo.err = index.Open(context.Background(), "", demo.dir, real.vocab, nil)
+		demo.idx, demo.err = index.Build(context.Background(), "", real.vocab, nil, index.Source{Name: "test", Groups: index.Slice(demo.dir.Groups)})
 	})
 	if demo.err != nil {
 		t.Fatal(demo.err)

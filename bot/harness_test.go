@@ -45,7 +45,7 @@ func loadReal(t testing.TB) {
 		}
 		real.gaz = place.DefaultGazetteer()
 		// The in-memory bleve index, as production runs it (on disk there).
-		real.idx, real.err = index.Open(context.Background(), "", real.dir, real.vocab, nil)
+		real.idx, real.err = index.Build(context.Background(), "", real.vocab, nil, index.Source{Name: "test", Groups: index.Slice(real.dir.Groups)})
 	})
 	if real.err != nil {
 		t.Fatal(real.err)

@@ -32,7 +32,7 @@ func TestLiveSwapNeverFailsASearch(t *testing.T) {
 	}
 	gaz := place.DefaultGazetteer()
 	build := func(dir *data.Directory) (*matcher.Matcher, index.Index) {
-		idx, err := index.Open(context.Background(), "", dir, v, nil)
+		idx, err := index.Build(context.Background(), "", v, nil, index.Source{Name: "test", Groups: index.Slice(dir.Groups)})
 		if err != nil {
 			t.Fatal(err)
 		}

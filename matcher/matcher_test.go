@@ -32,7 +32,7 @@ func newMatcher(t testing.TB) *matcher.Matcher {
 	if err != nil {
 		t.Fatal(err)
 	}
-	idx, err := index.Open(context.Background(), "", dir, v, nil)
+	idx, err := index.Build(context.Background(), "", v, nil, index.Source{Name: "test", Groups: index.Slice(dir.Groups)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +151,7 @@ func TestTimeOfDayFilters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	idx, err := index.Open(context.Background(), "", dir, v, nil)
+	idx, err := index.Build(context.Background(), "", v, nil, index.Source{Name: "test", Groups: index.Slice(dir.Groups)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +205,7 @@ func TestGroupsByNameInALargeDirectory(t *testing.T) {
 	}
 	gaz := place.DefaultGazetteer()
 	dir := indextest.Synthetic(6000, 3, v, gaz)
-	idx, err := index.Open(context.Background(), "", dir, v, nil)
+	idx, err := index.Build(context.Background(), "", v, nil, index.Source{Name: "test", Groups: index.Slice(dir.Groups)})
 	if err != nil {
 		t.Fatal(err)
 	}

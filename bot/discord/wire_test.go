@@ -72,7 +72,7 @@ func newEngine(t *testing.T, al bot.Alerter, log *slog.Logger) *bot.Engine {
 			real.err = err
 			return
 		}
-		idx, err := index.Open(context.Background(), "", dir, vocab, nil)
+		idx, err := index.Build(context.Background(), "", vocab, nil, index.Source{Name: "test", Groups: index.Slice(dir.Groups)})
 		if err != nil {
 			real.err = err
 			return

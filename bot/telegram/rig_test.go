@@ -68,7 +68,7 @@ func loadReal(t testing.TB) {
 			return
 		}
 		real.gaz = place.DefaultGazetteer()
-		if real.idx, real.err = index.Open(context.Background(), "", real.dir, real.vocab, nil); real.err != nil {
+		if real.idx, real.err = index.Build(context.Background(), "", real.vocab, nil, index.Source{Name: "test", Groups: index.Slice(real.dir.Groups)}); real.err != nil {
 			return
 		}
 		real.scr, real.err = crisis.New()
