@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/peermatch/peermatch/data"
+	bolt "go.etcd.io/bbolt"
 )
 
 // ErrClosed is returned by searches on a closed index.
@@ -121,4 +122,25 @@ func (q *Query) normalize() {
 	if q.Near != nil && q.RadiusKm <= 0 {
 		q.RadiusKm = DefaultRadiusKm
 	}
+}
+
+// Owner names the source that holds the listing id (Build's and
+// ReplaceSource's source name, "" for Index), so that a loader applying
+// one source can tell its own listings from another source's: an id or a
+// meeting (DuplicateOf) another source already holds.
+func (b *Bleve) Owner(ctx context.Context, id string) (string, bool) {
+	st := b.st
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	if b.closed.Load() || st.closed {
+		return "", false
+	}
+	var src []byte
+	_ = st.db.View(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bucketOwner).Get([]byte(id)); v != nil {
+			src = []byte(string(v)) // bbolt's bytes live only in the transaction
+		}
+		return nil
+	})
+	return string(src), src != nil
 }
