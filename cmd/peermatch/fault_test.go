@@ -235,3 +235,39 @@ func TestDuplicatesMergedAcrossReloads(t *testing.T) {
 		t.Errorf("the district's copy of the noon group is served too")
 	}
 }
+
+// TestTakenIDRenamedOnEveryLoad: an id two sources use is the first
+// source's; the later one's listing is served as "<source>.<id>", after
+// the build and after the later source is reloaded (it never takes the
+// id over).
+func TestTakenIDRenamedOnEveryLoad(t *testing.T) {
+	dir := t.TempDir()
+	alpha, beta := filepath.Join(dir, "alpha.json"), filepath.Join(dir, "beta.json")
+	writeGroups(t, alpha, "shared")
+	writeGroups(t, beta, "shared", "beta-one")
+	var logs syncBuffer
+	a, err := newApp(context.Background(), logTo(t, t.TempDir()), &logs, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	check := func(when string) {
+		t.Helper()
+		if src, _ := a.idx.Owner(context.Background(), "shared"); src != alpha {
+			t.Errorf("%s: shared is held by %q, want %s", when, src, alpha)
+		}
+		if src, _ := a.idx.Owner(context.Background(), "beta.shared"); src != beta {
+			t.Errorf("%s: beta.shared is held by %q, want %s:\n%s", when, src, beta, logs.String())
+		}
+	}
+	check("after the build")
+	time.Sleep(20 * time.Millisecond)
+	writeGroups(t, beta, "shared", "beta-one", "beta-two")
+	if err := a.reload(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	check("after beta.json changed")
+	if _, ok := a.live.Group("beta-two"); !ok {
+		t.Errorf("beta-two is not served")
+	}
+}

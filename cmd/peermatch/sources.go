@@ -310,91 +310,49 @@ func (d *dedup) duplicateOf(pos int, g *data.Group) (dupFirst, bool, []uint64) {
 	return dupFirst{}, false, mine
 }
 
-type held struct {
-	kept string
-	g    *data.Group
-}
-
 // replaceSource applies s's listings now to the index as a difference
-// (index.ReplaceSource), after a build or on a reload: a listing another
-// source holds the meeting of (the index's DuplicateOf) is merged into
-// that one rather than indexed. had is how many listings the index held of
-// s: a source that gave listings and now gives none but problems keeps
-// them (errNothingLeft).
+// (index.ReplaceSource), after a build or on a reload: a listing of a
+// meeting another source holds (DuplicateOf, Owner) is merged into that
+// one rather than indexed, and an id another source holds is renamed, as
+// a build does. had is how many listings the index held of s: a source
+// that gave listings and now gives none but problems keeps them
+// (errNothingLeft).
 func (d *dedup) replaceSource(ctx context.Context, b *index.Bleve, s source, fp string, had int) (index.Diff, error) {
 	d.forget(s.name)
-	var diff index.Diff
-	// A second pass only when a listing looked like the duplicate of one
-	// this very source held under another id (an id that changed): once
-	// the old id is gone it is read again, and indexed.
-	for range 2 {
-		problems := 0
-		var dups []held
-		mine := map[uint64]bool{}
-		in := d.a.records(ctx, s, func(p error) { problems++; d.a.logProblem(p) })
-		seq := func(yield func(*data.Group, error) bool) {
-			for g, err := range in {
-				if err != nil {
-					yield(nil, err)
-					return
-				}
-				setSource(g, s.name)
-				mine[maphash.String(d.seed, g.ID)] = true
-				if kept, ok := b.DuplicateOf(ctx, g); ok && !mine[maphash.String(d.seed, kept)] {
-					dups = append(dups, held{kept, g})
-					continue
-				}
-				d.mergeInto(g)
-				if !yield(g, nil) {
-					return
-				}
+	other := func(id string) bool {
+		owner, ok := b.Owner(ctx, id)
+		return ok && owner != s.name
+	}
+	problems := 0
+	in := d.a.records(ctx, s, func(p error) { problems++; d.a.logProblem(p) })
+	seq := func(yield func(*data.Group, error) bool) {
+		for g, err := range in {
+			if err != nil {
+				yield(nil, err)
+				return
 			}
-			// A listing held back whose twin this source lists too is
-			// its own: a source that lists a meeting twice is served as
-			// it lists it.
-			rest := dups[:0]
-			for _, h := range dups {
-				if !mine[maphash.String(d.seed, h.kept)] {
-					rest = append(rest, h)
-					continue
+			setSource(g, s.name)
+			if kept, ok := b.DuplicateOf(ctx, g); ok && other(kept) {
+				if d.merge(kept, s.name, g) {
+					d.a.log.Info("same meeting in two sources, served once", "kept", kept, "merged", g.ID, "source", s.name)
 				}
-				d.mergeInto(h.g)
-				if !yield(h.g, nil) {
-					return
-				}
-			}
-			dups = rest
-		}
-		var err error
-		if diff, err = b.ReplaceSource(ctx, s.name, fp, guard(seq, had, &problems)); err != nil {
-			return diff, err
-		}
-		gone := map[string]bool{}
-		for _, id := range diff.Removed {
-			gone[id] = true
-		}
-		again := false
-		for _, h := range dups {
-			if gone[h.kept] {
-				again = true
 				continue
 			}
-			if d.merge(h.kept, s.name, h.g) {
-				d.a.log.Info("same meeting in two sources, served once", "kept", h.kept, "merged", h.g.ID, "source", s.name)
+			if other(g.ID) {
+				d.renameAs(s, g, other)
+			}
+			d.mergeInto(g)
+			if !yield(g, nil) {
+				return
 			}
 		}
-		if !again {
-			break
-		}
 	}
-	return diff, nil
+	return b.ReplaceSource(ctx, s.name, fp, guard(seq, had, &problems))
 }
 
-// rename gives g "<source>.<id>" when an earlier source took its id.
+// rename gives g "<source>.<id>" when an earlier source took its id,
+// while building.
 func (d *dedup) rename(pos int, s source, g *data.Group) {
-	if d.ids == nil {
-		return
-	}
 	h := maphash.String(d.seed, g.ID)
 	owner, ok := d.ids[h]
 	if !ok {
@@ -404,14 +362,23 @@ func (d *dedup) rename(pos int, s source, g *data.Group) {
 	if owner == pos {
 		return // a repeat within one source: the index keeps the first
 	}
+	if d.renameAs(s, g, func(id string) bool { _, ok := d.ids[maphash.String(d.seed, id)]; return ok }) {
+		d.ids[maphash.String(d.seed, g.ID)] = pos
+	}
+}
+
+// renameAs gives g, whose id another source holds, the id
+// "<source>.<id>" unless taken says that one is taken too (the index then
+// keeps the first listing of the id), and reports whether it did.
+func (d *dedup) renameAs(s source, g *data.Group, taken func(id string) bool) bool {
 	renamed := importer.Slugify(importer.ParseSource(s.name).Slug(), "source") + "." + g.ID
-	if !data.ValidID(renamed) {
-		return
+	if !data.ValidID(renamed) || taken(renamed) {
+		return false
 	}
 	d.a.log.Warn("directory record", "problem", (&importer.Warning{RecordError: &data.RecordError{Source: s.name, ID: g.ID, Field: "id",
 		Reason: fmt.Sprintf("id already used by another source's listing: served as %q", renamed)}}).Error())
 	g.ID = renamed
-	d.ids[maphash.String(d.seed, renamed)] = pos
+	return true
 }
 
 // errNothingLeft stops a source's replacement when a source that gave
