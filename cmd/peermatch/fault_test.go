@@ -221,6 +221,23 @@ func TestDuplicatesMergedAcrossReloads(t *testing.T) {
 		t.Fatal(err)
 	}
 	check(a, "after the district's feed changed")
+	// A district feed that breaks keeps what it merged: the intergroup's
+	// listing still names it after the intergroup's own feed is re-read.
+	time.Sleep(20 * time.Millisecond)
+	if err := os.WriteFile(filepath.Join(dir, "2-district.json"), []byte(`[{"name": "Midnight`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	other["time"] = "12:45"
+	write("1-intergroup.json", nycSaturday(), other)
+	if err := a.reload(context.Background()); err == nil {
+		t.Errorf("reload with the district's feed broken: no error")
+	}
+	check(a, "after the district's feed broke")
+	time.Sleep(20 * time.Millisecond)
+	write("2-district.json", dup, otherD)
+	if err := a.reload(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	a.Close()
 	time.Sleep(20 * time.Millisecond)
 	other["time"] = "13:00"

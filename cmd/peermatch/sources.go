@@ -318,11 +318,15 @@ func (d *dedup) duplicateOf(pos int, g *data.Group) (dupFirst, bool, []uint64) {
 // that gave listings and now gives none but problems keeps them
 // (errNothingLeft).
 func (d *dedup) replaceSource(ctx context.Context, b *index.Bleve, s source, fp string, had int) (index.Diff, error) {
-	d.forget(s.name)
 	other := func(id string) bool {
 		owner, ok := b.Owner(ctx, id)
 		return ok && owner != s.name
 	}
+	type dup struct {
+		kept string
+		g    *data.Group
+	}
+	var dups []dup // recorded once the source is applied: a failed read changes nothing
 	problems := 0
 	in := d.a.records(ctx, s, func(p error) { problems++; d.a.logProblem(p) })
 	seq := func(yield func(*data.Group, error) bool) {
@@ -333,9 +337,7 @@ func (d *dedup) replaceSource(ctx context.Context, b *index.Bleve, s source, fp 
 			}
 			setSource(g, s.name)
 			if kept, ok := b.DuplicateOf(ctx, g); ok && other(kept) {
-				if d.merge(kept, s.name, g) {
-					d.a.log.Info("same meeting in two sources, served once", "kept", kept, "merged", g.ID, "source", s.name)
-				}
+				dups = append(dups, dup{kept, g})
 				continue
 			}
 			if other(g.ID) {
@@ -347,7 +349,26 @@ func (d *dedup) replaceSource(ctx context.Context, b *index.Bleve, s source, fp 
 			}
 		}
 	}
-	return b.ReplaceSource(ctx, s.name, fp, guard(seq, had, &problems))
+	diff, err := b.ReplaceSource(ctx, s.name, fp, guard(seq, had, &problems))
+	if err != nil {
+		return diff, err
+	}
+	known := map[string]bool{}
+	for _, ms := range d.merges {
+		for _, m := range ms {
+			if m.Source == s.name {
+				known[m.Group.ID] = true
+			}
+		}
+	}
+	d.forget(s.name)
+	for _, x := range dups {
+		d.merge(x.kept, s.name, x.g)
+		if !known[x.g.ID] {
+			d.a.log.Info("same meeting in two sources, served once", "kept", x.kept, "merged", x.g.ID, "source", s.name)
+		}
+	}
+	return diff, nil
 }
 
 // rename gives g "<source>.<id>" when an earlier source took its id,
