@@ -16,7 +16,9 @@ import (
 // cheap at any interval people would choose, and it works on every
 // filesystem, including the network mounts operators keep data on.
 func (a *app) watch(ctx context.Context, every time.Duration) {
-	last := fingerprint(a.sources(), time.Now())
+	// From what the start read: a change between the start and this
+	// goroutine's first look is a change too.
+	last := a.loaded
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {

@@ -105,6 +105,7 @@ type app struct {
 	idxPath string   // where idx lives on disk; "" in memory
 	served  []string // the names of the sources idx holds
 	dd      *dedup
+	loaded  string // the sources' fingerprint (reload.go) taken before the start read them
 
 	preloaded chan struct{} // closed when the gazetteer has loaded
 }
@@ -209,6 +210,7 @@ func newApp(ctx context.Context, getenv func(string) string, stderr io.Writer, d
 	}
 	a := &app{log: log, stateDir: sd, vocab: vocab, gaz: place.DefaultGazetteer(), preloaded: make(chan struct{}),
 		sources: directorySources(sd, cmp.Or(dataPaths, getenv("PEERMATCH_DATA")))}
+	a.loaded = fingerprint(a.sources(), time.Now())
 	srcs, err := expandSources(a.sources())
 	if err != nil {
 		return nil, err
