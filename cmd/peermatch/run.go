@@ -196,26 +196,7 @@ func dataFlag(args []string) string {
 // is applied to it as a difference; only a missing index or one of
 // another mapping or vocabulary is built, streaming the sources.
 func newApp(ctx context.Context, getenv func(string) string, stderr io.Writer, dataPaths string) (*app, error) {
-	log, err := newLogger(getenv, stderr)
-	if err != nil {
-		return nil, err
-	}
-	sd, err := stateDir(getenv)
-	if err != nil {
-		return nil, err
-	}
-	vocab, err := data.DefaultVocabulary()
-	if err != nil {
-		return nil, err
-	}
-	a := &app{log: log, stateDir: sd, vocab: vocab, gaz: place.DefaultGazetteer(), preloaded: make(chan struct{}),
-		sources: directorySources(sd, cmp.Or(dataPaths, getenv("PEERMATCH_DATA")))}
-	a.loaded = fingerprint(a.sources(), time.Now())
-	srcs, err := expandSources(a.sources())
-	if err != nil {
-		return nil, err
-	}
-	built, err := a.open(ctx, srcs)
+	a, built, err := openIndex(ctx, getenv, stderr, dataPaths)
 	if err != nil {
 		return nil, err
 	}
@@ -228,11 +209,40 @@ func newApp(ctx context.Context, getenv func(string) string, stderr io.Writer, d
 	if getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(servingMemoryLimit)
 	}
+	a.preloaded = make(chan struct{})
 	go func() { // off the first message's path; lookups wait for it if they come first
 		defer close(a.preloaded)
 		a.gaz.Preload()
 	}()
 	return a, nil
+}
+
+// openIndex is newApp without the matcher, for a command that only reads
+// listings back (times): the index, up to date with the sources.
+func openIndex(ctx context.Context, getenv func(string) string, stderr io.Writer, dataPaths string) (a *app, built bool, err error) {
+	log, err := newLogger(getenv, stderr)
+	if err != nil {
+		return nil, false, err
+	}
+	sd, err := stateDir(getenv)
+	if err != nil {
+		return nil, false, err
+	}
+	vocab, err := data.DefaultVocabulary()
+	if err != nil {
+		return nil, false, err
+	}
+	a = &app{log: log, stateDir: sd, vocab: vocab, gaz: place.DefaultGazetteer(),
+		sources: directorySources(sd, cmp.Or(dataPaths, getenv("PEERMATCH_DATA")))}
+	a.loaded = fingerprint(a.sources(), time.Now())
+	srcs, err := expandSources(a.sources())
+	if err != nil {
+		return nil, false, err
+	}
+	if built, err = a.open(ctx, srcs); err != nil {
+		return nil, false, err
+	}
+	return a, built, nil
 }
 
 // open opens the index of srcs: reopened and brought up to date when it
