@@ -151,3 +151,21 @@ func TestTimesSeesImportedGroups(t *testing.T) {
 		t.Errorf("times of an imported group: %v\n%s%s", err, out, errOut)
 	}
 }
+
+// TestFindGroupInALargeIndex: past scanNamesUpTo listings, names are
+// matched among the index's text hits rather than by reading every one.
+func TestFindGroupInALargeIndex(t *testing.T) {
+	gs := synthetic(t, scanNamesUpTo+500)
+	want := gs[len(gs)/2]
+	want.Name = "Zebra Lantern Circle"
+	idx := index.NewScan(data.NewDirectory(gs))
+	for _, q := range []string{want.ID, "zebra lantern"} {
+		g, err := findGroup(context.Background(), idx, q)
+		if err != nil || g.ID != want.ID {
+			t.Errorf("findGroup(%q) = %v, %v; want %s", q, g, err, want.ID)
+		}
+	}
+	if _, err := findGroup(context.Background(), idx, "no such words anywhere"); err == nil {
+		t.Errorf("findGroup of unknown words: no error")
+	}
+}
