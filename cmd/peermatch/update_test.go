@@ -423,3 +423,28 @@ func BenchmarkReloadOneSource(b *testing.B) {
 	}
 	b.ReportMetric(total.Seconds()/float64(b.N), "s/reload")
 }
+
+// TestEmbeddedSourcesUnchangedOnRestart: the embedded directory beside an
+// imported folder is not read again at a restart (its fingerprint is the
+// hash of its files as built in), and default and demo differ.
+func TestEmbeddedSourcesUnchangedOnRestart(t *testing.T) {
+	d, err1 := embeddedFingerprint("default")
+	m, err2 := embeddedFingerprint("demo")
+	if err1 != nil || err2 != nil || d == m {
+		t.Fatalf("fingerprints: default %q (%v), demo %q (%v)", d, err1, m, err2)
+	}
+	dir := t.TempDir()
+	writeGroups(t, filepath.Join(dir, "local.json"), "local-one")
+	getenv := logTo(t, t.TempDir())
+	for i := range 2 {
+		var logs syncBuffer
+		a, err := newApp(context.Background(), getenv, &logs, "default,"+dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.Close()
+		if i == 1 && strings.Contains(logs.String(), "directory source applied") {
+			t.Errorf("a restart on unchanged sources read one again:\n%s", logs.String())
+		}
+	}
+}
