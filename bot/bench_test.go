@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/peermatch/peermatch/data"
 	"github.com/peermatch/peermatch/index"
 	"github.com/peermatch/peermatch/index/indextest"
 	"github.com/peermatch/peermatch/matcher"
@@ -35,18 +34,23 @@ func BenchmarkHandleNational(b *testing.B) {
 		}
 	}
 	loadReal(b)
-	dir := data.NewDirectory(append(slices.Clone(real.dir.Groups), indextest.Synthetic(n, 1, real.vocab, real.gaz).Groups...))
 	path := os.Getenv("PEERMATCH_BENCH_DIR")
 	if path == "" {
 		path = b.TempDir()
 	}
-	idx, err := index.Open(context.Background(), filepath.Join(path, "bot-national"), dir, real.vocab, nil)
+	path = filepath.Join(path, "bot-national-"+strconv.Itoa(n))
+	idx, err := index.Reopen(context.Background(), path, real.vocab, nil)
+	if err != nil { // none yet (or of another mapping): the first run builds it
+		idx, err = index.Build(context.Background(), path, real.vocab, nil,
+			index.Source{Name: "default", Groups: index.Slice(real.dir.Groups)},
+			index.Source{Name: "national", Groups: index.Slice(indextest.Synthetic(n, 1, real.vocab, real.gaz).Groups)})
+	}
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { idx.Close() })
 	clk := newClock(time.Date(2026, 11, 26, 20, 0, 0, 0, time.UTC))
-	m := matcher.New(idx, dir, real.vocab, real.gaz, nil, matcher.WithClock(clk.Now))
+	m := matcher.New(idx, real.vocab, real.gaz, nil, matcher.WithClock(clk.Now))
 	benchHandle(b, newRig(b, rigOptions{matcher: m}))
 }
 

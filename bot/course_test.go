@@ -43,13 +43,13 @@ func demoRig(t testing.TB) *rig {
 		if demo.err != nil {
 			return
 		}
-		demo.idx, demo.err = index.Open(context.Background(), "", demo.dir, real.vocab, nil)
+		demo.idx, demo.err = index.Build(context.Background(), "", real.vocab, nil, index.Source{Name: "test", Groups: index.Slice(demo.dir.Groups)})
 	})
 	if demo.err != nil {
 		t.Fatal(demo.err)
 	}
 	clk := newClock(time.Date(2026, 11, 26, 20, 0, 0, 0, time.UTC))
-	r := newRig(t, rigOptions{matcher: matcher.New(demo.idx, demo.dir, real.vocab, real.gaz, nil, matcher.WithClock(clk.Now))})
+	r := newRig(t, rigOptions{matcher: matcher.New(demo.idx, real.vocab, real.gaz, nil, matcher.WithClock(clk.Now))})
 	r.clk = clk
 	return r
 }

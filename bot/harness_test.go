@@ -45,7 +45,7 @@ func loadReal(t testing.TB) {
 		}
 		real.gaz = place.DefaultGazetteer()
 		// The in-memory bleve index, as production runs it (on disk there).
-		real.idx, real.err = index.Open(context.Background(), "", real.dir, real.vocab, nil)
+		real.idx, real.err = index.Build(context.Background(), "", real.vocab, nil, index.Source{Name: "test", Groups: index.Slice(real.dir.Groups)})
 	})
 	if real.err != nil {
 		t.Fatal(real.err)
@@ -54,7 +54,7 @@ func loadReal(t testing.TB) {
 
 func newMatcher(t testing.TB, now func() time.Time, log *slog.Logger) *matcher.Matcher {
 	loadReal(t)
-	return matcher.New(real.idx, real.dir, real.vocab, real.gaz, log, matcher.WithClock(now))
+	return matcher.New(real.idx, real.vocab, real.gaz, log, matcher.WithClock(now))
 }
 
 // clock is an injected, movable clock.

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/peermatch/peermatch/data"
+	bolt "go.etcd.io/bbolt"
 )
 
 // ErrClosed is returned by searches on a closed index.
@@ -72,6 +73,11 @@ type Index interface {
 	Delete(ctx context.Context, ids ...string) error
 	// Group reads one listing back, ErrNotFound when absent.
 	Group(ctx context.Context, id string) (*data.Group, error)
+	// Listings streams every listing in id order, read back as Group
+	// reads them, so a caller can go through a directory it does not hold
+	// (a small one's names, the matcher's sample of words). Breaking out
+	// of the loop stops the read; an error ends the sequence.
+	Listings(ctx context.Context) iter.Seq2[*data.Group, error]
 	Close() error
 }
 
@@ -116,4 +122,25 @@ func (q *Query) normalize() {
 	if q.Near != nil && q.RadiusKm <= 0 {
 		q.RadiusKm = DefaultRadiusKm
 	}
+}
+
+// Owner names the source that holds the listing id (Build's and
+// ReplaceSource's source name, "" for Index), so that a loader applying
+// one source can tell its own listings from another source's: an id or a
+// meeting (DuplicateOf) another source already holds.
+func (b *Bleve) Owner(ctx context.Context, id string) (string, bool) {
+	st := b.st
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	if b.closed.Load() || st.closed {
+		return "", false
+	}
+	var src []byte
+	_ = st.db.View(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bucketOwner).Get([]byte(id)); v != nil {
+			src = []byte(string(v)) // bbolt's bytes live only in the transaction
+		}
+		return nil
+	})
+	return string(src), src != nil
 }

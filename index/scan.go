@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 	"sync"
@@ -102,6 +103,29 @@ func (s *Scan) Group(ctx context.Context, id string) (*data.Group, error) {
 		return g, nil
 	}
 	return nil, fmt.Errorf("%w: %s", ErrNotFound, id)
+}
+
+// Listings implements Index.
+func (s *Scan) Listings(ctx context.Context) iter.Seq2[*data.Group, error] {
+	return func(yield func(*data.Group, error) bool) {
+		if s.closed.Load() {
+			yield(nil, ErrClosed)
+			return
+		}
+		s.mu.RLock()
+		gs := slices.Clone(s.dir.Groups)
+		s.mu.RUnlock()
+		slices.SortFunc(gs, func(a, b *data.Group) int { return strings.Compare(a.ID, b.ID) })
+		for _, g := range gs {
+			if err := ctx.Err(); err != nil {
+				yield(nil, err)
+				return
+			}
+			if !yield(g, nil) {
+				return
+			}
+		}
+	}
 }
 
 // Close implements Index.

@@ -484,19 +484,3 @@ func writeFile(name string, b []byte) error {
 	}
 	return nil
 }
-
-// BuiltFor reads the record of the index persisted under path and returns
-// the hash of the directory it holds ("" when there is none, or it is
-// mid-update), so a caller can find an updated index again after a
-// restart even if it lives under an older directory's name.
-func BuiltFor(path string) string {
-	b, err := os.ReadFile(filepath.Join(path, "meta.json"))
-	if err != nil {
-		return ""
-	}
-	var m meta
-	if json.Unmarshal(b, &m) != nil || m.MappingVersion != MappingVersion || m.Directory == "updating" {
-		return ""
-	}
-	return m.Directory
-}

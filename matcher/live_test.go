@@ -32,11 +32,11 @@ func TestLiveSwapNeverFailsASearch(t *testing.T) {
 	}
 	gaz := place.DefaultGazetteer()
 	build := func(dir *data.Directory) (*matcher.Matcher, index.Index) {
-		idx, err := index.Open(context.Background(), "", dir, v, nil)
+		idx, err := index.Build(context.Background(), "", v, nil, index.Source{Name: "test", Groups: index.Slice(dir.Groups)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		return matcher.New(idx, dir, v, gaz, nil), idx
+		return matcher.New(idx, v, gaz, nil), idx
 	}
 	m0, idx0 := build(def)
 	live := matcher.NewLive(m0)

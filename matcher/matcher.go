@@ -7,6 +7,7 @@ package matcher
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -23,7 +24,6 @@ import (
 // Matcher finds groups for intakes. It is safe for concurrent use.
 type Matcher struct {
 	idx   index.Index
-	dir   *data.Directory
 	vocab *data.Vocabulary
 	gaz   *place.Gazetteer
 	lex   *lexicon
@@ -37,23 +37,59 @@ type Option func(*Matcher)
 // WithClock injects the clock used to read "tonight" or "this weekend".
 func WithClock(now func() time.Time) Option { return func(m *Matcher) { m.now = now } }
 
-// New returns a matcher over idx, which must index dir.
-func New(idx index.Index, dir *data.Directory, vocab *data.Vocabulary, gaz *place.Gazetteer, log *slog.Logger, opts ...Option) *Matcher {
+// New returns a matcher over idx. It holds no directory: listings are read
+// back from the index, and the words it learns from listings come from the
+// first maxLearn the index streams.
+func New(idx index.Index, vocab *data.Vocabulary, gaz *place.Gazetteer, log *slog.Logger, opts ...Option) *Matcher {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	m := &Matcher{idx: idx, dir: dir, vocab: vocab, gaz: gaz, lex: newLexicon(vocab, dir.Groups), log: log, now: time.Now}
+	m := &Matcher{idx: idx, vocab: vocab, gaz: gaz, log: log, now: time.Now}
 	for _, o := range opts {
 		o(m)
 	}
+	m.lex = newLexicon(vocab, m.sample(context.Background(), maxLearn))
 	return m
+}
+
+// sample reads the first n listings of the index. A read that fails part
+// way leaves the lexicon what it learned so far: the vocabulary's own
+// words still work, so it is logged, not fatal.
+func (m *Matcher) sample(ctx context.Context, n int) []*data.Group {
+	var out []*data.Group
+	for g, err := range m.idx.Listings(ctx) {
+		if err != nil {
+			m.log.Warn("matcher: reading listings to learn their words", "err", err.Error())
+			break
+		}
+		out = append(out, g)
+		if len(out) == n {
+			break
+		}
+	}
+	return out
 }
 
 // Vocabulary returns the topic vocabulary the matcher reads words with.
 func (m *Matcher) Vocabulary() *data.Vocabulary { return m.vocab }
 
-// Group returns a group by id.
-func (m *Matcher) Group(id string) (*data.Group, bool) { return m.dir.Group(id) }
+// Group returns a group by id, read back from the index. An id the index
+// does not hold is simply absent; a failed read is logged and treated so
+// too, since the conversation can only say the group is gone either way.
+func (m *Matcher) Group(id string) (*data.Group, bool) {
+	return m.group(context.Background(), id)
+}
+
+func (m *Matcher) group(ctx context.Context, id string) (*data.Group, bool) {
+	g, err := m.idx.Group(ctx, id)
+	if err != nil {
+		if !errors.Is(err, index.ErrNotFound) {
+			m.log.Warn("matcher: reading a listing", "id", id, "err", err.Error())
+		}
+		return nil, false
+	}
+	return g, true
+}
 
 // Locate resolves a place the person typed ("78701", "Austin, TX").
 func (m *Matcher) Locate(text string) (place.Place, bool) {
@@ -164,7 +200,8 @@ func (m *Matcher) Find(ctx context.Context, in data.Intake, offset, limit int) (
 	// Each step keeps what the stricter ones found and adds to it.
 	var hits []index.Hit
 	seen := map[string]bool{}
-	stepOf := map[string]int{} // how relaxed the search that found a hit was
+	groups := map[string]*data.Group{} // read once per Find, from the index
+	stepOf := map[string]int{}         // how relaxed the search that found a hit was
 	primary := 0
 	collect := func(q index.Query, si int, counts bool) error {
 		found, err := m.idx.Search(ctx, q)
@@ -172,8 +209,18 @@ func (m *Matcher) Find(ctx context.Context, in data.Intake, offset, limit int) (
 			return fmt.Errorf("matcher: %w", err)
 		}
 		for _, h := range found {
-			g, ok := m.dir.Group(h.ID)
-			if seen[h.ID] || !ok || !forPerson(g, in) {
+			if seen[h.ID] {
+				continue
+			}
+			g, ok := groups[h.ID]
+			if !ok {
+				if g, ok = m.group(ctx, h.ID); !ok {
+					// Removed by a reload between the search and the read.
+					continue
+				}
+				groups[h.ID] = g
+			}
+			if !forPerson(g, in) {
 				continue
 			}
 			seen[h.ID] = true
@@ -229,10 +276,7 @@ func (m *Matcher) Find(ctx context.Context, in data.Intake, offset, limit int) (
 	}
 	out := make([]data.Match, 0, len(hits))
 	for _, h := range hits {
-		g, ok := m.dir.Group(h.ID)
-		if !ok {
-			continue
-		}
+		g := groups[h.ID]
 		out = append(out, data.Match{Group: g, Score: h.Score, DistanceKm: h.DistanceKm})
 	}
 	// Topics come best first: a listing of the topic the person mentioned
@@ -520,19 +564,29 @@ func (m *Matcher) reasons(g *data.Group, in data.Intake, dist float64) []data.Re
 const nameScanLimit = 5000
 
 // nameCandidates are the listings GroupsByName scores: all of a small
-// directory, or the index's best text matches in a large one.
+// directory, read from the index, or the index's best text matches in a
+// large one.
 func (m *Matcher) nameCandidates(q string) []*data.Group {
-	if len(m.dir.Groups) <= nameScanLimit {
-		return m.dir.Groups
+	ctx := context.Background()
+	if m.idx.Count() <= nameScanLimit {
+		var out []*data.Group
+		for g, err := range m.idx.Listings(ctx) {
+			if err != nil {
+				m.log.Warn("name search: reading listings", "err", err.Error())
+				break
+			}
+			out = append(out, g)
+		}
+		return out
 	}
-	hits, err := m.idx.Search(context.Background(), index.Query{Words: q, Size: 50})
+	hits, err := m.idx.Search(ctx, index.Query{Words: q, Size: 50})
 	if err != nil {
 		m.log.Warn("name search", "err", err.Error())
 		return nil
 	}
 	out := make([]*data.Group, 0, len(hits))
 	for _, h := range hits {
-		if g, ok := m.dir.Group(h.ID); ok {
+		if g, ok := m.group(ctx, h.ID); ok {
 			out = append(out, g)
 		}
 	}

@@ -32,12 +32,12 @@ func newMatcher(t testing.TB) *matcher.Matcher {
 	if err != nil {
 		t.Fatal(err)
 	}
-	idx, err := index.Open(context.Background(), "", dir, v, nil)
+	idx, err := index.Build(context.Background(), "", v, nil, index.Source{Name: "test", Groups: index.Slice(dir.Groups)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { idx.Close() })
-	return matcher.New(idx, dir, v, place.DefaultGazetteer(), nil, matcher.WithClock(clock))
+	return matcher.New(idx, v, place.DefaultGazetteer(), nil, matcher.WithClock(clock))
 }
 
 // TestMatchQuality measures, over the labelled queries in
@@ -151,12 +151,12 @@ func TestTimeOfDayFilters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	idx, err := index.Open(context.Background(), "", dir, v, nil)
+	idx, err := index.Build(context.Background(), "", v, nil, index.Source{Name: "test", Groups: index.Slice(dir.Groups)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer idx.Close()
-	m := matcher.New(idx, dir, v, place.DefaultGazetteer(), nil, matcher.WithClock(clock))
+	m := matcher.New(idx, v, place.DefaultGazetteer(), nil, matcher.WithClock(clock))
 	for _, c := range []struct {
 		text          string
 		after, before int
@@ -205,12 +205,12 @@ func TestGroupsByNameInALargeDirectory(t *testing.T) {
 	}
 	gaz := place.DefaultGazetteer()
 	dir := indextest.Synthetic(6000, 3, v, gaz)
-	idx, err := index.Open(context.Background(), "", dir, v, nil)
+	idx, err := index.Build(context.Background(), "", v, nil, index.Source{Name: "test", Groups: index.Slice(dir.Groups)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer idx.Close()
-	m := matcher.New(idx, dir, v, gaz, nil)
+	m := matcher.New(idx, v, gaz, nil)
 	for _, i := range []int{7, 2500, 5999} {
 		want := dir.Groups[i]
 		got := m.GroupsByName(want.Name)

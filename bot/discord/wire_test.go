@@ -72,13 +72,13 @@ func newEngine(t *testing.T, al bot.Alerter, log *slog.Logger) *bot.Engine {
 			real.err = err
 			return
 		}
-		idx, err := index.Open(context.Background(), "", dir, vocab, nil)
+		idx, err := index.Build(context.Background(), "", vocab, nil, index.Source{Name: "test", Groups: index.Slice(dir.Groups)})
 		if err != nil {
 			real.err = err
 			return
 		}
 		real.vocab = vocab
-		real.m = matcher.New(idx, dir, vocab, place.DefaultGazetteer(), nil)
+		real.m = matcher.New(idx, vocab, place.DefaultGazetteer(), nil)
 		real.scr, real.err = crisis.New()
 	})
 	if real.err != nil {

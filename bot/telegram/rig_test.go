@@ -68,7 +68,7 @@ func loadReal(t testing.TB) {
 			return
 		}
 		real.gaz = place.DefaultGazetteer()
-		if real.idx, real.err = index.Open(context.Background(), "", real.dir, real.vocab, nil); real.err != nil {
+		if real.idx, real.err = index.Build(context.Background(), "", real.vocab, nil, index.Source{Name: "test", Groups: index.Slice(real.dir.Groups)}); real.err != nil {
 			return
 		}
 		real.scr, real.err = crisis.New()
@@ -82,7 +82,7 @@ func loadReal(t testing.TB) {
 func newEngine(t testing.TB, al bot.Alerter, log *slog.Logger) *bot.Engine {
 	t.Helper()
 	loadReal(t)
-	m := matcher.New(real.idx, real.dir, real.vocab, real.gaz, log)
+	m := matcher.New(real.idx, real.vocab, real.gaz, log)
 	eng, err := bot.New(bot.Config{Matcher: m, Crisis: real.scr, Escalate: crisis.Escalate,
 		CountryFromLocale: crisis.CountryFromLocale, CountryFromText: real.scr.CountryFromText,
 		Vocabulary: real.vocab, Alerter: al, Logger: log, IDKey: testKey})

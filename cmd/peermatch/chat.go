@@ -170,7 +170,7 @@ func (c *core) deliverReminders(ctx context.Context, send func(ctx context.Conte
 // with nothing still using them.
 func (c *core) background(ctx context.Context, a *app, getenv func(string) string,
 	send func(ctx context.Context, platform, chatID string, r bot.Reply) error) (stop func()) {
-	a.pruneIndexes()
+	a.pruneIndexes(a.idxPath)
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Go(func() { a.watch(ctx, reloadEvery(getenv)) })

@@ -411,11 +411,14 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 	var groups []*data.Group
 	switch {
 	case *dataPaths != "":
-		dir, err := loadDirectory(ctx, vocab, place.DefaultGazetteer(), *dataPaths, log)
+		srcs, err := expandSources(*dataPaths)
 		if err != nil {
 			return err
 		}
-		groups = dir.Groups
+		a := &app{log: log, vocab: vocab, gaz: place.DefaultGazetteer()}
+		if groups, err = a.collect(ctx, srcs); err != nil {
+			return err
+		}
 	default:
 		store, err := directoryStore(getenv)
 		if err != nil {

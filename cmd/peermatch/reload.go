@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"path/filepath"
@@ -10,7 +9,6 @@ import (
 	"time"
 
 	"github.com/peermatch/peermatch/index"
-	"github.com/peermatch/peermatch/matcher"
 )
 
 // watch reloads the directory whenever its sources change (a new
@@ -18,7 +16,9 @@ import (
 // cheap at any interval people would choose, and it works on every
 // filesystem, including the network mounts operators keep data on.
 func (a *app) watch(ctx context.Context, every time.Duration) {
-	last := fingerprint(a.sources(), time.Now())
+	// From what the start read: a change between the start and this
+	// goroutine's first look is a change too.
+	last := a.loaded
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -39,62 +39,25 @@ func (a *app) watch(ctx context.Context, every time.Duration) {
 	}
 }
 
-// reload loads the sources, builds the new index beside the one in use and
-// swaps the matcher in one step; searches never see a gap (matcher.Live).
+// reload applies what changed in the sources to the index in use: each
+// changed source is re-read and applied as a difference (only what it
+// added, changed or removed is indexed), while searches go on. A source
+// that cannot be read, or is broken, keeps its old listings served; the
+// error names it, and the file and record when there is one.
 func (a *app) reload(ctx context.Context) error {
 	start := time.Now()
-	dir, err := loadDirectory(ctx, a.vocab, a.gaz, a.sources(), a.log)
+	srcs, err := expandSources(a.sources())
 	if err != nil {
 		return err
 	}
 	a.mu.Lock()
-	same := a.dir.Hash() == dir.Hash()
-	a.mu.Unlock()
-	if same {
-		return nil
+	defer a.mu.Unlock()
+	if a.idx == nil {
+		return index.ErrClosed
 	}
-	a.mu.Lock()
-	old, oldPath := a.idx, a.idxPath
-	a.mu.Unlock()
-	// Only what changed is re-indexed, in the index in use; a full build
-	// beside it only when the vocabulary changed or the index cannot be
-	// updated (the scan of a test, a failed update).
-	var (
-		m    *matcher.Matcher
-		idx  index.Index
-		path = oldPath
-	)
-	if b, ok := old.(*index.Bleve); ok {
-		nb, diff, err := b.Update(ctx, dir, a.vocab)
-		switch {
-		case err == nil:
-			idx, m = nb, matcher.New(nb, dir, a.vocab, a.gaz, a.log)
-			a.log.Info("directory changes applied", "added", len(diff.Added), "changed", len(diff.Changed), "removed", len(diff.Removed))
-		case errors.Is(err, context.Canceled):
-			return err
-		default:
-			a.log.Info("rebuilding the search index", "reason", err.Error())
-		}
-	}
-	if idx == nil {
-		if m, idx, path, err = a.open(ctx, dir); err != nil {
-			return err
-		}
-	}
-	a.live.Swap(m)
-	a.mu.Lock()
-	a.idx, a.idxPath, a.dir = idx, path, dir
-	a.mu.Unlock()
-	if idx != old {
-		// After an update the old index handed its shards over; closing
-		// it releases nothing the new one uses.
-		if err := old.Close(); err != nil {
-			a.log.Warn("closing the previous index", "err", err.Error())
-		}
-	}
-	a.pruneIndexes()
-	a.log.Info("directory reloaded", "groups", len(dir.Groups), "seconds", time.Since(start).Seconds())
-	return nil
+	err = a.apply(ctx, srcs)
+	a.log.Info("directory reloaded", "groups", a.idx.Count(), "seconds", time.Since(start).Seconds())
+	return err
 }
 
 // feedRefetchEvery is how often a URL source (an intergroup's live feed)

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,7 +37,8 @@ func TestLiveReload(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "groups.json")
 	writeGroups(t, file, "first-circle")
-	a, err := newApp(context.Background(), env(t), io.Discard, file)
+	var logs syncBuffer
+	a, err := newApp(context.Background(), logTo(t, t.TempDir()), &logs, file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func TestLiveReload(t *testing.T) {
 		deadline := time.Now().Add(60 * time.Second)
 		for !cond() {
 			if time.Now().After(deadline) {
-				t.Fatalf("timed out waiting for %s", what)
+				t.Fatalf("timed out waiting for %s; logs:\n%s", what, logs.String())
 			}
 			time.Sleep(5 * time.Millisecond)
 		}

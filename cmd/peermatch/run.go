@@ -3,20 +3,22 @@ package main
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/peermatch/peermatch/data/importer"
 	"github.com/peermatch/peermatch/data/place"
 
 	"github.com/peermatch/peermatch/data"
@@ -87,7 +89,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 }
 
 // app is what every command shares: the logger, the directory sources and
-// the matcher over their index, which a reload replaces whole.
+// the matcher over their index. The index holds the directory (on disk for
+// any directory with files in it): the process keeps no listing besides
+// the few it shows.
 type app struct {
 	log      *slog.Logger
 	stateDir string
@@ -96,10 +100,12 @@ type app struct {
 	sources  func() string // the directory sources now (imports can appear)
 	live     *matcher.Live
 
-	mu      sync.Mutex // guards idx, idxPath and dir, which change on reload
-	idx     index.Index
-	idxPath string // where idx lives on disk; "" in memory
-	dir     *data.Directory
+	mu      sync.Mutex // guards what a reload changes: idx's sources, served, dd
+	idx     *index.Bleve
+	idxPath string   // where idx lives on disk; "" in memory
+	served  []string // the names of the sources idx holds
+	dd      *dedup
+	loaded  string // the sources' fingerprint (reload.go) taken before the start read them
 
 	preloaded chan struct{} // closed when the gazetteer has loaded
 }
@@ -118,9 +124,16 @@ func (a *app) Close() error {
 	return nil
 }
 
-// servingMemoryLimit is the soft heap limit the bot runs under unless the
-// operator sets GOMEMLIMIT (index/bench_test.go measures with the same).
-const servingMemoryLimit = 900 << 20
+// servingMemoryLimit is the soft limit on the Go heap the bot runs under
+// unless the operator sets GOMEMLIMIT. With the directory in the index the
+// heap holds what serving uses, whatever the directory's size: the
+// gazetteer (~60 MiB), the index's symbols and caches (~35 MiB at 500,000
+// listings; its files are mapped, outside the heap), the lexicon and the
+// conversations. The limit sits above that with room for garbage, so the
+// collector runs harder near it rather than let the heap double (which
+// alone would pass the 200 MB the product promises); far below it, the
+// collector would run all the time.
+const servingMemoryLimit = 160 << 20
 
 // newLogger builds the one logger of the process from the environment.
 func newLogger(getenv func(string) string, w io.Writer) (*slog.Logger, error) {
@@ -176,44 +189,27 @@ func dataFlag(args []string) string {
 	return ""
 }
 
-// newApp loads the directory (the --data / PEERMATCH_DATA sources, else
-// the embedded default plus whatever `peermatch import` put in the state
-// directory) and opens its index.
+// newApp opens the index of the directory (the --data / PEERMATCH_DATA
+// sources, else the embedded default plus whatever `peermatch import`
+// put in the state directory) and a matcher over it. An index on disk
+// that is current is reopened without reading a listing; a changed source
+// is applied to it as a difference; only a missing index or one of
+// another mapping or vocabulary is built, streaming the sources.
 func newApp(ctx context.Context, getenv func(string) string, stderr io.Writer, dataPaths string) (*app, error) {
-	log, err := newLogger(getenv, stderr)
+	a, built, err := openIndex(ctx, getenv, stderr, dataPaths)
 	if err != nil {
 		return nil, err
 	}
-	sd, err := stateDir(getenv)
-	if err != nil {
-		return nil, err
-	}
-	vocab, err := data.DefaultVocabulary()
-	if err != nil {
-		return nil, err
-	}
-	a := &app{log: log, stateDir: sd, vocab: vocab, gaz: place.DefaultGazetteer(), preloaded: make(chan struct{}),
-		sources: directorySources(sd, cmp.Or(dataPaths, getenv("PEERMATCH_DATA")))}
-	dir, err := loadDirectory(ctx, vocab, a.gaz, a.sources(), log)
-	if err != nil {
-		return nil, err
-	}
-	m, idx, path, err := a.open(ctx, dir)
-	if err != nil {
-		return nil, err
-	}
-	a.live, a.idx, a.idxPath, a.dir = matcher.NewLive(m), idx, path, dir
-	if len(dir.Groups) >= 5000 {
-		// Loading a national directory leaves hundreds of MiB of garbage;
+	a.live = matcher.NewLive(matcher.New(a.idx, a.vocab, a.gaz, a.log))
+	if built && a.idx.Count() >= 5000 {
+		// Building a national index leaves hundreds of MiB of garbage;
 		// give it back now rather than carry it while serving.
 		debug.FreeOSMemory()
 	}
 	if getenv("GOMEMLIMIT") == "" {
-		// By default the collector lets the heap grow to twice what is
-		// live; a national directory is ~500 MiB live, so that would pass
-		// the 1 GiB the product promises. GOMEMLIMIT overrides this.
 		debug.SetMemoryLimit(servingMemoryLimit)
 	}
+	a.preloaded = make(chan struct{})
 	go func() { // off the first message's path; lookups wait for it if they come first
 		defer close(a.preloaded)
 		a.gaz.Preload()
@@ -221,49 +217,206 @@ func newApp(ctx context.Context, getenv func(string) string, stderr io.Writer, d
 	return a, nil
 }
 
-// open builds or opens the index of dir and a matcher over it. Large
-// directories persist under state/index/<directory hash>, so a reload
-// builds beside the index in use and a restart reopens the current one.
-func (a *app) open(ctx context.Context, dir *data.Directory) (*matcher.Matcher, index.Index, string, error) {
-	path := ""
-	if len(dir.Groups) >= 5000 { // small directories build in memory faster than they open
-		path = a.indexPath(dir)
-	}
-	idx, err := index.Open(ctx, path, dir, a.vocab, a.log)
+// openIndex is newApp without the matcher, for a command that only reads
+// listings back (times): the index, up to date with the sources.
+func openIndex(ctx context.Context, getenv func(string) string, stderr io.Writer, dataPaths string) (a *app, built bool, err error) {
+	log, err := newLogger(getenv, stderr)
 	if err != nil {
-		return nil, nil, "", err
+		return nil, false, err
 	}
-	return matcher.New(idx, dir, a.vocab, a.gaz, a.log), idx, path, nil
+	sd, err := stateDir(getenv)
+	if err != nil {
+		return nil, false, err
+	}
+	vocab, err := data.DefaultVocabulary()
+	if err != nil {
+		return nil, false, err
+	}
+	a = &app{log: log, stateDir: sd, vocab: vocab, gaz: place.DefaultGazetteer(),
+		sources: directorySources(sd, cmp.Or(dataPaths, getenv("PEERMATCH_DATA")))}
+	a.loaded = fingerprint(a.sources(), time.Now())
+	srcs, err := expandSources(a.sources())
+	if err != nil {
+		return nil, false, err
+	}
+	if built, err = a.open(ctx, srcs); err != nil {
+		return nil, false, err
+	}
+	return a, built, nil
 }
 
-// indexPath is where the index of dir lives: the one already on disk for
-// it (an index updated in place keeps the name of the directory it was
-// built for), else a new one named by its hash.
-func (a *app) indexPath(dir *data.Directory) string {
-	root := filepath.Join(a.stateDir, "index")
-	want := dir.Hash()
-	if entries, err := os.ReadDir(root); err == nil {
-		for _, e := range entries {
-			if p := filepath.Join(root, e.Name()); e.IsDir() && index.BuiltFor(p) == want {
-				return p
+// open opens the index of srcs: reopened and brought up to date when it
+// is on disk, else built. built says a build happened.
+func (a *app) open(ctx context.Context, srcs []source) (built bool, err error) {
+	path := a.indexPath(srcs)
+	if path != "" {
+		b, err := index.Reopen(ctx, path, a.vocab, a.log)
+		if err == nil {
+			if err = a.reopened(ctx, b, path, srcs); err == nil {
+				return false, nil
 			}
+			b.Close()
+			a.idx = nil
+		}
+		if ctx.Err() != nil {
+			return false, ctx.Err()
+		}
+		if !errors.Is(err, os.ErrNotExist) {
+			a.log.Info("building the search index", "reason", err.Error())
 		}
 	}
-	return filepath.Join(root, want)
+	return true, a.build(ctx, path, srcs)
 }
 
-// pruneIndexes removes persisted indexes other than the one in use: those
-// of directories replaced by a reload or before a restart.
-func (a *app) pruneIndexes() {
-	a.mu.Lock()
-	keep := a.idxPath
-	a.mu.Unlock()
+// errInconsistent: the index holds listings of a source the loader does
+// not know of (its record was lost): only a build is sure to be right.
+var errInconsistent = errors.New("the index holds listings of sources it was not given")
+
+// reopened brings a reopened index up to date: the sources that changed
+// since it was written are applied as differences, the ones no longer
+// given are removed. A source that cannot be read keeps the listings the
+// index has of it (logged), as on a reload.
+func (a *app) reopened(ctx context.Context, b *index.Bleve, path string, srcs []source) error {
+	ls, err := readLoaderState(path)
+	if err != nil {
+		return err
+	}
+	a.idx, a.idxPath, a.served, a.dd = b, path, ls.Sources, newDedup(a, ls.Merges, false)
+	if err := a.apply(ctx, srcs); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		a.log.Error("directory sources not all read; serving what the index had of them", "err", err.Error())
+	}
+	n := 0
+	for _, s := range srcs {
+		st, _ := b.Source(s.name)
+		n += st.Groups
+	}
+	if n != b.Count() {
+		return fmt.Errorf("%w (%d listings, %d in its sources)", errInconsistent, b.Count(), n)
+	}
+	return nil
+}
+
+// build streams srcs into a new index at path (in memory when "").
+// Listings of a meeting an earlier source lists are merged into that one,
+// so the sources that hold such listings are applied once more, with the
+// merges, after the build (rare: overlapping feeds).
+func (a *app) build(ctx context.Context, path string, srcs []source) error {
+	d := newDedup(a, nil, true)
+	streams := make([]index.Source, len(srcs))
+	fps := make([]string, len(srcs))
+	again := map[int]bool{}
+	for i, s := range srcs {
+		fp, _, err := a.check(s, "")
+		if err != nil {
+			return fmt.Errorf("directory source %s: %w", s.name, err)
+		}
+		fps[i] = fp
+		streams[i] = index.Source{Name: s.name, Fingerprint: fp,
+			Groups: d.filter(i, s, a.records(ctx, s, a.logProblem), func(pos int) { again[pos] = true })}
+	}
+	b, err := index.Build(ctx, path, a.vocab, a.log, streams...)
+	if err != nil {
+		return err
+	}
+	a.idx, a.idxPath, a.dd = b, path, newDedup(a, d.merges, false)
+	a.served = make([]string, len(srcs))
+	for i, s := range srcs {
+		a.served[i] = s.name
+	}
+	for _, i := range slices.Sorted(maps.Keys(again)) {
+		st, _ := b.Source(srcs[i].name)
+		if _, err := a.dd.replaceSource(ctx, b, srcs[i], fps[i], st.Groups); err != nil {
+			b.Close()
+			a.idx = nil
+			return fmt.Errorf("directory source %s: merging duplicates: %w", srcs[i].name, err)
+		}
+	}
+	return a.saveLoaderState()
+}
+
+// apply brings the index up to date with srcs: each source whose
+// fingerprint changed (or that is new) is re-read and applied as a
+// difference, each source no longer given is removed. A source that
+// cannot be read whole is left as the index has it, and named in the
+// error; the others are applied all the same. The caller holds a.mu, or
+// owns a alone.
+func (a *app) apply(ctx context.Context, srcs []source) error {
+	var errs []error
+	names := make([]string, len(srcs))
+	for i, s := range srcs {
+		names[i] = s.name
+		st, had := a.idx.Source(s.name)
+		fp, same, err := a.check(s, st.Fingerprint)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("directory source %s: %w", s.name, err))
+			continue
+		}
+		if had && same {
+			continue
+		}
+		diff, err := a.dd.replaceSource(ctx, a.idx, s, fp, st.Groups)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			errs = append(errs, fmt.Errorf("directory source %s: %w", s.name, err))
+			continue
+		}
+		a.log.Info("directory source applied", "source", s.name, "added", len(diff.Added), "changed", len(diff.Changed), "removed", len(diff.Removed))
+	}
+	for _, name := range a.served {
+		if slices.Contains(names, name) {
+			continue
+		}
+		diff, err := a.idx.ReplaceSource(ctx, name, "", index.Slice(nil))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("directory source %s: removing it: %w", name, err))
+			names = append(names, name) // still served: removed at the next reload
+			continue
+		}
+		a.dd.forget(name)
+		a.log.Info("directory source removed", "source", name, "removed", len(diff.Removed))
+	}
+	a.served = names
+	if err := a.saveLoaderState(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// saveLoaderState records the sources and merges beside an index on disk.
+func (a *app) saveLoaderState() error {
+	if a.idxPath == "" {
+		return nil
+	}
+	return writeLoaderState(a.idxPath, loaderState{Sources: a.served, Merges: a.dd.merges})
+}
+
+// indexPath is where the index of srcs lives: in memory when they are
+// only the embedded directories (small, and built in a fraction of a
+// second), else under the state directory, named after the sources list,
+// so that a command run on other sources does not take the bot's index.
+func (a *app) indexPath(srcs []source) string {
+	if !slices.ContainsFunc(srcs, func(s source) bool { return !s.embedded }) {
+		return ""
+	}
+	h := sha256.Sum256([]byte(a.sources()))
+	return filepath.Join(a.stateDir, "index", hex.EncodeToString(h[:8]))
+}
+
+// pruneIndexes removes persisted indexes other than the one in use (and
+// its loader record): those of other sources lists, and leftovers of
+// earlier versions.
+func (a *app) pruneIndexes(keep string) {
 	entries, err := os.ReadDir(filepath.Join(a.stateDir, "index"))
 	if err != nil {
 		return
 	}
 	for _, e := range entries {
-		if p := filepath.Join(a.stateDir, "index", e.Name()); p != keep {
+		if p := filepath.Join(a.stateDir, "index", e.Name()); p != keep && p != loaderStatePath(keep) {
 			if err := os.RemoveAll(p); err != nil {
 				a.log.Warn("could not remove an old index", "path", p, "err", err.Error())
 			}
@@ -306,58 +459,6 @@ func splitSources(paths string) []string {
 		}
 	}
 	return out
-}
-
-// loadDirectory reads the sources named in paths (separated by commas or
-// the OS list separator) through the same importers as `peermatch import`:
-// files, folders or URLs in any supported format; "default" and "demo"
-// name the embedded directories, which come first. The same meeting from
-// two sources is served once. Bad records are logged one by one and
-// skipped; a source that cannot be read whole is an error.
-// sourceCache keeps the listings of local source files between loads of
-// this process, so a reload reads again only the files that changed.
-var sourceCache = &importer.SourceCache{}
-
-func loadDirectory(ctx context.Context, vocab *data.Vocabulary, gaz *place.Gazetteer, paths string, log *slog.Logger) (*data.Directory, error) {
-	if paths == "" {
-		return importer.DefaultDirectory(vocab)
-	}
-	var embedded []importer.SourceGroups
-	var files []string
-	for _, p := range splitSources(paths) {
-		switch p {
-		case "default":
-			d, err := importer.DefaultDirectory(vocab)
-			if err != nil {
-				return nil, err
-			}
-			embedded = append(embedded, importer.SourceGroups{Name: p, Groups: d.Groups})
-		case "demo":
-			d, err := importer.DemoDirectory(vocab)
-			if err != nil {
-				return nil, err
-			}
-			embedded = append(embedded, importer.SourceGroups{Name: p, Groups: d.Groups})
-		default:
-			files = append(files, p)
-		}
-	}
-	opts := importer.ImportOptions{Gazetteer: gaz, Fetch: importer.HTTPFetcher(ctx, &http.Client{Timeout: fetchTimeout}), Cache: sourceCache}
-	dir, problems, dups, err := importer.LoadSources(ctx, vocab, files, embedded, opts)
-	for _, p := range problems {
-		if importer.IsWarning(p) {
-			log.Warn("directory record", "problem", p.Error())
-		} else {
-			log.Warn("directory record skipped", "problem", p.Error())
-		}
-	}
-	if err != nil {
-		return nil, err
-	}
-	for _, d := range dups {
-		log.Info("same meeting in two sources, served once", "kept", d.Kept.String(), "merged", d.Merged.String(), "why", d.Why)
-	}
-	return dir, nil
 }
 
 func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {

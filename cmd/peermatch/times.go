@@ -1,13 +1,13 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"iter"
 	"os"
 	"slices"
 	"strings"
@@ -16,8 +16,8 @@ import (
 
 	"github.com/peermatch/peermatch/bot"
 	"github.com/peermatch/peermatch/data"
-	"github.com/peermatch/peermatch/data/place"
 	"github.com/peermatch/peermatch/data/schedule"
+	"github.com/peermatch/peermatch/index"
 	"github.com/peermatch/peermatch/matcher/calendar"
 )
 
@@ -31,28 +31,15 @@ what peermatch import stored. --ics writes an iCalendar file (use - for
 standard output).
 `
 
-// runTimesCommand is "peermatch times": it loads the directory the bot
-// would serve, with the same loader, and lists the group's meetings as of
-// now.
+// runTimesCommand is "peermatch times": it opens the index the bot would
+// serve, from the same sources, and lists the group's meetings as of now.
 func runTimesCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, now time.Time) error {
-	log, err := newLogger(getenv, stderr)
+	a, _, err := openIndex(ctx, getenv, stderr, dataFlag(args))
 	if err != nil {
 		return err
 	}
-	sd, err := stateDir(getenv)
-	if err != nil {
-		return err
-	}
-	vocab, err := data.DefaultVocabulary()
-	if err != nil {
-		return err
-	}
-	sources := directorySources(sd, cmp.Or(dataFlag(args), getenv("PEERMATCH_DATA")))
-	dir, err := loadDirectory(ctx, vocab, place.DefaultGazetteer(), sources(), log)
-	if err != nil {
-		return err
-	}
-	return runTimes(ctx, args, getenv, stdout, stderr, dir, now)
+	defer a.Close()
+	return runTimes(ctx, args, getenv, stdout, stderr, a.idx, now)
 }
 
 // timesJSON is the --json shape: RFC 3339 times in the meeting's own zone.
@@ -71,7 +58,7 @@ type timesMeetingJSON struct {
 }
 
 // runTimes implements "peermatch times".
-func runTimes(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer, dir *data.Directory, now time.Time) error {
+func runTimes(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer, idx index.Index, now time.Time) error {
 	fs := flag.NewFlagSet("times", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, timesUsage) }
@@ -95,7 +82,7 @@ func runTimes(ctx context.Context, args []string, env func(string) string, stdou
 	if *count < 1 || *count > 1000 {
 		return fmt.Errorf("times: --count must be 1–1000, got %d", *count)
 	}
-	if dir == nil {
+	if idx == nil {
 		return errors.New("times: no directory loaded")
 	}
 
@@ -117,7 +104,7 @@ func runTimes(ctx context.Context, args []string, env func(string) string, stdou
 		}
 	}
 
-	g, err := findGroup(dir, query)
+	g, err := findGroup(ctx, idx, query)
 	if err != nil {
 		return err
 	}
@@ -179,14 +166,23 @@ func runTimes(ctx context.Context, args []string, env func(string) string, stdou
 }
 
 // findGroup resolves an id or a name. It is a small stand-in for the
-// matcher's GroupsByName, which the command does not need the index for.
-func findGroup(dir *data.Directory, q string) (*data.Group, error) {
-	if g, ok := dir.Group(strings.TrimSpace(q)); ok {
+// matcher's GroupsByName that tells an ambiguous name: it reads the
+// listings of a small directory, and the index's best text matches of a
+// large one.
+func findGroup(ctx context.Context, idx index.Index, q string) (*data.Group, error) {
+	g, err := idx.Group(ctx, strings.TrimSpace(q))
+	if err == nil {
 		return g, nil
+	}
+	if !errors.Is(err, index.ErrNotFound) {
+		return nil, fmt.Errorf("times: %w", err)
 	}
 	want := words(q)
 	best, bestScore := []*data.Group(nil), 0
-	for _, g := range dir.Groups {
+	for g, err := range nameCandidates(ctx, idx, q) {
+		if err != nil {
+			return nil, fmt.Errorf("times: %w", err)
+		}
 		have := words(g.Name + " " + g.ID)
 		score := 0
 		for _, w := range want {
@@ -213,6 +209,33 @@ func findGroup(dir *data.Directory, q string) (*data.Group, error) {
 		names = append(names, fmt.Sprintf("%s (%s)", g.Name, g.ID))
 	}
 	return nil, fmt.Errorf("times: %q matches %d groups, give an id: %s", q, len(best), strings.Join(names, "; "))
+}
+
+// scanNamesUpTo is the directory size up to which findGroup reads every
+// listing; past it, reading them all would take seconds.
+const scanNamesUpTo = 5000
+
+// nameCandidates are the listings findGroup compares names with.
+func nameCandidates(ctx context.Context, idx index.Index, q string) iter.Seq2[*data.Group, error] {
+	if idx.Count() <= scanNamesUpTo {
+		return idx.Listings(ctx)
+	}
+	return func(yield func(*data.Group, error) bool) {
+		hits, err := idx.Search(ctx, index.Query{Words: q, Size: 50})
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		for _, h := range hits {
+			g, err := idx.Group(ctx, h.ID)
+			if errors.Is(err, index.ErrNotFound) {
+				continue // removed since the search
+			}
+			if !yield(g, err) || err != nil {
+				return
+			}
+		}
+	}
 }
 
 func words(s string) []string {

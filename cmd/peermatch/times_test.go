@@ -12,6 +12,7 @@ import (
 	_ "time/tzdata"
 
 	"github.com/peermatch/peermatch/data"
+	"github.com/peermatch/peermatch/index"
 )
 
 func timesDir() *data.Directory {
@@ -27,7 +28,7 @@ func runTimesTest(t *testing.T, env map[string]string, args ...string) (string, 
 	t.Helper()
 	var out, errb bytes.Buffer
 	now := time.Date(2026, 2, 10, 12, 0, 0, 0, time.UTC)
-	err := runTimes(context.Background(), args, func(k string) string { return env[k] }, &out, &errb, timesDir(), now)
+	err := runTimes(context.Background(), args, func(k string) string { return env[k] }, &out, &errb, index.NewScan(timesDir()), now)
 	return out.String(), errb.String(), err
 }
 
@@ -148,5 +149,23 @@ func TestTimesSeesImportedGroups(t *testing.T) {
 	out, errOut, err := runCmd(t, getenv, "times", "--tz", "America/Los_Angeles", "midnight-oil")
 	if err != nil || !strings.Contains(out, "Midnight Oil (midnight-oil)") || !strings.Contains(out, "8:30 pm PST your time") {
 		t.Errorf("times of an imported group: %v\n%s%s", err, out, errOut)
+	}
+}
+
+// TestFindGroupInALargeIndex: past scanNamesUpTo listings, names are
+// matched among the index's text hits rather than by reading every one.
+func TestFindGroupInALargeIndex(t *testing.T) {
+	gs := synthetic(t, scanNamesUpTo+500)
+	want := gs[len(gs)/2]
+	want.Name = "Zebra Lantern Circle"
+	idx := index.NewScan(data.NewDirectory(gs))
+	for _, q := range []string{want.ID, "zebra lantern"} {
+		g, err := findGroup(context.Background(), idx, q)
+		if err != nil || g.ID != want.ID {
+			t.Errorf("findGroup(%q) = %v, %v; want %s", q, g, err, want.ID)
+		}
+	}
+	if _, err := findGroup(context.Background(), idx, "no such words anywhere"); err == nil {
+		t.Errorf("findGroup of unknown words: no error")
 	}
 }

@@ -14,3 +14,9 @@ func DupKeys(g *data.Group) []string {
 	}
 	return out
 }
+
+// Merge folds d, the same meeting listed by a later source, into g, as
+// MergeDuplicates does: g names d's source in AlsoListedBy and takes what
+// it lacked (a conference link, coordinates, type codes). A loader that
+// streams its sources into an index merges with it one pair at a time.
+func Merge(g, d *data.Group) { mergeInto(g, d) }

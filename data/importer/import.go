@@ -15,7 +15,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -75,8 +74,6 @@ type ImportOptions struct {
 	// MaxRecordBytes caps one record (DefaultMaxRecordBytes when 0).
 	MaxBytes       int64
 	MaxRecordBytes int
-	// Cache, when set, keeps local files' listings between loads.
-	Cache *SourceCache
 	// Fetch opens a URL source. Nil refuses URLs, so that nothing reaches
 	// the network unless the caller (the command) asks for it.
 	Fetch func(url string) (io.ReadCloser, error)
@@ -932,80 +929,6 @@ type SourceGroups struct {
 	Groups []*data.Group
 }
 
-// SourceCache keeps the listings read from local source files between
-// loads, keyed by path, size and modification time, so that a reload reads
-// again only the files that changed: a feed that changes every few
-// minutes costs seconds at 100,000 meetings, not a full parse (issue 14).
-// URLs and HSDS table folders are always read. Safe for concurrent use.
-//
-// It keeps every listing in memory, which #17 removes: the index keeps
-// each source's fingerprint (Fingerprint, Check) and applies a changed
-// source's listings (Records) as a difference. It stays until cmd is wired
-// that way, then goes.
-type SourceCache struct {
-	mu      sync.Mutex
-	entries map[string]cachedSource
-}
-
-type cachedSource struct {
-	size     int64
-	mod      time.Time
-	groups   []*data.Group
-	problems []error
-}
-
-func (c *SourceCache) get(path string) (cachedSource, bool) {
-	if c == nil || ParseSource(path).URL {
-		return cachedSource{}, false
-	}
-	st, err := os.Stat(path)
-	if err != nil || st.IsDir() {
-		return cachedSource{}, false
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.entries[path]
-	return e, ok && e.size == st.Size() && e.mod.Equal(st.ModTime())
-}
-
-// last is the entry kept for path, whatever the file is now.
-func (c *SourceCache) last(path string) (cachedSource, bool) {
-	if c == nil {
-		return cachedSource{}, false
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.entries[path]
-	return e, ok
-}
-
-func (c *SourceCache) put(path string, gs []*data.Group, ps []error) {
-	if c == nil || ParseSource(path).URL {
-		return
-	}
-	st, err := os.Stat(path)
-	if err != nil || st.IsDir() {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.entries == nil {
-		c.entries = map[string]cachedSource{}
-	}
-	c.entries[path] = cachedSource{size: st.Size(), mod: st.ModTime(), groups: cloneGroups(gs), problems: ps}
-}
-
-// cloneGroups copies the listings (not their slices, which merging
-// replaces rather than edits in place).
-func cloneGroups(gs []*data.Group) []*data.Group {
-	out := make([]*data.Group, len(gs))
-	for i, g := range gs {
-		c := *g
-		out[i] = &c
-	}
-	return out
-}
-
 // LoadSources reads directory sources the way every command serves them:
 // each path is a file, a folder or an http(s) URL in any format Import
 // reads (a folder's *.json, *.csv and *.tsv files are sources of their
@@ -1038,43 +961,15 @@ func LoadSources(ctx context.Context, v *data.Vocabulary, paths []string, extra 
 					o.Format = SourceHSDSTables
 				}
 			}
-			var gs []*data.Group
-			var ps []error
-			switch cached, ok := opts.Cache.get(f); {
-			case ok:
-				gs, ps = cached.groups, cached.problems
-			default:
-				s, all, bad := collect(ctx)
-				if o.Format == SourceHSDSTables {
-					err = importHSDSTables(s, v, f, o)
-				} else {
-					err = importFile(s, v, f, o)
-				}
-				gs, ps = *all, *bad
-				if ctx.Err() != nil {
-					return nil, problems, nil, ctx.Err()
-				}
-				if o.Format == SourceHSDSTables {
-					break
-				}
-				if prev, ok := opts.Cache.last(f); ok && len(gs) == 0 && len(prev.groups) > 0 && (err != nil || len(ps) > 0) {
-					// A source that read well before and now gives nothing
-					// (a truncated upload, a broken export) keeps serving
-					// what it gave: good data is never lost to bad input.
-					why := fmt.Sprint(ps)
-					if err != nil {
-						why = err.Error()
-					}
-					gs, err = prev.groups, nil
-					ps = append(ps, &Warning{&data.RecordError{Source: f, Reason: fmt.Sprintf("it now gives no listings (%s); still serving the %d it gave before", why, len(gs))}})
-				} else if err == nil {
-					opts.Cache.put(f, gs, ps)
-				}
+			s, all, bad := collect(ctx)
+			if o.Format == SourceHSDSTables {
+				err = importHSDSTables(s, v, f, o)
+			} else {
+				err = importFile(s, v, f, o)
 			}
-			if opts.Cache != nil {
-				// Merging and renaming below change listings; the cache
-				// keeps its own untouched.
-				gs = cloneGroups(gs)
+			gs, ps := *all, *bad
+			if ctx.Err() != nil {
+				return nil, problems, nil, ctx.Err()
 			}
 			problems = append(problems, ps...)
 			if err != nil {

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/peermatch/peermatch/data"
 )
@@ -204,66 +203,4 @@ func BenchmarkLoad100k(b *testing.B) {
 			}
 		}
 	})
-}
-
-// TestSourceCache: a reload with a cache reads only the file that changed
-// and serves the same listings as a fresh load; merging duplicates and
-// renaming shared ids on one load never leak into the next.
-func TestSourceCache(t *testing.T) {
-	v := vocab(t)
-	a := writeMG(t, "north.json", good("lunch"), with(good("twin"), "latitude", 42.1004, "longitude", -72.5903))
-	b := writeMG(t, "south.json", with(good("lunch"), "name", "Lunch Bunch South", "day", 4),
-		with(good("twin"), "slug", "twin-b", "latitude", 42.1004, "longitude", -72.5903, "types", []string{"O", "B"}))
-	cache := &SourceCache{}
-	load := func() *data.Directory {
-		t.Helper()
-		d, _, _, err := LoadSources(context.Background(), v, []string{a, b}, nil, ImportOptions{Cache: cache})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return d
-	}
-	first := load()
-	again := load()
-	if first.Hash() != again.Hash() {
-		t.Fatalf("a second load from the cache differs from the first")
-	}
-	twin, ok := again.Group("twin")
-	if !ok || len(twin.AlsoListedBy) != 1 || !slices.Equal(twin.Types, []string{"B", "O"}) {
-		t.Fatalf("merged twin after two loads: %+v (the merge must not pile up in the cache)", twin)
-	}
-	if _, ok := again.Group("south.lunch"); !ok {
-		t.Errorf("renamed id lost on the second load: %v", again.Groups)
-	}
-	// A change to one file is read; the other comes from the cache.
-	time.Sleep(10 * time.Millisecond)
-	if err := os.WriteFile(b, feedOf(t, with(good("lunch"), "name", "Lunch Bunch South", "day", 4), good("new-one")), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	changed := load()
-	fresh, _, _, err := LoadSources(context.Background(), v, []string{a, b}, nil, ImportOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if changed.Hash() != fresh.Hash() {
-		t.Errorf("cached reload after a change differs from a fresh load")
-	}
-	if _, ok := changed.Group("new-one"); !ok {
-		t.Errorf("the changed file was not read again")
-	}
-	// A source that breaks keeps serving what it gave, with a warning.
-	time.Sleep(10 * time.Millisecond)
-	if err := os.WriteFile(b, []byte(`{"truncated`), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	broken, ps, _, err := LoadSources(context.Background(), v, []string{a, b}, nil, ImportOptions{Cache: cache})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, ok := broken.Group("new-one"); !ok || len(broken.Groups) != len(changed.Groups) {
-		t.Errorf("a broken source lost its listings: %d, want %d", len(broken.Groups), len(changed.Groups))
-	}
-	if !slices.ContainsFunc(ps, func(p error) bool { return IsWarning(p) && strings.Contains(p.Error(), "still serving the 2") }) {
-		t.Errorf("problems %v, want a warning that the old listings are still served", ps)
-	}
 }

@@ -255,6 +255,42 @@ func Run(t *testing.T, f Factory) {
 			t.Errorf("Group of an unknown id: %v, want ErrNotFound", err)
 		}
 	})
+	t.Run("ListingsInIDOrder", func(t *testing.T) {
+		var got []string
+		for g, err := range idx.Listings(ctx) {
+			if err != nil {
+				t.Fatalf("Listings: %v", err)
+			}
+			want, ok := dir.Group(g.ID)
+			if !ok || g.Name != want.Name || !slices.Equal(g.Topics, want.Topics) {
+				t.Errorf("Listings gave %+v, want %+v", g, want)
+			}
+			got = append(got, g.ID)
+		}
+		var want []string
+		for _, g := range dir.Groups {
+			want = append(want, g.ID)
+		}
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("Listings gave ids %v, want %v", got, want)
+		}
+		n := 0
+		for range idx.Listings(ctx) {
+			if n++; n == 2 {
+				break // stopping early must not panic or block
+			}
+		}
+		cancelled, cancel := context.WithCancel(ctx)
+		cancel()
+		var last error
+		for _, err := range idx.Listings(cancelled) {
+			last = err
+		}
+		if !errors.Is(last, context.Canceled) {
+			t.Errorf("Listings on a cancelled context ended with %v, want context.Canceled", last)
+		}
+	})
 	t.Run("IndexAndDelete", func(t *testing.T) {
 		n := idx.Count()
 		added := grp("grief-added", "Evening Grief Circle", "For people after a loss.", []string{"grief"}, data.FormatOnline, nil)
@@ -298,6 +334,11 @@ func Run(t *testing.T, f Factory) {
 		}
 		if _, err := idx.Search(ctx, index.Query{Remote: true}); !errors.Is(err, index.ErrClosed) {
 			t.Errorf("search after Close: %v, want ErrClosed", err)
+		}
+		for _, err := range idx.Listings(ctx) {
+			if !errors.Is(err, index.ErrClosed) {
+				t.Errorf("Listings after Close: %v, want ErrClosed", err)
+			}
 		}
 	})
 }
