@@ -38,7 +38,10 @@ type Lexicon struct {
 	// requirement of the meeting, not only the reply's language.
 	AskRequires bool `json:"ask_requires,omitempty"`
 
-	Hints    []string `json:"hints"`              // common words that tell the language apart
+	Hints []string `json:"hints"` // common words that tell the language apart
+	// Marks are letters or spellings only this language writes ("ñ", "ç"),
+	// lower case and unfolded; each one present counts as a hint word.
+	Marks    []string `json:"marks,omitempty"`
 	Function []string `json:"function"`           // words that never count as evidence of a topic
 	Elisions []string `json:"elisions,omitempty"` // "l", "d", "j": l'alcool reads as alcool
 	Family   []string `json:"family"`             // relatives, as typed and as stemmed

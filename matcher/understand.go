@@ -764,7 +764,7 @@ func (m *Matcher) Understand(text string) data.Understanding {
 		}
 	}
 	if !asked {
-		lang = detectLanguage(text)
+		lang = detectLanguage(text, func(w string) uint64 { return m.lex.rawKnown[w] })
 	}
 	if lang != defaultLang {
 		u.Language = lang
