@@ -48,14 +48,17 @@ type Lexicon struct {
 	Child    []string `json:"child"`
 	Death    []string `json:"death"`
 	// Possessives before a number make it someone else's age ("my son, 16").
-	Possessives []string        `json:"possessives"`
-	NotPlaces   []string        `json:"not_places"` // words never looked up as a place
-	Days        []string        `json:"days"`       // day words, never places
-	PlacePreps  []string        `json:"place_preps"`
-	Ask         []string        `json:"ask"`       // patterns: asking for this language
-	ForOther    []string        `json:"for_other"` // patterns: looking for someone else
-	Format      Formats         `json:"format"`
-	Audiences   []AudienceWords `json:"audiences"`
+	Possessives []string `json:"possessives"`
+	NotPlaces   []string `json:"not_places"` // words never looked up as a place
+	Days        []string `json:"days"`       // day words, never places
+	PlacePreps  []string `json:"place_preps"`
+	// OwnPlacePreps are read only in a message in this language: French
+	// "a" typed for "à" is an English article.
+	OwnPlacePreps []string        `json:"own_place_preps,omitempty"`
+	Ask           []string        `json:"ask"`       // patterns: asking for this language
+	ForOther      []string        `json:"for_other"` // patterns: looking for someone else
+	Format        Formats         `json:"format"`
+	Audiences     []AudienceWords `json:"audiences"`
 	// When rewrites time phrases into the English ones the time parser
 	// reads ("ce soir" → "tonight"), longest first.
 	When   [][2]string `json:"when,omitempty"`
@@ -259,7 +262,7 @@ func ParseLexicon(name string, b []byte) (Lexicon, error) {
 		return lx, fmt.Errorf("%s: field lang: %q, expected %q as the file is named", name, lx.Lang, base)
 	}
 	patterns := map[string][]string{
-		"ask": lx.Ask, "for_other": lx.ForOther, "place_preps": lx.PlacePreps,
+		"ask": lx.Ask, "for_other": lx.ForOther, "place_preps": lx.PlacePreps, "own_place_preps": lx.OwnPlacePreps,
 		"format.online": lx.Format.Online, "format.in_person": lx.Format.InPerson, "format.either": lx.Format.Either,
 		"format.only_in_person": lx.Format.OnlyInPerson, "format.only_online": lx.Format.OnlyOnline, "format.refuse": lx.Format.Refuse,
 		"format.online_kinds": lx.Format.OnlineKinds, "format.refuse_in_person": lx.Format.RefuseInPerson,

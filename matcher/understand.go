@@ -552,8 +552,13 @@ func (m *Matcher) place(text string, h place.PlaceHint) (place.Place, bool) {
 		}
 		return place.Place{}, false
 	}
-	// "in Austin, TX", "cerca de Monterrey": the words after a preposition.
-	for _, loc := range prepRE.FindAllStringIndex(text, maxPlaceTries) {
+	// "in Austin, TX", "cerca de Monterrey": the words after a preposition,
+	// then after one only the message's language reads as one.
+	locs := prepRE.FindAllStringIndex(text, maxPlaceTries)
+	if re := ownPrepRE[h.Lang]; re != nil {
+		locs = append(locs, re.FindAllStringIndex(text, maxPlaceTries)...)
+	}
+	for _, loc := range locs {
 		rest := text[loc[1]:]
 		if i := strings.IndexAny(rest, ".!?;\n"); i >= 0 {
 			rest = rest[:i]
@@ -612,7 +617,21 @@ const prepMinPopulation = 10000
 const bareMinPopulation = 50000
 
 var (
-	prepRE    = placePrepRE()
+	prepRE    = placePrepRE(func(l data.Lexicon) []string { return l.PlacePreps })
+	ownPrepRE = func() map[string]*regexp.Regexp {
+		out := map[string]*regexp.Regexp{}
+		for _, l := range lexicons {
+			if len(l.OwnPlacePreps) > 0 {
+				out[l.Lang] = placePrepRE(func(x data.Lexicon) []string {
+					if x.Lang != l.Lang {
+						return nil
+					}
+					return x.OwnPlacePreps
+				})
+			}
+		}
+		return out
+	}()
 	segmentRE = regexp.MustCompile(`[.!?;\n]+|\s[-–—]\s|,\s*`)
 )
 
@@ -694,10 +713,10 @@ func audienceRules() []audienceRule {
 // placePrepRE finds "in", "cerca de", "à", "près de" before a place. A
 // preposition that starts with an accented letter has no \b before it
 // (Go's \b is ASCII), so it needs a non-letter or the start instead.
-func placePrepRE() *regexp.Regexp {
+func placePrepRE(field func(data.Lexicon) []string) *regexp.Regexp {
 	var ascii, other []string
 	for _, l := range lexicons {
-		for _, p := range l.PlacePreps {
+		for _, p := range field(l) {
 			if c := p[0]; c >= 'a' && c <= 'z' {
 				ascii = append(ascii, p)
 			} else {
