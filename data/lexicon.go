@@ -61,9 +61,12 @@ type Lexicon struct {
 	Audiences     []AudienceWords `json:"audiences"`
 	// When rewrites time phrases into the English ones the time parser
 	// reads ("ce soir" → "tonight"), longest first.
-	When   [][2]string `json:"when,omitempty"`
-	Limits LimitWords  `json:"limits"`
-	Age    AgeWords    `json:"age"`
+	When [][2]string `json:"when,omitempty"`
+	// Clock are patterns of a time written in the language's own way
+	// ("19h30"), each with two groups: the hours and the minutes.
+	Clock  []string   `json:"clock,omitempty"`
+	Limits LimitWords `json:"limits"`
+	Age    AgeWords   `json:"age"`
 	// MeetingTypes are Meeting Guide meeting types in people's words.
 	MeetingTypes []MeetingTypeWords `json:"meeting_types"`
 	Meeting      MeetingWords       `json:"meeting"`
@@ -201,6 +204,36 @@ type SharedWords struct {
 	// CountryCodes are the two-letter codes read as a country when named
 	// alone ("group uk"); others ("no", "in", "me") are words first.
 	CountryCodes []string `json:"country_codes"`
+	// Stem are the inflections the matcher strips from every word, in any
+	// language, so "drinks", "drinking" and "drink" meet: the first rule
+	// that fits is applied, then, if it says so or none fit, the first
+	// StemFinal rule that fits. Crude on purpose: a stem only has to
+	// agree with itself on both sides of a match.
+	Stem      []StemRule `json:"stem"`
+	StemFinal []StemRule `json:"stem_final"`
+}
+
+// StemRule strips Suffix from a word longer than LongerThan bytes that
+// does not end with one of Unless.
+type StemRule struct {
+	Suffix     string   `json:"suffix"`
+	LongerThan int      `json:"longer_than"`
+	Unless     []string `json:"unless,omitempty"`
+	// ThenFinal: after this rule, the StemFinal rules apply too.
+	ThenFinal bool `json:"then_final,omitempty"`
+}
+
+// Fits reports whether the rule strips w.
+func (r StemRule) Fits(w string) bool {
+	if len(w) <= r.LongerThan || !strings.HasSuffix(w, r.Suffix) {
+		return false
+	}
+	for _, u := range r.Unless {
+		if strings.HasSuffix(w, u) {
+			return false
+		}
+	}
+	return true
 }
 
 // DefaultSharedWords returns the embedded lexicon/shared/words.json.
@@ -214,6 +247,11 @@ func DefaultSharedWords() (SharedWords, error) {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&w); err != nil {
 		return w, fmt.Errorf("shared words: %w", err)
+	}
+	for i, r := range slices.Concat(w.Stem, w.StemFinal) {
+		if r.Suffix == "" || r.LongerThan < len(r.Suffix) {
+			return w, fmt.Errorf("shared words: stem rule %d: suffix %q longer than %d, expected a suffix and a length that leaves a stem", i, r.Suffix, r.LongerThan)
+		}
 	}
 	for _, s := range slices.Concat(w.FellowshipShorts, w.FellowshipShortsAfterMeeting, w.FellowshipShortsAfterLead) {
 		if _, ok := Fellowships[s]; !ok {
@@ -271,7 +309,7 @@ func ParseLexicon(name string, b []byte) (Lexicon, error) {
 		"limits.twelve_step": lx.Limits.TwelveStep, "limits.faith": lx.Limits.Faith, "limits.helpline": lx.Limits.Helpline,
 		"limits.non_twelve_step": lx.Limits.NonTwelveStep, "limits.secular": lx.Limits.Secular, "limits.non_believer": lx.Limits.NonBeliever,
 		"age.self": lx.Age.Self, "age.modifiers": lx.Age.Modifiers, "age.years": lx.Age.Years, "age.years_old": lx.Age.YearsOld, "age.not_age": lx.Age.NotAge,
-		"age.decade_self": lx.Age.DecadeSelf, "age.identity": lx.Age.Identity,
+		"age.decade_self": lx.Age.DecadeSelf, "age.identity": lx.Age.Identity, "age.identity_suffix": lx.Age.IdentitySuffix,
 		"meeting.fellowship_after": lx.Meeting.FellowshipAfter, "meeting.fellowship_before": lx.Meeting.FellowshipBefore, "meeting.fellowship_lead": lx.Meeting.FellowshipLead,
 		"meeting.audience": lx.Meeting.Audience, "loss.lost_person": lx.Loss.LostPerson, "loss.my_parents": lx.Loss.MyParents,
 	}
@@ -298,6 +336,15 @@ func ParseLexicon(name string, b []byte) (Lexicon, error) {
 			return lx, fmt.Errorf("%s: meeting.via[%d]: field code: %q, expected phone or hybrid", name, i, v.Code)
 		}
 		patterns["meeting.via."+v.Code] = v.Words
+	}
+	for i, p := range lx.Clock {
+		re, err := regexp.Compile(p)
+		if err != nil {
+			return lx, fmt.Errorf("%s: field clock: pattern %q: %w", name, p, err)
+		}
+		if re.NumSubexp() != 2 {
+			return lx, fmt.Errorf("%s: clock[%d]: pattern %q has %d groups, expected two (hours, minutes)", name, i, p, re.NumSubexp())
+		}
 	}
 	for i, p := range lx.Age.Decades {
 		re, err := regexp.Compile(p)

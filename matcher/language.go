@@ -260,8 +260,9 @@ var whenRules = func() [][2]string {
 	return out
 }()
 
-// clockHRE: "19h30" is 19:30.
-var clockHRE = regexp.MustCompile(`\b(\d{1,2})h(\d{2})\b`)
+// clockRE: "19h30" is 19:30. Each language's pattern has two groups, the
+// hours and the minutes.
+var clockRE = regexp.MustCompile(`\b(?:` + alts(func(l data.Lexicon) []string { return l.Clock }) + `)\b`)
 
 // whenText returns the text the time parser should read: the text itself,
 // or, when it holds a phrase of a rewritten language, the text folded with
@@ -281,5 +282,16 @@ func whenText(text string) string {
 	if !changed {
 		return text
 	}
-	return clockHRE.ReplaceAllString(f, "$1:$2")
+	if len(clockRE.SubexpNames()) < 3 {
+		return f // no language writes its own clock
+	}
+	return clockRE.ReplaceAllStringFunc(f, func(c string) string {
+		var hm []string
+		for _, g := range clockRE.FindStringSubmatch(c)[1:] {
+			if g != "" {
+				hm = append(hm, g)
+			}
+		}
+		return strings.Join(hm, ":")
+	})
 }

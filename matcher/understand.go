@@ -188,23 +188,23 @@ func rawTokens(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 }
 
-// stem strips the commonest English and Spanish inflections so "drinks",
+// stem strips the inflections of data.SharedWords.Stem so "drinks",
 // "drinking" and "drink" meet. Crude on purpose: it only has to agree with
 // itself.
 func stem(w string) string {
-	n := len(w)
-	switch {
-	case n > 5 && strings.HasSuffix(w, "ing"):
-		return w[:n-3]
-	case n > 4 && strings.HasSuffix(w, "ed"):
-		return w[:n-2]
-	case n > 4 && strings.HasSuffix(w, "es") && !strings.HasSuffix(w, "ses"):
-		return w[:n-2]
-	case n > 3 && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") && !strings.HasSuffix(w, "us"):
-		w = w[:n-1]
+	final := true
+	for _, r := range shared.Stem {
+		if r.Fits(w) {
+			w, final = w[:len(w)-len(r.Suffix)], r.ThenFinal
+			break
+		}
 	}
-	if len(w) > 4 && strings.HasSuffix(w, "e") {
-		return w[:len(w)-1]
+	if final {
+		for _, r := range shared.StemFinal {
+			if r.Fits(w) {
+				return w[:len(w)-len(r.Suffix)]
+			}
+		}
 	}
 	return w
 }
