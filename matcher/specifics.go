@@ -102,13 +102,8 @@ func readSpecifics(text string, short bool) data.Specifics {
 				break
 			}
 		}
-	} else if m := fellowshipShortRE.FindStringSubmatch(text); m != nil {
-		for _, g := range m[1:] {
-			if g != "" {
-				s.Fellowship = strings.ToLower(g)
-				break
-			}
-		}
+	} else if f := shortFellowship(text); f != "" {
+		s.Fellowship = f
 	} else if short {
 		for _, w := range strings.Fields(text) {
 			if f := strings.ToLower(strings.Trim(w, ",.!?")); len(f) >= 2 && strings.ToUpper(w) == w {
@@ -121,6 +116,37 @@ func readSpecifics(text string, short bool) data.Specifics {
 	}
 	return readMeetingWords(s, text, lower)
 }
+
+// shortFellowship returns the first short name the fellowship patterns
+// read in text, lower case, or "". One that is also a common word of a
+// language ("ma fille de 16 ans", "ca me fait peur") counts only in
+// capitals.
+func shortFellowship(text string) string {
+	for _, m := range fellowshipShortRE.FindAllStringSubmatch(text, -1) {
+		for _, g := range m[1:] {
+			if g == "" {
+				continue
+			}
+			if f := strings.ToLower(g); !commonShorts[f] || g == strings.ToUpper(g) {
+				return f
+			}
+			break
+		}
+	}
+	return ""
+}
+
+// commonShorts are the short names that are also a language's common
+// words: its possessives, function or hint words.
+var commonShorts = func() map[string]bool {
+	out := map[string]bool{}
+	for f := range fellowshipShorts {
+		if possessives[f] || functionWords[f] || hintWords[f] {
+			out[f] = true
+		}
+	}
+	return out
+}()
 
 // fellowshipShorts are the short names the fellowship patterns read.
 var fellowshipShorts = set(strings.Join(shared.FellowshipShorts, " "))
