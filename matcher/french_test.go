@@ -94,6 +94,8 @@ func TestUnderstandFrench(t *testing.T) {
 		{"ma fille de 16 ans fait de l'anorexie", func(u data.Understanding) bool { return u.Fellowship == "" }, "no fellowship (ma is my, not Marijuana Anonymous)"},
 		{"je veux arreter de boire mais pas avec les AA", func(u data.Understanding) bool { return slices.Contains(u.Exclude, data.ExcludeTwelveStep) }, "no twelve-step"},
 		{"chu tanné des AA, y a tu d'autre chose?", func(u data.Understanding) bool { return slices.Contains(u.Exclude, data.ExcludeTwelveStep) }, "no twelve-step (tired of AA)"},
+		{"je cherche un groupe de parole sur Lyon pour l'alcool", func(u data.Understanding) bool { return u.Country == "FR" && u.Place != nil }, "Lyon (France's 'sur Lyon')"},
+		{"je parle de ça sur Facebook", func(u data.Understanding) bool { return u.Country == "" }, "no place (Sur is a town in Oman)"},
 		{"stress post-traumatique après un accident", func(u data.Understanding) bool { return u.Language == "fr" }, "French (a topic word only French uses)"},
 		{"je me sens seule et je veux parler à quelqu'un", func(u data.Understanding) bool { return u.Language == "fr" }, "French"},
 		{"me siento sola y quiero hablar con alguien", func(u data.Understanding) bool { return u.Language == "es" }, "Spanish"},
