@@ -167,6 +167,10 @@ func (g *Group) FellowshipOf() string {
 	if best == "alateen" {
 		best = "al-anon"
 	}
+	if best == "" {
+		// Named in another language: "Narcotiques Anonymes".
+		best = FellowshipInText(text)
+	}
 	return best
 }
 

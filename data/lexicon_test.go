@@ -22,6 +22,27 @@ func TestDefaultLexicons(t *testing.T) {
 			t.Errorf("no lexicon for %s", want)
 		}
 	}
+	w, err := DefaultSharedWords()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(w.FellowshipShorts) == 0 || len(w.RegionCodes) == 0 {
+		t.Errorf("shared words: fellowship short names and region codes must not be empty")
+	}
+}
+
+// TestFellowshipInText: a listing named in another language reads as its
+// fellowship.
+func TestFellowshipInText(t *testing.T) {
+	for text, want := range map[string]string{
+		"narcotiques anonymes au québec | narcotiques anonymes": "na",
+		"alcooliques anonymes, région 87":                       "aa",
+		"a peer support group":                                  "",
+	} {
+		if got := FellowshipInText(text); got != want {
+			t.Errorf("FellowshipInText(%q) = %q, want %q", text, got, want)
+		}
+	}
 }
 
 // TestParseLexiconErrors: a broken lexicon names the file and the field.
@@ -36,6 +57,11 @@ func TestParseLexiconErrors(t *testing.T) {
 		{"lexicon/fr.json", `{"lang": "fr", "audiences": [{"audience": "dads", "words": ["papas"]}]}`, "field audience"},
 		{"lexicon/fr.json", `{"lang": "fr", "when": [["Ce Soir", "tonight"]]}`, "when[0]"},
 		{"lexicon/fr.json", `{"lang": "fr", "format": {"housebound": ["sors pas"]}}`, "housebound_words"},
+		{"lexicon/fr.json", `{"lang": "fr", "age": {"decades": ["dans la \\d0aine"]}}`, "age.decades[0]"},
+		{"lexicon/fr.json", `{"lang": "fr", "age": {"decade_words": {"Quarantaine": 45}}}`, "age.decade_words"},
+		{"lexicon/fr.json", `{"lang": "fr", "meeting": {"fellowships": [{"code": "xa", "words": ["x anonymes"]}]}}`, "meeting.fellowships[0]"},
+		{"lexicon/fr.json", `{"lang": "fr", "meeting": {"via": [{"code": "fax", "words": ["par fax"]}]}}`, "meeting.via[0]"},
+		{"lexicon/fr.json", `{"lang": "fr", "loss": {"lost_person": ["perdu (mon"]}}`, "field loss.lost_person"},
 	}
 	for _, c := range cases {
 		_, err := ParseLexicon(c.name, []byte(c.body))

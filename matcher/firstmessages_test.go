@@ -460,13 +460,16 @@ const frenchFirstMessagesFile = "testdata/first-messages-fr.tsv"
 const minFrenchMessages = 40
 
 // wantFrenchPassRate is the measured share of French rows whose every
-// top-3 result keeps every stated constraint: 44 of 49 (89.8%) when the set
-// was written. It may only rise. The five misses are ranking and reading
-// limits, not test mistakes: an English listing ranked above a French one
-// that fits (three rows), "je bois trop depuis que j'ai perdu ma job" read
-// as job loss first, and "pas de puissance supérieure" not read as ruling
-// out the Steps.
-const wantFrenchPassRate = 0.89
+// top-3 result keeps every stated constraint: 79 of 83 (95.2%), measured
+// after the lex brief added 34 rows (71 of 83 before its fixes). It may
+// only rise. The four misses are ranking and reading limits, not test
+// mistakes: "je bois trop depuis que j'ai perdu ma job" read as job loss
+// first; "pas de puissance supérieure" not read as ruling out the Steps
+// (English "no higher power" is not either); "dépression post-partum",
+// a parenting synonym in topics.json, finds no French parenting group
+// online; and a person in Brussels gets Canadian and French listings
+// beside a Belgian one.
+const wantFrenchPassRate = 0.95
 
 // TestFirstMessagesFrench runs the French set as TestFirstMessages runs
 // the English and Spanish one: adding French must not need another test.

@@ -74,6 +74,29 @@ func TestUnderstandFrench(t *testing.T) {
 		{"réunion AA ouverte pour les nouveaux venus, en langue des signes", func(u data.Understanding) bool {
 			return slices.Contains(u.Types, "O") && slices.Contains(u.Types, "BE") && slices.Contains(u.Types, "ASL")
 		}, "open, newcomers, sign language"},
+		// The words that moved from Go into the lexicons, in French.
+		{"je suis dans la quarantaine et je bois trop", func(u data.Understanding) bool { return u.Age == 45 }, "age 45 (in her forties)"},
+		{"femme, 52, dépression", func(u data.Understanding) bool { return u.Age == 52 }, "age 52 (an aside)"},
+		{"j'ai perdu ma mère en mars", func(u data.Understanding) bool {
+			return len(u.Topics) > 0 && u.Topics[0].Slug == "grief"
+		}, "grief (a death in the family)"},
+		{"mes parents divorcent et je suis triste", func(u data.Understanding) bool {
+			return !slices.ContainsFunc(u.Topics, func(g data.TopicGuess) bool { return g.Slug == "parenting" })
+		}, "no parenting (the writer's own parents)"},
+		{"réunion AA par téléphone", func(u data.Understanding) bool { return u.Via == "phone" }, "by phone"},
+		{"réunion hybride pour le deuil", func(u data.Understanding) bool { return u.Via == "hybrid" }, "hybrid"},
+		{"réunion pour femmes, AA", func(u data.Understanding) bool { return u.Audience == "women" && u.AudienceOnly }, "a women's meeting"},
+		{"Alcooliques anonymes à Québec", func(u data.Understanding) bool { return u.Fellowship == "aa" }, "fellowship aa"},
+		{"Narcotiques Anonymes ce soir", func(u data.Understanding) bool { return u.Fellowship == "na" }, "fellowship na"},
+		{"je cherche une réunion pour l'anxiété", func(u data.Understanding) bool { return u.Country == "" }, "no country (réunion is not La Réunion)"},
+		{"groupe de deuil a Sherbrooke le mardi", func(u data.Understanding) bool { return u.Country == "CA" && u.Place != nil }, "Sherbrooke (a typed without its accent)"},
+		{"looking for a peer group online", func(u data.Understanding) bool { return u.Place == nil }, "no place (English a is no preposition)"},
+		{"ma fille de 16 ans fait de l'anorexie", func(u data.Understanding) bool { return u.Fellowship == "" }, "no fellowship (ma is my, not Marijuana Anonymous)"},
+		{"je veux arreter de boire mais pas avec les AA", func(u data.Understanding) bool { return slices.Contains(u.Exclude, data.ExcludeTwelveStep) }, "no twelve-step"},
+		{"chu tanné des AA, y a tu d'autre chose?", func(u data.Understanding) bool { return slices.Contains(u.Exclude, data.ExcludeTwelveStep) }, "no twelve-step (tired of AA)"},
+		{"je cherche un groupe de parole sur Lyon pour l'alcool", func(u data.Understanding) bool { return u.Country == "FR" && u.Place != nil }, "Lyon (France's 'sur Lyon')"},
+		{"je parle de ça sur Facebook", func(u data.Understanding) bool { return u.Country == "" }, "no place (Sur is a town in Oman)"},
+		{"stress post-traumatique après un accident", func(u data.Understanding) bool { return u.Language == "fr" }, "French (a topic word only French uses)"},
 		{"je me sens seule et je veux parler à quelqu'un", func(u data.Understanding) bool { return u.Language == "fr" }, "French"},
 		{"me siento sola y quiero hablar con alguien", func(u data.Understanding) bool { return u.Language == "es" }, "Spanish"},
 		{"i feel lonely and want to talk to someone", func(u data.Understanding) bool { return u.Language == "" }, "English (the default)"},

@@ -97,7 +97,14 @@ var (
 		}
 		return out
 	}()
-	elisions = wordSet(func(l data.Lexicon) []string { return l.Elisions })
+	elisions     = wordSet(func(l data.Lexicon) []string { return l.Elisions })
+	langElisions = func() []map[string]bool {
+		out := make([]map[string]bool, len(lexicons))
+		for i, l := range lexicons {
+			out[i] = set(strings.Join(l.Elisions, " "))
+		}
+		return out
+	}()
 	dayWords = wordSet(func(l data.Lexicon) []string { return l.Days })
 
 	// askRules: asking for a language in words. The languages that make it
@@ -126,16 +133,64 @@ type askRule struct {
 // language whose words outnumber every other's, and more than one of them
 // or no other language's at all in a real sentence ("no AA please" is not
 // Spanish, "depresión, vivo en cdmx" is). "" is the default language.
-func detectLanguage(text string) string {
+//
+// topicLangs, when given, says in which languages' topic words a word is
+// ("fibromyalgie" is French only): a word of one language's topics only
+// counts for it as a hint does.
+func detectLanguage(text string, topicLangs func(word string) uint64) string {
 	var counts [64]int
 	n := len(lexicons)
+	seen := map[string]bool{} // a word said twice ("de ... de") is one piece of evidence
+	count := func(t string) {
+		if seen[t] {
+			return
+		}
+		seen[t] = true
+		if hintWords[t] {
+			for i := range n {
+				if langHints[i][t] {
+					counts[i]++
+				}
+			}
+			return
+		}
+		// Short words ("l" of "l'alcool", "tu") say little.
+		if topicLangs == nil || len(t) < 4 {
+			return
+		}
+		if bits := topicLangs(t); bits != 0 && bits&(bits-1) == 0 {
+			for i := range n {
+				if bits == langBit(lexicons[i].Lang) {
+					counts[i]++
+				}
+			}
+		}
+	}
 	for _, t := range strings.Fields(place.Fold(text)) {
 		t = strings.Trim(t, ",.!?¿¡")
-		if !hintWords[t] {
+		// "j'entends", "qu'il": an elision is evidence of its language.
+		if i := strings.IndexAny(t, "'’"); i > 0 && elisions[t[:i]] && !seen[t[:i]+"'"] {
+			seen[t[:i]+"'"] = true
+			for j := range n {
+				if langElisions[j][t[:i]] {
+					counts[j]++
+				}
+			}
+		}
+		if !hintWords[t] && strings.Contains(t, "-") {
+			// "post-traumatique", "est-ce": the parts.
+			for _, p := range strings.Split(t, "-") {
+				count(p)
+			}
 			continue
 		}
-		for i := range n {
-			if langHints[i][t] {
+		count(t)
+	}
+	// Letters only one language writes ("ñ", "ç", "à").
+	lower := strings.ToLower(text)
+	for i, l := range lexicons {
+		for _, mk := range l.Marks {
+			if strings.Contains(lower, mk) {
 				counts[i]++
 			}
 		}
@@ -205,8 +260,9 @@ var whenRules = func() [][2]string {
 	return out
 }()
 
-// clockHRE: "19h30" is 19:30.
-var clockHRE = regexp.MustCompile(`\b(\d{1,2})h(\d{2})\b`)
+// clockRE: "19h30" is 19:30. Each language's pattern has two groups, the
+// hours and the minutes.
+var clockRE = regexp.MustCompile(`\b(?:` + alts(func(l data.Lexicon) []string { return l.Clock }) + `)\b`)
 
 // whenText returns the text the time parser should read: the text itself,
 // or, when it holds a phrase of a rewritten language, the text folded with
@@ -226,5 +282,16 @@ func whenText(text string) string {
 	if !changed {
 		return text
 	}
-	return clockHRE.ReplaceAllString(f, "$1:$2")
+	if len(clockRE.SubexpNames()) < 3 {
+		return f // no language writes its own clock
+	}
+	return clockRE.ReplaceAllStringFunc(f, func(c string) string {
+		var hm []string
+		for _, g := range clockRE.FindStringSubmatch(c)[1:] {
+			if g != "" {
+				hm = append(hm, g)
+			}
+		}
+		return strings.Join(hm, ":")
+	})
 }

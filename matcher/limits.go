@@ -63,12 +63,17 @@ var (
 		}
 		return out
 	}()
-	ageDecade  = regexp.MustCompile(`\b(?:i m|im|i am|am) in my (\d0)s\b|\ben mis (\d0)s\b`)
-	decadeWord = regexp.MustCompile(`\b(?:i m|im|i am|am) in my (teens|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b`)
+	// "I'm in my 40s", "en mis 40s", "dans la 40aine": a decade, read as
+	// its middle. Each pattern has one group, the decade's digits.
+	ageDecade = regexp.MustCompile(`\b(?:` + alts(func(l data.Lexicon) []string { return l.Age.Decades }) + `)\b`)
+	// "I'm in my forties", "dans la quarantaine".
+	decades    = decadeWords()
+	decadeWord = regexp.MustCompile(`\b(?:` + alts(func(l data.Lexicon) []string { return l.Age.DecadeSelf }) + `)\s+(` + strings.Join(sortedKeys(decades), "|") + `)\b`)
 	// "stroke survivor, 63, want...", "transgender woman, 45", "32f": a
 	// number set apart beside who the person is.
 	ageAside    = regexp.MustCompile(`(?:^|[,.;:(-]\s*)(\d{2})\s*(?:[,.;:)-]|$)`)
-	ageIdentity = regexp.MustCompile(`\b(?:woman|man|guy|girl|boy|female|male|mom|dad|mum|veteran|vet|widow|widower|mujer|hombre|chica|chico|viuda|viudo)\s*,?\s+(\d{2})\b|\b(\d{2})\s?(?:f|m)\b`)
+	ageIdentity = regexp.MustCompile(`\b(?:` + alts(func(l data.Lexicon) []string { return l.Age.Identity }) + `)\s*,?\s+(\d{2})\b|\b(\d{2})\s?(?:` +
+		alts(func(l data.Lexicon) []string { return l.Age.IdentitySuffix }) + `)\b`)
 	// notAge: what follows a number that is not an age ("I'm 5 minutes
 	// away", "I am 30 days sober", "im 2 weeks clean").
 	notAge = regexp.MustCompile(`^\s*(?:` + alts(func(l data.Lexicon) []string { return l.Age.NotAge }) + `)\b`)
@@ -101,7 +106,42 @@ func containsAnyWord(f string, words map[string]bool) bool {
 
 var possessives = wordSet(func(l data.Lexicon) []string { return l.Possessives })
 
-var decades = map[string]int{"teens": 15, "twenties": 25, "thirties": 35, "forties": 45, "fifties": 55, "sixties": 65, "seventies": 75, "eighties": 85, "nineties": 95}
+// decadeWords are the lexicons' decade words with the age each means.
+func decadeWords() map[string]int {
+	out := map[string]int{}
+	for _, l := range lexicons {
+		for w, age := range l.Age.DecadeWords {
+			out[w] = age
+		}
+	}
+	return out
+}
+
+// decadeFirst are the first words of the decade words, which a text must
+// hold before the decade expressions run.
+var decadeFirst = func() map[string]bool {
+	out := map[string]bool{}
+	for w := range decades {
+		out[strings.Fields(w)[0]] = true
+	}
+	return out
+}()
+
+// sortedKeys returns m's keys, longest first (so an alternation tries
+// "quatre vingtaine" before a shorter word), then in order.
+func sortedKeys(m map[string]int) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, regexp.QuoteMeta(k))
+	}
+	slices.SortFunc(out, func(a, b string) int {
+		if len(a) != len(b) {
+			return len(b) - len(a)
+		}
+		return strings.Compare(a, b)
+	})
+	return out
+}
 
 // readLimits finds what the text rules out and the writer's age. It also
 // returns the text with the refused phrases blanked, so that "no AA" does
@@ -130,7 +170,7 @@ func readLimits(text string) (data.Limits, string) {
 			masked = masked[:loc[0]] + strings.Repeat(" ", loc[1]-loc[0]) + masked[loc[1]:]
 		}
 	}
-	if strings.ContainsAny(f, "0123456789") || strings.Contains(f, "in my") {
+	if strings.ContainsAny(f, "0123456789") || containsAnyWord(f, decadeFirst) {
 		l.Age = readAge(f)
 	}
 	if l.Age == 0 && strings.ContainsAny(text, "0123456789") {
@@ -178,7 +218,9 @@ func readAge(f string) int {
 		}
 	}
 	if m := ageDecade.FindStringSubmatch(f); m != nil {
-		n, _ := strconv.Atoi(m[1] + m[2])
+		// One group per language's pattern; only the one that matched
+		// holds the digits.
+		n, _ := strconv.Atoi(strings.Join(m[1:], ""))
 		return n + 5
 	}
 	if m := decadeWord.FindStringSubmatch(f); m != nil {

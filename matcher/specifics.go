@@ -1,6 +1,7 @@
 package matcher
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -15,60 +16,94 @@ import (
 // phone" or "hybrid", and an audience that describes the meeting ("a
 // women's meeting", "meeting for seniors") rather than the person.
 
+// shared are the words every language writes alike (fellowships' short
+// names, state codes). Embedded and checked by data's tests, so a broken
+// file is a build mistake, reported when the package loads.
+var shared = func() data.SharedWords {
+	w, err := data.DefaultSharedWords()
+	if err != nil {
+		panic(fmt.Errorf("matcher: embedded shared words: %w", err))
+	}
+	return w
+}()
+
 var (
 	// A short name counts beside a meeting word ("NA meeting", "aa
 	// meetings", "reunión de AA") or alone in a short message; "CA" in
 	// "Pueblo, CA" is a state.
-	fellowshipShortRE = regexp.MustCompile(`(?i)\b(aa|na|ca|cma|ma|ga|oa|da|ea|eda|coda|nica|fa)\b(?:\s+\p{L}+)?\s+(?:meetings?|groups?|step|steps|speaker|study|online|chat|phone|in person|near|tonight|today|now|en|de)\b|` +
-		`(?i)\b(?:reuni[oó]n(?:es)?|grupos?|meetings?)\s+(?:de\s+)?(?:\p{L}+\s+)?(aa|na|ca)\b|` +
-		`(?i)\b(?:online|an?|join|my|local)\s+(aa|na|ca|coda|oa|ga)\b`)
-	fellowshipFullRE = regexp.MustCompile(`(?i)\b(alcoholics anonymous|alcoh[oó]licos an[oó]nimos|narcotics anonymous|narc[oó]ticos an[oó]nimos|cocaine anonymous|crystal meth anonymous|` +
-		`marijuana anonymous|gamblers anonymous|jugadores an[oó]nimos|overeaters anonymous|comedores compulsivos an[oó]nimos|debtors anonymous|emotions anonymous|` +
-		`eating disorders anonymous|co-?dependents anonymous|nicotine anonymous|families anonymous|al-?\s?anon|alateen|nar-?\s?anon)\b`)
-	fullToShort = map[string]string{
-		"alcoholics anonymous": "aa", "alcoholicos anonimos": "aa", "narcotics anonymous": "na", "narcoticos anonimos": "na",
-		"cocaine anonymous": "ca", "crystal meth anonymous": "cma", "marijuana anonymous": "ma", "gamblers anonymous": "ga",
-		"jugadores anonimos": "ga", "overeaters anonymous": "oa", "comedores compulsivos anonimos": "oa", "debtors anonymous": "da",
-		"emotions anonymous": "ea", "eating disorders anonymous": "eda", "co-dependents anonymous": "coda", "codependents anonymous": "coda",
-		"nicotine anonymous": "nica", "families anonymous": "fa", "alanon": "al-anon", "al-anon": "al-anon", "al anon": "al-anon",
-		"alateen": "al-anon", "naranon": "nar-anon", "nar-anon": "nar-anon", "nar anon": "nar-anon",
-	}
+	fellowshipShortRE = regexp.MustCompile(`(?i)\b(` + strings.Join(shared.FellowshipShorts, "|") + `)\b(?:\s+\p{L}+)?\s+(?:` +
+		alts(func(l data.Lexicon) []string { return l.Meeting.FellowshipAfter }) + `)\b|` +
+		`(?i)\b(?:` + alts(func(l data.Lexicon) []string { return l.Meeting.FellowshipBefore }) + `)\s+(` + strings.Join(shared.FellowshipShortsAfterMeeting, "|") + `)\b|` +
+		`(?i)\b(?:` + alts(func(l data.Lexicon) []string { return l.Meeting.FellowshipLead }) + `)\s+(` + strings.Join(shared.FellowshipShortsAfterLead, "|") + `)\b`)
+	// fellowshipFull reads full names ("Alcoholics Anonymous",
+	// "Alcooliques anonymes"): one group per fellowship, codes in the
+	// order of fellowshipCodes.
+	fellowshipFullRE, fellowshipCodes, fellowshipHints = fellowshipFull()
 
 	// Meeting types in people's words, to Meeting Guide codes (any one of
 	// the alternatives), from the lexicons. Languages and audiences are
 	// read elsewhere. Each expression runs only when the text holds one of
 	// its hints.
-	typeWords = meetingTypeRules()
-
-	viaPhoneRE  = regexp.MustCompile(`(?i)\bby (?:tele)?phone\b|\bphone (?:meetings?|groups?|in)\b|\bdial[- ]in\b|\bcall[- ]in\b|\bpor tel[eé]fono\b`)
-	viaHybridRE = regexp.MustCompile(`(?i)\bhybrid\b|\bh[ií]brid[oa]s?\b`)
+	typeWords = codedRules(func(l data.Lexicon) []data.MeetingTypeWords { return l.MeetingTypes })
+	// "by phone", "hybrid": how the meeting is held, tried in order.
+	viaWords = codedRules(func(l data.Lexicon) []data.MeetingTypeWords { return l.Meeting.Via })
 
 	// An audience that describes the meeting: "women's AA meeting",
 	// "men's group", "young people's AA", "meeting for seniors", "LGBTQ AA
 	// meeting", "reunión de mujeres".
-	audienceMeetingRE = regexp.MustCompile(`(?i)\b(?:women'?s?|men'?s?|young people'?s?|youth|seniors?'?|lgbtq?\+?|gay|lesbian|trans|veterans?'?)\s+(?:\p{L}+[\s-]+){0,2}?(?:meetings?|groups?|circles?|chats?)\b|` +
-		`\b(?:meetings?|groups?|circles?)\s+(?:\p{L}+\s+)?(?:for|of)\s+(?:women|men|young people|seniors|older adults|lgbtq\+?|gay men|veterans)\b|` +
-		`\b(?:reuni[oó]n(?:es)?|grupos?)\s+(?:\p{L}+\s+){0,2}?(?:de|para)\s+(?:mujeres|hombres|j[oó]venes|mayores|veteranos)\b`)
+	audienceMeetingRE    = wordsRE(func(l data.Lexicon) []string { return l.Meeting.Audience })
+	audienceMeetingHints = func() []string {
+		var out []string
+		for _, l := range lexicons {
+			out = append(out, l.Meeting.AudienceHints...)
+		}
+		return out
+	}()
 )
+
+// fellowshipFull joins the lexicons' full fellowship names into one
+// expression, a group per fellowship, and the hints one of which a text
+// must hold for it to run.
+func fellowshipFull() (*regexp.Regexp, []string, map[string]bool) {
+	var codes []string
+	words := map[string][]string{}
+	hints := map[string]bool{}
+	for _, l := range lexicons {
+		for _, f := range l.Meeting.Fellowships {
+			if words[f.Code] == nil {
+				codes = append(codes, f.Code)
+			}
+			words[f.Code] = append(words[f.Code], f.Words...)
+			for _, h := range f.Hints {
+				hints[h] = true
+			}
+		}
+	}
+	groups := make([]string, len(codes))
+	for i, c := range codes {
+		groups[i] = `(` + strings.Join(words[c], "|") + `)`
+	}
+	return regexp.MustCompile(`(?i)\b(?:` + strings.Join(groups, "|") + `)\b`), codes, hints
+}
 
 // readSpecifics reads what the text asks of the meeting itself.
 func readSpecifics(text string, short bool) data.Specifics {
 	var s data.Specifics
 	lower := strings.ToLower(text)
 	// The expressions are costly; most messages name no meeting at all.
-	if folded := place.Fold(text); !strings.Contains(folded, "anon") && !strings.Contains(folded, "alateen") &&
+	if folded := place.Fold(text); !containsAnyPhrase(folded, fellowshipHints) &&
 		!containsAnyWord(strings.NewReplacer(",", " ", ".", " ", "!", " ", "?", " ").Replace(folded), fellowshipShorts) {
 		return readMeetingWords(s, text, lower)
 	}
-	if m := fellowshipFullRE.FindStringSubmatch(text); m != nil {
-		s.Fellowship = fullToShort[strings.Join(strings.Fields(place.Fold(m[1])), " ")]
-	} else if m := fellowshipShortRE.FindStringSubmatch(text); m != nil {
-		for _, g := range m[1:] {
-			if g != "" {
-				s.Fellowship = strings.ToLower(g)
+	if m := fellowshipFullRE.FindStringSubmatchIndex(text); m != nil {
+		for i, c := range fellowshipCodes {
+			if m[2+2*i] >= 0 {
+				s.Fellowship = c
 				break
 			}
 		}
+	} else if f := shortFellowship(text); f != "" {
+		s.Fellowship = f
 	} else if short {
 		for _, w := range strings.Fields(text) {
 			if f := strings.ToLower(strings.Trim(w, ",.!?")); len(f) >= 2 && strings.ToUpper(w) == w {
@@ -79,15 +114,42 @@ func readSpecifics(text string, short bool) data.Specifics {
 			}
 		}
 	}
-	if s.Fellowship == "alateen" {
-		s.Fellowship = "al-anon"
-	}
 	return readMeetingWords(s, text, lower)
 }
 
+// shortFellowship returns the first short name the fellowship patterns
+// read in text, lower case, or "". One that is also a common word of a
+// language ("ma fille de 16 ans", "ca me fait peur") counts only in
+// capitals.
+func shortFellowship(text string) string {
+	for _, m := range fellowshipShortRE.FindAllStringSubmatch(text, -1) {
+		for _, g := range m[1:] {
+			if g == "" {
+				continue
+			}
+			if f := strings.ToLower(g); !commonShorts[f] || g == strings.ToUpper(g) {
+				return f
+			}
+			break
+		}
+	}
+	return ""
+}
+
+// commonShorts are the short names that are also a language's common
+// words: its possessives, function or hint words.
+var commonShorts = func() map[string]bool {
+	out := map[string]bool{}
+	for f := range fellowshipShorts {
+		if possessives[f] || functionWords[f] || hintWords[f] {
+			out[f] = true
+		}
+	}
+	return out
+}()
+
 // fellowshipShorts are the short names the fellowship patterns read.
-var fellowshipShorts = map[string]bool{"aa": true, "na": true, "ca": true, "cma": true, "ma": true, "ga": true, "oa": true,
-	"da": true, "ea": true, "eda": true, "coda": true, "nica": true, "fa": true}
+var fellowshipShorts = set(strings.Join(shared.FellowshipShorts, " "))
 
 type meetingTypeRule struct {
 	re    *regexp.Regexp
@@ -95,13 +157,13 @@ type meetingTypeRule struct {
 	hints []string
 }
 
-// meetingTypeRules joins each type code's words and hints over the
-// languages, codes in the order the lexicons first name them.
-func meetingTypeRules() []meetingTypeRule {
+// codedRules joins each code's words and hints over the languages, codes
+// in the order the lexicons first name them.
+func codedRules(field func(data.Lexicon) []data.MeetingTypeWords) []meetingTypeRule {
 	var order []string
 	words, hints := map[string][]string{}, map[string][]string{}
 	for _, l := range lexicons {
-		for _, t := range l.MeetingTypes {
+		for _, t := range field(l) {
 			if words[t.Code] == nil {
 				order = append(order, t.Code)
 			}
@@ -127,13 +189,12 @@ func readMeetingWords(s data.Specifics, text, lower string) data.Specifics {
 			s.Types = append(s.Types, t.code)
 		}
 	}
-	switch {
-	case strings.Contains(lower, "brid") && viaHybridRE.MatchString(text):
-		s.Via = "hybrid"
-	case (strings.Contains(lower, "phone") || strings.Contains(lower, "dial") || strings.Contains(lower, "call") || strings.Contains(lower, "tel")) && viaPhoneRE.MatchString(text):
-		s.Via = "phone"
+	for _, v := range viaWords {
+		if slices.ContainsFunc(v.hints, func(h string) bool { return strings.Contains(lower, h) }) && v.re.MatchString(text) {
+			s.Via = v.code
+			break
+		}
 	}
-	s.AudienceOnly = (strings.Contains(lower, "meeting") || strings.Contains(lower, "group") || strings.Contains(lower, "circle") ||
-		strings.Contains(lower, "chat") || strings.Contains(lower, "reuni") || strings.Contains(lower, "grupo")) && audienceMeetingRE.MatchString(text)
+	s.AudienceOnly = slices.ContainsFunc(audienceMeetingHints, func(h string) bool { return strings.Contains(lower, h) }) && audienceMeetingRE.MatchString(text)
 	return s
 }

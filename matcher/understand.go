@@ -188,23 +188,23 @@ func rawTokens(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 }
 
-// stem strips the commonest English and Spanish inflections so "drinks",
+// stem strips the inflections of data.SharedWords.Stem so "drinks",
 // "drinking" and "drink" meet. Crude on purpose: it only has to agree with
 // itself.
 func stem(w string) string {
-	n := len(w)
-	switch {
-	case n > 5 && strings.HasSuffix(w, "ing"):
-		return w[:n-3]
-	case n > 4 && strings.HasSuffix(w, "ed"):
-		return w[:n-2]
-	case n > 4 && strings.HasSuffix(w, "es") && !strings.HasSuffix(w, "ses"):
-		return w[:n-2]
-	case n > 3 && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") && !strings.HasSuffix(w, "us"):
-		w = w[:n-1]
+	final := true
+	for _, r := range shared.Stem {
+		if r.Fits(w) {
+			w, final = w[:len(w)-len(r.Suffix)], r.ThenFinal
+			break
+		}
 	}
-	if len(w) > 4 && strings.HasSuffix(w, "e") {
-		return w[:len(w)-1]
+	if final {
+		for _, r := range shared.StemFinal {
+			if r.Fits(w) {
+				return w[:len(w)-len(r.Suffix)]
+			}
+		}
 	}
 	return w
 }
@@ -328,16 +328,21 @@ func editDistance(a, b string, limit int) int {
 }
 
 var (
-	familyWords  = wordSet(func(l data.Lexicon) []string { return l.Family })
-	childWords   = wordSet(func(l data.Lexicon) []string { return l.Child })
-	deathWords   = wordSet(func(l data.Lexicon) []string { return l.Death })
-	lostPersonRE = regexp.MustCompile(`\b(?:lost|losing|loss of|perdi|perdimos|perdida de|perder a)\s+(?:a\s+)?(?:my|our|his|her|their|a|an|the|mi|mis|nuestro|nuestra|un|una)?\s*(?:\p{L}+\s+)?(?:` +
-		`husband|wife|son|daughter|mom|mother|mum|dad|father|brother|sister|partner|boyfriend|girlfriend|friend|kid|child|children|spouse|parent|parents|baby|babies|twins?|grandson|granddaughter|grandma|grandmother|grandpa|grandfather|loved one|best friend|fiance|fiancee|uncle|aunt|cousin|pregnancy|esposo|esposa|marido|hijo|hija|hijos|madre|mama|padre|papa|hermano|hermana|pareja|novio|novia|amigo|amiga|bebe|abuela|abuelo)\b` +
-		`|\b(?:lost|perdi a)\s+(?:him|her|them|someone|somebody|alguien)\b|\b(?:baby|pregnancy|child|infant|perinatal) loss\b|\bpass(?:ed)? (?:away|on)\b|\b(?:has|had|who) passed\b` +
-		// "perdido a su mamá", "perdí a mi papá"
-		`|\b(?:perdido|perdida|perdidos|perdi|perdio|perdimos)\s+a\s+(?:mi|mis|su|sus|nuestro|nuestra)\s+\p{L}+` +
-		// "my husband passed two years ago", "mi hijo murió"
-		`|\b(?:husband|wife|son|daughter|mom|mother|mum|dad|father|brother|sister|partner|boyfriend|girlfriend|friend|child|baby|spouse|grandma|grandpa|esposo|esposa|marido|hijo|hija|madre|mama|padre|papa|hermano|hermana|pareja|bebe)\s+(?:just\s+|recently\s+|suddenly\s+)?(?:passed|died|murio|fallecio)\b`)
+	familyWords = wordSet(func(l data.Lexicon) []string { return l.Family })
+	childWords  = wordSet(func(l data.Lexicon) []string { return l.Child })
+	deathWords  = wordSet(func(l data.Lexicon) []string { return l.Death })
+	// lostPersonRE: a death in the family or among friends ("lost my
+	// husband", "perdí a mi papá", "j'ai perdu ma mère"), on folded text
+	// without apostrophes.
+	lostPersonRE = regexp.MustCompile(`\b(?:` + alts(func(l data.Lexicon) []string { return l.Loss.LostPerson }) + `)\b`)
+	// suicideStems are the words of a death by suicide, stemmed.
+	suicideStems = func() map[string]bool {
+		out := map[string]bool{}
+		for w := range wordSet(func(l data.Lexicon) []string { return l.Loss.Suicide }) {
+			out[stem(w)] = true
+		}
+		return out
+	}()
 )
 
 func set(s string) map[string]bool {
@@ -373,7 +378,7 @@ var functionStems = func() map[string]bool {
 
 // myParentsRE: the writer's own parents ("my parents are getting
 // divorced") say nothing about parenting.
-var myParentsRE = regexp.MustCompile(`\b(?:my|our|mis|nuestros)\s+(?:parents|padres|mom and dad|mum and dad|papas)\b`)
+var myParentsRE = regexp.MustCompile(`\b(?:` + alts(func(l data.Lexicon) []string { return l.Loss.MyParents }) + `)\b`)
 
 // parentRole are the topics of a role rather than a condition: with a
 // condition named beside them ("my daughter has anorexia, a group for
@@ -462,7 +467,7 @@ func (lx *lexicon) topics(text, words, lang string) ([]data.TopicGuess, map[stri
 	// "grief after my husband's suicide": a death by suicide, named with
 	// grief or loss, is a survivor's loss (the crisis screen, which reads
 	// every message first, tells this apart from the writer's own risk).
-	if (death || score["grief"] > 0) && (seen["suicid"] || seen["suicidio"]) {
+	if (death || score["grief"] > 0) && has(suicideStems) {
 		score["suicide-loss"] += 1.5
 	}
 	if death && has(childWords) {
@@ -547,8 +552,13 @@ func (m *Matcher) place(text string, h place.PlaceHint) (place.Place, bool) {
 		}
 		return place.Place{}, false
 	}
-	// "in Austin, TX", "cerca de Monterrey": the words after a preposition.
-	for _, loc := range prepRE.FindAllStringIndex(text, maxPlaceTries) {
+	// "in Austin, TX", "cerca de Monterrey": the words after a preposition,
+	// then after one only the message's language reads as one.
+	locs := prepRE.FindAllStringIndex(text, maxPlaceTries)
+	if re := ownPrepRE[h.Lang]; re != nil {
+		locs = append(locs, re.FindAllStringIndex(text, maxPlaceTries)...)
+	}
+	for _, loc := range locs {
 		rest := text[loc[1]:]
 		if i := strings.IndexAny(rest, ".!?;\n"); i >= 0 {
 			rest = rest[:i]
@@ -607,7 +617,21 @@ const prepMinPopulation = 10000
 const bareMinPopulation = 50000
 
 var (
-	prepRE    = placePrepRE()
+	prepRE    = placePrepRE(func(l data.Lexicon) []string { return l.PlacePreps })
+	ownPrepRE = func() map[string]*regexp.Regexp {
+		out := map[string]*regexp.Regexp{}
+		for _, l := range lexicons {
+			if len(l.OwnPlacePreps) > 0 {
+				out[l.Lang] = placePrepRE(func(x data.Lexicon) []string {
+					if x.Lang != l.Lang {
+						return nil
+					}
+					return x.OwnPlacePreps
+				})
+			}
+		}
+		return out
+	}()
 	segmentRE = regexp.MustCompile(`[.!?;\n]+|\s[-–—]\s|,\s*`)
 )
 
@@ -635,13 +659,13 @@ func (m *Matcher) placeLike(cand string, bare bool) bool {
 
 // commonWordCities are cities of 50,000 or more named like everyday words,
 // never read as a place when named on their own ("i like reading").
-var commonWordCities = set("nice mobile reading bath orange independence surprise normal sandy concord split hope mission temple eagle " +
-	"paradise enterprise liberty commerce friendly lawrence florence pleasant gary mesa tempe bend federal way kent chatham sale " +
-	"vista miramar wayne troy warren marion anderson jackson jordan murray taylor kenner dover salem victoria")
+var commonWordCities = wordSet(func(l data.Lexicon) []string { return l.CommonWordPlaces })
 
-// usStates are the postal abbreviations a bare place may end with.
-var usStates = set("al ak az ar ca co ct de fl ga hi id il in ia ks ky la me md ma mi mn ms mo mt ne nv nh nj nm ny nc nd oh ok or pa ri sc sd tn tx ut vt va wa wv wi wy dc " +
-	"ab bc mb nb nl ns nt nu on pe qc sk yt nsw vic qld wa sa tas act")
+// usStates are the state and province codes a bare place may end with.
+var usStates = set(strings.Join(shared.RegionCodes, " "))
+
+// countryCodes are the two-letter codes read as a country on their own.
+var countryCodes = set(strings.Join(shared.CountryCodes, " "))
 
 var (
 	onlineActivityRE    = wordsRE(func(l data.Lexicon) []string { return l.Format.OnlineActivity })
@@ -689,10 +713,10 @@ func audienceRules() []audienceRule {
 // placePrepRE finds "in", "cerca de", "à", "près de" before a place. A
 // preposition that starts with an accented letter has no \b before it
 // (Go's \b is ASCII), so it needs a non-letter or the start instead.
-func placePrepRE() *regexp.Regexp {
+func placePrepRE(field func(data.Lexicon) []string) *regexp.Regexp {
 	var ascii, other []string
 	for _, l := range lexicons {
-		for _, p := range l.PlacePreps {
+		for _, p := range field(l) {
 			if c := p[0]; c >= 'a' && c <= 'z' {
 				ascii = append(ascii, p)
 			} else {
@@ -715,7 +739,7 @@ func (m *Matcher) countryWord(text string) (string, bool) {
 	for n := 3; n >= 1; n-- {
 		for i := 0; i+n <= len(toks); i++ {
 			w := strings.Join(toks[i:i+n], " ")
-			if len(w) < 2 || (len(w) == 2 && w != "uk") || notCountries[w] {
+			if len(w) < 2 || (len(w) == 2 && !countryCodes[w]) || notCountries[w] {
 				continue
 			}
 			if cc, ok := m.gaz.Country(w); ok {
@@ -727,11 +751,9 @@ func (m *Matcher) countryWord(text string) (string, bool) {
 }
 
 // notCountries are country names that are also everyday words or US
-// states people name more often.
-var notCountries = set("us usa america georgia jordan chad turkey china guinea niger mali oman peru togo chile " +
-	"man can may par dom car " +
-	// where veterans served, not where they live
-	"afghanistan iraq vietnam viet nam kuwait syria korea somalia bosnia kosovo")
+// states people name more often, or where veterans served rather than
+// where they live.
+var notCountries = wordSet(func(l data.Lexicon) []string { return l.NotCountries })
 
 // Ages that name an audience: teenagers are youth; from 65, older adults.
 const (
@@ -761,7 +783,7 @@ func (m *Matcher) Understand(text string) data.Understanding {
 		}
 	}
 	if !asked {
-		lang = detectLanguage(text)
+		lang = detectLanguage(text, func(w string) uint64 { return m.lex.rawKnown[w] })
 	}
 	if lang != defaultLang {
 		u.Language = lang

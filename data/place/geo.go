@@ -143,10 +143,6 @@ var foldChains = sync.Pool{New: func() any {
 
 var keyPunct = strings.NewReplacer("-", " ", ".", " ", "'", "", "’", "", "`", "")
 
-// firstWord spells out the abbreviations that start place names, so "St.
-// Louis", "St Louis" and "Saint Louis" (the postal table's spelling) meet.
-var firstWord = map[string]string{"st": "saint", "ste": "sainte", "mt": "mount", "ft": "fort", "sta": "santa", "sto": "santo"}
-
 // nameKey is the form names are indexed and looked up by: folded, without
 // dots, apostrophes and hyphens, first-word abbreviations spelled out, and
 // initials joined ("L.A." → "la", "D.C." → "dc").
@@ -399,9 +395,11 @@ func (g *Gazetteer) buildWorld() error {
 			continue
 		}
 		g.country[strings.ToLower(cc)] = cc
-		for _, n := range []display.Namer{display.English.Regions(), display.Spanish.Regions()} {
+		for _, n := range countryNamers {
 			if name := n.Name(reg); name != "" {
 				g.country[Fold(name)] = cc
+				// "États-Unis" as words: "etats unis".
+				g.country[strings.ReplaceAll(Fold(name), "-", " ")] = cc
 			}
 		}
 	}
@@ -467,11 +465,14 @@ func (g *Gazetteer) find(key string, s scope) *entry {
 	return nil
 }
 
-var countryAliases = map[string]string{
-	"usa": "US", "u.s.": "US", "u.s.a.": "US", "america": "US", "united states of america": "US", "estados unidos": "US", "eeuu": "US", "ee.uu.": "US", "ee uu": "US",
-	"uk": "GB", "u.k.": "GB", "britain": "GB", "great britain": "GB", "england": "GB", "scotland": "GB", "wales": "GB", "northern ireland": "GB", "inglaterra": "GB", "reino unido": "GB",
-	"holland": "NL", "south korea": "KR", "korea": "KR", "mexico": "MX", "méxico": "MX", "brasil": "BR",
-}
+// countryNamers name countries in the languages of words.json.
+var countryNamers = func() []display.Namer {
+	var out []display.Namer
+	for _, l := range words.CountryNameLanguages {
+		out = append(out, display.Regions(language.Make(l)))
+	}
+	return out
+}()
 
 // Lookup resolves typed text to a place with no hint: the likeliest place
 // of that name worldwide (see LookupNear).
@@ -520,7 +521,7 @@ func (g *Gazetteer) LookupNear(text string, h PlaceHint) (Place, bool) {
 	words := strings.Fields(s)
 	for n := 1; n <= 3 && n < len(words); n++ {
 		q := words[len(words)-n:]
-		if n == 1 && lowerPreposition[q[0]] {
+		if n == 1 && lowerWord(q[0], h.Lang) {
 			continue // "Paris on Monday", "Austin in person": not Ontario, not Indiana
 		}
 		if p, ok := g.qualified(nameKey(strings.Join(words[:len(words)-n], " ")), []string{strings.Join(q, " ")}, h); ok {
@@ -529,10 +530,6 @@ func (g *Gazetteer) LookupNear(text string, h PlaceHint) (Place, bool) {
 	}
 	return Place{}, false
 }
-
-// lowerPreposition are state or province codes that, typed in lower case
-// after a name, are far more often a word of the sentence around it.
-var lowerPreposition = map[string]bool{"on": true, "in": true}
 
 // normHint upper-cases the country and takes it from the language tag's
 // region ("es-MX") when none is given.
@@ -776,19 +773,6 @@ func (g *Gazetteer) around(e *entry) int {
 // densityCell is the 0.25° cell that counts towns around a place.
 func densityCell(p data.Point) (int, int) {
 	return int(math.Floor(p.Lat * 4)), int(math.Floor(p.Lon * 4))
-}
-
-// langCountries are where a language is the main one, so that a Spanish
-// speaker's "Córdoba" or "Guadalajara" is a Spanish-speaking place. The
-// US is left out of Spanish: a locale says more there than a language.
-var langCountries = map[string][]string{
-	"es": {"MX", "ES", "AR", "CO", "CL", "PE", "VE", "EC", "GT", "CU", "BO", "DO", "HN", "PY", "SV", "NI", "CR", "PA", "UY", "PR"},
-	"pt": {"BR", "PT", "AO", "MZ"},
-	"fr": {"FR", "BE", "CH", "LU", "CA", "SN", "CI"},
-	"de": {"DE", "AT", "CH", "LI"},
-	"it": {"IT", "CH", "SM"},
-	"nl": {"NL", "BE"},
-	"en": {"US", "GB", "CA", "AU", "IE", "NZ", "ZA"},
 }
 
 // Country resolves a country name or code ("Canada", "uk", "España").

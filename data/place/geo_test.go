@@ -421,3 +421,21 @@ func TestGazetteerBadTables(t *testing.T) {
 		}
 	}
 }
+
+// TestGazetteerFrenchWords: French names for countries are read, and a
+// lower-case "la" after a name is the article in French but Louisiana
+// otherwise.
+func TestGazetteerFrenchWords(t *testing.T) {
+	g := testGazetteer()
+	for in, want := range map[string]string{"Allemagne": "DE", "États-Unis": "US", "etats unis": "US", "Royaume-Uni": "GB", "Suisse": "CH", "Belgique": "BE"} {
+		if cc, ok := g.Country(in); !ok || cc != want {
+			t.Errorf("Country(%q) = %q %v, want %s", in, cc, ok, want)
+		}
+	}
+	if p, ok := g.Lookup("Lafayette la"); !ok || p.Region != "LA" {
+		t.Errorf("Lookup(Lafayette la) = %+v %v, want Lafayette, LA", p, ok)
+	}
+	if p, ok := g.LookupNear("Lafayette la", PlaceHint{Lang: "fr"}); ok {
+		t.Errorf("LookupNear(Lafayette la, fr) = %+v, want not found (la is the article)", p)
+	}
+}
