@@ -69,7 +69,7 @@ func TestReloadKeepsServingABrokenSource(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
-		reloadFails(beta, "record 1: malformed JSON")
+		reloadFails(beta, "record 1: the file ends early")
 		served("beta-one", "beta-two", "alpha-three") // the good source is applied all the same
 	})
 	t.Run("Unreadable", func(t *testing.T) {
