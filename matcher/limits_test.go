@@ -33,6 +33,10 @@ func TestReadLimits(t *testing.T) {
 		{"secular recovery group", []string{faith, steps}, 0},
 		{"my wife died, I'm not religious, no church", []string{faith}, 0},
 		{"I'm an atheist", []string{faith}, 0},
+		// The steps rest on a higher power: refusing it refuses them too.
+		{"atheist, no higher power stuff, i drink too much", []string{faith, steps}, 0},
+		{"bebo demasiado, soy ateo, sin poder superior", []string{faith, steps}, 0},
+		{"alcool, je suis athée, pas de puissance supérieure", []string{faith, steps}, 0},
 		{"nothing religious please", []string{faith}, 0},
 		{"no soy religiosa", []string{faith}, 0},
 		{"sin iglesia por favor", []string{faith}, 0},
