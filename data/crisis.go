@@ -184,6 +184,19 @@ type CrisisRules struct {
 	// Medical markers ("as prescribed", "for my headache") drop pill signals
 	// in their sentence: taking medicine is not taking an overdose.
 	Medical []string `json:"medical,omitempty"`
+	// The pill rules: a quantity of Pills ("40 pills", "all my meds")
+	// after Took is an attempt; after Take with a TakeMarker before it
+	// ("to take") ideation, with Intent before the marker ("about to take")
+	// or a Future auxiliary ("vou tomar") intent.
+	Pills       []string `json:"pills"`
+	Took        []string `json:"took"`
+	Take        []string `json:"take"`
+	TakeMarkers []string `json:"take_markers"`
+	Intent      []string `json:"intent"`
+	Future      []string `json:"future"`
+	// PurposeKeeps are words after "for" that keep a preparation dangerous
+	// ("bought a rope for tonight"), where other purposes lower it.
+	PurposeKeeps []string `json:"purpose_keeps"`
 }
 
 // Kinds of lexicon entries.

@@ -172,6 +172,22 @@ func (s *Screener) compile(lx *data.CrisisLexicon) error {
 		}
 		s.censored = append(s.censored, w)
 	}
+	for _, l := range []struct {
+		name string
+		dst  *map[string]bool
+		ws   []string
+	}{
+		{"pills", &s.pillWords, lx.Rules.Pills}, {"took", &s.tookWords, lx.Rules.Took},
+		{"take", &s.takeWords, lx.Rules.Take}, {"take_markers", &s.takeMarkers, lx.Rules.TakeMarkers},
+		{"intent", &s.intentWords, lx.Rules.Intent}, {"future", &s.futureWords, lx.Rules.Future},
+		{"purpose_keeps", &s.purposeKeeps, lx.Rules.PurposeKeeps},
+	} {
+		// An empty list would switch a rule off without a word: refuse it.
+		if len(l.ws) == 0 {
+			return fmt.Errorf("rules.%s: empty (expected the words of the pill and purpose rules)", l.name)
+		}
+		*l.dst = squeezedSet(l.ws...)
+	}
 	s.firstPerson = map[string]bool{}
 	for _, w := range lx.Rules.FirstPerson {
 		for _, t := range s.phraseWords(w) {

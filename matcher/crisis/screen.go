@@ -84,7 +84,11 @@ type Screener struct {
 	identification, flippant, playful, medical     seqSet
 	firstPerson                                    map[string]bool
 	fillers                                        map[string]bool
-	censored                                       []string
+	// Words of the pill and purpose rules (quantities, benignPurpose),
+	// squeezed like the message.
+	pillWords, tookWords, takeWords, takeMarkers map[string]bool
+	intentWords, futureWords, purposeKeeps       map[string]bool
+	censored                                     []string
 
 	lines *data.CrisisDirectory
 	names []countryName
@@ -233,7 +237,7 @@ func (s *Screener) screen(text string) data.Assessment {
 			continue
 		}
 		for j := h.start; j < h.end; j++ {
-			if pillWords[toks[j].w] {
+			if s.pillWords[toks[j].w] {
 				h.dropped, h.ctx = true, SignalMedical
 				break
 			}
@@ -594,7 +598,7 @@ func (s *Screener) quantities(toks []token, hits []hit) []hit {
 			continue
 		}
 		for j := i + 1; j < len(toks) && j <= i+4 && toks[j].sent == t.sent; j++ {
-			if pillWords[toks[j].w] {
+			if s.pillWords[toks[j].w] {
 				spans = append(spans, [2]int{i, j + 1})
 				break
 			}
@@ -605,21 +609,21 @@ func (s *Screener) quantities(toks []token, hits []hit) []hit {
 		h := hit{entry: -1, start: sp[0], end: sp[1], level: data.LevelNone, category: data.CrisisSuicide}
 		sent := toks[sp[0]].sent
 		for j := sp[0] - 1; j >= 0 && j >= sp[0]-6 && toks[j].sent == sent; j-- {
-			if tookWords[toks[j].w] {
+			if s.tookWords[toks[j].w] {
 				h.level, h.start, h.taken = data.LevelEmergency, j, true
 				break
 			}
-			if takeWords[toks[j].w] {
+			if s.takeWords[toks[j].w] {
 				// "want to take", "thinking about taking": ideation;
 				// "about to take", "going to swallow": intent. A plain
 				// "i take all my pills in the morning" is a routine.
-				if j >= 1 && takeMarkers[toks[j-1].w] {
+				if j >= 1 && s.takeMarkers[toks[j-1].w] {
 					h.level, h.start = data.LevelUrgent, j-1
-					if j >= 2 && intentWords[toks[j-2].w] && (toks[j-1].w == "to" || toks[j-1].w == "a" || toks[j-1].w == "per") {
+					if j >= 2 && s.intentWords[toks[j-2].w] && (toks[j-1].w == "to" || toks[j-1].w == "a" || toks[j-1].w == "per") {
 						h.level, h.start = data.LevelEmergency, j-2
 					}
 				}
-				if j >= 1 && futureWords[toks[j-1].w] {
+				if j >= 1 && s.futureWords[toks[j-1].w] {
 					h.level, h.start = data.LevelEmergency, j-1
 				}
 				break
@@ -665,33 +669,12 @@ func (s *Screener) benignPurpose(toks []token, h *hit) bool {
 		return false
 	}
 	for k := e + 1; k < len(toks) && k <= e+3 && toks[k].sent == toks[h.start].sent; k++ {
-		if purposeKeeps[toks[k].w] {
+		if s.purposeKeeps[toks[k].w] {
 			return false
 		}
 	}
 	return true
 }
-
-// Words after "for" that keep a preparation dangerous.
-var purposeKeeps = squeezedSet("myself", "me", "tonight", "later", "when", "it", "good", "everyone", "after",
-	"right", "moment", "end", "ready", "final")
-
-// Words are squeezed like everything else ("pills" → "pils").
-var (
-	pillWords = squeezedSet("pills", "pill", "tablets", "tablet", "meds", "capsules", "pastillas", "pildoras", "tabs",
-		"xanax", "tylenol", "ibuprofen", "advil", "paracetamol", "acetaminophen", "aspirin", "antidepressants",
-		"painkillers", "benzos", "opioids", "oxy", "oxys", "percocet", "percs", "vicodin", "ambien", "valium",
-		"klonopin", "seroquel", "lithium", "insulin", "tramadol", "gabapentin", "sleeping", "medication", "medications",
-		"pilules", "comprimes", "medicaments", "cachets", "comprimidos", "remedios", "tabletten", "pillen",
-		"pillole", "pastiglie", "compresse", "farmaci", "medicamentos")
-	tookWords = squeezedSet("took", "swallowed", "taken", "ate", "downed", "popped", "tome", "trague", "tomei",
-		"engoli", "pris", "avale", "genommen", "geschluckt", "preso", "ingoiato")
-	intentWords = squeezedSet("about", "going", "planning", "plan", "ready", "decided", "voy", "vamos", "sto")
-	takeMarkers = squeezedSet("to", "about", "of", "will", "a", "per", "de")
-	futureWords = squeezedSet("vou", "vais", "vado") // "vou tomar", "je vais prendre"
-	takeWords   = squeezedSet("take", "taking", "swallow", "swallowing", "down", "pop", "tomar", "tomarme", "tragar",
-		"prendre", "avaler", "nehmen", "schlucken", "prendere", "ingoiare")
-)
 
 func squeezedSet(ws ...string) map[string]bool {
 	m := make(map[string]bool, len(ws))
