@@ -406,7 +406,9 @@ func (f *countReminders) Cancel(string, string, string, int) (bool, error) { ret
 func TestTypedRequests(t *testing.T) {
 	r := newRig(t, rigOptions{})
 	rem := &countReminders{}
-	r.cfg.Calendar = func(*data.Group, time.Time) ([]byte, error) { return []byte("BEGIN:VCALENDAR"), nil }
+	r.cfg.Calendar = func(*data.Group, time.Time, func(string, ...string) string) ([]byte, error) {
+		return []byte("BEGIN:VCALENDAR"), nil
+	}
 	r.cfg.Reminders = rem
 	r.build()
 	ch := newChat(t, r)

@@ -36,9 +36,10 @@ type Config struct {
 	IDKey   []byte
 	Alerter Alerter     // moderator alerts; nil means no moderators
 	Forget  []Forgetter // other state erased by /forget (reminders...)
-	// Calendar writes a group's meetings as an .ics file (matcher/calendar.ICS);
-	// nil hides "add to calendar".
-	Calendar func(g *data.Group, now time.Time) ([]byte, error)
+	// Calendar writes a group's meetings as an .ics file (matcher/calendar.ICS)
+	// in the words say gives (the person's catalog); nil hides "add to
+	// calendar".
+	Calendar func(g *data.Group, now time.Time, say func(key string, kv ...string) string) ([]byte, error)
 	// Reminders keeps "remind me" requests; nil hides the offer.
 	Reminders Reminders
 

@@ -70,6 +70,17 @@ func ChooseLanguage(choice, written, locale string) string {
 	return cs.decide(choice, written, locale).Lang
 }
 
+// Say returns the catalog text function of the language ChooseLanguage picks
+// for tag ("" is the default language), for text written on the core's
+// behalf outside a conversation: `peermatch times --ics`.
+func Say(tag string) func(key string, kv ...string) string {
+	cs, err := builtin()
+	if err != nil {
+		return func(string, ...string) string { return "" } // checked by the tests; never reached
+	}
+	return cs.decide("", "", tag).t
+}
+
 // Languages lists the conversation languages, English first, as base tags.
 func Languages() []string {
 	cs, err := builtin()

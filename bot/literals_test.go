@@ -55,8 +55,9 @@ var literalDebt = map[string]int{
 	// "the words in a listing that say allies are welcome" (read, not said)
 	// and the intake's "what about" follow-ups (read): lexicon work.
 	"matcher/matcher.go": 2, "bot/intake.go": 5,
-	// Calendar file text (SUMMARY/DESCRIPTION lines): to take from the catalog.
-	"matcher/calendar/calendar.go": 6,
+	// The calendar file's PRODID (RFC 5545: the producer's id, never shown);
+	// its words come from the catalog.
+	"matcher/calendar/calendar.go": 1,
 }
 
 // TestNoUserTextOutsideCatalogs walks the Go AST of the non-test files of

@@ -47,7 +47,7 @@ func (t *turn) calendar(id string) []Reply {
 	if !ok || t.e.cfg.Calendar == nil {
 		return []Reply{{Text: t.c.t("times_unknown")}}
 	}
-	ics, err := t.e.cfg.Calendar(g, t.e.now())
+	ics, err := t.e.cfg.Calendar(g, t.e.now(), t.c.t)
 	if err != nil || len(ics) == 0 {
 		return []Reply{{Text: t.c.t("calendar_none", "name", oneLine(g.Name))}}
 	}

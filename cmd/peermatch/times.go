@@ -65,7 +65,7 @@ func runTimes(ctx context.Context, args []string, env func(string) string, stdou
 	fs.String("data", "", "directory source(s): files, folders, URLs, \"default\", \"demo\" (read before parsing, by runTimesCommand)")
 	tz := fs.String("tz", "", "viewer's IANA time zone, e.g. America/Los_Angeles")
 	count := fs.Int("count", 5, "how many meetings to list")
-	lang := fs.String("lang", "en", "language of the listing: en or es")
+	lang := fs.String("lang", "en", "language of the listing and the calendar file: en, es or fr")
 	asJSON := fs.Bool("json", false, "print JSON")
 	icsFile := fs.String("ics", "", "write an iCalendar file (- for standard output)")
 	if err := fs.Parse(args); err != nil {
@@ -117,7 +117,7 @@ func runTimes(ctx context.Context, args []string, env func(string) string, stdou
 	}
 
 	if *icsFile != "" {
-		b, err := calendar.ICS(g, now)
+		b, err := calendar.ICS(g, now, bot.Say(*lang))
 		if err != nil {
 			return fmt.Errorf("times: %w", err)
 		}

@@ -28,7 +28,11 @@ const ProductID = "-//peermatch//peer support meetings//EN"
 // golang-ical's SetStartAt writes UTC, which would make a client evaluate
 // "every Thursday" in UTC and shift the meeting across daylight-saving
 // changes (or onto the wrong weekday).
-func ICS(g *data.Group, now time.Time) ([]byte, error) {
+//
+// say writes the words of the entry from the bot's message catalog in the
+// person's language (keys "calendar_*", and "results_footer" for the line
+// that peer support is not care): this package holds no language.
+func ICS(g *data.Group, now time.Time, say func(key string, kv ...string) string) ([]byte, error) {
 	if g == nil {
 		return nil, errors.New("calendar: nil group")
 	}
@@ -67,11 +71,11 @@ func ICS(g *data.Group, now time.Time) ([]byte, error) {
 			summary += " (" + m.Note + ")"
 		}
 		ev.SetSummary(summary)
-		ev.SetDescription(description(g, m))
+		ev.SetDescription(description(g, m, say))
 		if u := link(g); u != "" {
 			ev.SetURL(u)
 		}
-		if loc := location(g); loc != "" {
+		if loc := location(g, say); loc != "" {
 			ev.SetLocation(loc)
 		}
 		events = append(events, ev)
@@ -116,7 +120,7 @@ func link(g *data.Group) string {
 	return g.Contact.URL
 }
 
-func location(g *data.Group) string {
+func location(g *data.Group, say func(key string, kv ...string) string) string {
 	if l := g.Location; l != nil && g.Format.InPerson() {
 		var parts []string
 		for _, p := range []string{l.Name, l.Address, l.City, strings.TrimSpace(l.Region + " " + l.PostalCode), l.Country} {
@@ -132,19 +136,19 @@ func location(g *data.Group) string {
 	case g.Online.URL != "":
 		return g.Online.URL
 	case g.Online.Phone != "":
-		return "Phone: " + g.Online.Phone
+		return say("calendar_phone", "n", g.Online.Phone)
 	case g.Format.Remote():
-		return "Online"
+		return say("calendar_online")
 	}
 	return ""
 }
 
 // description says what the group is and where the listing came from, so
 // the calendar entry stays honest when read months later.
-func description(g *data.Group, m *data.Meeting) string {
+func description(g *data.Group, m *data.Meeting, say func(key string, kv ...string) string) string {
 	var b strings.Builder
 	if g.Demo {
-		b.WriteString("Example listing: this group does not exist.\n\n")
+		b.WriteString(say("calendar_demo") + "\n\n")
 	}
 	if g.Summary != "" {
 		b.WriteString(g.Summary + "\n\n")
@@ -153,24 +157,24 @@ func description(g *data.Group, m *data.Meeting) string {
 		b.WriteString(m.Note + "\n")
 	}
 	if g.Online.URL != "" {
-		b.WriteString("Join: " + g.Online.URL + "\n")
+		b.WriteString(say("calendar_join", "url", g.Online.URL) + "\n")
 	}
 	if g.Online.Phone != "" {
-		b.WriteString("Dial in: " + g.Online.Phone + "\n")
+		b.WriteString(say("calendar_dial_in", "n", g.Online.Phone) + "\n")
 	}
 	if g.Contact.URL != "" && g.Contact.URL != g.Online.URL {
-		b.WriteString("More: " + g.Contact.URL + "\n")
+		b.WriteString(say("calendar_more", "url", g.Contact.URL) + "\n")
 	}
 	if g.Contact.Phone != "" {
-		b.WriteString("Phone: " + g.Contact.Phone + "\n")
+		b.WriteString(say("calendar_phone", "n", g.Contact.Phone) + "\n")
 	}
 	if g.LastVerified != "" {
-		b.WriteString("Last verified " + g.LastVerified)
 		if g.Source != "" {
-			b.WriteString(" from " + g.Source)
+			b.WriteString(say("calendar_verified_from", "date", g.LastVerified, "source", g.Source) + "\n")
+		} else {
+			b.WriteString(say("calendar_verified", "date", g.LastVerified) + "\n")
 		}
-		b.WriteString(". Times can change: check with the group.\n")
 	}
-	b.WriteString("Peer support complements, and does not replace, professional care.")
+	b.WriteString(say("results_footer"))
 	return b.String()
 }

@@ -16,6 +16,7 @@ import (
 	ics "github.com/arran4/golang-ical"
 	"github.com/teambition/rrule-go"
 
+	"github.com/peermatch/peermatch/bot"
 	"github.com/peermatch/peermatch/data"
 )
 
@@ -126,7 +127,7 @@ func TestICSParsesBackToNextMeetings(t *testing.T) {
 	g := testGroup()
 	now := time.Date(2026, 1, 20, 5, 0, 0, 0, time.UTC)
 	horizon := now.AddDate(1, 0, 0)
-	b, err := ICS(g, now)
+	b, err := ICS(g, now, bot.Say("en"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +176,7 @@ func TestICSParsesBackToNextMeetings(t *testing.T) {
 func TestICSText(t *testing.T) {
 	g := testGroup()
 	now := time.Date(2026, 1, 20, 5, 0, 0, 0, time.UTC)
-	b, err := ICS(g, now)
+	b, err := ICS(g, now, bot.Say("en"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,7 +219,7 @@ func TestICSText(t *testing.T) {
 		}
 	}
 	// UIDs are stable: another export later carries the same ones.
-	b2, _ := ICS(g, now.Add(240*time.Hour))
+	b2, _ := ICS(g, now.Add(240*time.Hour), bot.Say("en"))
 	uid := regexp.MustCompile(`UID:[^\r]+`)
 	if !slices.Equal(uid.FindAllString(string(b), -1), uid.FindAllString(string(b2), -1)) {
 		t.Error("UIDs changed between exports")
@@ -304,4 +305,25 @@ func parseOffset(t *testing.T, s string) int {
 		sec = -sec
 	}
 	return sec
+}
+
+// TestICSTextInTheCatalogsLanguage: the entry's words come from the catalog
+// of the person's language, none from this package.
+func TestICSTextInTheCatalogsLanguage(t *testing.T) {
+	g := testGroup()
+	now := time.Date(2026, 1, 20, 5, 0, 0, 0, time.UTC)
+	for _, c := range []struct{ lang, want, not string }{
+		{"fr", "Vérifié le 2026-01-15", "Last verified"},
+		{"es", "Revisado el 2026-01-15", "Last verified"},
+		{"en", "Last verified 2026-01-15", "Vérifié"},
+	} {
+		b, err := ICS(g, now, bot.Say(c.lang))
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := strings.ReplaceAll(string(b), "\r\n ", "")
+		if !strings.Contains(text, c.want) || strings.Contains(text, c.not) {
+			t.Errorf("%s: want %q and not %q in:\n%s", c.lang, c.want, c.not, text)
+		}
+	}
 }
