@@ -280,6 +280,9 @@ func TestChangeCourseAfterResults(t *testing.T) {
 			return strings.Contains(s.PlaceName, "Denver") && s.Format == "" && slices.Equal(s.Topics, []string{"grief"})
 		}},
 		{"what about Denver", bot.StepResults, func(s bot.Session) bool { return strings.Contains(s.PlaceName, "Denver") }},
+		// The words that lead in are every catalog's, whatever the language.
+		{"y en Denver", bot.StepResults, func(s bot.Session) bool { return strings.Contains(s.PlaceName, "Denver") }},
+		{"et si Denver", bot.StepResults, func(s bot.Session) bool { return strings.Contains(s.PlaceName, "Denver") }},
 		{"only evenings", bot.StepResults, func(s bot.Session) bool { return s.After >= 16*60 && slices.Equal(s.Topics, []string{"grief"}) }},
 		{"for my son instead", bot.StepResults, func(s bot.Session) bool { return s.ForOther }},
 		// A new topic replaces the old one (and, for drinking, asks for

@@ -1176,23 +1176,16 @@ func (t *turn) meetingRequest(prefix string) []Reply {
 	return []Reply{r}
 }
 
-// courseWords lead into a change of course ("actually", "what about") and
-// are dropped before a short message is read as a place.
-var courseWords = []string{"actually", "what about", "how about", "and", "or", "maybe", "instead", "in", "near", "around", "close to",
-	"y", "y en", "que tal", "mejor", "en", "cerca de", "por"}
-
-// personWords speak of the writer; no place name is made of them.
-var personWords = map[string]bool{"i": true, "i'm": true, "im": true, "me": true, "my": true, "feel": true,
-	"yo": true, "mi": true, "siento": true, "estoy": true}
-
 // placeWords is the message without the words that lead into a change of
-// course, when what is left is short enough to be a place name ("what
+// course (the catalogs' "course" words: "actually", "what about"), when what is left is short enough to be a place name ("what
 // about Denver" → "Denver"); "" otherwise.
 func (t *turn) placeWords() string {
 	words := strings.Fields(t.text)
 	for len(words) > 0 {
 		cut := 0
-		for _, cw := range courseWords {
+		// Every language's words: "what about Denver" after a Spanish
+		// hello is still a place.
+		for _, cw := range t.e.cats.allWords("course") {
 			n := len(strings.Fields(cw))
 			if n <= len(words) && normalize(strings.Join(words[:n], " ")) == cw {
 				cut = max(cut, n)
@@ -1207,7 +1200,7 @@ func (t *turn) placeWords() string {
 		return ""
 	}
 	for _, w := range words {
-		if personWords[normalize(w)] {
+		if t.e.cats.anyIs("person", normalize(w)) {
 			return "" // "I feel lost", "my son": about the person, not a place
 		}
 	}

@@ -166,6 +166,30 @@ func (c *catalog) t(key string, kv ...string) string {
 
 func (c *catalog) label(key string) string { return c.Labels[key] }
 
+// allWords are the normalized words of kind in every catalog, the
+// catalogs' order: for words read whatever the conversation's language.
+func (cs *catalogs) allWords(kind string) []string {
+	var out []string
+	for _, t := range cs.tags {
+		b, _ := t.Base()
+		for w := range cs.byLang[b.String()].wordSet[kind] {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// anyIs reports whether normalized text is a word of kind in any catalog
+// (personWords: "my", "mi", "mon" speak of the writer in every language).
+func (cs *catalogs) anyIs(kind, text string) bool {
+	for _, c := range cs.byLang {
+		if c.is(kind, text) {
+			return true
+		}
+	}
+	return false
+}
+
 // is reports whether normalized text is one of the answer words of kind.
 func (c *catalog) is(kind, text string) bool { return c.wordSet[kind][text] }
 

@@ -52,6 +52,10 @@ type Lexicon struct {
 	NotPlaces   []string `json:"not_places"` // words never looked up as a place
 	Days        []string `json:"days"`       // day words, never places
 	PlacePreps  []string `json:"place_preps"`
+	// AllWelcome are patterns by which an LGBTQ+ listing says allies and
+	// everyone are welcome ("Trans and Allies Al-Anon"), read in its name
+	// and summary.
+	AllWelcome []string `json:"all_welcome,omitempty"`
 	// OwnPlacePreps are read only in a message in this language: French
 	// "a" typed for "à" is an English article.
 	OwnPlacePreps []string        `json:"own_place_preps,omitempty"`

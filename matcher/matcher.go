@@ -475,9 +475,11 @@ func forPerson(g *data.Group, in data.Intake) bool {
 // welcomesAllies reports whether an LGBTQ+ listing says it is open to
 // allies too ("Trans and Allies Al-Anon").
 func welcomesAllies(g *data.Group) bool {
-	t := strings.ToLower(g.Name + " " + g.Summary)
-	return strings.Contains(t, "allies") || strings.Contains(t, "all welcome") || strings.Contains(t, "everyone welcome")
+	return allWelcomeRE.MatchString(g.Name + " " + g.Summary)
 }
+
+// allWelcomeRE reads every language's "allies welcome" words (lexicons).
+var allWelcomeRE = wordsRE(func(l data.Lexicon) []string { return l.AllWelcome })
 
 // Ages at which a youth or seniors listing fits without the word.
 const (
