@@ -43,7 +43,7 @@ import (
 // MappingVersion changes whenever the mapping, the analysis or the way
 // documents are derived from groups changes; a persisted index built under
 // another version is rebuilt.
-const MappingVersion = 4
+const MappingVersion = 5
 
 // Shards. Scored text costs bleve roughly the length of the postings it
 // walks (zap cannot skip while it decodes freq/norm), so the index is split
@@ -1024,29 +1024,38 @@ func (b *Bleve) Search(ctx context.Context, q Query) ([]Hit, error) {
 			bq := bleve.NewBooleanQuery()
 			bq.AddMust(text)
 			bq.AddFilter(filter)
-			req := bleve.NewSearchRequestOptions(bq, fetch, 0, false)
-			// By score alone: a tie-break by id would make bleve read the
-			// id of every listing the words match (thousands for "wine" in
-			// the alcohol shard), which was most of a common-word search.
-			// Hits are ranked again by score, distance and id (rank).
-			req.SortBy([]string{"-_score"})
-			if len(q.Topics) > 0 {
-				// The topic filter already stands for every synonym of the
-				// topic; expanding "drinking" to "alcohol" inside the
-				// alcohol shard would only walk the whole shard. An empty
-				// synonym map tells bleve to skip the expansion.
-				req.PreSearchData = map[string]any{search.SynonymPreSearchDataKey: search.FieldTermSynonymMap{}}
-			}
-			res, err := target.SearchInContext(ctx, req)
-			if err != nil {
-				return err
-			}
-			collect(res)
-			if collectErr != nil {
-				return collectErr
-			}
-			if len(res.Hits) >= fetch && len(hits) >= want {
-				return nil
+			// Candidates the table rejects (ages, start times, the circle
+			// inside the grid cells) do not count: when the page is not
+			// full and the words matched more, ask for more of them
+			// before filling with listings the words do not match.
+			for n := fetch; ; n *= 4 {
+				req := bleve.NewSearchRequestOptions(bq, n, 0, false)
+				// By score alone: a tie-break by id would make bleve read the
+				// id of every listing the words match (thousands for "wine" in
+				// the alcohol shard), which was most of a common-word search.
+				// Hits are ranked again by score, distance and id (rank).
+				req.SortBy([]string{"-_score"})
+				if len(q.Topics) > 0 {
+					// The topic filter already stands for every synonym of the
+					// topic; expanding "drinking" to "alcohol" inside the
+					// alcohol shard would only walk the whole shard. An empty
+					// synonym map tells bleve to skip the expansion.
+					req.PreSearchData = map[string]any{search.SynonymPreSearchDataKey: search.FieldTermSynonymMap{}}
+				}
+				res, err := target.SearchInContext(ctx, req)
+				if err != nil {
+					return err
+				}
+				collect(res)
+				if collectErr != nil {
+					return collectErr
+				}
+				if len(hits) >= want {
+					return nil
+				}
+				if len(res.Hits) < n {
+					break
+				}
 			}
 		}
 		// The words are optional (a grief listing that never says "widow"
