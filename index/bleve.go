@@ -31,6 +31,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/token/stop"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/analysis/tokenmap"
+	bdoc "github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
@@ -192,7 +193,10 @@ func Reopen(ctx context.Context, path string, vocab *data.Vocabulary, log *slog.
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			idx, err := bleve.Open(filepath.Join(path, name))
+			// Safe batches, whatever the shard was built with: closing a
+			// shard right after unsafe batches can lose what was not yet
+			// persisted (an empty shard on reopen).
+			idx, err := bleve.OpenUsing(filepath.Join(path, name), map[string]any{"unsafe_batch": false})
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -270,7 +274,7 @@ type shardJob struct {
 	idx  bleve.Index
 	name string
 	ids  []string
-	docs []map[string]any
+	docs [][]bdoc.Field
 }
 
 func build(ctx context.Context, path string, vocab *data.Vocabulary, log *slog.Logger, dirHash string, sources ...Source) (*Bleve, error) {
@@ -338,7 +342,7 @@ func build(ctx context.Context, path string, vocab *data.Vocabulary, log *slog.L
 			for j := range jobs {
 				bt := j.idx.NewBatch()
 				for i, d := range j.docs {
-					if err := bt.Index(j.ids[i], d); err != nil {
+					if err := indexDoc(bt, j.ids[i], d); err != nil {
 						setErr(fmt.Errorf("index: listing %s: %w", j.ids[i], err))
 						break
 					}
@@ -429,12 +433,12 @@ func build(ctx context.Context, path string, vocab *data.Vocabulary, log *slog.L
 				}
 				chunk = append(chunk, stored{g.ID, src.Name, js, importer.DupKeys(g)})
 				rows = append(rows, row{strings.Clone(g.ID), makeRec(g, st.syms)})
-				doc := document(g)
+				doc := fieldsOf(g, st.analyzer)
 				for _, name := range shardsOf(g) {
 					j := pending[name]
 					if j == nil {
 						shardMu.Lock()
-						idx, err := newShardIndex(pathIn(path, tmp, name), m, syn)
+						idx, err := newShardIndex(pathIn(path, tmp, name), m, syn, true)
 						if err == nil {
 							st.shards[name] = idx
 						}
@@ -478,6 +482,9 @@ func build(ctx context.Context, path string, vocab *data.Vocabulary, log *slog.L
 	wg.Wait()
 	if rerr == nil {
 		rerr = firstErr
+	}
+	if rerr == nil && path != "" {
+		rerr = persisted(ctx, st.shards)
 	}
 	if rerr != nil {
 		return fail(rerr)
@@ -539,6 +546,35 @@ func build(ctx context.Context, path string, vocab *data.Vocabulary, log *slog.L
 	return nb, nil
 }
 
+// persisted waits until every segment the shards were given is on disk:
+// their batches were unsafe. An empty batch's callback runs once the
+// snapshot holding it, and so every earlier segment, is persisted.
+func persisted(ctx context.Context, shards map[string]bleve.Index) error {
+	done := make(chan error, len(shards))
+	for name, idx := range shards {
+		bt := idx.NewBatch()
+		bt.SetPersistedCallback(func(err error) {
+			if err != nil {
+				err = fmt.Errorf("index: shard %s: %w", name, err)
+			}
+			done <- err
+		})
+		if err := idx.Batch(bt); err != nil {
+			return fmt.Errorf("index: shard %s: %w", name, err)
+		}
+	}
+	var errs []error
+	for range shards {
+		select {
+		case err := <-done:
+			errs = append(errs, err)
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // pathIn is where a shard lives while building: in tmp on disk, nowhere in
 // memory.
 func pathIn(path, tmp, name string) string {
@@ -589,12 +625,14 @@ func stopWords(idx bleve.Index) ([]string, error) {
 }
 
 // newShardIndex creates an empty shard holding the topic synonyms.
-func newShardIndex(path string, m mapping.IndexMapping, syn []*bleve.SynonymDefinition) (bleve.Index, error) {
-	// In memory nothing is persisted, so batches need not wait for it. On
-	// disk they must: closing a scorch index right after unsafe batches
-	// can lose the segments not yet persisted (an empty shard on reopen).
+// unsafe batches return before their segment is on disk: in memory there
+// is no disk, and a build waits for every shard once at the end (persisted)
+// instead of for each batch, which kept the building workers idle through
+// hundreds of fsyncs. A shard an update creates is served at once, so its
+// batches wait. Reopen opens every shard safe whatever it was built with.
+func newShardIndex(path string, m mapping.IndexMapping, syn []*bleve.SynonymDefinition, unsafe bool) (bleve.Index, error) {
 	var cfg map[string]any
-	if path == "" {
+	if path == "" || unsafe {
 		cfg = map[string]any{"unsafe_batch": true}
 	}
 	idx, err := bleve.NewUsing(path, m, scorch.Name, scorch.Name, cfg)
@@ -644,7 +682,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		"type":          custom.Name,
 		"char_filters":  []any{asciifolding.Name},
 		"tokenizer":     unicode.Name,
-		"token_filters": []any{en.PossessiveName, lowercase.Name, "pm_stop", en.SnowballStemmerName},
+		"token_filters": []any{en.PossessiveName, lowercase.Name, "pm_stop", cachedStemName},
 	}); err != nil {
 		return nil, fmt.Errorf("index mapping: %w", err)
 	}
@@ -657,23 +695,35 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	im.DocValuesDynamic = false
 
 	dm := bleve.NewDocumentStaticMapping()
+	dm.AddFieldMappingsAt(fieldText, textMapping())
+	for _, f := range keywordFields {
+		dm.AddFieldMappingsAt(f, keywordMapping())
+	}
+	dm.AddSubDocumentMapping("_all", bleve.NewDocumentDisabledMapping())
+	im.DefaultMapping = dm
+	return im, nil
+}
+
+// keywordFields are the filters, one keyword field each (fieldsOf).
+var keywordFields = []string{"topic", "mode", "aud", "day", "lang", "country", "kind", "allows", "cell", "fellowship", "type", "via"}
+
+func textMapping() *mapping.FieldMapping {
 	text := bleve.NewTextFieldMapping()
 	text.Analyzer = textAnalyzer
 	text.SynonymSource = synSource
 	text.Store, text.IncludeTermVectors, text.IncludeInAll, text.DocValues = false, false, false, false
-	dm.AddFieldMappingsAt(fieldText, text)
-	for _, f := range []string{"topic", "mode", "aud", "day", "lang", "country", "kind", "allows", "cell", "fellowship", "type", "via"} {
-		k := bleve.NewKeywordFieldMapping()
-		k.Store, k.IncludeTermVectors, k.IncludeInAll, k.DocValues = false, false, false, false
-		k.SkipFreqNorm = true
-		dm.AddFieldMappingsAt(f, k)
-	}
-	geo := bleve.NewGeoPointFieldMapping()
-	geo.Store, geo.IncludeInAll = false, false
-	dm.AddFieldMappingsAt("geo", geo)
-	im.DefaultMapping = dm
-	return im, nil
+	return text
 }
+
+func keywordMapping() *mapping.FieldMapping {
+	k := bleve.NewKeywordFieldMapping()
+	k.Store, k.IncludeTermVectors, k.IncludeInAll, k.DocValues = false, false, false, false
+	k.SkipFreqNorm = true
+	return k
+}
+
+// The fields fieldsOf builds carry the options the mapping gives them.
+var textOptions, keywordOptions = textMapping().Options(), keywordMapping().Options()
 
 func toAny(ss []string) []any {
 	out := make([]any, len(ss))
@@ -711,11 +761,14 @@ func synonyms(v *data.Vocabulary) []*bleve.SynonymDefinition {
 	return out
 }
 
-// document derives the indexed fields from a group. Filters are
-// denormalised into single terms (mode, aud "any", day "any") so each
-// filter clause is one posting bitmap.
-func document(g *data.Group) map[string]any {
-	text := strings.Join([]string{g.Name, g.Name, g.Summary, g.Organization}, " ")
+// fieldsOf derives the indexed fields from a group, built here rather than
+// by bleve's mapping from a map (which walked it by reflection and added an
+// empty _all field to every document: a fifth of the build's CPU). The text
+// field is analysed once, by whichever shard's batch gets to it first, for
+// all the shards the listing is in. Filters are denormalised into single
+// terms (mode, aud "any", day "any") so each filter clause is one posting
+// bitmap. Distances come from the table, so no geo point is indexed.
+func fieldsOf(g *data.Group, text analysis.Analyzer) []bdoc.Field {
 	var mode []string
 	if g.Format.Remote() || point(g) == nil {
 		mode = append(mode, "remote")
@@ -753,16 +806,52 @@ func document(g *data.Group) map[string]any {
 	if g.Format == data.FormatHybrid {
 		via = append(via, "hybrid")
 	}
-	doc := map[string]any{
-		fieldText: text, "topic": g.Topics, "mode": mode, "aud": aud, "day": days,
-		"lang": g.Languages, "country": countries, "kind": string(g.Kind), "allows": allows,
-		"fellowship": g.FellowshipOf(), "type": g.Types, "via": via,
-	}
+	var cells []string
 	if p := point(g); p != nil {
-		doc["cell"] = cellsOf(p.Lat, p.Lon)
-		doc["geo"] = map[string]float64{"lat": p.Lat, "lon": p.Lon}
+		cells = cellsOf(p.Lat, p.Lon)
 	}
-	return doc
+	body := strings.Join([]string{g.Name, g.Name, g.Summary, g.Organization}, " ")
+	fields := []bdoc.Field{&onceField{TextField: bdoc.NewTextFieldCustom(fieldText, nil, []byte(body), textOptions, text)}}
+	// As the mapping indexes a keyword array: one field per value, at its
+	// array position, the value its one term (a nil analyzer, as keyword).
+	kw := func(name string, vals ...string) {
+		for i, v := range vals {
+			fields = append(fields, bdoc.NewTextFieldCustom(name, []uint64{uint64(i)}, []byte(v), keywordOptions, nil))
+		}
+	}
+	kw("topic", g.Topics...)
+	kw("mode", mode...)
+	kw("aud", aud...)
+	kw("day", days...)
+	kw("lang", g.Languages...)
+	kw("country", countries...)
+	// Single values have no array position.
+	fields = append(fields, bdoc.NewTextFieldCustom("kind", nil, []byte(g.Kind), keywordOptions, nil))
+	kw("allows", allows...)
+	fields = append(fields, bdoc.NewTextFieldCustom("fellowship", nil, []byte(g.FellowshipOf()), keywordOptions, nil))
+	kw("type", g.Types...)
+	kw("via", via...)
+	kw("cell", cells...)
+	return fields
+}
+
+// onceField is a text field analysed once however many shards index it:
+// each shard's batch analyses its documents on bleve's workers, and the
+// first to reach a listing's text does it for the others.
+type onceField struct {
+	*bdoc.TextField
+	once sync.Once
+}
+
+func (f *onceField) Analyze() { f.once.Do(f.TextField.Analyze) }
+
+// indexDoc adds a listing's fields to a shard's batch as a document of its
+// own (bleve appends the id field to it).
+func indexDoc(bt *bleve.Batch, id string, fields []bdoc.Field) error {
+	doc := bdoc.NewDocument(id)
+	doc.Fields = append(make([]bdoc.Field, 0, len(fields)+1), fields...)
+	doc.SetIndexed()
+	return bt.IndexAdvanced(doc)
 }
 
 func dayCode(d time.Weekday) string { return strings.ToLower(d.String()[:3]) }
