@@ -274,7 +274,7 @@ type shardJob struct {
 	idx  bleve.Index
 	name string
 	ids  []string
-	docs [][]bdoc.Field
+	docs []*docFields
 }
 
 func build(ctx context.Context, path string, vocab *data.Vocabulary, log *slog.Logger, dirHash string, sources ...Source) (*Bleve, error) {
@@ -705,7 +705,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 }
 
 // keywordFields are the filters, one keyword field each (fieldsOf).
-var keywordFields = []string{"topic", "mode", "aud", "day", "lang", "country", "kind", "allows", "cell", "fellowship", "type", "via"}
+var keywordFields = []string{"topic", "mode", "aud", "day", "lang", "country", "kind", "allows", "fellowship", "type", "via", "cell"}
 
 func textMapping() *mapping.FieldMapping {
 	text := bleve.NewTextFieldMapping()
@@ -768,7 +768,7 @@ func synonyms(v *data.Vocabulary) []*bleve.SynonymDefinition {
 // all the shards the listing is in. Filters are denormalised into single
 // terms (mode, aud "any", day "any") so each filter clause is one posting
 // bitmap. Distances come from the table, so no geo point is indexed.
-func fieldsOf(g *data.Group, text analysis.Analyzer) []bdoc.Field {
+func fieldsOf(g *data.Group, text analysis.Analyzer) *docFields {
 	var mode []string
 	if g.Format.Remote() || point(g) == nil {
 		mode = append(mode, "remote")
@@ -811,33 +811,30 @@ func fieldsOf(g *data.Group, text analysis.Analyzer) []bdoc.Field {
 		cells = cellsOf(p.Lat, p.Lon)
 	}
 	body := strings.Join([]string{g.Name, g.Name, g.Summary, g.Organization}, " ")
-	fields := []bdoc.Field{&onceField{TextField: bdoc.NewTextFieldCustom(fieldText, nil, []byte(body), textOptions, text)}}
-	// As the mapping indexes a keyword array: one field per value, at its
-	// array position, the value its one term (a nil analyzer, as keyword).
-	kw := func(name string, vals ...string) {
-		for i, v := range vals {
-			fields = append(fields, bdoc.NewTextFieldCustom(name, []uint64{uint64(i)}, []byte(v), keywordOptions, nil))
-		}
+	return &docFields{
+		text: &onceField{TextField: bdoc.NewTextFieldCustom(fieldText, nil, []byte(body), textOptions, text)},
+		keywords: [][]string{g.Topics, mode, aud, days, g.Languages, countries, {string(g.Kind)}, allows,
+			{g.FellowshipOf()}, g.Types, via, cells},
 	}
-	kw("topic", g.Topics...)
-	kw("mode", mode...)
-	kw("aud", aud...)
-	kw("day", days...)
-	kw("lang", g.Languages...)
-	kw("country", countries...)
-	// Single values have no array position.
-	fields = append(fields, bdoc.NewTextFieldCustom("kind", nil, []byte(g.Kind), keywordOptions, nil))
-	kw("allows", allows...)
-	fields = append(fields, bdoc.NewTextFieldCustom("fellowship", nil, []byte(g.FellowshipOf()), keywordOptions, nil))
-	kw("type", g.Types...)
-	kw("via", via...)
-	kw("cell", cells...)
-	return fields
 }
 
+// docFields are a listing's fields: the text, shared by every shard the
+// listing is in, and the keyword values (in the order of keywordFields),
+// from which each shard's document gets fields of its own: bleve merges a
+// document's values of one field into its first field's term map, which
+// two shards must not do to the same map.
+type docFields struct {
+	text     *onceField
+	keywords [][]string
+}
+
+// single are the keyword fields of one value, which the mapping indexed
+// without an array position.
+var single = map[string]bool{"kind": true, "fellowship": true}
+
 // onceField is a text field analysed once however many shards index it:
-// each shard's batch analyses its documents on bleve's workers, and the
-// first to reach a listing's text does it for the others.
+// each shard's batch analyses its documents on bleve's workers, at the same
+// time, and the first to reach a listing's text does it for the others.
 type onceField struct {
 	*bdoc.TextField
 	once sync.Once
@@ -847,9 +844,22 @@ func (f *onceField) Analyze() { f.once.Do(f.TextField.Analyze) }
 
 // indexDoc adds a listing's fields to a shard's batch as a document of its
 // own (bleve appends the id field to it).
-func indexDoc(bt *bleve.Batch, id string, fields []bdoc.Field) error {
+func indexDoc(bt *bleve.Batch, id string, f *docFields) error {
 	doc := bdoc.NewDocument(id)
-	doc.Fields = append(make([]bdoc.Field, 0, len(fields)+1), fields...)
+	doc.Fields = make([]bdoc.Field, 0, 24)
+	doc.Fields = append(doc.Fields, f.text)
+	// As the mapping indexes a keyword array: one field per value, at its
+	// array position, the value its one term (a nil analyzer, as keyword).
+	for k, vals := range f.keywords {
+		name := keywordFields[k]
+		for i, v := range vals {
+			var pos []uint64
+			if !single[name] {
+				pos = []uint64{uint64(i)}
+			}
+			doc.Fields = append(doc.Fields, bdoc.NewTextFieldCustom(name, pos, []byte(v), keywordOptions, nil))
+		}
+	}
 	doc.SetIndexed()
 	return bt.IndexAdvanced(doc)
 }
