@@ -337,6 +337,14 @@ func build(ctx context.Context, path string, vocab *data.Vocabulary, log *slog.L
 			firstErr = err
 		}
 	}
+	// Document frequencies of the text's terms per shard, counted as the
+	// batches are applied, for the stop words: the shard's term dictionary
+	// right after a build (segments not yet merged) gave counts far too
+	// low (1 for "alcohol" in a 1,500-listing alcohol shard), so common
+	// words went on being scored.
+	var dfMu sync.Mutex
+	df := map[string]map[string]int{}
+	docs := map[string]int{}
 	for range 2 {
 		wg.Go(func() {
 			for j := range jobs {
@@ -350,6 +358,23 @@ func build(ctx context.Context, path string, vocab *data.Vocabulary, log *slog.L
 				if err := j.idx.Batch(bt); err != nil {
 					setErr(fmt.Errorf("index: shard %s: %w", j.name, err))
 				}
+				local := map[string]int{}
+				for _, d := range j.docs { // analysed by now: Batch waits for it
+					for term := range d.text.AnalyzedTokenFrequencies() {
+						local[term]++
+					}
+				}
+				dfMu.Lock()
+				m := df[j.name]
+				if m == nil {
+					m = map[string]int{}
+					df[j.name] = m
+				}
+				for term, n := range local {
+					m[term] += n
+				}
+				docs[j.name] += len(j.docs)
+				dfMu.Unlock()
 			}
 		})
 	}
@@ -500,9 +525,7 @@ func build(ctx context.Context, path string, vocab *data.Vocabulary, log *slog.L
 	slices.Sort(names)
 	st.meta.Stop = map[string][]string{}
 	for _, n := range names {
-		if words, err := stopWords(st.shards[n]); err != nil {
-			return fail(fmt.Errorf("index: shard %s: %w", n, err))
-		} else if len(words) > 0 {
+		if words := commonTerms(df[n], docs[n]); len(words) > 0 {
 			st.meta.Stop[n] = words
 		}
 	}
@@ -622,6 +645,22 @@ func stopWords(idx bleve.Index) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// commonTerms are the terms of df (document frequencies in a shard of
+// docs listings) too common to score, by the same rule as stopWords.
+func commonTerms(df map[string]int, docs int) []string {
+	if docs < stopMinDocs {
+		return nil
+	}
+	var out []string
+	for term, n := range df {
+		if float64(n) > stopFraction*float64(docs) {
+			out = append(out, term)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // newShardIndex creates an empty shard holding the topic synonyms.
