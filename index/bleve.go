@@ -31,6 +31,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/token/stop"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/analysis/tokenmap"
+	bdoc "github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
@@ -43,7 +44,7 @@ import (
 // MappingVersion changes whenever the mapping, the analysis or the way
 // documents are derived from groups changes; a persisted index built under
 // another version is rebuilt.
-const MappingVersion = 4
+const MappingVersion = 5
 
 // Shards. Scored text costs bleve roughly the length of the postings it
 // walks (zap cannot skip while it decodes freq/norm), so the index is split
@@ -192,7 +193,10 @@ func Reopen(ctx context.Context, path string, vocab *data.Vocabulary, log *slog.
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			idx, err := bleve.Open(filepath.Join(path, name))
+			// Safe batches, whatever the shard was built with: closing a
+			// shard right after unsafe batches can lose what was not yet
+			// persisted (an empty shard on reopen).
+			idx, err := bleve.OpenUsing(filepath.Join(path, name), map[string]any{"unsafe_batch": false})
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -270,7 +274,7 @@ type shardJob struct {
 	idx  bleve.Index
 	name string
 	ids  []string
-	docs []map[string]any
+	docs []*docFields
 }
 
 func build(ctx context.Context, path string, vocab *data.Vocabulary, log *slog.Logger, dirHash string, sources ...Source) (*Bleve, error) {
@@ -333,12 +337,20 @@ func build(ctx context.Context, path string, vocab *data.Vocabulary, log *slog.L
 			firstErr = err
 		}
 	}
+	// Document frequencies of the text's terms per shard, counted as the
+	// batches are applied, for the stop words: the shard's term dictionary
+	// right after a build (segments not yet merged) gave counts far too
+	// low (1 for "alcohol" in a 1,500-listing alcohol shard), so common
+	// words went on being scored.
+	var dfMu sync.Mutex
+	df := map[string]map[string]int{}
+	docs := map[string]int{}
 	for range 2 {
 		wg.Go(func() {
 			for j := range jobs {
 				bt := j.idx.NewBatch()
 				for i, d := range j.docs {
-					if err := bt.Index(j.ids[i], d); err != nil {
+					if err := indexDoc(bt, j.ids[i], d); err != nil {
 						setErr(fmt.Errorf("index: listing %s: %w", j.ids[i], err))
 						break
 					}
@@ -346,6 +358,23 @@ func build(ctx context.Context, path string, vocab *data.Vocabulary, log *slog.L
 				if err := j.idx.Batch(bt); err != nil {
 					setErr(fmt.Errorf("index: shard %s: %w", j.name, err))
 				}
+				local := map[string]int{}
+				for _, d := range j.docs { // analysed by now: Batch waits for it
+					for term := range d.text.AnalyzedTokenFrequencies() {
+						local[term]++
+					}
+				}
+				dfMu.Lock()
+				m := df[j.name]
+				if m == nil {
+					m = map[string]int{}
+					df[j.name] = m
+				}
+				for term, n := range local {
+					m[term] += n
+				}
+				docs[j.name] += len(j.docs)
+				dfMu.Unlock()
 			}
 		})
 	}
@@ -429,12 +458,12 @@ func build(ctx context.Context, path string, vocab *data.Vocabulary, log *slog.L
 				}
 				chunk = append(chunk, stored{g.ID, src.Name, js, importer.DupKeys(g)})
 				rows = append(rows, row{strings.Clone(g.ID), makeRec(g, st.syms)})
-				doc := document(g)
+				doc := fieldsOf(g, st.analyzer)
 				for _, name := range shardsOf(g) {
 					j := pending[name]
 					if j == nil {
 						shardMu.Lock()
-						idx, err := newShardIndex(pathIn(path, tmp, name), m, syn)
+						idx, err := newShardIndex(pathIn(path, tmp, name), m, syn, true)
 						if err == nil {
 							st.shards[name] = idx
 						}
@@ -479,6 +508,9 @@ func build(ctx context.Context, path string, vocab *data.Vocabulary, log *slog.L
 	if rerr == nil {
 		rerr = firstErr
 	}
+	if rerr == nil && path != "" {
+		rerr = persisted(ctx, st.shards)
+	}
 	if rerr != nil {
 		return fail(rerr)
 	}
@@ -493,9 +525,7 @@ func build(ctx context.Context, path string, vocab *data.Vocabulary, log *slog.L
 	slices.Sort(names)
 	st.meta.Stop = map[string][]string{}
 	for _, n := range names {
-		if words, err := stopWords(st.shards[n]); err != nil {
-			return fail(fmt.Errorf("index: shard %s: %w", n, err))
-		} else if len(words) > 0 {
+		if words := commonTerms(df[n], docs[n]); len(words) > 0 {
 			st.meta.Stop[n] = words
 		}
 	}
@@ -537,6 +567,35 @@ func build(ctx context.Context, path string, vocab *data.Vocabulary, log *slog.L
 	}
 	log.Info("search index built", "groups", st.tbl.len(), "shards", len(names), "seconds", time.Since(start).Seconds())
 	return nb, nil
+}
+
+// persisted waits until every segment the shards were given is on disk:
+// their batches were unsafe. An empty batch's callback runs once the
+// snapshot holding it, and so every earlier segment, is persisted.
+func persisted(ctx context.Context, shards map[string]bleve.Index) error {
+	done := make(chan error, len(shards))
+	for name, idx := range shards {
+		bt := idx.NewBatch()
+		bt.SetPersistedCallback(func(err error) {
+			if err != nil {
+				err = fmt.Errorf("index: shard %s: %w", name, err)
+			}
+			done <- err
+		})
+		if err := idx.Batch(bt); err != nil {
+			return fmt.Errorf("index: shard %s: %w", name, err)
+		}
+	}
+	var errs []error
+	for range shards {
+		select {
+		case err := <-done:
+			errs = append(errs, err)
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // pathIn is where a shard lives while building: in tmp on disk, nowhere in
@@ -588,13 +647,31 @@ func stopWords(idx bleve.Index) ([]string, error) {
 	return out, nil
 }
 
+// commonTerms are the terms of df (document frequencies in a shard of
+// docs listings) too common to score, by the same rule as stopWords.
+func commonTerms(df map[string]int, docs int) []string {
+	if docs < stopMinDocs {
+		return nil
+	}
+	var out []string
+	for term, n := range df {
+		if float64(n) > stopFraction*float64(docs) {
+			out = append(out, term)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 // newShardIndex creates an empty shard holding the topic synonyms.
-func newShardIndex(path string, m mapping.IndexMapping, syn []*bleve.SynonymDefinition) (bleve.Index, error) {
-	// In memory nothing is persisted, so batches need not wait for it. On
-	// disk they must: closing a scorch index right after unsafe batches
-	// can lose the segments not yet persisted (an empty shard on reopen).
+// unsafe batches return before their segment is on disk: in memory there
+// is no disk, and a build waits for every shard once at the end (persisted)
+// instead of for each batch, which kept the building workers idle through
+// hundreds of fsyncs. A shard an update creates is served at once, so its
+// batches wait. Reopen opens every shard safe whatever it was built with.
+func newShardIndex(path string, m mapping.IndexMapping, syn []*bleve.SynonymDefinition, unsafe bool) (bleve.Index, error) {
 	var cfg map[string]any
-	if path == "" {
+	if path == "" || unsafe {
 		cfg = map[string]any{"unsafe_batch": true}
 	}
 	idx, err := bleve.NewUsing(path, m, scorch.Name, scorch.Name, cfg)
@@ -644,7 +721,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		"type":          custom.Name,
 		"char_filters":  []any{asciifolding.Name},
 		"tokenizer":     unicode.Name,
-		"token_filters": []any{en.PossessiveName, lowercase.Name, "pm_stop", en.SnowballStemmerName},
+		"token_filters": []any{en.PossessiveName, lowercase.Name, "pm_stop", cachedStemName},
 	}); err != nil {
 		return nil, fmt.Errorf("index mapping: %w", err)
 	}
@@ -657,23 +734,35 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	im.DocValuesDynamic = false
 
 	dm := bleve.NewDocumentStaticMapping()
+	dm.AddFieldMappingsAt(fieldText, textMapping())
+	for _, f := range keywordFields {
+		dm.AddFieldMappingsAt(f, keywordMapping())
+	}
+	dm.AddSubDocumentMapping("_all", bleve.NewDocumentDisabledMapping())
+	im.DefaultMapping = dm
+	return im, nil
+}
+
+// keywordFields are the filters, one keyword field each (fieldsOf).
+var keywordFields = []string{"topic", "mode", "aud", "day", "lang", "country", "kind", "allows", "fellowship", "type", "via", "cell"}
+
+func textMapping() *mapping.FieldMapping {
 	text := bleve.NewTextFieldMapping()
 	text.Analyzer = textAnalyzer
 	text.SynonymSource = synSource
 	text.Store, text.IncludeTermVectors, text.IncludeInAll, text.DocValues = false, false, false, false
-	dm.AddFieldMappingsAt(fieldText, text)
-	for _, f := range []string{"topic", "mode", "aud", "day", "lang", "country", "kind", "allows", "cell", "fellowship", "type", "via"} {
-		k := bleve.NewKeywordFieldMapping()
-		k.Store, k.IncludeTermVectors, k.IncludeInAll, k.DocValues = false, false, false, false
-		k.SkipFreqNorm = true
-		dm.AddFieldMappingsAt(f, k)
-	}
-	geo := bleve.NewGeoPointFieldMapping()
-	geo.Store, geo.IncludeInAll = false, false
-	dm.AddFieldMappingsAt("geo", geo)
-	im.DefaultMapping = dm
-	return im, nil
+	return text
 }
+
+func keywordMapping() *mapping.FieldMapping {
+	k := bleve.NewKeywordFieldMapping()
+	k.Store, k.IncludeTermVectors, k.IncludeInAll, k.DocValues = false, false, false, false
+	k.SkipFreqNorm = true
+	return k
+}
+
+// The fields fieldsOf builds carry the options the mapping gives them.
+var textOptions, keywordOptions = textMapping().Options(), keywordMapping().Options()
 
 func toAny(ss []string) []any {
 	out := make([]any, len(ss))
@@ -711,11 +800,14 @@ func synonyms(v *data.Vocabulary) []*bleve.SynonymDefinition {
 	return out
 }
 
-// document derives the indexed fields from a group. Filters are
-// denormalised into single terms (mode, aud "any", day "any") so each
-// filter clause is one posting bitmap.
-func document(g *data.Group) map[string]any {
-	text := strings.Join([]string{g.Name, g.Name, g.Summary, g.Organization}, " ")
+// fieldsOf derives the indexed fields from a group, built here rather than
+// by bleve's mapping from a map (which walked it by reflection and added an
+// empty _all field to every document: a fifth of the build's CPU). The text
+// field is analysed once, by whichever shard's batch gets to it first, for
+// all the shards the listing is in. Filters are denormalised into single
+// terms (mode, aud "any", day "any") so each filter clause is one posting
+// bitmap. Distances come from the table, so no geo point is indexed.
+func fieldsOf(g *data.Group, text analysis.Analyzer) *docFields {
 	var mode []string
 	if g.Format.Remote() || point(g) == nil {
 		mode = append(mode, "remote")
@@ -753,16 +845,62 @@ func document(g *data.Group) map[string]any {
 	if g.Format == data.FormatHybrid {
 		via = append(via, "hybrid")
 	}
-	doc := map[string]any{
-		fieldText: text, "topic": g.Topics, "mode": mode, "aud": aud, "day": days,
-		"lang": g.Languages, "country": countries, "kind": string(g.Kind), "allows": allows,
-		"fellowship": g.FellowshipOf(), "type": g.Types, "via": via,
-	}
+	var cells []string
 	if p := point(g); p != nil {
-		doc["cell"] = cellsOf(p.Lat, p.Lon)
-		doc["geo"] = map[string]float64{"lat": p.Lat, "lon": p.Lon}
+		cells = cellsOf(p.Lat, p.Lon)
 	}
-	return doc
+	body := strings.Join([]string{g.Name, g.Name, g.Summary, g.Organization}, " ")
+	return &docFields{
+		text: &onceField{TextField: bdoc.NewTextFieldCustom(fieldText, nil, []byte(body), textOptions, text)},
+		keywords: [][]string{g.Topics, mode, aud, days, g.Languages, countries, {string(g.Kind)}, allows,
+			{g.FellowshipOf()}, g.Types, via, cells},
+	}
+}
+
+// docFields are a listing's fields: the text, shared by every shard the
+// listing is in, and the keyword values (in the order of keywordFields),
+// from which each shard's document gets fields of its own: bleve merges a
+// document's values of one field into its first field's term map, which
+// two shards must not do to the same map.
+type docFields struct {
+	text     *onceField
+	keywords [][]string
+}
+
+// single are the keyword fields of one value, which the mapping indexed
+// without an array position.
+var single = map[string]bool{"kind": true, "fellowship": true}
+
+// onceField is a text field analysed once however many shards index it:
+// each shard's batch analyses its documents on bleve's workers, at the same
+// time, and the first to reach a listing's text does it for the others.
+type onceField struct {
+	*bdoc.TextField
+	once sync.Once
+}
+
+func (f *onceField) Analyze() { f.once.Do(f.TextField.Analyze) }
+
+// indexDoc adds a listing's fields to a shard's batch as a document of its
+// own (bleve appends the id field to it).
+func indexDoc(bt *bleve.Batch, id string, f *docFields) error {
+	doc := bdoc.NewDocument(id)
+	doc.Fields = make([]bdoc.Field, 0, 24)
+	doc.Fields = append(doc.Fields, f.text)
+	// As the mapping indexes a keyword array: one field per value, at its
+	// array position, the value its one term (a nil analyzer, as keyword).
+	for k, vals := range f.keywords {
+		name := keywordFields[k]
+		for i, v := range vals {
+			var pos []uint64
+			if !single[name] {
+				pos = []uint64{uint64(i)}
+			}
+			doc.Fields = append(doc.Fields, bdoc.NewTextFieldCustom(name, pos, []byte(v), keywordOptions, nil))
+		}
+	}
+	doc.SetIndexed()
+	return bt.IndexAdvanced(doc)
 }
 
 func dayCode(d time.Weekday) string { return strings.ToLower(d.String()[:3]) }
@@ -1024,29 +1162,38 @@ func (b *Bleve) Search(ctx context.Context, q Query) ([]Hit, error) {
 			bq := bleve.NewBooleanQuery()
 			bq.AddMust(text)
 			bq.AddFilter(filter)
-			req := bleve.NewSearchRequestOptions(bq, fetch, 0, false)
-			// By score alone: a tie-break by id would make bleve read the
-			// id of every listing the words match (thousands for "wine" in
-			// the alcohol shard), which was most of a common-word search.
-			// Hits are ranked again by score, distance and id (rank).
-			req.SortBy([]string{"-_score"})
-			if len(q.Topics) > 0 {
-				// The topic filter already stands for every synonym of the
-				// topic; expanding "drinking" to "alcohol" inside the
-				// alcohol shard would only walk the whole shard. An empty
-				// synonym map tells bleve to skip the expansion.
-				req.PreSearchData = map[string]any{search.SynonymPreSearchDataKey: search.FieldTermSynonymMap{}}
-			}
-			res, err := target.SearchInContext(ctx, req)
-			if err != nil {
-				return err
-			}
-			collect(res)
-			if collectErr != nil {
-				return collectErr
-			}
-			if len(res.Hits) >= fetch && len(hits) >= want {
-				return nil
+			// Candidates the table rejects (ages, start times, the circle
+			// inside the grid cells) do not count: when the page is not
+			// full and the words matched more, ask for more of them
+			// before filling with listings the words do not match.
+			for n := fetch; ; n *= 4 {
+				req := bleve.NewSearchRequestOptions(bq, n, 0, false)
+				// By score alone: a tie-break by id would make bleve read the
+				// id of every listing the words match (thousands for "wine" in
+				// the alcohol shard), which was most of a common-word search.
+				// Hits are ranked again by score, distance and id (rank).
+				req.SortBy([]string{"-_score"})
+				if len(q.Topics) > 0 {
+					// The topic filter already stands for every synonym of the
+					// topic; expanding "drinking" to "alcohol" inside the
+					// alcohol shard would only walk the whole shard. An empty
+					// synonym map tells bleve to skip the expansion.
+					req.PreSearchData = map[string]any{search.SynonymPreSearchDataKey: search.FieldTermSynonymMap{}}
+				}
+				res, err := target.SearchInContext(ctx, req)
+				if err != nil {
+					return err
+				}
+				collect(res)
+				if collectErr != nil {
+					return collectErr
+				}
+				if len(hits) >= want {
+					return nil
+				}
+				if len(res.Hits) < n {
+					break
+				}
 			}
 		}
 		// The words are optional (a grief listing that never says "widow"

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/blevesearch/mmap-go"
 	"github.com/peermatch/peermatch/data"
@@ -19,20 +20,22 @@ import (
 // mark however large the directory is (issue 17: a resident directory of Go
 // structs made every collection mark 620 MB and the p99 the GC's). A search
 // checks a bleve hit against its row exactly; only rows flagged slow (a
-// value that does not fit the row) and window searches over listings with
-// meetings are checked on the listing read back from disk.
+// value that does not fit the row), and for window searches rows whose
+// meeting rules the row cannot hold (window.go), are checked on the listing
+// read back from disk.
 
 // symbols give each value of a set-valued field a bit. They only grow (a
 // value's bit never changes), and are persisted with the index.
 type symbols struct {
 	Topic, Lang, Aud, Country, Type, Kind, Fellowship []string
+	Zone                                              []string `json:",omitempty"` // up to 255: a row holds its index
 }
 
 const maxBits = 64
 
 func (s *symbols) clone() *symbols {
 	return &symbols{Topic: slices.Clone(s.Topic), Lang: slices.Clone(s.Lang), Aud: slices.Clone(s.Aud),
-		Country: slices.Clone(s.Country), Type: slices.Clone(s.Type), Kind: slices.Clone(s.Kind), Fellowship: slices.Clone(s.Fellowship)}
+		Country: slices.Clone(s.Country), Type: slices.Clone(s.Type), Kind: slices.Clone(s.Kind), Fellowship: slices.Clone(s.Fellowship), Zone: slices.Clone(s.Zone)}
 }
 
 // bitOf finds v's bit, adding one when add is set and there is room.
@@ -75,6 +78,7 @@ const (
 	fNoAud                        // no audiences: open to everyone
 	fNoCountry                    // no countries: offered anywhere
 	fSlow                         // check on the listing, not the row
+	fWinSlow                      // a window search checks the listing (a rule the row cannot hold)
 )
 
 const maxStarts = 4
@@ -87,10 +91,12 @@ type rec struct {
 	ageLo, ageHi                         uint16 // the effective range FitsAge reads
 	flags                                uint16
 	kind, fellowship                     uint8
-	nstarts, days                        uint8 // days: bit per weekday, 0 when none
+	nstarts, days                        uint8            // days: bit per weekday, 0 when none
+	zone                                 uint8            // the meetings' zone (symbols.Zone), for window searches
+	sdays, sweeks                        [maxStarts]uint8 // per start: weekdays and weeks (window.go)
 }
 
-const recSize = 8*2 + 8*5 + 2*maxStarts + 2*3 + 4
+const recSize = 8*2 + 8*5 + 2*maxStarts + 2*3 + 4 + 1 + 2*maxStarts
 
 // makeRec derives g's row, growing syms as new values appear.
 func makeRec(g *data.Group, syms *symbols) rec {
@@ -153,6 +159,19 @@ func makeRec(g *data.Group, syms *symbols) rec {
 		r.starts[i] = uint16(m)
 	}
 	r.nstarts = uint8(min(len(starts), maxStarts))
+	if zone, days, weeks, simple := slots(g, starts); !simple {
+		r.flags |= fWinSlow
+	} else if zone != "" {
+		if i := slices.Index(syms.Zone, zone); i >= 0 {
+			r.zone = uint8(i)
+		} else if len(syms.Zone) < 255 {
+			syms.Zone = append(syms.Zone, zone)
+			r.zone = uint8(len(syms.Zone) - 1)
+		} else {
+			r.flags |= fWinSlow
+		}
+		r.sdays, r.sweeks = days, weeks
+	}
 	lo, hi := g.AgeMin, g.AgeMax
 	if lo == 0 && hi == 0 && len(g.Audiences) > 0 {
 		// As FitsAge: a youth or seniors audience implies a range.
@@ -192,10 +211,12 @@ type cquery struct {
 	days                               uint8
 	noTopic, noKind, noSpeaks, noSpoke bool // asked a value no row holds
 	exTwelve, exFaith, exHelpline      bool
+	zoneNames                          []string
+	zones                              map[uint8]*time.Location // loaded as rows name them
 }
 
 func compile(q *Query, s *symbols) *cquery {
-	c := &cquery{q: q}
+	c := &cquery{q: q, zoneNames: s.Zone}
 	ro := *s // read only: add=false never grows
 	if len(q.Topics) > 0 {
 		c.topics, _ = mask(&ro.Topic, q.Topics, false)
@@ -255,7 +276,8 @@ func compile(q *Query, s *symbols) *cquery {
 // accept is Accept on a row. full says the row cannot decide: the caller
 // reads the listing and applies Accept itself.
 func (c *cquery) accept(r *rec) (ok bool, distKm float64, full bool) {
-	if r.flags&fSlow != 0 || (!c.q.Window.IsZero() && r.flags&fMeetings != 0) {
+	window := !c.q.Window.IsZero() && r.flags&fMeetings != 0
+	if r.flags&fSlow != 0 || (window && (r.flags&fWinSlow != 0 || c.q.Window.From.IsZero())) {
 		return false, 0, true
 	}
 	q := c.q
@@ -318,6 +340,16 @@ func (c *cquery) accept(r *rec) (ok bool, distKm float64, full bool) {
 			return false, 0, false
 		}
 	}
+	ok, distKm = c.where(r)
+	if ok && window && !c.fitsWindow(r) {
+		return false, 0, false
+	}
+	return ok, distKm, false
+}
+
+// where is the place part of Accept on a row.
+func (c *cquery) where(r *rec) (ok bool, distKm float64) {
+	q := c.q
 	countryOK := q.Country == "" || r.flags&fNoCountry != 0 || r.countries&c.country != 0
 	remoteOK := r.flags&fRemote != 0 && countryOK
 	hasPoint := r.flags&fPoint != 0
@@ -329,17 +361,17 @@ func (c *cquery) accept(r *rec) (ok bool, distKm float64, full bool) {
 		}
 		if r.flags&fInPerson != 0 && hasPoint {
 			if d := data.DistanceKm(*q.Near, data.Point{Lat: r.lat, Lon: r.lon}); d <= radius {
-				return true, d, false
+				return true, d
 			}
 		}
 		if q.Remote && (remoteOK || (!hasPoint && countryOK)) {
-			return true, -1, false
+			return true, -1
 		}
-		return false, 0, false
+		return false, 0
 	case q.Remote:
-		return remoteOK, -1, false
+		return remoteOK, -1
 	default:
-		return countryOK, -1, false
+		return countryOK, -1
 	}
 }
 
@@ -449,7 +481,9 @@ func appendRec(buf []byte, r *rec) []byte {
 	buf = le.AppendUint16(buf, r.ageLo)
 	buf = le.AppendUint16(buf, r.ageHi)
 	buf = le.AppendUint16(buf, r.flags)
-	return append(buf, r.kind, r.fellowship, r.nstarts, r.days)
+	buf = append(buf, r.kind, r.fellowship, r.nstarts, r.days, r.zone)
+	buf = append(buf, r.sdays[:]...)
+	return append(buf, r.sweeks[:]...)
 }
 
 func decodeRec(p []byte) rec {
@@ -462,7 +496,9 @@ func decodeRec(p []byte) rec {
 	}
 	o := 56 + 2*maxStarts
 	r.ageLo, r.ageHi, r.flags = le.Uint16(p[o:]), le.Uint16(p[o+2:]), le.Uint16(p[o+4:])
-	r.kind, r.fellowship, r.nstarts, r.days = p[o+6], p[o+7], p[o+8], p[o+9]
+	r.kind, r.fellowship, r.nstarts, r.days, r.zone = p[o+6], p[o+7], p[o+8], p[o+9], p[o+10]
+	copy(r.sdays[:], p[o+11:])
+	copy(r.sweeks[:], p[o+11+maxStarts:])
 	return r
 }
 

@@ -158,3 +158,36 @@ func TestFewPassTheTableAskForMore(t *testing.T) {
 		t.Errorf("got %d hits (%v), want 5", len(hits), err)
 	}
 }
+
+// TestWordsAskForMoreBeforeFilling: when the listings the words match best
+// all fail a constraint only the table checks (age), the search asks for
+// more of the listings the words match before filling the page with ones
+// they do not.
+func TestWordsAskForMoreBeforeFilling(t *testing.T) {
+	var gs []*data.Group
+	for i := range 400 {
+		g := &data.Group{ID: fmt.Sprintf("g%03d", i), Name: "Peer circle", Summary: "We talk.", Topics: []string{"grief"}, Format: data.FormatOnline,
+			Kind: data.KindGroup, Languages: []string{"en"}, Source: "https://example.org", LastVerified: "2026-11-25"}
+		switch {
+		case i >= 390:
+			g.Name, g.Summary = "Circle", "Widows welcome." // a weaker match, open to all
+		case i >= 330:
+			g.Name, g.Summary, g.AgeMin = "Widow widow circle", "For widows, a widow's circle.", 18 // the best match, for adults
+		}
+		gs = append(gs, g)
+	}
+	b, err := index.Open(context.Background(), "", data.NewDirectory(gs), vocab(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	hits, err := b.Search(context.Background(), index.Query{Words: "widows", Topics: []string{"grief"}, Remote: true, Limits: data.Limits{Age: 16}, Size: 5})
+	if err != nil || len(hits) != 5 {
+		t.Fatalf("got %d hits (%v), want 5", len(hits), err)
+	}
+	for _, h := range hits {
+		if n := h.ID; n < "g390" {
+			t.Errorf("hit %s is not one of the listings for all ages the words match (g390-g399)", n)
+		}
+	}
+}

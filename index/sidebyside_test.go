@@ -97,7 +97,7 @@ func TestSideBySide(t *testing.T) {
 	dir = nil
 	runtime.GC()
 	debug.FreeOSMemory()
-	defer debug.SetMemoryLimit(debug.SetMemoryLimit(900 << 20))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(servingMemoryLimit))
 
 	pg := &sbsPG{conn: conn}
 	for i := range queries { // warm-up: caches, buffers, first plans

@@ -247,7 +247,7 @@ func (st *state) apply(ctx context.Context, src string, groups []*data.Group, id
 				}
 			}
 			var err error
-			if idx, err = newShardIndex(p, m, syn); err != nil {
+			if idx, err = newShardIndex(p, m, syn, false); err != nil {
 				return nil, fmt.Errorf("index: new shard %s: %w", name, err)
 			}
 			shards[name] = idx
@@ -285,13 +285,13 @@ func (st *state) apply(ctx context.Context, src string, groups []*data.Group, id
 		}
 		jsons[id] = js
 		set = append(set, row{strings.Clone(id), makeRec(g, syms)})
-		doc := document(g)
+		doc := fieldsOf(g, st.analyzer)
 		for _, name := range shardsOf(g) {
 			bt, err := batchOf(name)
 			if err != nil {
 				return fail(err)
 			}
-			if err := bt.Index(id, doc); err != nil {
+			if err := indexDoc(bt, id, doc); err != nil {
 				return fail(fmt.Errorf("index: listing %s: %w", id, err))
 			}
 		}
