@@ -21,11 +21,25 @@ func TestBuildFindsCommonWords(t *testing.T) {
 	v := vocab(t)
 	dir := indextest.Synthetic(20000, 1, v, place.DefaultGazetteer())
 	path := t.TempDir() + "/idx"
-	b, err := index.Build(context.Background(), path, v, nil, index.Source{Name: "a", Groups: index.Slice(dir.Groups)})
+	b, err := index.Build(context.Background(), path, v, nil,
+		index.Source{Name: "a", Groups: index.Slice(dir.Groups[:19000])},
+		index.Source{Name: "b", Groups: index.Slice(dir.Groups[19000:])})
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkCommonWords(t, path, "after the build")
+	// Replacing a source (half of b's listings gone, including alcohol
+	// ones) recomputes the stop words of the shards it touched: the common
+	// words stay common.
+	if _, err := b.ReplaceSource(context.Background(), "b", "b2", index.Slice(dir.Groups[19000:19500])); err != nil {
+		t.Fatal(err)
+	}
 	b.Close()
+	checkCommonWords(t, path, "after ReplaceSource")
+}
+
+func checkCommonWords(t *testing.T, path, when string) {
+	t.Helper()
 	raw, err := os.ReadFile(path + "/meta.json")
 	if err != nil {
 		t.Fatal(err)
@@ -39,10 +53,10 @@ func TestBuildFindsCommonWords(t *testing.T) {
 	stop := meta.Stop["r-alcohol"]
 	for _, w := range []string{"drink", "alcohol", "everi"} {
 		if !slices.Contains(stop, w) {
-			t.Errorf("stop words of r-alcohol %v lack %q", stop, w)
+			t.Errorf("%s: stop words of r-alcohol %v lack %q", when, stop, w)
 		}
 	}
 	if slices.Contains(stop, "garden") {
-		t.Errorf("stop words of r-alcohol %v hold a rare word", stop)
+		t.Errorf("%s: stop words of r-alcohol %v hold a rare word", when, stop)
 	}
 }

@@ -394,7 +394,12 @@ func (st *state) apply(ctx context.Context, src string, groups []*data.Group, id
 		return fail(fmt.Errorf("index: listings store: %w", err))
 	}
 	tbl := st.tbl.merge(set, del)
-	// Stop words follow the data: recomputed for the shards that changed.
+	// Stop words follow the data: the shards that changed add the terms
+	// their dictionary now finds common. They keep the ones the build
+	// counted, because a shard's dictionary can count far fewer documents
+	// than it holds (the build's undercount, TestBuildFindsCommonWords), and
+	// losing a stop word would score a whole shard's postings; one source's
+	// change does not make a word rare.
 	stop := maps.Clone(st.meta.Stop)
 	if stop == nil {
 		stop = map[string][]string{}
@@ -404,10 +409,8 @@ func (st *state) apply(ctx context.Context, src string, groups []*data.Group, id
 		if err != nil {
 			return fail(fmt.Errorf("index: shard %s: %w", n, err))
 		}
-		if len(words) > 0 {
+		if words = mergeSorted(stop[n], words); len(words) > 0 {
 			stop[n] = words
-		} else {
-			delete(stop, n)
 		}
 	}
 	nm := st.meta
@@ -483,4 +486,11 @@ func writeFile(name string, b []byte) error {
 		return fmt.Errorf("index: %w", err)
 	}
 	return nil
+}
+
+// mergeSorted is the sorted union of two word lists.
+func mergeSorted(a, b []string) []string {
+	out := slices.Concat(a, b)
+	slices.Sort(out)
+	return slices.Compact(out)
 }
