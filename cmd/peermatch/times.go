@@ -21,7 +21,7 @@ import (
 	"github.com/peermatch/peermatch/matcher/calendar"
 )
 
-const timesUsage = `usage: peermatch times [--data PATH] [--tz ZONE] [--count N] [--lang en|es] [--json] [--ics FILE] GROUP
+const timesUsage = `usage: peermatch times [--data PATH] [--tz ZONE] [--count N] [--lang en|es|fr] [--json] [--ics FILE] GROUP
 
 Shows the next meetings of GROUP (an id, or words from its name), in the
 group's time zone and in ZONE (default $TZ when it names an IANA zone).
