@@ -2,11 +2,15 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"regexp"
 	"strings"
 	"testing"
 )
+
+// onlyIn reads a reason "only in <country>" of a country-limited listing.
+var onlyIn = regexp.MustCompile(`seulement au pays suivant : ([^·\n]+)`)
 
 // groupHead is a result's first line in the console ("1. Name"); the
 // hello's choices are indented ("  1. D'accord"), results are not.
@@ -47,26 +51,33 @@ func TestFrenchChatsReachThreeMatches(t *testing.T) {
 		script       []string
 		topic        string   // the French label the reasons start with
 		not          []string // names that must not be shown
+		// country, when the person named a place: a listing limited to
+		// one country is shown only if it is this one.
+		country string
+		// want is how many groups about the topic must be shown (3 when 0):
+		// the directory has one French group that serves Brussels, and the
+		// chat must show it rather than Québec's or France's.
+		want int
 	}{
 		{"grief in Montréal", "fr-CA", []string{
 			"bonjour",
 			"J'ai perdu ma mère le mois dernier, je cherche un groupe de deuil à Montréal",
-		}, "deuil et perte", nil},
+		}, "deuil et perte", nil, "Canada", 0},
 		{"alcohol online, not AA", "fr-CA", []string{
 			"Je bois trop, je cherche un groupe en ligne, mais pas les AA",
-		}, "alcool", []string{"Alcoholics Anonymous", "Alcooliques anonymes", "Alcooliques Anonymes", "(AA)"}},
+		}, "alcool", []string{"Alcoholics Anonymous", "Alcooliques anonymes", "Alcooliques Anonymes", "(AA)"}, "", 0},
 		{"caregivers in Montréal", "fr-CA", []string{
 			"Je suis aidante pour ma mère, je cherche un groupe de soutien pour proches aidants",
 			"peu importe",
 			"Montréal",
-		}, "proches aidants", nil},
+		}, "proches aidants", nil, "Canada", 0},
 		{"anxiety in Paris", "fr-FR", []string{
 			"Je fais des crises d'angoisse, je cherche un groupe à Paris",
-		}, "anxiété et panique", nil},
+		}, "anxiété et panique", nil, "France", 0},
 		{"anxiety in Brussels", "fr-BE", []string{
 			"J'ai beaucoup d'anxiété, je cherche un groupe en ligne ou par téléphone, j'habite à Bruxelles",
 			"pour moi",
-		}, "anxiété et panique", nil},
+		}, "anxiété et panique", nil, "Belgique", 1},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -103,8 +114,15 @@ func TestFrenchChatsReachThreeMatches(t *testing.T) {
 					}
 				}
 			}
-			if matches < 3 {
-				t.Errorf("%d groups about %q in %d messages, want at least 3:\n%s", matches, c.topic, len(c.script), o)
+			if want := cmp.Or(c.want, 3); matches < want {
+				t.Errorf("%d groups about %q in %d messages, want at least %d:\n%s", matches, c.topic, len(c.script), want, o)
+			}
+			if c.country != "" {
+				for _, m := range onlyIn.FindAllStringSubmatch(o, -1) {
+					if strings.TrimSpace(m[1]) != c.country {
+						t.Errorf("a listing only for %s shown to a person in %s:\n%s", m[1], c.country, o)
+					}
+				}
 			}
 		})
 	}
