@@ -12,7 +12,6 @@ import (
 	"iter"
 	"net/http"
 	"os"
-	"path/filepath"
 	"slices"
 
 	"github.com/peermatch/peermatch/data"
@@ -52,29 +51,16 @@ func expandSources(paths string) ([]source, error) {
 		case importer.ParseSource(p).URL:
 			add(&out, source{name: p, url: true})
 		default:
-			st, err := os.Stat(p)
+			files, err := importer.SourceFiles(p)
 			if err != nil {
-				return nil, fmt.Errorf("directory source: %w", err)
+				return nil, err
 			}
-			if !st.IsDir() {
-				add(&out, source{name: p})
-				continue
-			}
-			if _, err := os.Stat(filepath.Join(p, "services.csv")); err == nil {
-				add(&out, source{name: p, format: importer.SourceHSDSTables})
-				continue
-			}
-			var files []string
-			for _, ext := range []string{"*.json", "*.csv", "*.tsv"} {
-				fs, err := filepath.Glob(filepath.Join(p, ext))
-				if err != nil {
-					return nil, fmt.Errorf("directory source %s: %w", p, err)
-				}
-				files = append(files, fs...)
-			}
-			slices.Sort(files)
 			for _, f := range files {
-				add(&out, source{name: f})
+				s := source{name: f}
+				if st, err := os.Stat(f); err == nil && st.IsDir() {
+					s.format = importer.SourceHSDSTables // a folder stays whole only as HSDS tables
+				}
+				add(&out, s)
 			}
 		}
 	}

@@ -946,7 +946,7 @@ func LoadSources(ctx context.Context, v *data.Vocabulary, paths []string, extra 
 	sources := slices.Clone(extra)
 	var problems []error
 	for _, p := range paths {
-		files, err := sourceFiles(p, opts)
+		files, err := SourceFiles(p)
 		if err != nil {
 			return nil, problems, nil, err
 		}
@@ -993,9 +993,10 @@ func importFile(s *sink, v *data.Vocabulary, name string, opts ImportOptions) er
 	return streamReader(s, v, name, rc, opts)
 }
 
-// sourceFiles expands a path into the sources it holds: itself for a file,
-// a URL or an HSDS table folder, else the folder's data files in name order.
-func sourceFiles(p string, opts ImportOptions) ([]string, error) {
+// SourceFiles expands a path into the sources it holds: itself for a file,
+// a URL or an HSDS table folder, else the folder's data files (*.json,
+// *.csv, *.tsv) in name order.
+func SourceFiles(p string) ([]string, error) {
 	if ParseSource(p).URL {
 		return []string{p}, nil
 	}
