@@ -45,6 +45,7 @@ type catalogs struct {
 	tags    []language.Tag
 	matcher language.Matcher
 	def     string
+	union   map[string][]string // each kind of words of every catalog (allWords)
 }
 
 // topicButtons are the topics offered as buttons at the first question,
@@ -89,6 +90,16 @@ func loadCatalogs(def string) (*catalogs, error) {
 		return strings.Compare(a.String(), b.String())
 	})
 	cs.matcher = language.NewMatcher(cs.tags)
+	cs.union = map[string][]string{}
+	for _, c := range cs.byLang {
+		for kind, set := range c.wordSet {
+			cs.union[kind] = append(cs.union[kind], slices.Collect(maps.Keys(set))...)
+		}
+	}
+	for kind, ws := range cs.union {
+		slices.Sort(ws)
+		cs.union[kind] = slices.Compact(ws)
+	}
 	if def == "" {
 		def = "en"
 	}
@@ -166,29 +177,13 @@ func (c *catalog) t(key string, kv ...string) string {
 
 func (c *catalog) label(key string) string { return c.Labels[key] }
 
-// allWords are the normalized words of kind in every catalog, the
-// catalogs' order: for words read whatever the conversation's language.
-func (cs *catalogs) allWords(kind string) []string {
-	var out []string
-	for _, t := range cs.tags {
-		b, _ := t.Base()
-		for w := range cs.byLang[b.String()].wordSet[kind] {
-			out = append(out, w)
-		}
-	}
-	return out
-}
+// allWords are the normalized words of kind in every catalog, sorted: for
+// words read whatever the conversation's language (built once at load).
+func (cs *catalogs) allWords(kind string) []string { return cs.union[kind] }
 
 // anyIs reports whether normalized text is a word of kind in any catalog
-// (personWords: "my", "mi", "mon" speak of the writer in every language).
-func (cs *catalogs) anyIs(kind, text string) bool {
-	for _, c := range cs.byLang {
-		if c.is(kind, text) {
-			return true
-		}
-	}
-	return false
-}
+// (person words: "my", "mi", "mon" speak of the writer in every language).
+func (cs *catalogs) anyIs(kind, text string) bool { return slices.Contains(cs.union[kind], text) }
 
 // is reports whether normalized text is one of the answer words of kind.
 func (c *catalog) is(kind, text string) bool { return c.wordSet[kind][text] }
