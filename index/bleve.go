@@ -20,8 +20,6 @@ import (
 	"github.com/peermatch/peermatch/data/importer"
 	"github.com/peermatch/peermatch/data/schedule"
 
-	"github.com/peermatch/peermatch/data/place"
-
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
@@ -34,7 +32,6 @@ import (
 	bdoc "github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
-	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	bolt "go.etcd.io/bbolt"
 
@@ -44,7 +41,7 @@ import (
 // MappingVersion changes whenever the mapping, the analysis or the way
 // documents are derived from groups changes; a persisted index built under
 // another version is rebuilt.
-const MappingVersion = 5
+const MappingVersion = 6
 
 // Shards. Scored text costs bleve roughly the length of the postings it
 // walks (zap cannot skip while it decodes freq/norm), so the index is split
@@ -87,6 +84,7 @@ type state struct {
 	tmp      string // in memory: the directory of the listings file, removed on Close
 	vocab    *data.Vocabulary
 	analyzer analysis.Analyzer
+	syn      map[string][]string // synonymTerms
 	cache    groupCache
 	log      *slog.Logger
 }
@@ -228,6 +226,7 @@ func newState(path, tmp string, vocab *data.Vocabulary, log *slog.Logger) (*stat
 	if st.analyzer == nil {
 		return nil, fmt.Errorf("index mapping: no analyzer %s", textAnalyzer)
 	}
+	st.syn = synonymTerms(vocab, st.analyzer)
 	return st, nil
 }
 
@@ -320,7 +319,6 @@ func build(ctx context.Context, path string, vocab *data.Vocabulary, log *slog.L
 	if err != nil {
 		return fail(err)
 	}
-	syn := synonyms(vocab)
 
 	// Documents go to their shards in batches, analysed by two workers
 	// while the sources are read; a shard's batches are applied in order
@@ -463,7 +461,7 @@ func build(ctx context.Context, path string, vocab *data.Vocabulary, log *slog.L
 					j := pending[name]
 					if j == nil {
 						shardMu.Lock()
-						idx, err := newShardIndex(pathIn(path, tmp, name), m, syn, true)
+						idx, err := newShardIndex(pathIn(path, tmp, name), m, true)
 						if err == nil {
 							st.shards[name] = idx
 						}
@@ -669,34 +667,17 @@ func commonTerms(df map[string]int, docs int) []string {
 // instead of for each batch, which kept the building workers idle through
 // hundreds of fsyncs. A shard an update creates is served at once, so its
 // batches wait. Reopen opens every shard safe whatever it was built with.
-func newShardIndex(path string, m mapping.IndexMapping, syn []*bleve.SynonymDefinition, unsafe bool) (bleve.Index, error) {
+func newShardIndex(path string, m mapping.IndexMapping, unsafe bool) (bleve.Index, error) {
 	var cfg map[string]any
 	if path == "" || unsafe {
 		cfg = map[string]any{"unsafe_batch": true}
 	}
-	idx, err := bleve.NewUsing(path, m, scorch.Name, scorch.Name, cfg)
-	if err != nil {
-		return nil, err
-	}
-	batch := idx.NewBatch()
-	for i, d := range syn {
-		if err := batch.IndexSynonym(fmt.Sprintf("syn-%d", i), synCollection, d); err != nil {
-			idx.Close()
-			return nil, err
-		}
-	}
-	if err := idx.Batch(batch); err != nil {
-		idx.Close()
-		return nil, err
-	}
-	return idx, nil
+	return bleve.NewUsing(path, m, scorch.Name, scorch.Name, cfg)
 }
 
 const (
-	textAnalyzer  = "pm_text"
-	synSource     = "pm_topics"
-	synCollection = "topics"
-	fieldText     = "text"
+	textAnalyzer = "pm_text"
+	fieldText    = "text"
 )
 
 // functionWords are never scored: pure function words of the two
@@ -725,9 +706,6 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	}); err != nil {
 		return nil, fmt.Errorf("index mapping: %w", err)
 	}
-	if err := im.AddSynonymSource(synSource, map[string]any{"collection": synCollection, "analyzer": textAnalyzer}); err != nil {
-		return nil, fmt.Errorf("index mapping: %w", err)
-	}
 	im.DefaultAnalyzer = textAnalyzer
 	im.StoreDynamic = false
 	im.IndexDynamic = false
@@ -749,8 +727,10 @@ var keywordFields = []string{"topic", "mode", "aud", "day", "lang", "country", "
 func textMapping() *mapping.FieldMapping {
 	text := bleve.NewTextFieldMapping()
 	text.Analyzer = textAnalyzer
-	text.SynonymSource = synSource
 	text.Store, text.IncludeTermVectors, text.IncludeInAll, text.DocValues = false, false, false, false
+	// Terms are scored by presence (words.go): no frequencies or norms,
+	// which also lets zap skip through their postings.
+	text.SkipFreqNorm = true
 	return text
 }
 
@@ -768,34 +748,6 @@ func toAny(ss []string) []any {
 	out := make([]any, len(ss))
 	for i, s := range ss {
 		out[i] = s
-	}
-	return out
-}
-
-// synonyms turns the topic vocabulary into one-way synonym definitions:
-// every single-word synonym of a topic also finds the topic's own name, so
-// "widow" finds listings that say "grief" and "beber" ones that say
-// "alcohol", without exploding one word into forty.
-func synonyms(v *data.Vocabulary) []*bleve.SynonymDefinition {
-	var out []*bleve.SynonymDefinition
-	for _, t := range v.Topics {
-		var heads []string
-		for _, lang := range []string{"en", "es"} {
-			if f := strings.Fields(place.Fold(t.Label[lang])); len(f) > 0 {
-				heads = append(heads, strings.Trim(f[0], ",.:;()"))
-			}
-		}
-		var in []string
-		for _, words := range t.Synonyms {
-			for _, w := range words {
-				if w = place.Fold(w); w != "" && !strings.Contains(w, " ") && !slices.Contains(heads, w) {
-					in = append(in, w)
-				}
-			}
-		}
-		if len(in) > 0 && len(heads) > 0 {
-			out = append(out, &bleve.SynonymDefinition{Input: in, Synonyms: heads})
-		}
 	}
 	return out
 }
@@ -994,17 +946,23 @@ func (b *Bleve) Close() error {
 	return errors.Join(errs...)
 }
 
-func terms(field string, vals ...string) query.Query {
-	if len(vals) == 1 {
-		t := bleve.NewTermQuery(vals[0])
-		t.SetField(field)
-		return t
-	}
-	qs := make([]query.Query, len(vals))
-	for i, v := range vals {
+// clause is one filter of a search: the listing has one of vals in field.
+type clause struct {
+	field string
+	vals  []string
+}
+
+func terms(field string, vals ...string) clause { return clause{field, vals} }
+
+func (c clause) query() query.Query {
+	qs := make([]query.Query, len(c.vals))
+	for i, v := range c.vals {
 		t := bleve.NewTermQuery(v)
-		t.SetField(field)
+		t.SetField(c.field)
 		qs[i] = t
+	}
+	if len(qs) == 1 {
+		return qs[0]
 	}
 	return bleve.NewDisjunctionQuery(qs...)
 }
@@ -1044,7 +1002,7 @@ func (b *Bleve) Search(ctx context.Context, q Query) ([]Hit, error) {
 			}
 		}
 	}
-	var filters []query.Query
+	var filters []clause
 	if len(q.Topics) > 0 {
 		filters = append(filters, terms("topic", q.Topics...))
 	}
@@ -1100,7 +1058,7 @@ func (b *Bleve) Search(ctx context.Context, q Query) ([]Hit, error) {
 			}
 			i := st.tbl.find(h.ID)
 			if i < 0 {
-				continue // a synonym definition, or a listing being removed
+				continue // a listing being removed
 			}
 			r := st.tbl.rec(i)
 			ok, d, full := cq.accept(&r)
@@ -1131,7 +1089,7 @@ func (b *Bleve) Search(ctx context.Context, q Query) ([]Hit, error) {
 			hits = append(hits, Hit{ID: h.ID, Score: score, DistanceKm: d})
 		}
 	}
-	run := func(shards []string, where []query.Query) error {
+	run := func(shards []string, where []clause) error {
 		var idxs []bleve.Index
 		var held []string
 		for _, s := range shards {
@@ -1143,7 +1101,7 @@ func (b *Bleve) Search(ctx context.Context, q Query) ([]Hit, error) {
 		if len(idxs) == 0 {
 			return nil
 		}
-		words := st.scored(q.Words, held)
+		words := st.terms(q.Words, held, len(q.Topics) == 0)
 		var target bleve.Index = idxs[0]
 		if len(idxs) > 1 {
 			target = bleve.NewIndexAlias(idxs...)
@@ -1151,35 +1109,27 @@ func (b *Bleve) Search(ctx context.Context, q Query) ([]Hit, error) {
 		must := append(slices.Clone(filters), where...)
 		var filter query.Query = bleve.NewMatchAllQuery()
 		if len(must) > 0 {
-			filter = bleve.NewConjunctionQuery(must...)
+			qs := make([]query.Query, len(must))
+			for i, c := range must {
+				qs[i] = c.query()
+			}
+			filter = bleve.NewConjunctionQuery(qs...)
 		}
-		if words != "" {
-			// The words drive and score; the filters only test membership
-			// (bleve evaluates a boolean filter unscored, so keyword fields
-			// need no freq/norm).
-			text := bleve.NewMatchQuery(words)
-			text.SetField(fieldText)
-			bq := bleve.NewBooleanQuery()
-			bq.AddMust(text)
-			bq.AddFilter(filter)
+		if len(words) > 0 {
+			// The words score, the filters only test membership, and
+			// whichever has fewer listings drives (words.go).
+			wq := &wordsQuery{terms: words, filter: must}
 			// Candidates the table rejects (ages, start times, the circle
 			// inside the grid cells) do not count: when the page is not
 			// full and the words matched more, ask for more of them
 			// before filling with listings the words do not match.
 			for n := fetch; ; n *= 4 {
-				req := bleve.NewSearchRequestOptions(bq, n, 0, false)
+				req := bleve.NewSearchRequestOptions(wq, n, 0, false)
 				// By score alone: a tie-break by id would make bleve read the
 				// id of every listing the words match (thousands for "wine" in
 				// the alcohol shard), which was most of a common-word search.
 				// Hits are ranked again by score, distance and id (rank).
 				req.SortBy([]string{"-_score"})
-				if len(q.Topics) > 0 {
-					// The topic filter already stands for every synonym of the
-					// topic; expanding "drinking" to "alcohol" inside the
-					// alcohol shard would only walk the whole shard. An empty
-					// synonym map tells bleve to skip the expansion.
-					req.PreSearchData = map[string]any{search.SynonymPreSearchDataKey: search.FieldTermSynonymMap{}}
-				}
 				res, err := target.SearchInContext(ctx, req)
 				if err != nil {
 					return err
@@ -1230,7 +1180,7 @@ func (b *Bleve) Search(ctx context.Context, q Query) ([]Hit, error) {
 		}
 		return nil
 	}
-	var where []query.Query
+	var where []clause
 	if len(remote) > 0 {
 		if q.Country != "" {
 			where = append(where, terms("country", "any", q.Country))
@@ -1251,46 +1201,4 @@ func (b *Bleve) Search(ctx context.Context, q Query) ([]Hit, error) {
 	}
 	rank(hits)
 	return page(hits, q.From, q.Size), nil
-}
-
-// scored keeps the words of text that are worth scoring in these shards:
-// a word whose analysed terms are all too common in one of them (its stop
-// words, from the data) or are function words is dropped. The words kept
-// are the person's own, so the synonyms still apply to them.
-func (st *state) scored(text string, shards []string) string {
-	text = strings.TrimSpace(text)
-	if text == "" {
-		return ""
-	}
-	var sets []map[string]bool
-	for _, s := range shards {
-		if set := st.stop[s]; len(set) > 0 {
-			sets = append(sets, set)
-		}
-	}
-	if len(sets) == 0 {
-		return text
-	}
-	var kept []string
-	for _, w := range strings.Fields(text) {
-		toks := st.analyzer.Analyze([]byte(w))
-		keep := false
-		for _, t := range toks {
-			common := false
-			for _, set := range sets {
-				if set[string(t.Term)] {
-					common = true
-					break
-				}
-			}
-			if !common {
-				keep = true
-				break
-			}
-		}
-		if keep {
-			kept = append(kept, w)
-		}
-	}
-	return strings.Join(kept, " ")
 }

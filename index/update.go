@@ -229,7 +229,6 @@ func (st *state) apply(ctx context.Context, src string, groups []*data.Group, id
 	if err != nil {
 		return err
 	}
-	syn := synonyms(st.vocab)
 	shards := maps.Clone(st.shards)
 	var created []string
 	batches := map[string]*bleve.Batch{}
@@ -247,7 +246,7 @@ func (st *state) apply(ctx context.Context, src string, groups []*data.Group, id
 				}
 			}
 			var err error
-			if idx, err = newShardIndex(p, m, syn, false); err != nil {
+			if idx, err = newShardIndex(p, m, false); err != nil {
 				return nil, fmt.Errorf("index: new shard %s: %w", name, err)
 			}
 			shards[name] = idx
