@@ -19,6 +19,7 @@ import (
 
 	"github.com/peermatch/peermatch/data/importer"
 	"github.com/peermatch/peermatch/data/schedule"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -31,6 +32,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/tokenmap"
 	bdoc "github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search/query"
 	bolt "go.etcd.io/bbolt"
@@ -162,7 +164,7 @@ func Reopen(ctx context.Context, path string, vocab *data.Vocabulary, log *slog.
 	if have.Directory == "updating" {
 		return nil, fmt.Errorf("%w: an update did not finish", errStale)
 	}
-	tbl, err := mapTable(filepath.Join(path, "table.bin"))
+	tbl, err := openTable(filepath.Join(path, "table.bin"))
 	if err != nil {
 		return nil, err
 	}
@@ -509,6 +511,9 @@ func build(ctx context.Context, path string, vocab *data.Vocabulary, log *slog.L
 	if rerr == nil && path != "" {
 		rerr = persisted(ctx, st.shards)
 	}
+	if rerr == nil && path != "" {
+		rerr = merged(ctx, st.shards)
+	}
 	if rerr != nil {
 		return fail(rerr)
 	}
@@ -565,6 +570,31 @@ func build(ctx context.Context, path string, vocab *data.Vocabulary, log *slog.L
 	}
 	log.Info("search index built", "groups", st.tbl.len(), "shards", len(names), "seconds", time.Since(start).Seconds())
 	return nb, nil
+}
+
+// merged merges each shard's segments into one, two shards at a time: a
+// search looks every term up once per segment, so fewer segments mean
+// fewer dictionary walks, and one segment is smaller than its parts.
+func merged(ctx context.Context, shards map[string]bleve.Index) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(2)
+	for name, idx := range shards {
+		g.Go(func() error {
+			in, err := idx.Advanced()
+			if err != nil {
+				return fmt.Errorf("index: shard %s: %w", name, err)
+			}
+			sc, ok := in.(*scorch.Scorch)
+			if !ok {
+				return nil
+			}
+			if err := sc.ForceMerge(ctx, &mergeplan.SingleSegmentMergePlanOptions); err != nil {
+				return fmt.Errorf("index: merging shard %s: %w", name, err)
+			}
+			return nil
+		})
+	}
+	return g.Wait()
 }
 
 // persisted waits until every segment the shards were given is on disk:

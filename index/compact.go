@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/blevesearch/mmap-go"
 	"github.com/peermatch/peermatch/data"
 	"github.com/peermatch/peermatch/data/schedule"
 )
@@ -378,22 +377,37 @@ func (c *cquery) where(r *rec) (ok bool, distKm float64) {
 // table is the rows in id order, with the ids in one string and the rows
 // encoded in one byte slice (recSize bytes each): a handful of
 // allocations for any number of listings, none the garbage collector
-// scans. On disk the rows are mapped from table.bin rather than read, so
-// they are neither heap (which the collector lets grow to twice its live
-// size) nor resident until a search touches them.
+// scans. On disk the rows stay in table.bin, read one at a time, so they
+// are neither heap (which the collector lets grow to twice its live size)
+// nor mapped.
 type table struct {
-	ids   string
-	offs  []uint32 // len+1
-	raw   []byte   // the rows
-	unmap func() error
+	ids  string
+	offs []uint32 // len+1
+	raw  []byte   // the rows, when the table is in memory
+	// On disk the rows are read from table.bin when a search needs one,
+	// not mapped: this kernel maps a whole large folio of a file's cache
+	// on the first touch, so a mapped table was all resident after a
+	// hundred searches. A read is one pread of recSize bytes.
+	f    *os.File
+	base int64 // offset of the first row in f
 }
 
 func (t *table) len() int { return len(t.offs) - 1 }
 
 func (t *table) id(i int) string { return t.ids[t.offs[i]:t.offs[i+1]] }
 
-// rec decodes row i.
-func (t *table) rec(i int) rec { return decodeRec(t.raw[i*recSize : (i+1)*recSize]) }
+// rec decodes row i. A row that cannot be read is marked fSlow: the
+// caller then reads the listing itself, which reports the fault.
+func (t *table) rec(i int) rec {
+	if t.f == nil {
+		return decodeRec(t.raw[i*recSize : (i+1)*recSize])
+	}
+	var b [recSize]byte
+	if _, err := t.f.ReadAt(b[:], t.base+int64(i)*recSize); err != nil {
+		return rec{flags: fSlow}
+	}
+	return decodeRec(b[:])
+}
 
 // find returns the row of id, or -1.
 func (t *table) find(id string) int {
@@ -455,7 +469,7 @@ func (t *table) merge(set []row, del map[string]bool) *table {
 
 // encode writes the table for the index on disk, so that opening needs no
 // pass over the listings. The rows come last, as they are in memory, so
-// that they are used where they are mapped.
+// that they are read where they are.
 func (t *table) encode() []byte {
 	n := t.len()
 	buf := make([]byte, 0, 16+len(t.ids)+4*len(t.offs)+n*recSize+4096)
@@ -465,7 +479,13 @@ func (t *table) encode() []byte {
 	for _, o := range t.offs {
 		buf = binary.LittleEndian.AppendUint32(buf, o)
 	}
-	return append(buf, t.raw...)
+	if t.f == nil {
+		return append(buf, t.raw...)
+	}
+	for i := range n {
+		buf = appendRec(buf, new(t.rec(i)))
+	}
+	return buf
 }
 
 func appendRec(buf []byte, r *rec) []byte {
@@ -502,20 +522,37 @@ func decodeRec(p []byte) rec {
 	return r
 }
 
-// decodeTable reads an encoded table; its rows stay in b (which may be
-// mapped from the file).
-func decodeTable(b []byte) (*table, error) {
-	le := binary.LittleEndian
+// openTable opens table.bin: the ids and their offsets are read, the rows
+// are read when needed (rec); Close (or the next change) closes it.
+func openTable(name string) (t *table, err error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errStale, err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+		}
+	}()
 	bad := func(what string) error { return fmt.Errorf("%w: table.bin: %s", errStale, what) }
-	if len(b) < 16 {
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("index: %s: %w", name, err)
+	}
+	le := binary.LittleEndian
+	var h [16]byte
+	if _, err := f.ReadAt(h[:], 0); err != nil {
 		return nil, bad("short header")
 	}
-	n, idl := le.Uint64(b), le.Uint64(b[8:])
-	b = b[16:]
-	if uint64(len(b)) != idl+4*(n+1)+n*recSize {
-		return nil, bad(fmt.Sprintf("%d bytes for %d rows", len(b), n))
+	n, idl := le.Uint64(h[:]), le.Uint64(h[8:])
+	if n > uint64(fi.Size()) || idl > uint64(fi.Size()) || uint64(fi.Size()) != 16+idl+4*(n+1)+n*recSize {
+		return nil, bad(fmt.Sprintf("%d bytes for %d rows", fi.Size(), n))
 	}
-	t := &table{ids: string(b[:idl]), offs: make([]uint32, n+1)}
+	b := make([]byte, idl+4*(n+1))
+	if _, err := f.ReadAt(b, 16); err != nil {
+		return nil, fmt.Errorf("index: %s: %w", name, err)
+	}
+	t = &table{ids: string(b[:idl]), offs: make([]uint32, n+1), f: f, base: int64(16 + len(b))}
 	b = b[idl:]
 	for i := range t.offs {
 		t.offs[i] = le.Uint32(b[4*i:])
@@ -523,36 +560,14 @@ func decodeTable(b []byte) (*table, error) {
 			return nil, bad("offsets out of order")
 		}
 	}
-	t.raw = b[4*len(t.offs):]
-	return t, nil
-}
-
-// mapTable maps table.bin and decodes it; Close (or the next change)
-// unmaps it.
-func mapTable(name string) (*table, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", errStale, err)
-	}
-	defer f.Close()
-	m, err := mmap.Map(f, mmap.RDONLY, 0)
-	if err != nil {
-		return nil, fmt.Errorf("index: map %s: %w", name, err)
-	}
-	t, err := decodeTable(m)
-	if err != nil {
-		m.Unmap()
-		return nil, err
-	}
-	t.unmap = m.Unmap
 	return t, nil
 }
 
 func (t *table) close() error {
-	if t == nil || t.unmap == nil {
+	if t == nil || t.f == nil {
 		return nil
 	}
-	u := t.unmap
-	t.unmap, t.raw = nil, nil
-	return u()
+	f := t.f
+	t.f = nil
+	return f.Close()
 }

@@ -432,12 +432,12 @@ func (st *state) apply(ctx context.Context, src string, groups []*data.Group, id
 	}
 	var werr error
 	if st.path != "" {
-		// The new table is written, then mapped in place of the one on
-		// the heap (renaming over the mapped old file leaves its mapping
-		// valid until it is unmapped below).
+		// The new table is written, then opened in place of the one on
+		// the heap (renaming over the open old file leaves it readable
+		// until it is closed below).
 		name := filepath.Join(st.path, "table.bin")
 		if werr = writeFile(name, tbl.encode()); werr == nil {
-			if mt, err := mapTable(name); err == nil {
+			if mt, err := openTable(name); err == nil {
 				tbl = mt
 			} else {
 				werr = err
