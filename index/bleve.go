@@ -1154,6 +1154,7 @@ func (b *Bleve) Search(ctx context.Context, q Query) ([]Hit, error) {
 			// full and the words matched more, ask for more of them
 			// before filling with listings the words do not match.
 			for n := fetch; ; n *= 4 {
+				wq.k = n
 				req := bleve.NewSearchRequestOptions(wq, n, 0, false)
 				// By score alone: a tie-break by id would make bleve read the
 				// id of every listing the words match (thousands for "wine" in

@@ -30,10 +30,11 @@ import (
 // region that says "night".
 
 // wordsQuery is the scored query of a search: listings whose text holds at
-// least one of the terms and that pass the filter's clauses.
+// least one of the terms and that pass the filter's clauses, the best k.
 type wordsQuery struct {
 	terms  []string // analysed, distinct
 	filter []clause
+	k      int // the request's size
 }
 
 // Searcher implements query.Query.
@@ -42,18 +43,33 @@ func (q *wordsQuery) Searcher(ctx context.Context, r bindex.IndexReader, m mappi
 	if err != nil {
 		return nil, err
 	}
-	type held struct {
-		tfr bindex.TermFieldReader
-		idf float64
+	// A clause that most of the shard's listings pass (the topic of a
+	// topic's shard, "any country or the US", rooms in a rooms' shard)
+	// would only be advanced beside every match of the words: it is left
+	// to the table, which checks every constraint of every candidate
+	// anyway (compact.go accept). A selective one (grid cells, a topic
+	// among rooms) drives.
+	var keep []query.Query
+	for _, c := range q.filter {
+		n, err := c.count(ctx, r)
+		if err != nil {
+			return nil, err
+		}
+		if n*2 <= docs {
+			keep = append(keep, c.query())
+		}
 	}
-	var found []held
+	var found []*presenceSearcher
+	closeAll := func() {
+		for _, s := range found {
+			s.Close()
+		}
+	}
 	total := 0.0
 	for _, t := range q.terms {
 		tfr, err := r.TermFieldReader(ctx, []byte(t), fieldText, false, false, false)
 		if err != nil {
-			for _, h := range found {
-				h.tfr.Close()
-			}
+			closeAll()
 			return nil, err
 		}
 		// bleve's tf-idf idf, so a term in every listing still counts a
@@ -67,7 +83,7 @@ func (q *wordsQuery) Searcher(ctx context.Context, r bindex.IndexReader, m mappi
 			tfr.Close()
 			continue
 		}
-		found = append(found, held{tfr, idf})
+		found = append(found, &presenceSearcher{tfr: tfr, score: idf})
 	}
 	if len(found) == 0 {
 		return searcher.NewMatchNoneSearcher(r)
@@ -75,39 +91,25 @@ func (q *wordsQuery) Searcher(ctx context.Context, r bindex.IndexReader, m mappi
 	// Scores are shares of the query's weight (0–1], whatever the
 	// number of words, so the language bonus in Search means the same
 	// for every query.
-	ss := make([]search.Searcher, len(found))
-	for i, h := range found {
-		ss[i] = &presenceSearcher{tfr: h.tfr, score: h.idf / total}
-	}
-	var text search.Searcher = ss[0]
-	if len(ss) > 1 {
-		text, err = searcher.NewDisjunctionSearcher(ctx, r, ss, 1, opts)
-		if err != nil {
-			for _, s := range ss {
-				s.Close()
-			}
-			return nil, err
-		}
-	}
-	// A clause that most of the shard's listings pass (the topic of a
-	// topic's shard, "any country or the US", rooms in a rooms' shard)
-	// would only be advanced beside every match of the words: it is left
-	// to the table, which checks every constraint of every candidate
-	// anyway (compact.go accept). A selective one (grid cells, a topic
-	// among rooms) drives.
-	var keep []query.Query
-	for _, c := range q.filter {
-		n, err := c.count(ctx, r)
-		if err != nil {
-			text.Close()
-			return nil, err
-		}
-		if n*2 <= docs {
-			keep = append(keep, c.query())
-		}
+	for _, s := range found {
+		s.score /= total
 	}
 	if len(keep) == 0 {
-		return text, nil
+		// Nothing to skip by: every listing that holds a word is a
+		// candidate, and scoring them term by term into an array costs a
+		// fraction of merging the terms' postings document by document.
+		return newTopSearcher(ctx, found, q.k)
+	}
+	var text search.Searcher = found[0]
+	if len(found) > 1 {
+		ss := make([]search.Searcher, len(found))
+		for i, s := range found {
+			ss[i] = s
+		}
+		if text, err = searcher.NewDisjunctionSearcher(ctx, r, ss, 1, opts); err != nil {
+			closeAll()
+			return nil, err
+		}
 	}
 	var fq query.Query = keep[0]
 	if len(keep) > 1 {
