@@ -1,6 +1,7 @@
 package index_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -288,9 +289,22 @@ func BenchmarkReplaceSource(b *testing.B) {
 // logMappings logs the resident size of each file mapping and of the rest
 // (PEERMATCH_BENCH_SMAPS=1): where a resident set goes.
 func logMappings(b *testing.B) {
+	for _, m := range residentByMapping() {
+		b.Logf("%-60s %6.1f MiB", m.name, m.mib)
+	}
+}
+
+type mapping struct {
+	name string
+	mib  float64
+}
+
+// residentByMapping is the resident set by mapped file (segments together
+// as *.zap) and anonymous memory, the largest first, those over 1 MiB.
+func residentByMapping() []mapping {
 	raw, err := os.ReadFile("/proc/self/smaps")
 	if err != nil {
-		return
+		return nil
 	}
 	by := map[string]int{}
 	cur := ""
@@ -301,7 +315,7 @@ func logMappings(b *testing.B) {
 			cur = "[anon]"
 			if len(f) >= 6 {
 				cur = f[5]
-				if i := strings.LastIndex(cur, "/"); i >= 0 && strings.HasSuffix(cur, ".zap") {
+				if strings.HasSuffix(cur, ".zap") {
 					cur = "*.zap"
 				}
 			}
@@ -310,9 +324,12 @@ func logMappings(b *testing.B) {
 			by[cur] += kb
 		}
 	}
+	var out []mapping
 	for k, v := range by {
 		if v > 1024 {
-			b.Logf("%-60s %6.1f MiB", k, float64(v)/1024)
+			out = append(out, mapping{k, float64(v) / 1024})
 		}
 	}
+	slices.SortFunc(out, func(a, b mapping) int { return cmp.Compare(b.mib, a.mib) })
+	return out
 }

@@ -45,8 +45,8 @@ import (
 // another version is rebuilt.
 const MappingVersion = 6
 
-// Shards. Scored text costs bleve roughly the length of the postings it
-// walks (zap cannot skip while it decodes freq/norm), so the index is split
+// Shards. Scored text costs roughly the length of the postings it walks,
+// so the index is split
 // by the hard filters the intake always has: remote groups by topic, rooms
 // by a 4°×6° region. A query opens only the shards that can hold its
 // answers, and every postings list it walks is short.
@@ -115,7 +115,7 @@ func orDiscard(log *slog.Logger) *slog.Logger {
 // (its content hash) under this mapping and vocabulary, and builds it from
 // dir otherwise. It is for callers that hold a directory already (tests,
 // the current loader); the index keeps no reference to dir. An empty path
-// builds in memory (scorch, so synonyms work).
+// builds in memory.
 func Open(ctx context.Context, path string, dir *data.Directory, vocab *data.Vocabulary, log *slog.Logger) (*Bleve, error) {
 	log = orDiscard(log)
 	if path != "" {
@@ -691,11 +691,10 @@ func commonTerms(df map[string]int, docs int) []string {
 	return out
 }
 
-// newShardIndex creates an empty shard holding the topic synonyms.
-// unsafe batches return before their segment is on disk: in memory there
-// is no disk, and a build waits for every shard once at the end (persisted)
-// instead of for each batch, which kept the building workers idle through
-// hundreds of fsyncs. A shard an update creates is served at once, so its
+// newShardIndex creates an empty shard. unsafe batches return before
+// their segment is on disk: in memory there is no disk, and a build waits
+// for every shard once at the end (persisted) instead of for each batch,
+// which kept the building workers idle through hundreds of fsyncs. A shard an update creates is served at once, so its
 // batches wait. Reopen opens every shard safe whatever it was built with.
 func newShardIndex(path string, m mapping.IndexMapping, unsafe bool) (bleve.Index, error) {
 	var cfg map[string]any

@@ -157,6 +157,10 @@ func TestSideBySide(t *testing.T) {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	rss, _ := sbsProcKB("self", "status", "VmRSS:")
+	var where []string // read with the RSS, before the validity check's copy
+	for _, m := range residentByMapping() {
+		where = append(where, fmt.Sprintf("%s %.0f", filepath.Base(m.name), m.mib))
+	}
 	pgMem, pgMemErr := sbsServerPss(ctx, conn)
 	pgSize, err := sbsTableSize(ctx, conn)
 	if err != nil {
@@ -206,7 +210,7 @@ func TestSideBySide(t *testing.T) {
 			sbsShare(valid, total), float64(total)/float64(len(queries)), mem)
 	}
 	row("peermatch index.Search", pmLat, pmRemote, pmNear, pmValid, pmTotal,
-		fmt.Sprintf("RSS %.0f MiB (heap in use %.0f MiB)", float64(rss)/1024, float64(ms.HeapInuse)/(1<<20)))
+		fmt.Sprintf("RSS %.0f MiB (heap in use %.0f MiB; resident MiB: %s)", float64(rss)/1024, float64(ms.HeapInuse)/(1<<20), strings.Join(where, ", ")))
 	pgMemText := fmt.Sprintf("server PSS %.0f MiB", float64(pgMem)/1024)
 	if pgMemErr != nil {
 		pgMemText = "server PSS unknown (" + pgMemErr.Error() + ")"

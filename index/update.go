@@ -22,7 +22,7 @@ import (
 )
 
 // ErrRebuild is returned by Update when the change cannot be applied in
-// place (another vocabulary changes every document's synonyms): the caller
+// place (another vocabulary changes every document's topics): the caller
 // builds a new index with Open instead.
 var ErrRebuild = errors.New("index: a full rebuild is needed")
 
