@@ -19,7 +19,6 @@ import (
 
 	"github.com/peermatch/peermatch/data/importer"
 	"github.com/peermatch/peermatch/data/schedule"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -36,6 +35,7 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search/query"
 	bolt "go.etcd.io/bbolt"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/peermatch/peermatch/data"
 )
@@ -46,10 +46,9 @@ import (
 const MappingVersion = 6
 
 // Shards. Scored text costs roughly the length of the postings it walks,
-// so the index is split
-// by the hard filters the intake always has: remote groups by topic, rooms
-// by a 4°×6° region. A query opens only the shards that can hold its
-// answers, and every postings list it walks is short.
+// so the index is split by the hard filters the intake always has: remote
+// groups by topic, rooms by a 4°×6° region. A query opens only the shards
+// that can hold its answers, and every postings list it walks is short.
 const (
 	regionLat = 4.0
 	regionLon = 6.0
@@ -694,8 +693,8 @@ func commonTerms(df map[string]int, docs int) []string {
 // newShardIndex creates an empty shard. unsafe batches return before
 // their segment is on disk: in memory there is no disk, and a build waits
 // for every shard once at the end (persisted) instead of for each batch,
-// which kept the building workers idle through hundreds of fsyncs. A shard an update creates is served at once, so its
-// batches wait. Reopen opens every shard safe whatever it was built with.
+// which kept the building workers idle through hundreds of fsyncs. A
+// shard an update creates is served at once, so its batches wait. Reopen opens every shard safe whatever it was built with.
 func newShardIndex(path string, m mapping.IndexMapping, unsafe bool) (bleve.Index, error) {
 	var cfg map[string]any
 	if path == "" || unsafe {
