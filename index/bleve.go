@@ -43,7 +43,7 @@ import (
 // MappingVersion changes whenever the mapping, the analysis or the way
 // documents are derived from groups changes; a persisted index built under
 // another version is rebuilt.
-const MappingVersion = 6
+const MappingVersion = 7
 
 // Shards. Scored text costs roughly the length of the postings it walks,
 // so the index is split by the hard filters the intake always has: remote
@@ -81,6 +81,7 @@ type state struct {
 	meta   meta
 
 	db       *bolt.DB
+	lst      *listingFile
 	path     string // "" in memory
 	tmp      string // in memory: the directory of the listings file, removed on Close
 	vocab    *data.Vocabulary
@@ -181,6 +182,15 @@ func Reopen(ctx context.Context, path string, vocab *data.Vocabulary, log *slog.
 	st.syms = &syms
 	st.stop = stopSets(have.Stop)
 	if st.db, err = openStore(filepath.Join(path, "listings.db"), false); err != nil {
+		return nil, err
+	}
+	lname := filepath.Join(path, "listings.bin")
+	if _, err := os.Stat(lname); err != nil {
+		st.db.Close()
+		return nil, fmt.Errorf("%w: %v", errStale, err)
+	}
+	if st.lst, err = openListings(lname); err != nil {
+		st.db.Close()
 		return nil, err
 	}
 	// Shards open in parallel: a national index has over a hundred.
@@ -311,6 +321,10 @@ func build(ctx context.Context, path string, vocab *data.Vocabulary, log *slog.L
 	if st.db, err = openStore(filepath.Join(tmp, "listings.db"), true); err != nil {
 		return nil, err
 	}
+	if st.lst, err = openListings(filepath.Join(tmp, "listings.bin")); err != nil {
+		st.db.Close()
+		return nil, err
+	}
 	b := &Bleve{st: st}
 	fail := func(err error) (*Bleve, error) {
 		b.Close()
@@ -388,7 +402,7 @@ func build(ctx context.Context, path string, vocab *data.Vocabulary, log *slog.L
 
 	type stored struct {
 		id, src string
-		js      []byte
+		hash    []byte
 		keys    []string
 	}
 	var rows []row
@@ -401,14 +415,11 @@ func build(ctx context.Context, path string, vocab *data.Vocabulary, log *slog.L
 			return nil
 		}
 		err := st.db.Update(func(tx *bolt.Tx) error {
-			lb, ob, db := tx.Bucket(bucketListings), tx.Bucket(bucketOwner), tx.Bucket(bucketDup)
+			ob, db := tx.Bucket(bucketOwner), tx.Bucket(bucketDup)
 			// Sources list their ids mostly in order: pages split full
 			// rather than half full (bbolt's default) keep the file small.
-			lb.FillPercent, ob.FillPercent = 0.9, 0.9
+			ob.FillPercent = 0.9
 			for _, s := range chunk {
-				if err := lb.Put([]byte(s.id), s.js); err != nil {
-					return err
-				}
 				if err := ob.Put([]byte(s.id), []byte(s.src)); err != nil {
 					return err
 				}
@@ -417,7 +428,7 @@ func build(ctx context.Context, path string, vocab *data.Vocabulary, log *slog.L
 					return err
 				}
 				sb.FillPercent = 0.9
-				if err := sb.Put([]byte(s.id), contentHash(s.js)); err != nil {
+				if err := sb.Put([]byte(s.id), s.hash); err != nil {
 					return err
 				}
 				for _, k := range s.keys {
@@ -455,8 +466,14 @@ func build(ctx context.Context, path string, vocab *data.Vocabulary, log *slog.L
 				if err != nil {
 					return fmt.Errorf("index: source %q: listing %s: %w", src.Name, g.ID, err)
 				}
-				chunk = append(chunk, stored{g.ID, src.Name, js, importer.DupKeys(g)})
-				rows = append(rows, row{strings.Clone(g.ID), makeRec(g, st.syms)})
+				off, err := st.lst.add(js)
+				if err != nil {
+					return err
+				}
+				r := makeRec(g, st.syms)
+				r.loff, r.llen = uint64(off), uint32(len(js))
+				chunk = append(chunk, stored{g.ID, src.Name, contentHash(js), importer.DupKeys(g)})
+				rows = append(rows, row{strings.Clone(g.ID), r})
 				doc := fieldsOf(g, st.analyzer)
 				for _, name := range shardsOf(g) {
 					j := pending[name]
@@ -499,7 +516,10 @@ func build(ctx context.Context, path string, vocab *data.Vocabulary, log *slog.L
 		for _, j := range pending {
 			flush(j)
 		}
-		return writeChunk()
+		if err := writeChunk(); err != nil {
+			return err
+		}
+		return st.lst.flush()
 	}
 	rerr := read()
 	close(jobs)
@@ -967,7 +987,7 @@ func (b *Bleve) Close() error {
 	if st.db != nil {
 		errs = append(errs, st.db.Close())
 	}
-	errs = append(errs, st.tbl.close())
+	errs = append(errs, st.lst.close(), st.tbl.close())
 	if st.tmp != "" {
 		errs = append(errs, os.RemoveAll(st.tmp))
 	}

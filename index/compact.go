@@ -93,9 +93,11 @@ type rec struct {
 	nstarts, days                        uint8            // days: bit per weekday, 0 when none
 	zone                                 uint8            // the meetings' zone (symbols.Zone), for window searches
 	sdays, sweeks                        [maxStarts]uint8 // per start: weekdays and weeks (window.go)
+	loff                                 uint64           // the listing in listings.bin: offset
+	llen                                 uint32           // and length
 }
 
-const recSize = 8*2 + 8*5 + 2*maxStarts + 2*3 + 4 + 1 + 2*maxStarts
+const recSize = 8*2 + 8*5 + 2*maxStarts + 2*3 + 4 + 1 + 2*maxStarts + 8 + 4
 
 // makeRec derives g's row, growing syms as new values appear.
 func makeRec(g *data.Group, syms *symbols) rec {
@@ -503,7 +505,9 @@ func appendRec(buf []byte, r *rec) []byte {
 	buf = le.AppendUint16(buf, r.flags)
 	buf = append(buf, r.kind, r.fellowship, r.nstarts, r.days, r.zone)
 	buf = append(buf, r.sdays[:]...)
-	return append(buf, r.sweeks[:]...)
+	buf = append(buf, r.sweeks[:]...)
+	buf = le.AppendUint64(buf, r.loff)
+	return le.AppendUint32(buf, r.llen)
 }
 
 func decodeRec(p []byte) rec {
@@ -519,6 +523,8 @@ func decodeRec(p []byte) rec {
 	r.kind, r.fellowship, r.nstarts, r.days, r.zone = p[o+6], p[o+7], p[o+8], p[o+9], p[o+10]
 	copy(r.sdays[:], p[o+11:])
 	copy(r.sweeks[:], p[o+11+maxStarts:])
+	o += 11 + 2*maxStarts
+	r.loff, r.llen = le.Uint64(p[o:]), le.Uint32(p[o+8:])
 	return r
 }
 

@@ -1,12 +1,14 @@
 package index
 
 import (
+	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"iter"
+	"math"
+	"os"
 	"sync"
 
 	bolt "go.etcd.io/bbolt"
@@ -15,14 +17,81 @@ import (
 	"github.com/peermatch/peermatch/data/importer"
 )
 
-// The listings live on disk, in a bbolt file beside the shards: read by id
-// for the few results shown (and for the rare rows the compact table
-// cannot decide), never held whole in memory.
+// The listings live on disk beside the shards, never held whole in memory:
+// their JSON one after another in listings.bin, read by the offset and
+// length their table row keeps (for the few results shown, and the rare
+// rows the table cannot decide). What a reload compares and who owns a
+// listing are in a bbolt file, listings.db, read only by changes.
 var (
-	bucketListings = []byte("listings") // id -> listing JSON
-	bucketOwner    = []byte("owner")    // id -> source name
-	bucketDup      = []byte("dup")      // duplicate key -> id
+	bucketOwner = []byte("owner") // id -> source name
+	bucketDup   = []byte("dup")   // duplicate key -> id
 )
+
+// listingFile is listings.bin. It is only appended to: a changed listing
+// is written again at the end, and the new table row points there, so a
+// search holding the old table still reads the old listing, and a crash
+// before the new table is written leaves the old one valid. What is no
+// longer pointed at stays until the next full build (about a kilobyte per
+// changed listing). Reads are preads: a mapped file is resident by whole
+// large folios on this kernel (see table), and a listing is read rarely.
+type listingFile struct {
+	f    *os.File
+	w    *bufio.Writer
+	size int64 // where the next listing goes
+}
+
+func openListings(name string) (*listingFile, error) {
+	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("index: listings file: %w", err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("index: listings file: %w", err)
+	}
+	return &listingFile{f: f, w: bufio.NewWriterSize(f, 1<<20), size: fi.Size()}, nil
+}
+
+// add appends js; it is readable after flush.
+func (l *listingFile) add(js []byte) (off int64, err error) {
+	if len(js) > math.MaxUint32 {
+		return 0, fmt.Errorf("index: a listing of %d bytes", len(js))
+	}
+	off = l.size
+	if _, err := l.w.Write(js); err != nil {
+		return 0, fmt.Errorf("index: listings file: %w", err)
+	}
+	l.size += int64(len(js))
+	return off, nil
+}
+
+// flush writes what add buffered and syncs it, before any table points
+// at it.
+func (l *listingFile) flush() error {
+	if err := l.w.Flush(); err != nil {
+		return fmt.Errorf("index: listings file: %w", err)
+	}
+	if err := l.f.Sync(); err != nil {
+		return fmt.Errorf("index: listings file: %w", err)
+	}
+	return nil
+}
+
+func (l *listingFile) read(off int64, n uint32) ([]byte, error) {
+	b := make([]byte, n)
+	if _, err := l.f.ReadAt(b, off); err != nil {
+		return nil, fmt.Errorf("index: listings file at %d: %w", off, err)
+	}
+	return b, nil
+}
+
+func (l *listingFile) close() error {
+	if l == nil {
+		return nil
+	}
+	return l.f.Close()
+}
 
 // sourceBucket holds a source's listings' content hashes: id -> hash.
 func sourceBucket(name string) []byte { return []byte("src\x00" + name) }
@@ -44,7 +113,7 @@ func openStore(path string, build bool) (*bolt.DB, error) {
 		return nil, fmt.Errorf("index: listings store %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketListings, bucketOwner, bucketDup} {
+		for _, b := range [][]byte{bucketOwner, bucketDup} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -98,15 +167,16 @@ func (c *groupCache) forget(ids []string) {
 	}
 }
 
-// readGroup reads one listing from the store, nil when absent.
-func readGroup(tx *bolt.Tx, id string) (*data.Group, error) {
-	v := tx.Bucket(bucketListings).Get([]byte(id))
-	if v == nil {
-		return nil, nil
+// load reads listing i of t from the listings file.
+func (st *state) load(t *table, i int) (*data.Group, error) {
+	r := t.rec(i)
+	js, err := st.lst.read(int64(r.loff), r.llen)
+	if err != nil {
+		return nil, err
 	}
 	var g data.Group
-	if err := json.Unmarshal(v, &g); err != nil {
-		return nil, fmt.Errorf("index: stored listing %s: %w", id, err)
+	if err := json.Unmarshal(js, &g); err != nil {
+		return nil, fmt.Errorf("index: stored listing %s: %w", t.id(i), err)
 	}
 	return &g, nil
 }
@@ -128,17 +198,13 @@ func (st *state) group(id string) (*data.Group, error) {
 	if g, ok := st.cache.get(id); ok {
 		return g, nil
 	}
-	var g *data.Group
-	err := st.db.View(func(tx *bolt.Tx) error {
-		var err error
-		g, err = readGroup(tx, id)
-		return err
-	})
+	i := st.tbl.find(id)
+	if i < 0 {
+		return nil, fmt.Errorf("%w: %s", ErrNotFound, id)
+	}
+	g, err := st.load(st.tbl, i)
 	if err != nil {
 		return nil, err
-	}
-	if g == nil {
-		return nil, fmt.Errorf("%w: %s", ErrNotFound, id)
 	}
 	st.cache.put(id, g)
 	return g, nil
@@ -155,25 +221,15 @@ func (b *Bleve) Listings(ctx context.Context) iter.Seq2[*data.Group, error] {
 			yield(nil, ErrClosed)
 			return
 		}
-		stop := errors.New("stop")
-		err := st.db.View(func(tx *bolt.Tx) error {
-			c := tx.Bucket(bucketListings).Cursor()
-			for k, v := c.First(); k != nil; k, v = c.Next() {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-				var g data.Group
-				if err := json.Unmarshal(v, &g); err != nil {
-					return fmt.Errorf("index: stored listing %s: %w", k, err)
-				}
-				if !yield(&g, nil) {
-					return stop
-				}
+		for i := range st.tbl.len() {
+			if err := ctx.Err(); err != nil {
+				yield(nil, err)
+				return
 			}
-			return nil
-		})
-		if err != nil && !errors.Is(err, stop) {
-			yield(nil, err)
+			g, err := st.load(st.tbl, i)
+			if !yield(g, err) || err != nil {
+				return
+			}
 		}
 	}
 }

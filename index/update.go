@@ -205,14 +205,16 @@ func (st *state) apply(ctx context.Context, src string, groups []*data.Group, id
 	err := st.db.View(func(tx *bolt.Tx) error {
 		ob := tx.Bucket(bucketOwner)
 		for _, id := range touched {
-			g, err := readGroup(tx, id)
+			i := st.tbl.find(id)
+			if i < 0 {
+				continue
+			}
+			g, err := st.load(st.tbl, i)
 			if err != nil {
 				return err
 			}
-			if g != nil {
-				prev[id] = g
-				owner[id] = string(ob.Get([]byte(id)))
-			}
+			prev[id] = g
+			owner[id] = string(ob.Get([]byte(id)))
 		}
 		return nil
 	})
@@ -283,7 +285,13 @@ func (st *state) apply(ctx context.Context, src string, groups []*data.Group, id
 			return fail(fmt.Errorf("index: listing %s: %w", id, err))
 		}
 		jsons[id] = js
-		set = append(set, row{strings.Clone(id), makeRec(g, syms)})
+		off, err := st.lst.add(js)
+		if err != nil {
+			return fail(err)
+		}
+		r := makeRec(g, syms)
+		r.loff, r.llen = uint64(off), uint32(len(js))
+		set = append(set, row{strings.Clone(id), r})
 		doc := fieldsOf(g, st.analyzer)
 		for _, name := range shardsOf(g) {
 			bt, err := batchOf(name)
@@ -334,7 +342,7 @@ func (st *state) apply(ctx context.Context, src string, groups []*data.Group, id
 	// The store: listings, owners, content hashes, duplicate keys.
 	counts := map[string]int{}
 	err = st.db.Update(func(tx *bolt.Tx) error {
-		lb, ob, db := tx.Bucket(bucketListings), tx.Bucket(bucketOwner), tx.Bucket(bucketDup)
+		ob, db := tx.Bucket(bucketOwner), tx.Bucket(bucketDup)
 		for id, g := range prev {
 			if sb := tx.Bucket(sourceBucket(owner[id])); sb != nil {
 				if err := sb.Delete([]byte(id)); err != nil {
@@ -350,9 +358,6 @@ func (st *state) apply(ctx context.Context, src string, groups []*data.Group, id
 				}
 			}
 			if del[id] {
-				if err := lb.Delete([]byte(id)); err != nil {
-					return err
-				}
 				if err := ob.Delete([]byte(id)); err != nil {
 					return err
 				}
@@ -365,9 +370,6 @@ func (st *state) apply(ctx context.Context, src string, groups []*data.Group, id
 		counts[src] = 0
 		for _, id := range order {
 			js := jsons[id]
-			if err := lb.Put([]byte(id), js); err != nil {
-				return err
-			}
 			if err := ob.Put([]byte(id), []byte(src)); err != nil {
 				return err
 			}
@@ -391,6 +393,10 @@ func (st *state) apply(ctx context.Context, src string, groups []*data.Group, id
 	})
 	if err != nil {
 		return fail(fmt.Errorf("index: listings store: %w", err))
+	}
+	// The new listings are on disk before any table points at them.
+	if err := st.lst.flush(); err != nil {
+		return fail(err)
 	}
 	tbl := st.tbl.merge(set, del)
 	// Stop words follow the data: the shards that changed add the terms

@@ -2,8 +2,11 @@ package index_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -220,6 +223,21 @@ func TestReplaceSource(t *testing.T) {
 	if id, ok := idx.DuplicateOf(ctx, a[1]); ok {
 		t.Errorf("a listing is its own duplicate: %q", id)
 	}
+	// Listings read back are the new ones, before and after a reopen (a
+	// changed listing is written again at the end of listings.bin).
+	readBack := func(idx index.Index, when string) {
+		t.Helper()
+		if g, err := idx.Group(ctx, changed.ID); err != nil || !slices.Equal(g.Topics, changed.Topics) {
+			t.Errorf("%s: Group(%s) = %v, %v; want topics %v", when, changed.ID, g, err, changed.Topics)
+		}
+		if g, err := idx.Group(ctx, "b-new"); err != nil || g.Name != "New circle" {
+			t.Errorf("%s: Group(b-new) = %v, %v", when, g, err)
+		}
+		if _, err := idx.Group(ctx, b[0].ID); !errors.Is(err, index.ErrNotFound) {
+			t.Errorf("%s: Group(removed %s) error %v, want ErrNotFound", when, b[0].ID, err)
+		}
+	}
+	readBack(idx, "after ReplaceSource")
 	idx.Close()
 	re, err := index.Reopen(ctx, path, v, nil)
 	if err != nil {
@@ -227,4 +245,47 @@ func TestReplaceSource(t *testing.T) {
 	}
 	defer re.Close()
 	indextest.Equal(t, oracle, re, queries)
+	readBack(re, "after Reopen")
+}
+
+// TestBrokenListingsFile: a listings file cut short makes reading a
+// listing an error that names the file, not a crash or a wrong listing;
+// one that is gone makes the index stale, so the caller rebuilds it.
+func TestBrokenListingsFile(t *testing.T) {
+	ctx := context.Background()
+	v := vocab(t)
+	fx := indextest.Fixture().Groups
+	path := t.TempDir() + "/index"
+	idx, err := index.Build(ctx, path, v, nil, index.Source{Name: "a", Groups: index.Slice(fx)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx.Close()
+	name := filepath.Join(path, "listings.bin")
+	if err := os.Truncate(name, 10); err != nil {
+		t.Fatal(err)
+	}
+	re, err := index.Reopen(ctx, path, v, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := 0
+	for _, g := range fx {
+		if _, err := re.Group(ctx, g.ID); err != nil {
+			bad++
+			if !strings.Contains(err.Error(), "listings") {
+				t.Errorf("Group(%s): %v, want an error naming the listings file", g.ID, err)
+			}
+		}
+	}
+	if bad < len(fx)-1 {
+		t.Errorf("%d of %d listings unreadable in a file cut to 10 bytes", bad, len(fx))
+	}
+	re.Close()
+	if err := os.Remove(name); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := index.Reopen(ctx, path, v, nil); err == nil {
+		t.Error("Reopen without listings.bin: no error, want a stale index")
+	}
 }
