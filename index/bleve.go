@@ -43,7 +43,7 @@ import (
 // MappingVersion changes whenever the mapping, the analysis or the way
 // documents are derived from groups changes; a persisted index built under
 // another version is rebuilt.
-const MappingVersion = 7
+const MappingVersion = 8
 
 // Shards. Scored text costs roughly the length of the postings it walks,
 // so the index is split by the hard filters the intake always has: remote
@@ -770,7 +770,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 }
 
 // keywordFields are the filters, one keyword field each (fieldsOf).
-var keywordFields = []string{"topic", "mode", "aud", "day", "lang", "country", "kind", "allows", "fellowship", "type", "via", "cell"}
+var keywordFields = []string{"topic", "aud", "day", "lang", "country", "kind", "allows", "fellowship", "type", "via", "cell"}
 
 func textMapping() *mapping.FieldMapping {
 	text := bleve.NewTextFieldMapping()
@@ -805,16 +805,10 @@ func toAny(ss []string) []any {
 // empty _all field to every document: a fifth of the build's CPU). The text
 // field is analysed once, by whichever shard's batch gets to it first, for
 // all the shards the listing is in. Filters are denormalised into single
-// terms (mode, aud "any", day "any") so each filter clause is one posting
-// bitmap. Distances come from the table, so no geo point is indexed.
+// terms (aud "any", day "any") so each filter clause is one posting
+// bitmap. Distances come from the table, so no geo point is indexed;
+// whether a listing is remote or has a room is which shards it is in.
 func fieldsOf(g *data.Group, text analysis.Analyzer) *docFields {
-	var mode []string
-	if g.Format.Remote() || point(g) == nil {
-		mode = append(mode, "remote")
-	}
-	if g.Format.InPerson() && point(g) != nil {
-		mode = append(mode, "room")
-	}
 	aud := g.Audiences
 	if len(aud) == 0 {
 		aud = []string{"any"}
@@ -852,7 +846,7 @@ func fieldsOf(g *data.Group, text analysis.Analyzer) *docFields {
 	body := strings.Join([]string{g.Name, g.Name, g.Summary, g.Organization}, " ")
 	return &docFields{
 		text: &onceField{TextField: bdoc.NewTextFieldCustom(fieldText, nil, []byte(body), textOptions, text)},
-		keywords: [][]string{g.Topics, mode, aud, days, g.Languages, countries, {string(g.Kind)}, allows,
+		keywords: [][]string{g.Topics, aud, days, g.Languages, countries, {string(g.Kind)}, allows,
 			{g.FellowshipOf()}, g.Types, via, cells},
 	}
 }
@@ -1240,7 +1234,6 @@ func (b *Bleve) Search(ctx context.Context, q Query) ([]Hit, error) {
 	}
 	if len(rooms) > 0 {
 		where = where[:0]
-		where = append(where, terms("mode", "room"))
 		if q.Near != nil {
 			where = append(where, terms("cell", cellsCovering(*q.Near, q.RadiusKm)...))
 		}
