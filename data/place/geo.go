@@ -197,7 +197,7 @@ type builder struct {
 	zips    map[string]Place
 	pop     []int // by entry
 	zipN    []int // by entry: postal codes of a US city, the size of last resort
-	tooLong string
+	err     error // the first name or code the compact tables cannot hold
 }
 
 // intern returns s's code, adding it (copied, so that it does not keep
@@ -206,7 +206,7 @@ func (b *builder) intern(s string) code {
 	c, ok := b.codeOf[s]
 	if !ok {
 		if len(b.g.codes) > math.MaxUint16 {
-			b.tooLong = "more than 65,536 distinct countries, regions and zones"
+			b.err = cmp.Or(b.err, fmt.Errorf("geo tables: more than %d distinct countries, regions and zones", math.MaxUint16+1))
 			return 0
 		}
 		c = code(len(b.g.codes))
@@ -230,7 +230,7 @@ func (b *builder) place(p Place) int32 {
 
 func (b *builder) entry(p Place) entry {
 	if len(p.Name) > math.MaxUint16 {
-		b.tooLong = fmt.Sprintf("name %.40q… longer than 65,535 bytes", p.Name)
+		b.err = cmp.Or(b.err, fmt.Errorf("geo tables: name %.40q longer than %d bytes", p.Name, math.MaxUint16))
 	}
 	e := entry{lat: p.Point.Lat, lon: p.Point.Lon, name: uint32(len(b.arena)), nameLen: uint16(len(p.Name)),
 		country: b.intern(p.Country), region: b.intern(p.Region), zoneID: b.intern(p.TimeZone)}
@@ -347,8 +347,8 @@ func (b *builder) freeze() error {
 		}
 		g.zipOther[strings.Clone(z)] = int32(len(g.zipEnts))
 	}
-	if b.tooLong != "" {
-		return fmt.Errorf("geo tables: %s", b.tooLong)
+	if b.err != nil {
+		return b.err
 	}
 	g.arena = string(b.arena)
 	return nil
