@@ -189,15 +189,15 @@ func nameKey(s string) string {
 // into its slices at the end, and each place's population and ZIP count
 // until its size is known.
 type builder struct {
-	g       *Gazetteer
-	arena   []byte
-	codeOf  map[string]code
-	names   map[string][]int32
-	usCity  map[string]int32
-	zips    map[string]Place
-	pop     []int // by entry
-	zipN    []int // by entry: postal codes of a US city, the size of last resort
-	err     error // the first name or code the compact tables cannot hold
+	g      *Gazetteer
+	arena  []byte
+	codeOf map[string]code
+	names  map[string][]int32
+	usCity map[string]int32
+	zips   map[string]Place
+	pop    []int // by entry
+	zipN   []int // by entry: postal codes of a US city, the size of last resort
+	err    error // the first name or code the compact tables cannot hold
 }
 
 // intern returns s's code, adding it (copied, so that it does not keep
