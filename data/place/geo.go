@@ -55,20 +55,28 @@ func embeddedTables() geoTables {
 	return geoTables{t.ZCTA, t.ZCTATZ, t.USPostal, t.World, t.Regions, t.Aliases}
 }
 
-// entry is a place with what ranks it against its namesakes.
+// code is a country, region or zone: an index into Gazetteer.codes, 0 for
+// none. A few thousand strings name 170,000 places.
+type code uint16
+
+// entry is a place with what ranks it against its namesakes. It holds no
+// pointer (its name is in the gazetteer's arena, its codes index a table),
+// so the collector skips the 170,000 of them.
 type entry struct {
-	Place
-	pop  int // people (GeoNames); 0 when unknown
-	zips int // postal codes of a US city, the size of last resort
+	lat, lon                float64
+	size                    int32  // people (GeoNames), or a floor when unknown: see sizeOf
+	name                    uint32 // offset of the display name in Gazetteer.arena
+	nameLen                 uint16
+	country, region, zoneID code
 }
 
-// size is the entry's population, or a floor when GeoNames gives none:
+// sizeOf is a place's population, or a floor when GeoNames gives none:
 // every world row has at least 1,000 people, a US ZIP about 2,000.
-func (e *entry) size() int {
-	if e.pop > 0 {
-		return e.pop
+func sizeOf(pop, zips int) int {
+	if pop > 0 {
+		return pop
 	}
-	return max(1000, 2000*e.zips)
+	return max(1000, 2000*zips)
 }
 
 // scope narrows a name: a country, and optionally a region in it
@@ -79,26 +87,36 @@ type scope struct{ country, admin1 string }
 // "London", "Toronto, ON", "CDMX") to a point and a time zone, offline,
 // from the embedded Census and GeoNames tables. Tables load on first use.
 type Gazetteer struct {
-	src        geoTables
-	once       sync.Once
-	err        error
-	zips       map[string]Place
-	usCity     map[string]*entry   // "austin|TX"
-	names      map[string][]*entry // nameKey → every place of that name, US and abroad, biggest first
-	states     map[string]string   // "texas" → "TX", "tx" → "TX"
-	regions    map[string][]scope  // "on"/"ontario" → CA 08, "wa" → AU 08
-	regionCode map[scope]string    // CA 08 → "ON"
-	country    map[string]string   // "canada"/"ca"/"españa" → ISO code
-	areaZone   map[scope]string    // country or region → the zone nearly all its people share, if one does
-	areaPop    map[scope]int       // people per country and region (the places' sizes summed)
-	areaNames  map[string][]scope  // "florida", "ontario", "jalisco" → the region; names only, not codes
-	areaLabel  map[scope]string    // US FL → "Florida"
-	density    map[[2]int]int      // towns of 1,000 people per 0.25° cell, to tell a metropolis from a namesake
-	world      []*entry            // every place abroad, for the zone finder's fallback
+	src  geoTables
+	once sync.Once
+	err  error
+
+	arena    string   // display names of places and ZIP codes
+	codes    []string // what a code stands for
+	ents     []entry  // every place, US and abroad
+	names    keyTable // nameKey → namesOf
+	nameFrom []int32  // key i's places are nameEnts[nameFrom[i]:nameFrom[i+1]], biggest first
+	nameEnts []int32
+	usCity   keyTable // "austin|TX" → usEnt
+	usEnt    []int32
+	zipAt    []int32          // a 5-digit ZIP code's number → its place in zipEnts + 1, 0 when none
+	zipOther map[string]int32 // ZIP codes of other shapes, if a table has any
+	zipEnts  []entry
+
+	states     map[string]string  // "texas" → "TX", "tx" → "TX"
+	regions    map[string][]scope // "on"/"ontario" → CA 08, "wa" → AU 08
+	regionCode map[scope]string   // CA 08 → "ON"
+	country    map[string]string  // "canada"/"ca"/"españa" → ISO code
+	areaZone   map[scope]string   // country or region → the zone nearly all its people share, if one does
+	areaPop    map[scope]int      // people per country and region (the places' sizes summed)
+	areaNames  map[string][]scope // "florida", "ontario", "jalisco" → the region; names only, not codes
+	areaLabel  map[scope]string   // US FL → "Florida"
+	density    map[uint32]int32   // densityKey → towns of 1,000 people per 0.25° cell, to tell a metropolis from a namesake
 
 	zoneOnce sync.Once
 	zoneF    zoneFinder
-	cells    map[[2]int][]*entry
+	cells    map[[2]int][2]int32 // zoneCell → its places, cellEnts[from:to]
+	cellEnts []int32
 }
 
 // DefaultGazetteer returns a gazetteer over the embedded tables.
@@ -167,19 +185,79 @@ func nameKey(s string) string {
 	return strings.Join(w, " ")
 }
 
+// builder holds what only building needs: maps the gazetteer freezes
+// into its slices at the end, and each place's population and ZIP count
+// until its size is known.
+type builder struct {
+	g      *Gazetteer
+	arena  []byte
+	codeOf map[string]code
+	names  map[string][]int32
+	usCity map[string]int32
+	zips   map[string]Place
+	pop    []int // by entry
+	zipN   []int // by entry: postal codes of a US city, the size of last resort
+	err    error // the first name or code the compact tables cannot hold
+}
+
+// intern returns s's code, adding it (copied, so that it does not keep
+// its CSV line alive) when new.
+func (b *builder) intern(s string) code {
+	c, ok := b.codeOf[s]
+	if !ok {
+		if len(b.g.codes) > math.MaxUint16 {
+			b.err = cmp.Or(b.err, fmt.Errorf("geo tables: more than %d distinct countries, regions and zones", math.MaxUint16+1))
+			return 0
+		}
+		c = code(len(b.g.codes))
+		s = strings.Clone(s)
+		b.g.codes = append(b.g.codes, s)
+		b.codeOf[s] = c
+	}
+	return c
+}
+
+// str returns the gazetteer's copy of a code's string.
+func (b *builder) str(s string) string { return b.g.codes[b.intern(s)] }
+
+// place adds a place and returns its number.
+func (b *builder) place(p Place) int32 {
+	b.g.ents = append(b.g.ents, b.entry(p))
+	b.pop = append(b.pop, 0)
+	b.zipN = append(b.zipN, 0)
+	return int32(len(b.g.ents) - 1)
+}
+
+func (b *builder) entry(p Place) entry {
+	if len(p.Name) > math.MaxUint16 {
+		b.err = cmp.Or(b.err, fmt.Errorf("geo tables: name %.40q longer than %d bytes", p.Name, math.MaxUint16))
+	}
+	e := entry{lat: p.Point.Lat, lon: p.Point.Lon, name: uint32(len(b.arena)), nameLen: uint16(len(p.Name)),
+		country: b.intern(p.Country), region: b.intern(p.Region), zoneID: b.intern(p.TimeZone)}
+	b.arena = append(b.arena, p.Name...)
+	return e
+}
+
+// raw is the entry as a Place, as the tables have it.
+func (g *Gazetteer) raw(e *entry) Place {
+	return Place{Name: g.arena[e.name : e.name+uint32(e.nameLen)], Country: g.codes[e.country], Region: g.codes[e.region],
+		TimeZone: g.codes[e.zoneID], Point: data.Point{Lat: e.lat, Lon: e.lon}, Population: int(e.size)}
+}
+
 func (g *Gazetteer) build() error {
 	if g.src.world == nil { // a zero Gazetteer reads the embedded tables
 		g.src = embeddedTables()
 	}
-	g.zips = make(map[string]Place, 42000)
-	g.usCity = make(map[string]*entry, 30000)
-	g.names = make(map[string][]*entry, 160000)
+	b := &builder{g: g, codeOf: make(map[string]code, 5000), names: make(map[string][]int32, 160000),
+		usCity: make(map[string]int32, 30000), zips: make(map[string]Place, 42000)}
+	g.codes = make([]string, 0, 5000)
+	b.intern("")
+	g.ents = make([]entry, 0, 170000)
 	g.states = make(map[string]string, 120)
 	g.regions = make(map[string][]scope, 200)
 	g.regionCode = make(map[scope]string, 100)
 	g.country = make(map[string]string, 600)
-	g.density = make(map[[2]int]int, 100000)
-	g.world = make([]*entry, 0, 140000)
+	g.density = make(map[uint32]int32, 100000)
 	g.areaNames = make(map[string][]scope, 200)
 	g.areaLabel = make(map[scope]string, 200)
 
@@ -195,25 +273,123 @@ func (g *Gazetteer) build() error {
 		if err != nil {
 			return err
 		}
-		g.zips[r[0]] = Place{Name: r[0], Country: "US", TimeZone: tz[r[0]], Point: p}
+		b.zips[r[0]] = Place{Name: r[0], Country: "US", TimeZone: tz[r[0]], Point: p}
 		return nil
 	}); err != nil {
 		return err
 	}
-	if err := g.buildUS(); err != nil {
+	if err := b.buildUS(); err != nil {
 		return err
 	}
-	if err := g.buildWorld(); err != nil {
+	if err := b.buildWorld(); err != nil {
 		return err
 	}
-	if err := g.buildRegions(); err != nil {
+	for i := range g.ents {
+		n := sizeOf(b.pop[i], b.zipN[i])
+		if n > math.MaxInt32 {
+			return fmt.Errorf("geo/world-cities.csv: %s: population %d: want fewer than 2^31 people", b.name(&g.ents[i]), n)
+		}
+		g.ents[i].size = int32(n)
+	}
+	if err := b.buildRegions(); err != nil {
 		return err
 	}
-	for _, es := range g.names {
-		sortEntries(es)
+	for _, es := range b.names {
+		b.sortEntries(es)
 	}
 	g.buildAreas()
-	return g.buildAliases()
+	if err := b.buildAliases(); err != nil {
+		return err
+	}
+	return b.freeze()
+}
+
+// freeze moves the builder's maps into the gazetteer's pointer-free
+// tables.
+func (b *builder) freeze() error {
+	g := b.g
+	keys := make([]string, 0, len(b.names))
+	for k := range b.names {
+		keys = append(keys, k)
+	}
+	g.ents = slices.Clone(g.ents) // drop the slack of growing
+	g.names = newKeyTable(keys)
+	g.nameFrom = make([]int32, 1, len(keys)+1)
+	g.nameEnts = make([]int32, 0, len(g.ents)+1000)
+	for _, k := range keys {
+		g.nameEnts = append(g.nameEnts, b.names[k]...)
+		g.nameFrom = append(g.nameFrom, int32(len(g.nameEnts)))
+	}
+
+	keys = keys[:0]
+	g.usEnt = make([]int32, 0, len(b.usCity))
+	for k, e := range b.usCity {
+		keys = append(keys, k)
+		g.usEnt = append(g.usEnt, e)
+	}
+	g.usCity = newKeyTable(keys)
+
+	zips := make([]string, 0, len(b.zips))
+	for z := range b.zips {
+		zips = append(zips, z)
+	}
+	slices.Sort(zips)
+	g.zipAt = make([]int32, 100000)
+	g.zipEnts = make([]entry, 0, len(zips))
+	for _, z := range zips {
+		g.zipEnts = append(g.zipEnts, b.entry(b.zips[z]))
+		if n, ok := zipNumber(z); ok {
+			g.zipAt[n] = int32(len(g.zipEnts))
+			continue
+		}
+		if g.zipOther == nil {
+			g.zipOther = map[string]int32{}
+		}
+		g.zipOther[strings.Clone(z)] = int32(len(g.zipEnts))
+	}
+	if b.err != nil {
+		return b.err
+	}
+	g.arena = string(b.arena)
+	return nil
+}
+
+// zipNumber reads a 5-digit ZIP code.
+func zipNumber(z string) (int, bool) {
+	if len(z) != 5 || !isDigits(z) {
+		return 0, false
+	}
+	n, _ := strconv.Atoi(z)
+	return n, true
+}
+
+// zip returns a ZIP code's place.
+func (g *Gazetteer) zip(z string) (Place, bool) {
+	i := g.zipOther[z]
+	if n, ok := zipNumber(z); ok {
+		i = g.zipAt[n]
+	}
+	if i == 0 {
+		return Place{}, false
+	}
+	return g.raw(&g.zipEnts[i-1]), true
+}
+
+// namesOf returns the places called key, biggest first.
+func (g *Gazetteer) namesOf(key string) []int32 {
+	i, ok := g.names.find(key)
+	if !ok {
+		return nil
+	}
+	return g.nameEnts[g.nameFrom[i]:g.nameFrom[i+1]]
+}
+
+// usCityOf returns the US postal city "name|ST".
+func (g *Gazetteer) usCityOf(key string) *entry {
+	if i, ok := g.usCity.find(key); ok {
+		return &g.ents[g.usEnt[i]]
+	}
+	return nil
 }
 
 // buildAreas sums the people of each country and region and finds the
@@ -230,11 +406,12 @@ func (g *Gazetteer) buildAreas() {
 	}
 	shares := map[scope]*share{}
 	offsets := map[string]string{}
-	add := func(e *entry) {
-		n := e.size()
-		for _, sc := range []scope{{e.Country, ""}, {e.Country, e.Region}} {
+	for i := range g.ents {
+		e := &g.ents[i]
+		n, zone := int(e.size), g.codes[e.zoneID]
+		for _, sc := range []scope{{g.codes[e.country], ""}, {g.codes[e.country], g.codes[e.region]}} {
 			g.areaPop[sc] += n
-			if e.TimeZone == "" {
+			if zone == "" {
 				continue
 			}
 			s := shares[sc]
@@ -242,18 +419,12 @@ func (g *Gazetteer) buildAreas() {
 				s = &share{people: map[string]int{}, zone: map[string]string{}, top: map[string]int{}}
 				shares[sc] = s
 			}
-			off := offsetsKey(e.TimeZone, offsets)
+			off := offsetsKey(zone, offsets)
 			s.people[off] += n
-			if n > s.top[off] || (n == s.top[off] && e.TimeZone < s.zone[off]) {
-				s.top[off], s.zone[off] = n, e.TimeZone
+			if n > s.top[off] || (n == s.top[off] && zone < s.zone[off]) {
+				s.top[off], s.zone[off] = n, zone
 			}
 		}
-	}
-	for _, e := range g.world {
-		add(e)
-	}
-	for _, e := range g.usCity {
-		add(e)
 	}
 	for sc, s := range shares {
 		total, best := 0, ""
@@ -271,16 +442,23 @@ func (g *Gazetteer) buildAreas() {
 
 // sortEntries puts the biggest place first; ties fall to a stable key so
 // that every process answers alike.
-func sortEntries(es []*entry) {
-	slices.SortFunc(es, func(a, b *entry) int {
-		return cmp.Or(cmp.Compare(b.size(), a.size()), cmp.Compare(a.Country, b.Country), cmp.Compare(a.Region, b.Region),
-			cmp.Compare(a.Name, b.Name), cmp.Compare(a.Point.Lat, b.Point.Lat), cmp.Compare(a.Point.Lon, b.Point.Lon))
+func (b *builder) sortEntries(es []int32) {
+	g := b.g
+	slices.SortFunc(es, func(i, j int32) int {
+		x, y := &g.ents[i], &g.ents[j]
+		return cmp.Or(cmp.Compare(y.size, x.size), cmp.Compare(g.codes[x.country], g.codes[y.country]),
+			cmp.Compare(g.codes[x.region], g.codes[y.region]), bytes.Compare(b.name(x), b.name(y)),
+			cmp.Compare(x.lat, y.lat), cmp.Compare(x.lon, y.lon))
 	})
 }
 
+// name is an entry's display name while the arena grows.
+func (b *builder) name(e *entry) []byte { return b.arena[e.name : e.name+uint32(e.nameLen)] }
+
 // buildUS makes one place per US postal city: the mean of its postal
 // codes' points and the zone most of its ZCTAs are in.
-func (g *Gazetteer) buildUS() error {
+func (b *builder) buildUS() error {
+	g := b.g
 	type acc struct {
 		lat, lon float64
 		n        int
@@ -297,19 +475,20 @@ func (g *Gazetteer) buildUS() error {
 			return err
 		}
 		if _, ok := g.states[strings.ToLower(st)]; !ok {
+			st := b.str(st)
 			g.states[strings.ToLower(st)] = st
 			g.states[Fold(stateName)] = st
 			sc := scope{"US", st}
 			g.areaNames[qualKey(stateName)] = append(g.areaNames[qualKey(stateName)], sc)
-			g.areaLabel[sc] = stateName
+			g.areaLabel[sc] = strings.Clone(stateName)
 		}
-		z, ok := g.zips[zip]
+		z, ok := b.zips[zip]
 		if !ok { // a ZIP without a ZCTA: GeoNames has the point
 			z = Place{Country: "US", Point: p}
 		}
 		z.Name = fmt.Sprintf("%s, %s %s", city, st, zip)
 		z.Region = st
-		g.zips[zip] = z
+		b.zips[zip] = z
 		key := nameKey(city) + "|" + st
 		a := cities[key]
 		if a == nil {
@@ -335,18 +514,20 @@ func (g *Gazetteer) buildUS() error {
 				best, bestN = z, n
 			}
 		}
-		e := &entry{Place: Place{Name: a.name + ", " + a.state, Country: "US", Region: a.state, TimeZone: best,
-			Point: data.Point{Lat: a.lat / float64(a.n), Lon: a.lon / float64(a.n)}}, zips: a.n}
-		g.usCity[key] = e
+		e := b.place(Place{Name: a.name + ", " + a.state, Country: "US", Region: a.state, TimeZone: best,
+			Point: data.Point{Lat: a.lat / float64(a.n), Lon: a.lon / float64(a.n)}})
+		b.zipN[e] = a.n
+		b.usCity[key] = e
 		name, _, _ := strings.Cut(key, "|")
-		g.names[name] = append(g.names[name], e)
+		b.names[name] = append(b.names[name], e)
 	}
 	return nil
 }
 
 // buildWorld reads geo/world-cities.csv (see geo/README.md): places
 // abroad, and the population of US cities, which the postal tables lack.
-func (g *Gazetteer) buildWorld() error {
+func (b *builder) buildWorld() error {
+	g := b.g
 	seenCountry := map[string]bool{"US": true}
 	lastTZ := ""
 	if err := eachCSV("geo/world-cities.csv", g.src.world, ',', 7, func(r []string) error {
@@ -369,22 +550,22 @@ func (g *Gazetteer) buildWorld() error {
 		}
 		key := nameKey(name)
 		y, x := densityCell(p)
-		g.density[[2]int{y, x}]++
+		g.density[densityKey(y, x)]++
 		if cc == "US" {
 			// The postal tables describe the US better; take only the
 			// population, also for "New York City" → the postal "New York".
 			for _, k := range []string{key, strings.TrimSuffix(key, " city")} {
-				if e := g.usCity[k+"|"+admin1]; e != nil {
-					e.pop = max(e.pop, pop)
+				if e, ok := b.usCity[k+"|"+admin1]; ok {
+					b.pop[e] = max(b.pop[e], pop)
 					break
 				}
 			}
 			return nil
 		}
-		seenCountry[cc] = true
-		e := &entry{Place: Place{Name: name + ", " + cc, Country: cc, Region: admin1, TimeZone: lastTZ, Point: p}, pop: pop}
-		g.names[key] = append(g.names[key], e)
-		g.world = append(g.world, e)
+		seenCountry[b.str(cc)] = true
+		e := b.place(Place{Name: name + ", " + cc, Country: cc, Region: admin1, TimeZone: lastTZ, Point: p})
+		b.pop[e] = pop
+		b.names[key] = append(b.names[key], e)
 		return nil
 	}); err != nil {
 		return err
@@ -411,15 +592,16 @@ func (g *Gazetteer) buildWorld() error {
 
 // buildRegions reads geo/regions.csv: provinces and states outside the US
 // by code and name, mapped to GeoNames admin1 codes (numeric for Canada).
-func (g *Gazetteer) buildRegions() error {
+func (b *builder) buildRegions() error {
+	g := b.g
 	return eachCSV("geo/regions.csv", g.src.regions, ',', 4, func(r []string) error {
-		s := scope{country: r[0], admin1: r[1]}
+		s := scope{country: b.str(r[0]), admin1: b.str(r[1])}
 		if s.country == "" || s.admin1 == "" || r[2] == "" {
 			return fmt.Errorf("want country, admin1 and code, got %q", r[:3])
 		}
-		g.regionCode[s] = r[2]
+		g.regionCode[s] = strings.Clone(r[2])
 		names := strings.Split(r[3], "|")
-		g.areaLabel[s] = names[0]
+		g.areaLabel[s] = strings.Clone(names[0])
 		for _, n := range append([]string{r[2]}, names...) {
 			if k := qualKey(n); k != "" && !slices.Contains(g.regions[k], s) {
 				g.regions[k] = append(g.regions[k], s)
@@ -437,32 +619,33 @@ func (g *Gazetteer) buildRegions() error {
 
 // buildAliases reads geo/aliases.csv: other names for a place ("NYC",
 // "CDMX", "León" for León de los Aldama), added to the places of that name.
-func (g *Gazetteer) buildAliases() error {
-	return eachCSV("geo/aliases.csv", g.src.aliases, ',', 4, func(r []string) error {
+func (b *builder) buildAliases() error {
+	return eachCSV("geo/aliases.csv", b.g.src.aliases, ',', 4, func(r []string) error {
 		alias, name, cc, admin1 := nameKey(r[0]), nameKey(r[1]), r[2], r[3]
-		e := g.find(name, scope{country: cc, admin1: admin1})
-		if e == nil {
+		e, ok := b.find(name, scope{country: cc, admin1: admin1})
+		if !ok {
 			return fmt.Errorf("alias %q: no place %q in %s %s", r[0], r[1], cc, admin1)
 		}
-		if !slices.Contains(g.names[alias], e) {
-			g.names[alias] = append(g.names[alias], e)
-			sortEntries(g.names[alias])
+		if !slices.Contains(b.names[alias], e) {
+			b.names[alias] = append(b.names[alias], e)
+			b.sortEntries(b.names[alias])
 		}
 		return nil
 	})
 }
 
 // find returns the biggest place named key within s.
-func (g *Gazetteer) find(key string, s scope) *entry {
+func (b *builder) find(key string, s scope) (int32, bool) {
 	if s.country == "US" && s.admin1 != "" {
-		return g.usCity[key+"|"+s.admin1]
+		e, ok := b.usCity[key+"|"+s.admin1]
+		return e, ok
 	}
-	for _, e := range g.names[key] {
-		if e.Country == s.country && (s.admin1 == "" || e.Region == s.admin1) {
-			return e // names are sorted biggest first
+	for _, e := range b.names[key] {
+		if b.g.codes[b.g.ents[e].country] == s.country && (s.admin1 == "" || b.g.codes[b.g.ents[e].region] == s.admin1) {
+			return e, true // names are sorted biggest first
 		}
 	}
-	return nil
+	return 0, false
 }
 
 // countryNamers name countries in the languages of words.json.
@@ -496,8 +679,7 @@ func (g *Gazetteer) LookupNear(text string, h PlaceHint) (Place, bool) {
 	}
 	s := strings.TrimSpace(text)
 	if len(s) >= 5 && isDigits(s[:5]) && (len(s) == 5 || (len(s) == 10 && s[5] == '-' && isDigits(s[6:]))) {
-		p, ok := g.zips[s[:5]]
-		return p, ok
+		return g.zip(s[:5])
 	}
 	s = strings.Trim(s, " !?;:")
 	if s == "" {
@@ -588,18 +770,18 @@ func (g *Gazetteer) qualified(key string, quals []string, h PlaceHint) (Place, b
 			continue
 		}
 		if s.country == "US" && s.admin1 == "" {
-			if e := g.choose(g.names[key], h, func(e *entry) bool { return e.Country == "US" }); e != nil {
+			if e := g.choose(g.namesOf(key), h, func(e *entry) bool { return g.codes[e.country] == "US" }); e != nil {
 				return g.place(e), true
 			}
 			continue
 		}
 		if s.country == "US" {
-			if e := g.usCity[key+"|"+s.admin1]; e != nil {
+			if e := g.usCityOf(key + "|" + s.admin1); e != nil {
 				return g.place(e), true
 			}
 		}
-		if e := g.choose(g.names[key], h, func(e *entry) bool {
-			return e.Country == s.country && (s.admin1 == "" || e.Region == s.admin1)
+		if e := g.choose(g.namesOf(key), h, func(e *entry) bool {
+			return g.codes[e.country] == s.country && (s.admin1 == "" || g.codes[e.region] == s.admin1)
 		}); e != nil {
 			return g.place(e), true
 		}
@@ -632,8 +814,7 @@ func (g *Gazetteer) agrees(s scope, quals []string) bool {
 // also tells namesakes apart in its name ("Richmond, BC, CA" is not
 // "Richmond, CA" in California).
 func (g *Gazetteer) place(e *entry) Place {
-	p := e.Place
-	p.Population = e.size()
+	p := g.raw(e)
 	if c, ok := g.regionCode[scope{p.Country, p.Region}]; ok {
 		p.Region = c
 		if p.Country != "GB" {
@@ -658,7 +839,7 @@ func (g *Gazetteer) bare(text, key string, h PlaceHint) (Place, bool) {
 		}
 	}
 	areas = append(areas, g.areaNames[qualKey(text)]...)
-	city := g.choose(g.names[key], h, nil)
+	city := g.choose(g.namesOf(key), h, nil)
 	inHint := func(cc string) bool { return h.Country != "" && cc == h.Country }
 	var area *scope
 	for i, a := range areas {
@@ -669,11 +850,11 @@ func (g *Gazetteer) bare(text, key string, h PlaceHint) (Place, bool) {
 	}
 	if area != nil && city != nil {
 		switch {
-		case inHint(city.Country) && !inHint(area.country):
+		case inHint(g.codes[city.country]) && !inHint(area.country):
 			area = nil
-		case inHint(area.country) && !inHint(city.Country):
+		case inHint(area.country) && !inHint(g.codes[city.country]):
 			city = nil
-		case 4*city.size() >= g.areaPop[*area]:
+		case 4*int(city.size) >= g.areaPop[*area]:
 			area = nil
 		}
 	}
@@ -701,7 +882,7 @@ func (g *Gazetteer) areaPlace(a scope) Place {
 
 // choose applies LookupNear's rule to the places that pass keep (all when
 // keep is nil).
-func (g *Gazetteer) choose(es []*entry, h PlaceHint, keep func(*entry) bool) *entry {
+func (g *Gazetteer) choose(es []int32, h PlaceHint, keep func(*entry) bool) *entry {
 	best := g.pick(es, keep)
 	if best == nil {
 		return nil
@@ -709,21 +890,22 @@ func (g *Gazetteer) choose(es []*entry, h PlaceHint, keep func(*entry) bool) *en
 	and := func(f func(*entry) bool) func(*entry) bool {
 		return func(e *entry) bool { return (keep == nil || keep(e)) && f(e) }
 	}
+	bestCC := g.codes[best.country]
 	if h.Country != "" {
-		if best.Country == h.Country {
+		if bestCC == h.Country {
 			return best
 		}
-		if l := g.pick(es, and(func(e *entry) bool { return e.Country == h.Country })); l != nil && best.size() <= 50*l.size() {
+		if l := g.pick(es, and(func(e *entry) bool { return g.codes[e.country] == h.Country })); l != nil && int(best.size) <= 50*int(l.size) {
 			return l
 		}
 	}
-	if cs := langCountries[h.Lang]; len(cs) > 0 && !slices.Contains(cs, best.Country) {
-		if l := g.pick(es, and(func(e *entry) bool { return slices.Contains(cs, e.Country) })); l != nil && best.size() <= 10*l.size() {
+	if cs := langCountries[h.Lang]; len(cs) > 0 && !slices.Contains(cs, bestCC) {
+		if l := g.pick(es, and(func(e *entry) bool { return slices.Contains(cs, g.codes[e.country]) })); l != nil && int(best.size) <= 10*int(l.size) {
 			return l
 		}
 	}
-	if best.Country != "US" {
-		if u := g.pick(es, and(func(e *entry) bool { return e.Country == "US" })); u != nil && u.size() >= 50000 && 2*u.size() >= best.size() {
+	if bestCC != "US" {
+		if u := g.pick(es, and(func(e *entry) bool { return g.codes[e.country] == "US" })); u != nil && u.size >= 50000 && 2*int(u.size) >= int(best.size) {
 			return u
 		}
 	}
@@ -734,18 +916,19 @@ func (g *Gazetteer) choose(es []*entry, h PlaceHint, keep func(*entry) bool) *en
 // again of each other's size are told apart by the towns around them:
 // GeoNames counts Richmond in London and Richmond in Yorkshire alike, but
 // only one is ringed by a metropolis.
-func (g *Gazetteer) pick(es []*entry, keep func(*entry) bool) *entry {
+func (g *Gazetteer) pick(es []int32, keep func(*entry) bool) *entry {
 	var best *entry
 	bestD, top := -1, 0
-	for _, e := range es {
+	for _, i := range es {
+		e := &g.ents[i]
 		if keep != nil && !keep(e) {
 			continue
 		}
 		if best == nil {
-			best, top = e, e.size()
+			best, top = e, int(e.size)
 			continue
 		}
-		if top*2 > e.size()*3 {
+		if top*2 > int(e.size)*3 {
 			break // sorted biggest first: no one further is close
 		}
 		if bestD < 0 {
@@ -761,10 +944,10 @@ func (g *Gazetteer) pick(es []*entry, keep func(*entry) bool) *entry {
 // around counts the towns in the 3×3 cells around a place.
 func (g *Gazetteer) around(e *entry) int {
 	n := 0
-	y, x := densityCell(e.Point)
+	y, x := densityCell(data.Point{Lat: e.lat, Lon: e.lon})
 	for dy := -1; dy <= 1; dy++ {
 		for dx := -1; dx <= 1; dx++ {
-			n += g.density[[2]int{y + dy, x + dx}]
+			n += int(g.density[densityKey(y+dy, x+dx)])
 		}
 	}
 	return n
@@ -774,6 +957,10 @@ func (g *Gazetteer) around(e *entry) int {
 func densityCell(p data.Point) (int, int) {
 	return int(math.Floor(p.Lat * 4)), int(math.Floor(p.Lon * 4))
 }
+
+// densityKey packs a density cell into a map key without pointers: rows
+// from -360 to 360, columns from -720 to 720, offset to be positive.
+func densityKey(y, x int) uint32 { return uint32(y+1024)<<16 | uint32(x+2048) }
 
 // Country resolves a country name or code ("Canada", "uk", "España").
 func (g *Gazetteer) Country(text string) (string, bool) {
@@ -789,7 +976,8 @@ func (g *Gazetteer) Zone(zip string) string {
 	if g.load() != nil {
 		return ""
 	}
-	return g.zips[zip].TimeZone
+	p, _ := g.zip(zip)
+	return p.TimeZone
 }
 
 func isDigits(s string) bool {
@@ -842,9 +1030,9 @@ func (g *Gazetteer) ZIPPlaces() []Place {
 	if g.load() != nil {
 		return nil
 	}
-	out := make([]Place, 0, len(g.zips))
-	for _, p := range g.zips {
-		if p.TimeZone != "" {
+	out := make([]Place, 0, len(g.zipEnts))
+	for i := range g.zipEnts {
+		if p := g.raw(&g.zipEnts[i]); p.TimeZone != "" {
 			out = append(out, p)
 		}
 	}

@@ -1,8 +1,10 @@
 package place
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/peermatch/peermatch/data"
@@ -40,16 +42,31 @@ func (g *Gazetteer) ZoneAt(p data.Point) string {
 }
 
 func (g *Gazetteer) initZones() {
-	g.cells = make(map[[2]int][]*entry, 30000)
-	for _, e := range g.world {
-		k := zoneCell(e.Point)
-		g.cells[k] = append(g.cells[k], e)
+	// Places with a zone, grouped by cell: a map of spans into one slice
+	// rather than a map of slices, so the collector has nothing to walk.
+	type at struct {
+		cell [2]int
+		e    int32
 	}
-	for _, e := range g.usCity {
-		if e.TimeZone != "" {
-			k := zoneCell(e.Point)
-			g.cells[k] = append(g.cells[k], e)
+	var all []at
+	for i := range g.ents {
+		if e := &g.ents[i]; g.codes[e.zoneID] != "" {
+			all = append(all, at{zoneCell(data.Point{Lat: e.lat, Lon: e.lon}), int32(i)})
 		}
+	}
+	slices.SortFunc(all, func(a, b at) int {
+		return cmp.Or(cmp.Compare(a.cell[0], b.cell[0]), cmp.Compare(a.cell[1], b.cell[1]))
+	})
+	g.cells = make(map[[2]int][2]int32, 30000)
+	g.cellEnts = make([]int32, len(all))
+	for i, a := range all {
+		g.cellEnts[i] = a.e
+		span := g.cells[a.cell]
+		if i == 0 || all[i-1].cell != a.cell {
+			span[0] = int32(i)
+		}
+		span[1] = int32(i + 1)
+		g.cells[a.cell] = span
 	}
 	f, err := newFuzzyFinder()
 	if err != nil {
@@ -85,10 +102,12 @@ func (g *Gazetteer) nearestZone(p data.Point) string {
 	best, bestD := "", math.Pow(100/111.2, 2)
 	for dy := -1; dy <= 1; dy++ {
 		for dx := -1; dx <= 1; dx++ {
-			for _, e := range g.cells[[2]int{c[0] + dy, c[1] + dx}] {
-				y, x := e.Point.Lat-p.Lat, (e.Point.Lon-p.Lon)*kx
-				if d := y*y + x*x; d < bestD || (d == bestD && e.TimeZone < best) {
-					best, bestD = e.TimeZone, d
+			span := g.cells[[2]int{c[0] + dy, c[1] + dx}]
+			for _, i := range g.cellEnts[span[0]:span[1]] {
+				e := &g.ents[i]
+				y, x := e.lat-p.Lat, (e.lon-p.Lon)*kx
+				if d := y*y + x*x; d < bestD || (d == bestD && g.codes[e.zoneID] < best) {
+					best, bestD = g.codes[e.zoneID], d
 				}
 			}
 		}
