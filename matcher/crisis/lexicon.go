@@ -2,6 +2,8 @@ package crisis
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -194,7 +196,7 @@ func (s *Screener) compile(lx *data.CrisisLexicon) error {
 			s.firstPerson[t] = true
 		}
 	}
-	s.trie = trieNode{}
+	s.building = &trieNode{}
 	for ei, e := range lx.Entries {
 		ce := entry{id: e.ID, category: e.Category, tier: e.Tier, kind: e.Kind, lang: e.Lang}
 		if ce.kind == "" {
@@ -250,6 +252,12 @@ func (s *Screener) compile(lx *data.CrisisLexicon) error {
 	s.buildFuzzy()
 	s.rawWords = nil
 	s.buildCompounds()
+	s.trie, s.building = freeze(s.building), nil
+	// Matching needs a phrase's entry, not its words (compounds keep
+	// the few they split into).
+	for i := range s.phrases {
+		s.phrases[i].words = nil
+	}
 	return nil
 }
 
@@ -423,11 +431,18 @@ func (s *Screener) fix(w string) string {
 	return ""
 }
 
+// compound is a multi-word phrase as written without spaces, and with
+// them (one string each rather than a slice of words: tens of thousands of
+// phrases are kept for as long as the bot runs).
+type compound struct {
+	joined, spaced string
+}
+
 // buildCompounds indexes multi-word phrases written without spaces
 // ("killmyself", "#wanttodie") by their first four letters.
 func (s *Screener) buildCompounds() {
-	s.compounds = map[string][]int32{}
-	for i, p := range s.phrases {
+	s.compounds = map[string][]compound{}
+	for _, p := range s.phrases {
 		if s.entries[p.entry].kind == data.LexiconMask {
 			continue
 		}
@@ -435,7 +450,7 @@ func (s *Screener) buildCompounds() {
 		if strings.ContainsAny(j, "*$") || len(j) < 6 || (len(p.words) < 2) {
 			continue
 		}
-		s.compounds[j[:4]] = append(s.compounds[j[:4]], int32(i))
+		s.compounds[j[:4]] = append(s.compounds[j[:4]], compound{joined: j, spaced: strings.Join(p.words, " ")})
 	}
 }
 
@@ -448,10 +463,10 @@ func (s *Screener) splitCompound(w string) []string {
 	for i := 0; i+4 <= len(w); i++ {
 		best := -1
 		bestLen := 0
-		for _, pi := range s.compounds[w[i:i+4]] {
-			j := squeeze(strings.Join(s.phrases[pi].words, ""))
-			if len(j) > bestLen && strings.HasPrefix(w[i:], j) {
-				best, bestLen = int(pi), len(j)
+		cs := s.compounds[w[i:i+4]]
+		for k, c := range cs {
+			if len(c.joined) > bestLen && strings.HasPrefix(w[i:], c.joined) {
+				best, bestLen = k, len(c.joined)
 			}
 		}
 		if best >= 0 {
@@ -459,7 +474,7 @@ func (s *Screener) splitCompound(w string) []string {
 			if i > 0 {
 				out = append(out, w[:i])
 			}
-			out = append(out, s.phrases[best].words...)
+			out = append(out, strings.Fields(cs[best].spaced)...)
 			if rest := w[i+bestLen:]; rest != "" {
 				out = append(out, rest)
 			}
@@ -694,9 +709,10 @@ func (s *Screener) splitSpaced(w string) []string {
 	return []string{w}
 }
 
-// trieNode is one word of the phrase trie. Matching walks the trie from each
-// message word, so the cost per word depends on how many phrases share its
-// beginning, not on how many phrases there are.
+// trieNode is one word of the phrase trie while it is built; freeze packs
+// it into a trie. Matching walks the trie from each message word, so the
+// cost per word depends on how many phrases share its beginning, not on
+// how many phrases there are.
 type trieNode struct {
 	next    map[string]*trieNode // by word; "*" any one word; "$" end of sentence
 	phrases []int32              // phrases that end here
@@ -714,9 +730,87 @@ func (t *trieNode) child(w string) *trieNode {
 	return c
 }
 
-// addToIndex files a phrase in the trie.
+// trie is the phrase trie packed into three arrays. The lexicon expands
+// to some 40,000 phrases and 65,000 nodes: as a map per node it held
+// about 10 MiB for as long as the bot runs, in tens of thousands of small
+// objects the collector walked at every cycle; packed, 2 MiB in three.
+// Node 0 is the root.
+type trie struct {
+	nodes []tnode
+	edges []tedge // each node's, sorted by word
+	ends  []int32 // each node's phrases
+	// root is the root's edges by word: every message word looks there,
+	// and the root has thousands.
+	root map[string]int32
+}
+
+type tnode struct{ edge, nedge, end, nend int32 }
+
+type tedge struct {
+	w     string
+	child int32
+}
+
+// freeze packs the built trie, interning its words (a word is one string
+// however many phrases use it).
+func freeze(root *trieNode) trie {
+	var t trie
+	words := map[string]string{}
+	var add func(n *trieNode) int32
+	add = func(n *trieNode) int32 {
+		i := int32(len(t.nodes))
+		t.nodes = append(t.nodes, tnode{})
+		end := int32(len(t.ends))
+		t.ends = append(t.ends, n.phrases...)
+		keys := slices.Sorted(maps.Keys(n.next))
+		edge := int32(len(t.edges))
+		for _, w := range keys {
+			if iw, ok := words[w]; ok {
+				w = iw
+			} else {
+				words[w] = w
+			}
+			t.edges = append(t.edges, tedge{w: w})
+		}
+		for k, w := range keys {
+			c := add(n.next[w])
+			t.edges[edge+int32(k)].child = c
+		}
+		t.nodes[i] = tnode{edge: edge, nedge: int32(len(keys)), end: end, nend: int32(len(n.phrases))}
+		return i
+	}
+	add(root)
+	rn := t.nodes[0]
+	t.root = make(map[string]int32, rn.nedge)
+	for _, e := range t.edges[rn.edge : rn.edge+rn.nedge] {
+		t.root[e.w] = e.child
+	}
+	t.nodes, t.edges, t.ends = slices.Clip(t.nodes), slices.Clip(t.edges), slices.Clip(t.ends)
+	return t
+}
+
+// next is node n's child by word w, or -1.
+func (t *trie) next(n int32, w string) int32 {
+	nd := t.nodes[n]
+	es := t.edges[nd.edge : nd.edge+nd.nedge]
+	lo, hi := 0, len(es)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if es[m].w < w {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if lo < len(es) && es[lo].w == w {
+		return es[lo].child
+	}
+	return -1
+}
+
+// addToIndex files a phrase in the trie being built.
 func (s *Screener) addToIndex(words []string, pi int32) {
-	n := &s.trie
+	n := s.building
 	for _, w := range words {
 		n = n.child(w)
 	}
@@ -731,28 +825,30 @@ func (s *Screener) addToIndex(words []string, pi int32) {
 // across sentence ends: people punctuate freely ("thank you for everything.
 // goodbye"), and lexicon phrases are specific enough.
 func (s *Screener) matchAt(toks []token, i int, found func(pi int32, end int)) {
-	root := s.trie.next[toks[i].w]
-	if root == nil {
+	t := &s.trie
+	root, ok := t.root[toks[i].w]
+	if !ok {
 		return
 	}
-	var walk func(n *trieNode, j, skipped int)
-	walk = func(n *trieNode, j, skipped int) {
-		for _, pi := range n.phrases {
+	var walk func(n int32, j, skipped int)
+	walk = func(n int32, j, skipped int) {
+		nd := t.nodes[n]
+		for _, pi := range t.ends[nd.end : nd.end+nd.nend] {
 			found(pi, j)
 		}
-		if n.next == nil {
+		if nd.nedge == 0 {
 			return
 		}
-		if c := n.next["$"]; c != nil && s.sentenceEnds(toks, j) {
+		if c := t.next(n, "$"); c >= 0 && s.sentenceEnds(toks, j) {
 			walk(c, j, skipped)
 		}
 		if j >= len(toks) {
 			return
 		}
-		if c := n.next[toks[j].w]; c != nil {
+		if c := t.next(n, toks[j].w); c >= 0 {
 			walk(c, j+1, skipped)
 		}
-		if c := n.next["*"]; c != nil {
+		if c := t.next(n, "*"); c >= 0 {
 			walk(c, j+1, skipped)
 		}
 		if skipped < maxFillers && s.fillers[toks[j].w] {

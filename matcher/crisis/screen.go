@@ -69,7 +69,8 @@ type Screener struct {
 
 	entries  []entry
 	phrases  []phrase
-	trie     trieNode
+	trie     trie
+	building *trieNode // while compiling
 	rewrites map[string][]string
 	phraseRW [][2][]string
 	vocab    map[string]bool
@@ -77,7 +78,7 @@ type Screener struct {
 	transposed, deleted map[string]string
 	rawWords            map[string]bool // lexicon words before squeezing, only while compiling
 	collectRaw          bool
-	compounds           map[string][]int32
+	compounds           map[string][]compound
 
 	negations, pseudoNeg, terminators, thirdPerson seqSet
 	pastMarkers, resolution, fiction               seqSet
