@@ -33,10 +33,20 @@ func benchN(b *testing.B) int {
 	return n
 }
 
-// servingMemoryLimit is cmd/peermatch's default soft memory limit (160
-// MiB since the directory moved into the index), which the latency and
-// resident set are measured under.
-const servingMemoryLimit = 160 << 20
+// servingMemoryLimit and servingGCPercent are cmd/peermatch's default
+// memory settings (its servingMemoryLimit and servingGCPercent), which the
+// latency and resident set are measured under.
+const (
+	servingMemoryLimit = 160 << 20
+	servingGCPercent   = 50
+)
+
+// asServing runs the rest of a benchmark under the serving process's
+// memory settings; the returned func restores the old ones.
+func asServing() func() {
+	limit, percent := debug.SetMemoryLimit(servingMemoryLimit), debug.SetGCPercent(servingGCPercent)
+	return func() { debug.SetMemoryLimit(limit); debug.SetGCPercent(percent) }
+}
 
 // feedSize is the one source a reload changes: an intergroup's feed.
 const feedSize = 1000
@@ -111,10 +121,10 @@ func BenchmarkIntakeSearch(b *testing.B) {
 	ctx := context.Background()
 	// As peermatch does once its index is loaded: hand the building garbage
 	// back to the OS, so what remains is what serving needs; and run under
-	// its default soft memory limit (cmd/peermatch servingMemoryLimit).
+	// its default memory settings.
 	runtime.GC()
 	debug.FreeOSMemory()
-	defer debug.SetMemoryLimit(debug.SetMemoryLimit(servingMemoryLimit))
+	defer asServing()()
 	for i := range 3000 { // warm up, and the searches the RSS is read after
 		if _, err := idx.Search(ctx, queries[i%len(queries)]); err != nil {
 			b.Fatal(err)

@@ -95,11 +95,11 @@ func TestSideBySide(t *testing.T) {
 	// which under the 160 MiB limit made the collector run every few
 	// hundred searches; both are made again for the validity check) and
 	// hand the loading garbage back, as peermatch does after loading, under
-	// the same soft memory limit as BenchmarkIntakeSearch.
+	// the same memory settings as BenchmarkIntakeSearch.
 	dir, gaz = nil, nil
 	runtime.GC()
 	debug.FreeOSMemory()
-	defer debug.SetMemoryLimit(debug.SetMemoryLimit(servingMemoryLimit))
+	defer asServing()()
 
 	pg := &sbsPG{conn: conn}
 	for i := range queries { // warm-up: caches, buffers, first plans

@@ -125,15 +125,22 @@ func (a *app) Close() error {
 }
 
 // servingMemoryLimit is the soft limit on the Go heap the bot runs under
-// unless the operator sets GOMEMLIMIT. With the directory in the index the
-// heap holds what serving uses, whatever the directory's size: the
-// gazetteer (~60 MiB), the index's symbols and caches (~35 MiB at 500,000
-// listings; its files are mapped, outside the heap), the lexicon and the
-// conversations. The limit sits above that with room for garbage, so the
-// collector runs harder near it rather than let the heap double (which
-// alone would pass the 200 MB the product promises); far below it, the
-// collector would run all the time.
-const servingMemoryLimit = 160 << 20
+// unless the operator sets GOMEMLIMIT, and servingGCPercent how far the
+// heap grows past what is live before a collection unless GOGC is set.
+// With the directory in the index the heap holds what serving uses,
+// whatever the directory's size: about 60 MiB live at 500,000 listings
+// (the crisis screen's phrases ~22, the gazetteer ~18, the index's ids
+// and symbols ~12, the lexicon ~3, and the conversations). Go's default
+// lets the heap double before collecting, which alone took the process
+// past the 200 MB the product promises; growing by half costs a
+// collection of that small, mostly pointer-free heap twice as often
+// (a few percent of one core while searching flat out). The limit is a
+// ceiling above that with room for garbage: far below it, the collector
+// would run all the time.
+const (
+	servingMemoryLimit = 160 << 20
+	servingGCPercent   = 50
+)
 
 // newLogger builds the one logger of the process from the environment.
 func newLogger(getenv func(string) string, w io.Writer) (*slog.Logger, error) {
@@ -196,23 +203,26 @@ func dataFlag(args []string) string {
 // is applied to it as a difference; only a missing index or one of
 // another mapping or vocabulary is built, streaming the sources.
 func newApp(ctx context.Context, getenv func(string) string, stderr io.Writer, dataPaths string) (*app, error) {
-	a, built, err := openIndex(ctx, getenv, stderr, dataPaths)
+	a, _, err := openIndex(ctx, getenv, stderr, dataPaths)
 	if err != nil {
 		return nil, err
 	}
 	a.live = matcher.NewLive(matcher.New(a.idx, a.vocab, a.gaz, a.log))
-	if built && a.idx.Count() >= 5000 {
-		// Building a national index leaves hundreds of MiB of garbage;
-		// give it back now rather than carry it while serving.
-		debug.FreeOSMemory()
-	}
 	if getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(servingMemoryLimit)
+	}
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(servingGCPercent)
 	}
 	a.preloaded = make(chan struct{})
 	go func() { // off the first message's path; lookups wait for it if they come first
 		defer close(a.preloaded)
 		a.gaz.Preload()
+		// Starting leaves garbage (building the gazetteer, learning the
+		// lexicon, building an index): hundreds of MiB the collector
+		// frees but the runtime would hand back to the system only
+		// slowly. Give it back once, rather than carry it while serving.
+		debug.FreeOSMemory()
 	}()
 	return a, nil
 }

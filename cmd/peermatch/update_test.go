@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/peermatch/peermatch/data/place"
 
+	"github.com/peermatch/peermatch/bot"
 	"github.com/peermatch/peermatch/data"
 	"github.com/peermatch/peermatch/index/indextest"
 )
@@ -276,14 +278,22 @@ func BenchmarkRestart(b *testing.B) {
 }
 
 // BenchmarkServingMemory is the memory bar of issue 17 (RSS ≤ 200 MB at
-// 500,000 listings): one start on a current index in a fresh process, the
-// gazetteer loaded, then 3,000 intake searches that each read back the
-// listings they show, under the default memory limit; it reports the Go
-// heap in use and the resident set, anonymous (the heap, the runtime) and
-// file-backed (the index's mapped files, the binary). Run it after
-// BenchmarkRestart has built the index (it skips when it had to build):
+// 500,000 listings) on the whole serving process: one start on a current
+// index in a fresh process (the gazetteer loaded, the crisis screen and
+// the conversation core built, the default memory settings), then 3,000
+// messages through the conversation core as people write them ("/find"
+// and a first message of matcher/testdata, 300 people writing 10 each):
+// crisis screen, understanding, search, ranking, the listings read back
+// and the replies rendered. It reports the Go heap in use and the
+// resident set, anonymous (the heap, the runtime) and file-backed (the
+// index's mapped files, the binary). Run it after BenchmarkRestart has
+// built the index (it skips when it had to build):
 //
 //	PEERMATCH_BENCH_N=500000 PEERMATCH_BENCH_DIR=/tmp/pmbench go test ./cmd/peermatch -run XXX -bench ServingMemory -benchtime 1x
+//
+// PEERMATCH_BENCH_SMAPS=1 logs the resident set by mapping and the
+// runtime's memory statistics; PEERMATCH_BENCH_HEAP=FILE writes a heap
+// profile of what is live at the end.
 func BenchmarkServingMemory(b *testing.B) {
 	n := benchN(b, 0)
 	src, state, _ := benchDirectory(b, n)
@@ -297,24 +307,27 @@ func BenchmarkServingMemory(b *testing.B) {
 	if strings.Contains(logs.String(), "search index built") {
 		b.Skip("this run built the index: run again for a process that only serves")
 	}
-	<-a.preloaded
-	v, err := data.DefaultVocabulary()
+	c, err := newCore(a, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
-	queries := indextest.IntakeQueries(500, 2, v, place.DefaultGazetteer())
+	defer c.Close()
+	<-a.preloaded
+	texts := servingMessages(b, 3000)
+	replies := 0
 	for b.Loop() {
 		for i := range 3000 {
-			hits, err := a.idx.Search(ctx, queries[i%len(queries)])
+			m := bot.Message{Platform: "console", ChatID: strconv.Itoa(i % 300), UserID: strconv.Itoa(i % 300),
+				Private: true, Text: "/find " + texts[i]}
+			rs, err := c.eng.Handle(ctx, m)
 			if err != nil {
 				b.Fatal(err)
 			}
-			for _, h := range hits {
-				if _, ok := a.live.Group(h.ID); !ok {
-					b.Fatalf("hit %s cannot be read back", h.ID)
-				}
-			}
+			replies += len(rs)
 		}
+	}
+	if replies < 3000 {
+		b.Fatalf("%d replies to 3,000 messages", replies)
 	}
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
@@ -323,8 +336,70 @@ func BenchmarkServingMemory(b *testing.B) {
 	b.ReportMetric(procStatusMiB(b, "RssAnon"), "MiB-anon")
 	b.ReportMetric(procStatusMiB(b, "RssFile"), "MiB-file")
 	if os.Getenv("PEERMATCH_BENCH_SMAPS") != "" {
+		b.Logf("MiB: heap in use %d, idle %d, released %d; stacks %d, GC %d, other %d",
+			ms.HeapInuse>>20, ms.HeapIdle>>20, ms.HeapReleased>>20, ms.StackSys>>20, ms.GCSys>>20, ms.OtherSys>>20)
 		logMappings(b)
 	}
+	if f := os.Getenv("PEERMATCH_BENCH_HEAP"); f != "" {
+		out, err := os.Create(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		runtime.GC()
+		if err := pprof.WriteHeapProfile(out); err != nil {
+			b.Fatal(err)
+		}
+		out.Close()
+	}
+}
+
+// servingMessages are n messages as people write them, each its own: in
+// turn a first message of matcher/testdata and the words of a synthetic
+// intake search (indextest.IntakeQueries), each asking for groups online
+// or in a US place (a ZIP's town), so that searches spread over the
+// index as a day's traffic would rather than repeat a few.
+func servingMessages(b *testing.B, n int) []string {
+	v, err := data.DefaultVocabulary()
+	if err != nil {
+		b.Fatal(err)
+	}
+	gaz := place.DefaultGazetteer()
+	zips := gaz.ZIPPlaces()
+	first := firstMessages(b)
+	out := make([]string, 0, n)
+	for i, q := range indextest.IntakeQueries(n, 3, v, gaz) {
+		text := q.Words
+		if i%2 == 0 {
+			text = first[(i/2)%len(first)]
+		}
+		if q.Remote {
+			text += ", online"
+		} else {
+			text += ", in " + zips[(i*7919)%len(zips)].Name
+		}
+		out = append(out, text)
+	}
+	return out
+}
+
+// firstMessages are the texts of matcher/testdata/first-messages.tsv.
+func firstMessages(b *testing.B) []string {
+	raw, err := os.ReadFile(filepath.Join("..", "..", "matcher", "testdata", "first-messages.tsv"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var out []string
+	for i, line := range strings.Split(string(raw), "\n") {
+		text, _, _ := strings.Cut(line, "\t")
+		if text == "" || strings.HasPrefix(text, "#") || (i > 0 && text == "text") {
+			continue
+		}
+		out = append(out, text)
+	}
+	if len(out) < 100 {
+		b.Fatalf("first-messages.tsv: %d texts", len(out))
+	}
+	return out
 }
 
 // logMappings logs the resident set by mapped file (the largest first),
