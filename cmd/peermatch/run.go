@@ -128,15 +128,15 @@ func (a *app) Close() error {
 // unless the operator sets GOMEMLIMIT, and servingGCPercent how far the
 // heap grows past what is live before a collection unless GOGC is set.
 // With the directory in the index the heap holds what serving uses,
-// whatever the directory's size: about 60 MiB live at 500,000 listings
-// (the crisis screen's phrases ~22, the gazetteer ~18, the index's ids
-// and symbols ~12, the lexicon ~3, and the conversations). Go's default
-// lets the heap double before collecting, which alone took the process
-// past the 200 MB the product promises; growing by half costs a
-// collection of that small, mostly pointer-free heap twice as often
-// (a few percent of one core while searching flat out). The limit is a
-// ceiling above that with room for garbage: far below it, the collector
-// would run all the time.
+// whatever the directory's size but for the index's ids: about 50 MiB
+// live at 500,000 listings (the gazetteer ~18, the index's ids and
+// symbols ~12, the crisis screen ~11, the lexicon ~3, the
+// conversations). Go's default lets the heap double before collecting,
+// which alone took the process past the 200 MB the product promises;
+// growing by half costs a collection of that small, mostly pointer-free
+// heap twice as often (a few percent of one core while searching flat
+// out). The limit is a ceiling above that with room for garbage: far
+// below it, the collector would run all the time.
 const (
 	servingMemoryLimit = 160 << 20
 	servingGCPercent   = 50
