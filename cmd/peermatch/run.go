@@ -134,8 +134,8 @@ func (a *app) Close() error {
 // conversations). Go's default lets the heap double before collecting,
 // which alone took the process past the 200 MB the product promises;
 // growing by half costs a collection of that small, mostly pointer-free
-// heap twice as often (a few percent of one core while searching flat
-// out). The limit is a ceiling above that with room for garbage: far
+// heap twice as often (2% of the CPU in `GODEBUG=gctrace=1` over 3,000
+// messages). The limit is a ceiling above that with room for garbage: far
 // below it, the collector would run all the time.
 const (
 	servingMemoryLimit = 160 << 20
@@ -203,7 +203,7 @@ func dataFlag(args []string) string {
 // is applied to it as a difference; only a missing index or one of
 // another mapping or vocabulary is built, streaming the sources.
 func newApp(ctx context.Context, getenv func(string) string, stderr io.Writer, dataPaths string) (*app, error) {
-	a, _, err := openIndex(ctx, getenv, stderr, dataPaths)
+	a, err := openIndex(ctx, getenv, stderr, dataPaths)
 	if err != nil {
 		return nil, err
 	}
@@ -229,53 +229,53 @@ func newApp(ctx context.Context, getenv func(string) string, stderr io.Writer, d
 
 // openIndex is newApp without the matcher, for a command that only reads
 // listings back (times): the index, up to date with the sources.
-func openIndex(ctx context.Context, getenv func(string) string, stderr io.Writer, dataPaths string) (a *app, built bool, err error) {
+func openIndex(ctx context.Context, getenv func(string) string, stderr io.Writer, dataPaths string) (a *app, err error) {
 	log, err := newLogger(getenv, stderr)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	sd, err := stateDir(getenv)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	vocab, err := data.DefaultVocabulary()
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	a = &app{log: log, stateDir: sd, vocab: vocab, gaz: place.DefaultGazetteer(),
 		sources: directorySources(sd, cmp.Or(dataPaths, getenv("PEERMATCH_DATA")))}
 	a.loaded = fingerprint(a.sources(), time.Now())
 	srcs, err := expandSources(a.sources())
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
-	if built, err = a.open(ctx, srcs); err != nil {
-		return nil, false, err
+	if err = a.open(ctx, srcs); err != nil {
+		return nil, err
 	}
-	return a, built, nil
+	return a, nil
 }
 
 // open opens the index of srcs: reopened and brought up to date when it
-// is on disk, else built. built says a build happened.
-func (a *app) open(ctx context.Context, srcs []source) (built bool, err error) {
+// is on disk, else built.
+func (a *app) open(ctx context.Context, srcs []source) error {
 	path := a.indexPath(srcs)
 	if path != "" {
 		b, err := index.Reopen(ctx, path, a.vocab, a.log)
 		if err == nil {
 			if err = a.reopened(ctx, b, path, srcs); err == nil {
-				return false, nil
+				return nil
 			}
 			b.Close()
 			a.idx = nil
 		}
 		if ctx.Err() != nil {
-			return false, ctx.Err()
+			return ctx.Err()
 		}
 		if !errors.Is(err, os.ErrNotExist) {
 			a.log.Info("building the search index", "reason", err.Error())
 		}
 	}
-	return true, a.build(ctx, path, srcs)
+	return a.build(ctx, path, srcs)
 }
 
 // errInconsistent: the index holds listings of a source the loader does

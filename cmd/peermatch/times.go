@@ -34,7 +34,7 @@ standard output).
 // runTimesCommand is "peermatch times": it opens the index the bot would
 // serve, from the same sources, and lists the group's meetings as of now.
 func runTimesCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, now time.Time) error {
-	a, _, err := openIndex(ctx, getenv, stderr, dataFlag(args))
+	a, err := openIndex(ctx, getenv, stderr, dataFlag(args))
 	if err != nil {
 		return err
 	}
